@@ -1,0 +1,73 @@
+/** JSON views of releases, targets and events. */
+import type { EventRecord, ReleaseRecord, TargetRecord } from '../../../libs/persistence/src/index.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function releaseView(r: ReleaseRecord) {
+  return {
+    id: r.id,
+    service: r.service,
+    version: r.version,
+    image: r.image,
+    releaseNumber: r.releaseNumber,
+    gitSha: r.gitSha,
+    requestedBy: r.requestedBy,
+    state: r.state,
+    stateReason: r.stateReason,
+    currentStage: r.plan.stages[r.stageIndex]?.name ?? null,
+    createdAt: iso(r.createdAt),
+    startedAt: iso(r.startedAt),
+    endedAt: iso(r.endedAt),
+    updatedAt: iso(r.updatedAt),
+  };
+}
+
+export function targetView(t: TargetRecord) {
+  return {
+    region: t.region,
+    stageIndex: t.stageIndex,
+    state: t.state,
+    reason: t.reason,
+    workloads: t.workloads,
+    previousImages: t.previous?.map((p) => p.image) ?? null,
+    deployStartedAt: iso(t.deployStartedAt),
+    patchedAt: iso(t.patchedAt),
+    rolloutCompletedAt: iso(t.rolloutCompletedAt),
+    bakeEndsAt: iso(t.bakeEndsAt),
+    verifiedAt: iso(t.verifiedAt),
+    failedAt: iso(t.failedAt),
+    rollbackStartedAt: iso(t.rollbackStartedAt),
+    rolledBackAt: iso(t.rolledBackAt),
+  };
+}
+
+export function releaseDetailView(r: ReleaseRecord, targets: TargetRecord[]) {
+  return {
+    ...releaseView(r),
+    plan: r.plan,
+    stages: r.plan.stages.map((s) => ({
+      index: s.index,
+      name: s.name,
+      kind: s.kind,
+      bakeMs: s.bakeMs,
+      maxParallel: s.maxParallel,
+      approval: s.approval,
+      onFailure: s.onFailure,
+      regions: targets.filter((t) => t.stageIndex === s.index).map(targetView),
+    })),
+  };
+}
+
+export function eventView(e: EventRecord) {
+  return {
+    id: e.id,
+    type: e.type,
+    region: e.region,
+    fromState: e.fromState,
+    toState: e.toState,
+    actor: e.actor,
+    reason: e.reason,
+    data: e.data,
+    at: e.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,36 @@
+/** Request shapes of the releases endpoints (never entities). */
+import { z } from 'zod';
+import { RELEASE_STATES } from '../../../libs/domain/src/index.js';
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const CreateReleaseBody = z.strictObject({
+  service: z.string().min(1).max(63).regex(NAME, 'must be a lowercase name like checkout'),
+  version: z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a version like 1.4.2 (letters, digits, . _ + -)'),
+  image: z.string().min(1).max(512),
+  releaseNumber: z.int().min(1).max(2_147_483_647),
+  gitSha: z.string().regex(/^[0-9a-f]{7,40}$/, 'must be 7 to 40 lowercase hex characters').optional(),
+  requestedBy: z.string().min(1).max(200).optional(),
+});
+export type CreateReleaseBody = z.infer<typeof CreateReleaseBody>;
+
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .optional();
+
+export const ListReleasesQuery = z.strictObject({
+  service: z.string().regex(NAME, 'must be a lowercase name like checkout').optional(),
+  state: z.enum(RELEASE_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const ListEventsQuery = z.strictObject({
+  after: z.string().regex(/^\d+$/, 'must be an event id').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+
+export const ReleaseId = z.uuid({ message: 'must be a release id (UUID)' });

@@ -1,0 +1,48 @@
+/** /v1/releases: thin — validate the request, call the use case, present the result. */
+import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { CreateRelease, GetRelease, ListReleaseEvents, ListReleases } from '../../../libs/application/src/index.js';
+import { CreateReleaseBody, IdempotencyKey, ListEventsQuery, ListReleasesQuery, ReleaseId } from './release-dto.js';
+import { eventView, releaseDetailView, releaseView } from './presenters.js';
+import { parseOrThrow } from './validation.js';
+
+@Controller('v1/releases')
+export class ReleasesController {
+  constructor(
+    @Inject(CreateRelease) private readonly createRelease: CreateRelease,
+    @Inject(GetRelease) private readonly getRelease: GetRelease,
+    @Inject(ListReleases) private readonly listReleases: ListReleases,
+    @Inject(ListReleaseEvents) private readonly listEvents: ListReleaseEvents,
+  ) {}
+
+  @Post()
+  async create(@Body() body: unknown, @Headers('idempotency-key') key: unknown, @Res({ passthrough: true }) res: ServerResponse) {
+    const input = parseOrThrow(CreateReleaseBody, body);
+    const idempotencyKey = parseOrThrow(IdempotencyKey, key, 'Idempotency-Key');
+    const { release, created } = await this.createRelease.execute({ ...input, idempotencyKey, actor: 'anonymous' });
+    res.statusCode = created ? 201 : 200;
+    res.setHeader('Location', `/v1/releases/${release.id}`);
+    const { targets } = await this.getRelease.execute(release.id);
+    return releaseDetailView(release, targets);
+  }
+
+  @Get()
+  async list(@Query() query: unknown) {
+    const q = parseOrThrow(ListReleasesQuery, query);
+    const page = await this.listReleases.execute(q);
+    return { items: page.items.map(releaseView), total: page.total, limit: q.limit, offset: q.offset };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const { release, targets } = await this.getRelease.execute(parseOrThrow(ReleaseId, id, 'id'));
+    return releaseDetailView(release, targets);
+  }
+
+  @Get(':id/events')
+  async events(@Param('id') id: string, @Query() query: unknown) {
+    const q = parseOrThrow(ListEventsQuery, query);
+    const items = await this.listEvents.execute(parseOrThrow(ReleaseId, id, 'id'), q.after, q.limit);
+    return { items: items.map(eventView) };
+  }
+}

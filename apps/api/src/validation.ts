@@ -1,0 +1,44 @@
+/** Request validation with zod: every problem becomes a field-named 400, never a 500. */
+import { z } from 'zod';
+import { ValidationError, type FieldProblem } from '../../../libs/application/src/index.js';
+
+function fieldPath(path: ReadonlyArray<PropertyKey>, root: string): string {
+  let out = root;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(body)';
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}`;
+    case 'too_small':
+      return issue.origin === 'string' ? `must be at least ${String(issue.minimum)} characters` : `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+function article(expected: string): string {
+  if (expected === 'int') return 'an integer';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/** Parse `input` with `schema` or throw ValidationError naming every bad field. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, root = ''): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems: FieldProblem[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push({ field: fieldPath([...issue.path, key], root), message: 'is not a known field' });
+    } else {
+      problems.push({ field: fieldPath(issue.path, root), message: describe(issue) });
+    }
+  }
+  throw new ValidationError(problems);
+}

@@ -1,0 +1,34 @@
+/** Errors a use case reports to its caller (the API maps them to problem+json). */
+
+export interface FieldProblem {
+  /** JSON path of the offending field, e.g. `image` or `plan.waves[0]` */
+  field: string;
+  message: string;
+}
+
+/** 400: the request is wrong; nothing was written. */
+export class ValidationError extends Error {
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    this.name = 'ValidationError';
+  }
+}
+
+/** 404 */
+export class NotFoundError extends Error {
+  constructor(
+    readonly what: string,
+    readonly id: string,
+  ) {
+    super(`${what} ${id} not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** 409: the request conflicts with the current state. */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The job catalogue: every queue and every job's payload in one place. Job ids are
+ * deterministic so an enqueue is deduplicated by BullMQ, and a handler must exist for each
+ * job name exactly once (checked when the worker starts).
+ */
+
+export const QUEUES = {
+  releases: 'tideline-releases',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobPayloads {
+  /** Take the next step of a release. `seq` is the release's tick_seq when it was scheduled; stale ticks do nothing. */
+  'release.tick': { releaseId: string; seq: number };
+  /** Find releases with no pending work and re-enqueue them; start queued releases whose turn was lost. */
+  'release.sweep': { reason: 'schedule' | 'startup' };
+}
+export type JobName = keyof JobPayloads;
+export type Job = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];
+
+export const JOB_QUEUE: { [N in JobName]: QueueName } = {
+  'release.tick': QUEUES.releases,
+  'release.sweep': QUEUES.releases,
+};
+
+export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
+
+/** BullMQ custom ids must not contain ':'. */
+export function tickJobId(releaseId: string, seq: number): string {
+  return `tick_${releaseId}_${seq}`;
+}
+
+export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<unknown>;
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
+
+export class JobCatalogueError extends Error {}
+
+/** Build the handler table, refusing a duplicate or a missing handler. */
+export class JobHandlerRegistry {
+  private readonly handlers = new Map<JobName, JobHandler<JobName>>();
+
+  register<N extends JobName>(name: N, handler: JobHandler<N>): this {
+    if (!JOB_NAMES.includes(name)) throw new JobCatalogueError(`job ${name} is not in the catalogue`);
+    if (this.handlers.has(name)) throw new JobCatalogueError(`job ${name} has two handlers`);
+    this.handlers.set(name, handler as JobHandler<JobName>);
+    return this;
+  }
+
+  /** Throws unless every catalogued job has a handler. */
+  seal(): (job: Job) => Promise<unknown> {
+    const missing = JOB_NAMES.filter((n) => !this.handlers.has(n));
+    if (missing.length > 0) throw new JobCatalogueError(`no handler for job(s): ${missing.join(', ')}`);
+    const table = new Map(this.handlers);
+    return (job) => {
+      const handler = table.get(job.name);
+      if (!handler) throw new JobCatalogueError(`unknown job ${String(job.name)}`);
+      return handler(job.data);
+    };
+  }
+}

@@ -1,0 +1,46 @@
+/** What the use cases need from the outside world; implementations live in libs/integrations. */
+import type { RecordedWorkload, RolloutObservation, Workload } from '../../domain/src/index.js';
+
+/** One region's Kubernetes workloads. */
+export interface WorkloadClient {
+  /** What runs now: image, pod template and Deployment labels (recorded before a deploy). */
+  snapshot(workload: Workload): Promise<RecordedWorkload>;
+  /** Set the container image and stamp the release labels. Safe to repeat. */
+  deploy(workload: Workload, image: string, labels: Record<string, string>): Promise<void>;
+  /** Put back exactly what was recorded, removing the given labels if they were not there. Safe to repeat. */
+  restore(recorded: RecordedWorkload, stampedLabelKeys: readonly string[]): Promise<void>;
+  observe(workload: Workload): Promise<RolloutObservation>;
+}
+
+export interface Clusters {
+  /** Throws UnknownRegionError for a region without a cluster. */
+  forRegion(region: string): WorkloadClient;
+}
+
+/** Thrown by WorkloadClient calls. `permanent` errors will not heal by retrying (404, 403, 422…). */
+export class WorkloadError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'WorkloadError';
+  }
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Enqueues a release's next step as a job with a deterministic id. */
+export interface TickScheduler {
+  enqueueTick(releaseId: string, seq: number, delayMs: number): Promise<void>;
+}
+
+/** Structured logger (pino-compatible). Never pass secrets. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}

@@ -1,0 +1,6 @@
+export * from './states.js';
+export * from './image-ref.js';
+export * from './plan.js';
+export * from './rollout.js';
+export * from './progress.js';
+export * from './recorded.js';

@@ -1,0 +1,68 @@
+/** Stage progression and failure response: which targets move next. Pure. */
+import type { FailurePolicy, StageSnapshot } from './plan.js';
+import { isTouched, type ReleaseState, type TargetState } from './states.js';
+
+export interface TargetView {
+  id: string;
+  region: string;
+  stageIndex: number;
+  state: TargetState;
+  /** when the bake window ends (ms since epoch), for baking targets */
+  bakeEndsAtMs?: number | null;
+  /** when the release first touched the region (ms), to roll back newest first */
+  deployStartedAtMs?: number | null;
+}
+
+export interface StageDecision {
+  /** baking targets whose window has ended: verify them */
+  verify: string[];
+  /** pending targets to start now, within maxParallel */
+  start: string[];
+  /** failed targets in this stage */
+  failed: string[];
+  /** every target of the stage is verified once `verify` is applied */
+  complete: boolean;
+  /** earliest bake end still in the future, to schedule the next look */
+  nextBakeEndMs: number | null;
+}
+
+export function decideStage(stage: StageSnapshot, targets: readonly TargetView[], nowMs: number): StageDecision {
+  const mine = targets.filter((t) => t.stageIndex === stage.index);
+  const verify = mine.filter((t) => t.state === 'baking' && t.bakeEndsAtMs != null && t.bakeEndsAtMs <= nowMs).map((t) => t.id);
+  const failed = mine.filter((t) => t.state === 'failed').map((t) => t.id);
+  const inFlight = mine.filter((t) => (t.state === 'deploying' || t.state === 'baking') && !verify.includes(t.id)).length;
+  const slots = failed.length > 0 ? 0 : Math.max(0, stage.maxParallel - inFlight);
+  const start = mine.filter((t) => t.state === 'pending').slice(0, slots).map((t) => t.id);
+  const complete = mine.length > 0 && mine.every((t) => t.state === 'verified' || verify.includes(t.id));
+  const future = mine
+    .filter((t) => t.state === 'baking' && t.bakeEndsAtMs != null && t.bakeEndsAtMs > nowMs)
+    .map((t) => t.bakeEndsAtMs as number);
+  return { verify, start, failed, complete, nextBakeEndMs: future.length ? Math.min(...future) : null };
+}
+
+export interface FailureResponse {
+  release: Extract<ReleaseState, 'rolling_back' | 'paused'>;
+  /** targets to roll back, newest first */
+  rollBack: string[];
+  /** whether the release ends `failed` (not `rolled_back`) once the rollback is done */
+  partial: boolean;
+}
+
+/**
+ * What a wave's failure policy does (PRODUCT.md): `rollback` restores every touched region,
+ * newest first; `rollback-region` only the failed ones (the release then ends `failed`);
+ * `pause` holds for a human. `drain` needs a traffic provider and is refused earlier.
+ */
+export function respondToFailure(policy: FailurePolicy, targets: readonly TargetView[]): FailureResponse {
+  const newestFirst = (list: readonly TargetView[]) =>
+    [...list].sort((a, b) => (b.deployStartedAtMs ?? 0) - (a.deployStartedAtMs ?? 0)).map((t) => t.id);
+  switch (policy) {
+    case 'pause':
+      return { release: 'paused', rollBack: [], partial: false };
+    case 'rollback-region':
+      return { release: 'rolling_back', rollBack: newestFirst(targets.filter((t) => t.state === 'failed')), partial: true };
+    case 'rollback':
+    case 'drain':
+      return { release: 'rolling_back', rollBack: newestFirst(targets.filter((t) => isTouched(t.state))), partial: false };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * BullMQ side of the job catalogue: the queue producers use (API, worker, sweeper) and the
+ * TickScheduler the use cases call. Job ids come from the catalogue, so adding a job that is
+ * already waiting, delayed or running is a no-op.
+ */
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { JOB_QUEUE, QUEUES, tickJobId, type JobName, type JobPayloads, type TickScheduler } from '../../../application/src/index.js';
+
+const DEFAULTS: JobsOptions = {
+  attempts: 25,
+  backoff: { type: 'exponential', delay: 250 },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
+
+export class JobQueues implements TickScheduler {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: ConnectionOptions,
+    private readonly prefix: string,
+  ) {
+    for (const name of Object.values(QUEUES)) {
+      this.queues.set(name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULTS }));
+    }
+  }
+
+  queue(name: string): Queue {
+    const q = this.queues.get(name);
+    if (!q) throw new Error(`unknown queue ${name}`);
+    return q;
+  }
+
+  async add<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}): Promise<void> {
+    await this.queue(JOB_QUEUE[name]).add(name, data, opts);
+  }
+
+  enqueueTick(releaseId: string, seq: number, delayMs: number): Promise<void> {
+    return this.add('release.tick', { releaseId, seq }, { jobId: tickJobId(releaseId, seq), delay: Math.max(0, Math.round(delayMs)) });
+  }
+
+  /** Run the sweeper every `everyMs` (one schedule across all workers). */
+  async scheduleSweeper(everyMs: number): Promise<void> {
+    await this.queue(QUEUES.releases).upsertJobScheduler('release-sweeper', { every: everyMs }, { name: 'release.sweep', data: { reason: 'schedule' } });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './entities.js';
+export * from './db.js';
+export * from './data-source.js';
+export * from './release-store.js';

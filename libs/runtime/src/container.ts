@@ -1,0 +1,80 @@
+/**
+ * The composition root shared by the API and the worker: configuration, database,
+ * queues, clusters and the use cases, wired by hand (plain constructors, no framework).
+ */
+import type { Logger as PinoLogger } from 'pino';
+import {
+  AdvanceRelease,
+  CreateRelease,
+  GetRelease,
+  ListReleaseEvents,
+  ListReleases,
+  RegionDriver,
+  SweepReleases,
+} from '../../application/src/index.js';
+import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
+import { JobQueues, KubernetesClusters, redisConnection, SystemClock } from '../../integrations/src/index.js';
+import { createDataSource, Db, ReleaseStore } from '../../persistence/src/index.js';
+import { createLogger } from './logger.js';
+import { migrate } from './migrate.js';
+import { settingsFromEnv, type RuntimeSettings } from './settings.js';
+
+export interface Container {
+  settings: RuntimeSettings;
+  config: TidelineConfig;
+  log: PinoLogger;
+  db: Db;
+  store: ReleaseStore;
+  queues: JobQueues;
+  createRelease: CreateRelease;
+  getRelease: GetRelease;
+  listReleases: ListReleases;
+  listEvents: ListReleaseEvents;
+  advanceRelease: AdvanceRelease;
+  sweepReleases: SweepReleases;
+  close(): Promise<void>;
+}
+
+export async function buildContainer(name: string, env: NodeJS.ProcessEnv = process.env): Promise<Container> {
+  const settings = settingsFromEnv(env);
+  const log = createLogger(name, settings.logLevel);
+  const config = loadConfig(settings.configDir, env);
+  const dataSource = await createDataSource(
+    settings.databaseUrl
+      ? { kind: 'server', url: settings.databaseUrl, poolSize: config.engine.workerConcurrency * 2 + 4 }
+      : { kind: 'embedded', dataDir: settings.pgliteDir },
+  );
+  const db = new Db(dataSource, !settings.databaseUrl);
+  await migrate(db, log);
+  const store = new ReleaseStore(db);
+  const queues = new JobQueues(redisConnection(settings.redisUrl), settings.queuePrefix);
+  const clock = new SystemClock();
+  const clusters = new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs });
+  const driver = new RegionDriver(clusters, log);
+  return {
+    settings,
+    config,
+    log,
+    db,
+    store,
+    queues,
+    createRelease: new CreateRelease(config, store, queues),
+    getRelease: new GetRelease(store),
+    listReleases: new ListReleases(store),
+    listEvents: new ListReleaseEvents(store),
+    advanceRelease: new AdvanceRelease(
+      db,
+      store,
+      driver,
+      clock,
+      queues,
+      { pollIntervalMs: config.engine.pollIntervalMs, lockWaitMs: 20_000 },
+      log,
+    ),
+    sweepReleases: new SweepReleases(store, queues, clock, Math.max(2_000, config.engine.pollIntervalMs * 4), log),
+    async close() {
+      await queues.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './container.js';
+export * from './settings.js';
+export * from './logger.js';
+export * from './migrate.js';

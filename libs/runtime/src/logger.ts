@@ -1,0 +1,11 @@
+/** JSON logs (pino). Secrets are redacted by path as a second line of defence. */
+import { pino, type Logger as PinoLogger } from 'pino';
+
+export function createLogger(name: string, level: string): PinoLogger {
+  return pino({
+    name,
+    level,
+    base: { service: name, pid: process.pid },
+    redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'password', '*.password'], censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,37 @@
+/** Process settings from the environment (secrets stay in env; config/ holds the rest). */
+import { resolve } from 'node:path';
+
+export interface RuntimeSettings {
+  configDir: string;
+  databaseUrl?: string;
+  pgliteDir?: string;
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  kubeTimeoutMs: number;
+}
+
+export class SettingsError extends Error {}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+  const int = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new SettingsError(`environment variable ${name}: must be a non-negative integer, got "${raw}"`);
+    return n;
+  };
+  return {
+    configDir: resolve(env.TIDELINE_CONFIG_DIR || 'config'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    pgliteDir: env.TIDELINE_PGLITE_DIR || undefined,
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    queuePrefix: env.TIDELINE_QUEUE_PREFIX || 'tideline',
+    port: int('PORT', 8080),
+    host: env.HOST || '127.0.0.1',
+    logLevel: env.LOG_LEVEL || 'info',
+    kubeTimeoutMs: int('TIDELINE_KUBE_TIMEOUT_MS', 10_000),
+  };
+}

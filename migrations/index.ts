@@ -1,0 +1,4 @@
+/** Every migration, in order. New migrations are appended here. */
+import { Init1763780000000 } from './1763780000000-init.js';
+
+export const MIGRATIONS = [Init1763780000000];
