@@ -26,8 +26,8 @@ const worker = new Worker(
     prefix: c.settings.queuePrefix,
     concurrency: c.config.engine.workerConcurrency,
     // A killed worker's job goes back to the queue after lockDuration; our jobs are idempotent.
-    lockDuration: 10_000,
-    stalledInterval: 5_000,
+    lockDuration: c.settings.jobLockMs,
+    stalledInterval: Math.max(500, Math.floor(c.settings.jobLockMs / 2)),
     maxStalledCount: 1_000,
   },
 );

@@ -11,6 +11,8 @@ export interface RuntimeSettings {
   host: string;
   logLevel: string;
   kubeTimeoutMs: number;
+  /** how long a job stays locked to a worker without renewal (a killed worker's job is retried after this) */
+  jobLockMs: number;
 }
 
 export class SettingsError extends Error {}
@@ -33,5 +35,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSe
     host: env.HOST || '127.0.0.1',
     logLevel: env.LOG_LEVEL || 'info',
     kubeTimeoutMs: int('TIDELINE_KUBE_TIMEOUT_MS', 10_000),
+    jobLockMs: Math.max(1_000, int('TIDELINE_JOB_LOCK_MS', 15_000)),
   };
 }

@@ -1,0 +1,22 @@
+export { loadConfig } from './loader.js';
+export { ConfigError, formatIssue } from './errors.js';
+export type { ConfigIssue } from './errors.js';
+export { Secret } from './secret.js';
+export { formatDuration, parseDuration } from './duration.js';
+export { workloadsFor } from './types.js';
+export type {
+  Approval,
+  CanaryStage,
+  EngineConfig,
+  KubernetesTarget,
+  OnConcurrent,
+  OnFailure,
+  PlanConfig,
+  RegionConfig,
+  ServiceConfig,
+  StageConfig,
+  TidelineConfig,
+  Tier,
+  WaveStage,
+  WorkloadRef,
+} from './types.js';

@@ -1,0 +1,63 @@
+/** Spawns the built API and worker as real processes (the tests' SIGKILL target). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+function launch(script: string, env: NodeJS.ProcessEnv, readyText: string, timeoutMs = 30_000): Promise<Proc> {
+  const child = spawn(process.execPath, [resolve(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const proc: Proc = {
+    child,
+    output: () => out,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`${script} not ready after ${timeoutMs}ms:\n${out}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(readyText)) {
+        clearTimeout(timer);
+        res(proc);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      if (!out.includes(readyText)) rej(new Error(`${script} exited (${code ?? sig}) before ready:\n${out}`));
+    });
+  });
+}
+
+export function startWorker(env: NodeJS.ProcessEnv): Promise<Proc> {
+  return launch('dist/apps/worker/src/main.js', env, '"msg":"worker ready"');
+}
+
+export async function startApi(env: NodeJS.ProcessEnv): Promise<Proc & { url: string }> {
+  const port = await freePort();
+  const proc = await launch('dist/apps/api/src/main.js', { ...env, PORT: String(port) }, '"msg":"api listening"');
+  return { ...proc, url: `http://127.0.0.1:${port}` };
+}
