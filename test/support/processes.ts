@@ -22,25 +22,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function launch(script: string, env: NodeJS.ProcessEnv, readyText: string, timeoutMs = 30_000): Promise<Proc> {
+function spawnProc(script: string, env: NodeJS.ProcessEnv, readyText: string, timeoutMs = 30_000): Proc & { ready: Promise<void> } {
   const child = spawn(process.execPath, [resolve(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const proc: Proc = {
-    child,
-    output: () => out,
-    async kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
-  return new Promise((res, rej) => {
+  const ready = new Promise<void>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`${script} not ready after ${timeoutMs}ms:\n${out}`)), timeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
       if (out.includes(readyText)) {
         clearTimeout(timer);
-        res(proc);
+        res();
       }
     };
     child.stdout!.on('data', onData);
@@ -50,6 +42,28 @@ function launch(script: string, env: NodeJS.ProcessEnv, readyText: string, timeo
       if (!out.includes(readyText)) rej(new Error(`${script} exited (${code ?? sig}) before ready:\n${out}`));
     });
   });
+  return {
+    child,
+    ready,
+    output: () => out,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+async function launch(script: string, env: NodeJS.ProcessEnv, readyText: string): Promise<Proc> {
+  const proc = spawnProc(script, env, readyText);
+  await proc.ready;
+  return proc;
+}
+
+/** Start a worker without waiting for it to be ready (it may be killed while starting). */
+export function spawnWorker(env: NodeJS.ProcessEnv): Proc & { ready: Promise<void> } {
+  const proc = spawnProc('dist/apps/worker/src/main.js', env, '"msg":"worker ready"');
+  proc.ready.catch(() => undefined);
+  return proc;
 }
 
 export function startWorker(env: NodeJS.ProcessEnv): Promise<Proc> {
