@@ -105,4 +105,29 @@ describe('release engine end to end', () => {
     expect(newPatches.filter((p) => p.region === 'ap-south')).toEqual([]);
     expect(new Set(newPatches.map((p) => p.region))).toEqual(new Set(ALL.filter((x) => x !== 'ap-south')));
   });
+
+  it('queues a second release behind the active one and starts it when the first ends; lists by service and state', async () => {
+    const first = await post('2.2.0', 3);
+    const second = await post('2.3.0', 4);
+    expect(first.body.state).toBe('running');
+    expect(second.body.state).toBe('queued');
+    const queued = await call<{ items: Array<{ id: string }>; total: number }>(api.url, 'GET', '/v1/releases?service=checkout&state=queued');
+    expect(queued.body.items.map((r) => r.id)).toEqual([second.body.id]);
+
+    const a = await waitForRelease(api.url, first.body.id, (r) => TERMINAL.includes(r.state));
+    const b = await waitForRelease(api.url, second.body.id, (r) => TERMINAL.includes(r.state));
+    expect([a.state, b.state]).toEqual(['succeeded', 'succeeded']);
+    const full = await call<{ id: string; startedAt: string; endedAt: string }>(api.url, 'GET', `/v1/releases/${second.body.id}`);
+    const prev = await call<{ endedAt: string }>(api.url, 'GET', `/v1/releases/${first.body.id}`);
+    expect(Date.parse(full.body.startedAt)).toBeGreaterThanOrEqual(Date.parse(prev.body.endedAt));
+    expect(sim.deployment('ap-south', 'shop', 'checkout')!.images.checkout).toBe(image('2.3.0'));
+
+    const page = await call<{ items: Array<{ releaseNumber: number }>; total: number; limit: number }>(
+      api.url,
+      'GET',
+      '/v1/releases?service=checkout&limit=2&offset=0',
+    );
+    expect(page.body.total).toBe(4);
+    expect(page.body.items.map((r) => r.releaseNumber)).toEqual([4, 3]);
+  });
 });

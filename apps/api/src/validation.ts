@@ -30,7 +30,7 @@ function article(expected: string): string {
 
 /** Parse `input` with `schema` or throw ValidationError naming every bad field. */
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, root = ''): z.infer<T> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const problems: FieldProblem[] = [];
   for (const issue of result.error.issues) {

@@ -1,0 +1,173 @@
+/** The region simulator's HTTP server: Kubernetes API per region + `/sim` control API. */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleControl } from './control-api.js';
+import type { DeploymentSeed } from './deployment.js';
+import type { HttpFault, HttpFaultSpec } from './faults.js';
+import { sendJson, sendStatus } from './http-util.js';
+import type { JsonObject } from './json.js';
+import { handleKube } from './kube-api.js';
+import { simulatorKubeconfig } from './kubeconfig.js';
+import {
+  SimState,
+  type DeploymentSummary,
+  type PatchLogEntry,
+  type PatchLogFilter,
+  type SimStateSnapshot,
+} from './state.js';
+
+export interface SimulatorDeployment {
+  namespace: string;
+  name: string;
+  container: string;
+  image?: string;
+  replicas?: number;
+}
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  regions: string[];
+  /** Seeded into every region. Default: shop/checkout (container checkout, 3 replicas, image …/shop/checkout:1.0.0). */
+  deployments?: SimulatorDeployment[];
+  /** Replicas of seeded deployments that do not set their own (default 3). */
+  replicas?: number;
+  /** Time for one new replica to become ready during a rollout (default 500; 0 = instant). */
+  stepMs?: number;
+  /** Written into each Deployment's spec (default 600). */
+  progressDeadlineSeconds?: number;
+  /** When set, kube API requests must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Clock in epoch ms (default Date.now); rollouts are computed from it on each read. */
+  now?: () => number;
+}
+
+export interface RunningSimulator {
+  /** e.g. http://127.0.0.1:PORT */
+  readonly url: string;
+  readonly port: number;
+  readonly regions: readonly string[];
+  /** `${url}/regions/${region}`: the `server` of a kubeconfig cluster for that region. */
+  regionUrl(region: string): string;
+  /** A kubectl-format kubeconfig with one cluster + context per region (JSON is valid YAML). */
+  kubeconfig(): JsonObject;
+  close(): Promise<void>;
+  state(): SimStateSnapshot;
+  /** Summary (images, generation, counters, conditions) of one deployment. */
+  deployment(region: string, namespace: string, name: string): DeploymentSummary | undefined;
+  /** The apps/v1 Deployment object exactly as the kube API would return it now. */
+  readDeployment(region: string, namespace: string, name: string): JsonObject | undefined;
+  patchLog(filter?: PatchLogFilter): PatchLogEntry[];
+  markBadImage(image: string, regions?: string[]): void;
+  clearBadImages(): void;
+  injectHttpFault(fault: HttpFaultSpec): HttpFault;
+  clearHttpFaults(): void;
+  /** Creates or replaces a deployment in a region, already rolled out. */
+  seedDeployment(region: string, seed: DeploymentSeed): DeploymentSummary;
+  /** Back to the seeded state; clears the patch log, bad images and HTTP faults. */
+  reset(): void;
+}
+
+export const DEFAULT_DEPLOYMENT: SimulatorDeployment = {
+  namespace: 'shop',
+  name: 'checkout',
+  container: 'checkout',
+  image: 'registry.example.com/shop/checkout:1.0.0',
+};
+
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+function validate(opts: SimulatorOptions): void {
+  if (opts.regions.length === 0) throw new Error('the simulator needs at least one region');
+  for (const r of opts.regions) if (!NAME.test(r)) throw new Error(`invalid region name "${r}"`);
+  if (new Set(opts.regions).size !== opts.regions.length) throw new Error('duplicate region names');
+  for (const d of opts.deployments ?? []) {
+    if (!NAME.test(d.namespace) || !NAME.test(d.name)) throw new Error(`invalid deployment ${d.namespace}/${d.name}`);
+  }
+  const stepMs = opts.stepMs ?? 0;
+  if (!Number.isFinite(stepMs) || stepMs < 0) throw new Error('stepMs must be >= 0');
+  const pds = opts.progressDeadlineSeconds ?? 600;
+  if (!Number.isInteger(pds) || pds <= 0) throw new Error('progressDeadlineSeconds must be a positive integer');
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  validate(opts);
+  const host = opts.host ?? '127.0.0.1';
+  const state = new SimState({
+    regions: [...opts.regions],
+    seeds: (opts.deployments ?? [DEFAULT_DEPLOYMENT]).map((d) => ({ ...d })),
+    replicas: opts.replicas ?? 3,
+    stepMs: opts.stepMs ?? 500,
+    progressDeadlineSeconds: opts.progressDeadlineSeconds ?? 600,
+    now: opts.now ?? Date.now,
+  });
+  const shutdown = new AbortController();
+  let url = '';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const parsed = new URL(req.url ?? '/', 'http://simulator');
+    const path = parsed.pathname;
+    const region = /^\/regions\/([^/]+)(\/.*)?$/.exec(path);
+    if (region) {
+      const kubeCtx = { state, signal: shutdown.signal, ...(opts.token !== undefined ? { token: opts.token } : {}) };
+      return handleKube(kubeCtx, req, res, decodeURIComponent(region[1] ?? ''), region[2] ?? '/', parsed.searchParams);
+    }
+    if (path === '/sim' || path.startsWith('/sim/')) {
+      const ctlCtx = { state, url: () => url, ...(opts.token !== undefined ? { token: opts.token } : {}) };
+      return handleControl(ctlCtx, req, res, path.slice(4), parsed.searchParams);
+    }
+    if (path === '/healthz') return sendJson(res, 200, { ok: true, regions: state.regionNames() });
+    return sendJson(res, 404, { error: `not found: ${path} (kube API under /regions/{region}, control API under /sim)` });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      sendStatus(res, 500, `simulator error: ${message}`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    regions: [...opts.regions],
+    regionUrl: (region) => `${url}/regions/${region}`,
+    kubeconfig: () => simulatorKubeconfig(url, state.regionNames(), opts.token),
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        shutdown.abort();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+    state: () => state.snapshot(),
+    deployment: (region, namespace, name) => {
+      const d = state.get(region, namespace, name);
+      return d ? state.summary(d) : undefined;
+    },
+    readDeployment: (region, namespace, name) => {
+      const d = state.get(region, namespace, name);
+      return d ? state.render(d) : undefined;
+    },
+    patchLog: (filter) => state.patchLog(filter),
+    markBadImage: (image, regions) => state.badImages.mark(image, regions),
+    clearBadImages: () => state.badImages.clear(),
+    injectHttpFault: (fault) => state.httpFaults.add(fault),
+    clearHttpFaults: () => state.httpFaults.clear(),
+    seedDeployment: (region, seed) => state.summary(state.seed(region, seed)),
+    reset: () => state.reset(),
+  };
+}

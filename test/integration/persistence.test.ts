@@ -1,0 +1,133 @@
+/**
+ * Real Postgres (and Redis for the tick queue): migrations up and down, idempotent create,
+ * one active release per service with the rest queued in order, the append-only audit log.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { CreateRelease, QUEUES, tickJobId, ValidationError } from '../../libs/application/src/index.js';
+import { loadConfig, type TidelineConfig } from '../../libs/config/src/index.js';
+import { JobQueues, redisConnection } from '../../libs/integrations/src/index.js';
+import { createDataSource, Db, ReleaseStore } from '../../libs/persistence/src/index.js';
+import { writeConfig } from '../support/config-fixture.js';
+import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
+
+describe('persistence on real Postgres', () => {
+  let tdb: TestDatabase;
+  let db: Db;
+  let store: ReleaseStore;
+  let queues: JobQueues;
+  let config: TidelineConfig;
+  let create: CreateRelease;
+  const prefix = uniquePrefix();
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    db = new Db(await createDataSource({ kind: 'server', url: tdb.url }), false);
+    await db.dataSource.runMigrations({ transaction: 'each' });
+    store = new ReleaseStore(db);
+    queues = new JobQueues(redisConnection(REDIS_URL), prefix);
+    config = loadConfig(
+      writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }], services: ['checkout', 'search'] }),
+    );
+    create = new CreateRelease(config, store, queues);
+  });
+
+  afterAll(async () => {
+    await queues?.queue(QUEUES.releases).obliterate({ force: true });
+    await queues?.close();
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  const cmd = (service: string, n: number, extra: Partial<Parameters<CreateRelease['execute']>[0]> = {}) => ({
+    service,
+    version: `1.${n}.0`,
+    image: `registry.example.com/shop/${service}:1.${n}.0`,
+    releaseNumber: n,
+    actor: 'ci',
+    ...extra,
+  });
+
+  it('migrates down and up again', async () => {
+    const tables = async () =>
+      (await tdb.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
+        (r) => r.table_name,
+      );
+    expect(await tables()).toEqual(expect.arrayContaining(['migrations', 'region_targets', 'release_events', 'releases']));
+    await db.dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual(['migrations']);
+    await db.dataSource.runMigrations({ transaction: 'each' });
+    expect(await tables()).toEqual(['migrations', 'region_targets', 'release_events', 'releases']);
+    expect(await db.dataSource.showMigrations()).toBe(false);
+  });
+
+  it('creates a running release with pending targets, an event and its first tick job', async () => {
+    const { release, created } = await create.execute(cmd('checkout', 1));
+    expect(created).toBe(true);
+    expect(release.state).toBe('running');
+    const targets = await store.targets(release.id);
+    expect(targets.map((t) => [t.stageIndex, t.region, t.state])).toEqual([
+      [0, 'c1', 'pending'],
+      [1, 'r1', 'pending'],
+      [1, 'r2', 'pending'],
+    ]);
+    expect((await store.events(release.id)).map((e) => e.type)).toEqual(['release.created', 'stage.started']);
+    const queue = new Queue(QUEUES.releases, { connection: redisConnection(REDIS_URL), prefix });
+    const job = await queue.getJob(tickJobId(release.id, release.tickSeq));
+    await queue.close();
+    expect(job?.data).toEqual({ releaseId: release.id, seq: release.tickSeq });
+  });
+
+  it('is idempotent by Idempotency-Key and by (service, releaseNumber), also under concurrency', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => create.execute(cmd('checkout', 2, { idempotencyKey: 'ci-run-77' }))));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.release.id)).size).toBe(1);
+    const again = await create.execute(cmd('checkout', 2));
+    expect(again.created).toBe(false);
+    expect(again.release.id).toBe(results[0]!.release.id);
+    const byKey = await create.execute(cmd('checkout', 99, { idempotencyKey: 'ci-run-77' }));
+    expect(byKey.release.id).toBe(results[0]!.release.id);
+    const rows = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases WHERE release_number IN (2, 99)`);
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('queues releases behind the active one and starts them oldest first', async () => {
+    const a = (await create.execute(cmd('search', 1))).release;
+    const b = (await create.execute(cmd('search', 2))).release;
+    const c = (await create.execute(cmd('search', 3))).release;
+    expect([a.state, b.state, c.state]).toEqual(['running', 'queued', 'queued']);
+    expect(await store.promoteNextQueued('search')).toBeNull();
+
+    await store.applyStep(a, { release: { state: 'succeeded', endedAt: new Date() }, targets: [], events: [] });
+    const next = await store.promoteNextQueued('search');
+    expect(next?.id).toBe(b.id);
+    expect(next?.state).toBe('running');
+    expect((await store.get(c.id))?.state).toBe('queued');
+    expect(await store.promoteNextQueued('search')).toBeNull();
+    expect(await store.servicesWaitingForPromotion()).not.toContain('search');
+  });
+
+  it('refuses a second active release of a service at the database level', async () => {
+    const running = (await store.list({ service: 'search', state: 'running', limit: 10, offset: 0 })).items[0]!;
+    const queued = (await store.get((await store.list({ service: 'search', state: 'queued', limit: 10, offset: 0 })).items[0]!.id))!;
+    expect(running).toBeDefined();
+    await expect(store.applyStep(queued, { release: { state: 'running' }, targets: [], events: [] })).rejects.toThrow(/uq_releases_one_active_per_service/);
+  });
+
+  it('refuses stale writes (row version) and keeps events append-only', async () => {
+    const { release } = await create.execute(cmd('checkout', 3));
+    await store.applyStep(release, { targets: [], events: [{ type: 'test.one', actor: 'test' }] });
+    await expect(store.applyStep(release, { targets: [], events: [{ type: 'test.two', actor: 'test' }] })).rejects.toThrow(/changed while/);
+    expect((await store.events(release.id)).map((e) => e.type)).not.toContain('test.two');
+    await expect(tdb.query(`UPDATE release_events SET reason = 'x' WHERE release_id = $1`, [release.id])).rejects.toThrow(/append-only/);
+    await expect(tdb.query(`DELETE FROM release_events WHERE release_id = $1`, [release.id])).rejects.toThrow(/append-only/);
+  });
+
+  it('refuses unknown services and mutable images without writing anything', async () => {
+    const before = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases`);
+    await expect(create.execute(cmd('nope', 1))).rejects.toThrow(ValidationError);
+    await expect(create.execute({ ...cmd('checkout', 50), image: 'registry.example.com/shop/checkout:latest' })).rejects.toThrow(/image: tag "latest"/);
+    const after = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases`);
+    expect(after[0]!.n).toBe(before[0]!.n);
+  });
+});
