@@ -1,0 +1,103 @@
+/**
+ * `npm run demo`: the region simulator, the API and a worker in one process, a release of
+ * `checkout` rolled out canary → waves, its progress printed region by region. The API stays
+ * up afterwards (pass --exit to stop when the release ends). Postgres: DATABASE_URL, else
+ * embedded PGlite. Redis: REDIS_URL, else a local server, else one started here.
+ */
+import { resolve } from 'node:path';
+import { startSimulator } from '../apps/simulator/src/server.js';
+import { createHttpApp } from '../apps/api/src/http-app.js';
+import { startJobWorker } from '../apps/worker/src/worker-app.js';
+import { buildContainer } from '../libs/runtime/src/index.js';
+import { ensureRedis, freePort } from './demo-services.js';
+
+const exitWhenDone = process.argv.includes('--exit');
+const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'];
+const started = Date.now();
+const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+
+const regions = ['us-west', 'us-east', 'eu-west', 'eu-central', 'ap-south'];
+const sim = await startSimulator({ regions, port: await freePort(Number(process.env.SIM_PORT ?? 7070)), stepMs: 300 });
+say(`region simulator: ${regions.length} regions at ${sim.url}`);
+
+const redis = await ensureRedis(process.env).catch((err: Error) => {
+  console.error(`demo: ${err.message}`);
+  process.exit(1);
+});
+say(`redis: ${redis.url} (${redis.how})`);
+say(process.env.DATABASE_URL ? 'postgres: DATABASE_URL' : 'postgres: embedded PGlite (in memory; set DATABASE_URL to use a server)');
+
+const port = await freePort(Number(process.env.PORT ?? 8080));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  SIMULATOR_URL: sim.url,
+  REDIS_URL: redis.url,
+  PORT: String(port),
+  TIDELINE_CONFIG_DIR: process.env.TIDELINE_CONFIG_DIR ?? resolve(import.meta.dirname, '../../config'),
+  TIDELINE_QUEUE_PREFIX: process.env.TIDELINE_QUEUE_PREFIX ?? `tideline-demo-${process.pid}`,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+};
+const c = await buildContainer('tideline-demo', env);
+const app = await createHttpApp(c);
+await app.listen(port, '127.0.0.1');
+const worker = await startJobWorker(c);
+const api = `http://127.0.0.1:${port}`;
+say(`API: ${api}  (config: ${c.settings.configDir})`);
+
+const version = '1.1.0';
+const res = await fetch(`${api}/v1/releases`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    service: 'checkout',
+    version,
+    image: `registry.example.com/shop/checkout:${version}`,
+    releaseNumber: Math.floor(Date.now() / 1000) % 2_000_000_000,
+    requestedBy: 'demo',
+  }),
+});
+const release = (await res.json()) as { id: string; state: string; stages: Array<{ name: string; regions: Array<{ region: string }> }> };
+if (res.status >= 400) {
+  console.error('demo: could not create the release:', JSON.stringify(release));
+  process.exit(1);
+}
+say(`release ${release.id}: checkout ${version}, plan ${release.stages.map((s) => `${s.name}[${s.regions.map((r) => r.region).join(',')}]`).join(' → ')}`);
+
+let after = '0';
+let state = release.state;
+while (!TERMINAL.includes(state)) {
+  const events = (await (await fetch(`${api}/v1/releases/${release.id}/events?after=${after}`)).json()) as {
+    items: Array<{ id: string; type: string; region: string | null; reason: string | null; data: Record<string, unknown> | null }>;
+  };
+  for (const e of events.items) {
+    after = e.id;
+    const where = e.region ? `${e.region.padEnd(11)}` : ''.padEnd(11);
+    const extra = e.type === 'stage.started' ? String(e.data?.stage) : (e.reason ?? '');
+    say(`${where} ${e.type.padEnd(24)} ${extra}`);
+  }
+  state = ((await (await fetch(`${api}/v1/releases/${release.id}`)).json()) as { state: string }).state;
+  if (!TERMINAL.includes(state)) await new Promise((r) => setTimeout(r, 250));
+}
+const final = (await (await fetch(`${api}/v1/releases/${release.id}`)).json()) as {
+  state: string;
+  stateReason: string | null;
+  stages: Array<{ regions: Array<{ region: string; state: string }> }>;
+};
+say(`release ${final.state}${final.stateReason ? `: ${final.stateReason}` : ''}`);
+for (const r of final.stages.flatMap((s) => s.regions)) say(`  ${r.region.padEnd(11)} ${r.state.padEnd(12)} runs ${sim.deployment(r.region, 'shop', 'checkout')?.images.checkout}`);
+
+const shutdown = async (code: number) => {
+  await worker.close();
+  await app.close();
+  await c.close();
+  await sim.close();
+  redis.stop();
+  process.exit(code);
+};
+if (exitWhenDone) {
+  await shutdown(final.state === 'succeeded' ? 0 : 1);
+} else {
+  say(`the API stays up at ${api} (try: curl ${api}/v1/releases). Ctrl-C to stop.`);
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+}
