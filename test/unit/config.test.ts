@@ -89,9 +89,9 @@ describe('loadConfig: valid configurations', () => {
 
     expect(config.plans.get('global')).toEqual({
       name: 'global',
-      canary: { region: 'canary-1', bakeMs: 120_000, progressDeadlineMs: 900_000, maxParallel: 1, onFailure: 'drain', approval: 'required' },
+      canary: { region: 'canary-1', bakeMs: 120_000, progressDeadlineMs: 900_000, maxParallel: 1, onFailure: 'rollback-region', approval: 'required' },
       waves: [
-        { name: 'wave-1', regions: ['eu-west'], bakeMs: 5_400_000, progressDeadlineMs: 900_000, maxParallel: 2, onFailure: 'drain', approval: 'none' },
+        { name: 'wave-1', regions: ['eu-west'], bakeMs: 5_400_000, progressDeadlineMs: 900_000, maxParallel: 2, onFailure: 'rollback-region', approval: 'none' },
         { name: 'rest', regions: ['us-east', 'ap-south'], bakeMs: 120_000, progressDeadlineMs: 300_000, maxParallel: 2, onFailure: 'rollback-region', approval: 'none' },
       ],
     });
@@ -221,6 +221,14 @@ waves:
     const plan = 'canary: { region: us-east }\nwaves:\n  - regions: [eu-west, us-east]\n';
     expect(problems({ 'regions.yaml': REGIONS, 'plans/checkout.yaml': plan })).toEqual([
       '<dir>/plans/checkout.yaml: waves[0].regions[1]: region "us-east" is already used at canary.region (a region appears at most once in a plan)',
+    ]);
+  });
+
+  it('refuses the drain policy until a traffic provider exists', () => {
+    const plan = 'defaults: { onFailure: drain }\ncanary: { region: us-east }\nwaves:\n  - regions: [eu-west]\n    onFailure: drain\n';
+    expect(problems({ 'regions.yaml': REGIONS, 'plans/checkout.yaml': plan })).toEqual([
+      '<dir>/plans/checkout.yaml: defaults.onFailure: drain needs a traffic provider, which this version does not have yet; use rollback, rollback-region or pause',
+      '<dir>/plans/checkout.yaml: waves[0].onFailure: drain needs a traffic provider, which this version does not have yet; use rollback, rollback-region or pause',
     ]);
   });
 

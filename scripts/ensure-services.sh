@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Makes sure the tests' Postgres (127.0.0.1:5432) and Redis (127.0.0.1:6379) are up: starts
+# them if installed, installs them from Debian packages first if running as root, and otherwise
+# says what to install. The tests log in as postgres/postgres (ignored under trust auth).
+set -euo pipefail
+log() { echo "services: $*"; }
+is_root() { [ "$(id -u)" = 0 ]; }
+apt_ready=0
+need() {
+  if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+    log "$1 is not running and cannot be installed here: install and start it (Debian/Ubuntu: apt-get install -y $2), or point the tests at one with $3"
+    exit 1
+  fi
+  if [ "$apt_ready" = 0 ]; then apt-get update -qq; apt_ready=1; fi
+  log "installing $2"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
+if [ -z "${TEST_DATABASE_ADMIN_URL:-}" ]; then
+  if ! (command -v pg_isready >/dev/null 2>&1 && pg_isready -h 127.0.0.1 -p 5432 -q); then
+    command -v pg_ctlcluster >/dev/null 2>&1 || need Postgres postgresql TEST_DATABASE_ADMIN_URL
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    log "starting postgresql $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 60); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 0.5; done
+    pg_isready -h 127.0.0.1 -p 5432 -q || { log "postgresql did not start"; exit 1; }
+  fi
+  if ! PGCONNECT_TIMEOUT=5 PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+    is_root || { log "cannot log in to Postgres as postgres/postgres over TCP; set TEST_DATABASE_ADMIN_URL"; exit 1; }
+    log "giving the postgres role the password the tests use"
+    su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
+  fi
+fi
+
+if [ -z "${TEST_REDIS_URL:-}" ]; then
+  if ! (command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG); then
+    command -v redis-server >/dev/null 2>&1 || need Redis redis-server TEST_REDIS_URL
+    log "starting redis-server"
+    mkdir -p /tmp/tideline-redis
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir /tmp/tideline-redis --logfile /tmp/tideline-redis/redis.log
+    for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 0.25; done
+    redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { log "redis-server did not start"; exit 1; }
+  fi
+fi
+log "postgres and redis are up"
