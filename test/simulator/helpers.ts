@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
+import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
 
 export const TOKEN = 'sim-test-token';
 
@@ -87,4 +88,31 @@ export async function expectApiError(p: Promise<unknown>): Promise<ReturnType<ty
     return statusOf(err);
   }
   throw new Error('expected the call to fail');
+}
+
+/** Shared fixture of the client-node suites: two regions, three deployments, token auth. */
+export const NS = 'shop';
+export const NAME = 'checkout';
+export const V1 = 'registry.example.com/shop/checkout:1.0.0';
+
+export function releasePatch(image: string, version: string, release: string): object {
+  const labels = { 'app.kubernetes.io/version': version, 'tideline.io/release': release };
+  return {
+    metadata: { labels },
+    spec: { template: { metadata: { labels }, spec: { containers: [{ name: 'checkout', image }] } } },
+  };
+}
+
+export function startTwoRegionSimulator(): Promise<RunningSimulator> {
+  return startSimulator({
+    regions: ['eu-west', 'us-east'],
+    stepMs: 60,
+    progressDeadlineSeconds: 1,
+    token: TOKEN,
+    deployments: [
+      { namespace: NS, name: NAME, container: 'checkout', image: V1, replicas: 3 },
+      { namespace: NS, name: 'cart', container: 'cart' },
+      { namespace: 'payments', name: 'ledger', container: 'ledger', replicas: 2 },
+    ],
+  });
 }

@@ -4,7 +4,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
+import type { RunningSimulator } from '../../apps/simulator/src/server.js';
 import {
   appsApi,
   condition,
@@ -12,19 +12,13 @@ import {
   rolloutComplete,
   strategic,
   TOKEN,
+  NAME,
+  NS,
+  releasePatch,
+  startTwoRegionSimulator,
+  V1,
 } from './helpers.js';
 
-const NS = 'shop';
-const NAME = 'checkout';
-const V1 = 'registry.example.com/shop/checkout:1.0.0';
-
-function releasePatch(image: string, version: string, release: string): object {
-  const labels = { 'app.kubernetes.io/version': version, 'tideline.io/release': release };
-  return {
-    metadata: { labels },
-    spec: { template: { metadata: { labels }, spec: { containers: [{ name: 'checkout', image }] } } },
-  };
-}
 
 describe('region simulator through @kubernetes/client-node (API surface)', () => {
   let sim: RunningSimulator;
@@ -32,17 +26,7 @@ describe('region simulator through @kubernetes/client-node (API surface)', () =>
   let usEast: k8s.AppsV1Api;
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      regions: ['eu-west', 'us-east'],
-      stepMs: 60,
-      progressDeadlineSeconds: 1,
-      token: TOKEN,
-      deployments: [
-        { namespace: NS, name: NAME, container: 'checkout', image: V1, replicas: 3 },
-        { namespace: NS, name: 'cart', container: 'cart' },
-        { namespace: 'payments', name: 'ledger', container: 'ledger', replicas: 2 },
-      ],
-    });
+    sim = await startTwoRegionSimulator();
     euWest = appsApi(sim.regionUrl('eu-west'));
     usEast = appsApi(sim.regionUrl('us-east'));
   });

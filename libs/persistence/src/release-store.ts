@@ -1,20 +1,14 @@
 /** Releases, their region targets and their events: every read and write the use cases need. */
 import type { EntityManager } from 'typeorm';
-import { ACTIVE_RELEASE_STATES, type PlanSnapshot, type ReleaseState } from '../../domain/src/index.js';
+import { ACTIVE_RELEASE_STATES, type ReleaseState } from '../../domain/src/index.js';
 import { Db } from './db.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import { updateWhere } from './sql.js';
 
-export interface NewRelease {
-  service: string;
-  version: string;
-  image: string;
-  releaseNumber: number;
-  gitSha: string | null;
-  requestedBy: string | null;
-  idempotencyKey: string | null;
-  plan: PlanSnapshot;
-}
+export type NewRelease = Pick<
+  ReleaseRecord,
+  'service' | 'version' | 'image' | 'releaseNumber' | 'gitSha' | 'requestedBy' | 'idempotencyKey' | 'plan'
+>;
 
 export interface EventInput {
   type: string;
