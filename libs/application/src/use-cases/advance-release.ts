@@ -135,15 +135,13 @@ export class AdvanceRelease {
           data: { stage: next.name },
         });
       } else {
+        // Start the next stage in the same commit: no extra round trip between waves.
         change.release = { stageIndex: next.index };
         change.events.push({ type: 'stage.started', actor: ENGINE_ACTOR, data: { stage: next.name } });
+        this.startTargets(change, targets, decideStage(next, views, nowMs).start, nowMs);
       }
     } else {
-      for (const id of decision.start) {
-        const t = targets.find((x) => x.id === id)!;
-        change.targets.push({ id, patch: { state: 'deploying', deployStartedAt: new Date(nowMs) } });
-        change.events.push({ type: 'region.deploying', actor: ENGINE_ACTOR, region: t.region, fromState: 'pending', toState: 'deploying' });
-      }
+      this.startTargets(change, targets, decision.start, nowMs);
     }
     const committed = await this.commit(release, change);
     if (committed) return committed;
@@ -152,6 +150,14 @@ export class AdvanceRelease {
     if (deploying.length > 0) waits.push(this.settings.pollIntervalMs);
     if (decision.nextBakeEndMs !== null) waits.push(Math.max(0, decision.nextBakeEndMs - nowMs));
     return { changed: false, wakeInMs: waits.length > 0 ? Math.min(...waits) : null };
+  }
+
+  private startTargets(change: StepChange, targets: TargetRecord[], ids: string[], nowMs: number): void {
+    for (const id of ids) {
+      const t = targets.find((x) => x.id === id)!;
+      change.targets.push({ id, patch: { state: 'deploying', deployStartedAt: new Date(nowMs) } });
+      change.events.push({ type: 'region.deploying', actor: ENGINE_ACTOR, region: t.region, fromState: 'pending', toState: 'deploying' });
+    }
   }
 
   private async rollbackStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
