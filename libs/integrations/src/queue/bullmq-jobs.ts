@@ -31,8 +31,20 @@ export class JobQueues implements TickScheduler {
     return q;
   }
 
-  async add<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}): Promise<void> {
-    await this.queue(JOB_QUEUE[name]).add(name, data, opts);
+  /**
+   * Enqueue a job. Bounded in time: with Redis away, ioredis would queue the command forever,
+   * and callers (an API request) must not hang — the sweeper re-enqueues from Postgres later.
+   */
+  async add<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}, timeoutMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`enqueue of ${name} timed out after ${timeoutMs}ms (is Redis up?)`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.queue(JOB_QUEUE[name]).add(name, data, opts), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   enqueueTick(releaseId: string, seq: number, delayMs: number): Promise<void> {
