@@ -37,7 +37,7 @@ const env: NodeJS.ProcessEnv = {
   TIDELINE_QUEUE_PREFIX: process.env.TIDELINE_QUEUE_PREFIX ?? `tideline-demo-${process.pid}`,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
-const c = await buildContainer('tideline-demo', env);
+const c = await buildContainer('tideline-demo', 'all', env);
 const app = await createHttpApp(c);
 await app.listen(port, '127.0.0.1');
 const worker = await startJobWorker(c);

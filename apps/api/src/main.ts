@@ -2,7 +2,7 @@
 import { buildContainer } from '../../../libs/runtime/src/index.js';
 import { createHttpApp } from './http-app.js';
 
-const c = await buildContainer('tideline-api');
+const c = await buildContainer('tideline-api', 'api');
 const app = await createHttpApp(c);
 await app.listen(c.settings.port, c.settings.host);
 c.log.info({ url: `http://${c.settings.host}:${c.settings.port}` }, 'api listening');

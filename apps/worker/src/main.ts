@@ -6,7 +6,7 @@
 import { buildContainer } from '../../../libs/runtime/src/index.js';
 import { startJobWorker } from './worker-app.js';
 
-const c = await buildContainer('tideline-worker');
+const c = await buildContainer('tideline-worker', 'worker');
 const worker = await startJobWorker(c);
 
 let stopping = false;

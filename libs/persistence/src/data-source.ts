@@ -6,12 +6,6 @@ import { MIGRATIONS } from '../../../migrations/index.js';
 
 export type DatabaseTarget = { kind: 'server'; url: string; poolSize?: number } | { kind: 'embedded'; dataDir?: string };
 
-export function databaseTargetFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
-  const url = env.DATABASE_URL;
-  if (url && url.trim() !== '') return { kind: 'server', url, poolSize: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined };
-  return { kind: 'embedded', dataDir: env.TIDELINE_PGLITE_DIR || undefined };
-}
-
 export async function createDataSource(target: DatabaseTarget): Promise<DataSource> {
   const common = {
     entities: ENTITIES,

@@ -35,13 +35,17 @@ export interface Container {
   close(): Promise<void>;
 }
 
-export async function buildContainer(name: string, env: NodeJS.ProcessEnv = process.env): Promise<Container> {
+/**
+ * `role` sizes the Postgres pool: a worker needs two connections per concurrent job (the
+ * release's advisory lock and its transactions), the API a few. DATABASE_POOL_SIZE overrides.
+ */
+export async function buildContainer(name: string, role: 'api' | 'worker' | 'all', env: NodeJS.ProcessEnv = process.env): Promise<Container> {
   const settings = settingsFromEnv(env);
   const log = createLogger(name, settings.logLevel);
   const config = loadConfig(settings.configDir, env);
   const dataSource = await createDataSource(
     settings.databaseUrl
-      ? { kind: 'server', url: settings.databaseUrl, poolSize: config.engine.workerConcurrency * 2 + 4 }
+      ? { kind: 'server', url: settings.databaseUrl, poolSize: settings.databasePoolSize ?? poolSizeFor(role, config.engine.workerConcurrency) }
       : { kind: 'embedded', dataDir: settings.pgliteDir },
   );
   const db = new Db(dataSource, !settings.databaseUrl);
@@ -77,4 +81,9 @@ export async function buildContainer(name: string, env: NodeJS.ProcessEnv = proc
       await db.close();
     },
   };
+}
+
+function poolSizeFor(role: 'api' | 'worker' | 'all', workerConcurrency: number): number {
+  const worker = workerConcurrency * 2 + 2;
+  return role === 'api' ? 10 : role === 'worker' ? worker : worker + 10;
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 export interface RuntimeSettings {
   configDir: string;
   databaseUrl?: string;
+  databasePoolSize?: number;
   pgliteDir?: string;
   redisUrl: string;
   queuePrefix: string;
@@ -28,6 +29,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSe
   return {
     configDir: resolve(env.TIDELINE_CONFIG_DIR || 'config'),
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: env.DATABASE_POOL_SIZE ? Math.max(2, int('DATABASE_POOL_SIZE', 10)) : undefined,
     pgliteDir: env.TIDELINE_PGLITE_DIR || undefined,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     queuePrefix: env.TIDELINE_QUEUE_PREFIX || 'tideline',

@@ -24,7 +24,8 @@ export type AdvanceOutcome = 'missing' | 'stale' | 'idle' | 'scheduled' | 'ended
 
 type StepResult = { changed: true } | { changed: false; wakeInMs: number | null };
 const CHANGED: StepResult = { changed: true };
-const MAX_PHASES_PER_TICK = 200;
+/** After this many phases a tick yields its worker slot (re-enqueued at once) so releases share workers fairly. */
+const MAX_PHASES_PER_TICK = 25;
 
 export class AdvanceRelease {
   constructor(

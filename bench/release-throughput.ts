@@ -1,0 +1,215 @@
+/**
+ * Release throughput: N concurrent releases (one service each) over G simulated regions with
+ * zero bake and instant rollouts, beside a floor measured in the same run (a bare BullMQ job
+ * chain doing one Postgres row update per step, same number of steps).
+ *
+ *   npm run bench                                   # 200 releases × 20 regions
+ *   BENCH_RELEASES=20 BENCH_REGIONS=10 npm run bench # smoke run
+ *
+ * Env: BENCH_RELEASES, BENCH_REGIONS, BENCH_WORKERS, BENCH_WORKER_CONCURRENCY, BENCH_IN_FLIGHT,
+ * BENCH_POLL_INTERVAL, BENCH_TIMEOUT_S, BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL.
+ * Exits non-zero on errors only; there are no assertions on speed.
+ */
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { startSimulator } from '../apps/simulator/src/server.js';
+import { redisConnection } from '../libs/integrations/src/queue/redis.js';
+import { image, NAMESPACE, runEngine, writeBenchConfig, type EngineResult, type Stage } from './engine-run.js';
+import { runFloor } from './floor.js';
+import { printReport, writeMarkdown, type BenchReport } from './report.js';
+import { Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, sampleRss, spawnNode, type Proc } from './support.js';
+
+/** Waves after the canary (r01) for 20 regions: r02–r04, r05–r09, r10–r14, r15–r20. Other region counts scale it. */
+const WAVE_SIZES = [3, 5, 5, 6];
+
+const env = process.env;
+const int = (name: string, fallback: number, min = 1): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+};
+const P = {
+  releases: int('BENCH_RELEASES', 200),
+  regions: int('BENCH_REGIONS', 20, 2),
+  workers: int('BENCH_WORKERS', 2),
+  workerConcurrency: int('BENCH_WORKER_CONCURRENCY', 8),
+  inFlight: int('BENCH_IN_FLIGHT', 20),
+  pollInterval: env.BENCH_POLL_INTERVAL || '50ms',
+  sweepInterval: '30s',
+  timeoutMs: int('BENCH_TIMEOUT_S', 900) * 1000,
+  adminUrl: env.BENCH_DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
+};
+const ROOT = resolve(import.meta.dirname, '../..');
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+/** Canary = first region; the rest split into waves in the proportions of WAVE_SIZES. */
+function stagesFor(regionCount: number): Stage[] {
+  const regions = Array.from({ length: regionCount }, (_, i) => `r${pad(i + 1, 2)}`);
+  const rest = regions.slice(1);
+  const total = WAVE_SIZES.reduce((a, b) => a + b, 0);
+  const stages: Stage[] = [{ name: 'canary', regions: [regions[0]!] }];
+  let from = 0;
+  let cumulative = 0;
+  for (const size of WAVE_SIZES) {
+    cumulative += size;
+    const to = Math.round((cumulative / total) * rest.length);
+    if (to > from) stages.push({ name: `wave-${stages.length}`, regions: rest.slice(from, to) });
+    from = to;
+  }
+  return stages;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+async function redisVersion(url: string): Promise<string> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+  try {
+    return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function main(cleanup: Cleanup): Promise<void> {
+  const stages = stagesFor(P.regions);
+  const services = Array.from({ length: P.releases }, (_, i) => `svc-${pad(i + 1, 3)}`);
+  const prefix = `tlbench${hex(4)}`;
+  const totalConcurrency = P.workers * P.workerConcurrency;
+  log(`${P.releases} releases × ${P.regions} regions, stages ${stages.map((s) => `${s.name}[${s.regions.length}]`).join(' → ')}`);
+
+  const db = await createScratchDb(P.adminUrl);
+  cleanup.add(`drop database ${db.name}`, () => db.drop());
+  cleanup.add(`delete Redis keys ${prefix}:*`, () => deleteRedisPrefix(P.redisUrl, prefix));
+  const pgVersion = (await db.pool.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v;
+
+  log(`floor: ${P.releases} rows × ${P.regions} steps, one in-process BullMQ Worker with concurrency ${totalConcurrency}`);
+  const floorCpu0 = cpuSnapshot([]);
+  const floor = await runFloor({
+    databaseUrl: db.url,
+    connection: redisConnection(P.redisUrl),
+    prefix,
+    rows: P.releases,
+    stepsPerRow: P.regions,
+    concurrency: totalConcurrency,
+    timeoutMs: P.timeoutMs,
+  });
+  const floorCpu = cpuDelta(floorCpu0, cpuSnapshot([]));
+  log(`floor: ${floor.steps} steps in ${floor.wallMs.toFixed(0)} ms`);
+
+  const sim = await startSimulator({
+    regions: stages.flatMap((s) => s.regions),
+    stepMs: 0,
+    deployments: services.map((name) => ({ namespace: NAMESPACE, name, container: 'app', image: image(name, '1.0.0') })),
+  });
+  cleanup.add('close simulator', () => sim.close());
+  const configDir = writeBenchConfig({
+    simulatorUrl: sim.url,
+    services,
+    stages,
+    pollInterval: P.pollInterval,
+    sweepInterval: P.sweepInterval,
+    workerConcurrency: P.workerConcurrency,
+  });
+  cleanup.add('remove config dir', async () => rmSync(configDir, { recursive: true, force: true }));
+
+  const procEnv = { DATABASE_URL: db.url, REDIS_URL: P.redisUrl, TIDELINE_QUEUE_PREFIX: prefix, TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' };
+  const port = await freePort();
+  const api = await spawnNode('api', 'dist/apps/api/src/main.js', ROOT, { ...procEnv, PORT: String(port) }, '"msg":"api listening"');
+  cleanup.add('stop api', () => api.stop());
+  const workers: Proc[] = [];
+  await Promise.all(
+    Array.from({ length: P.workers }, async (_, i) => {
+      const w = await spawnNode(`worker-${i + 1}`, 'dist/apps/worker/src/main.js', ROOT, procEnv, '"msg":"worker ready"');
+      workers.push(w);
+      cleanup.add(`stop ${w.name}`, () => w.stop());
+    }),
+  );
+  workers.sort((a, b) => a.name.localeCompare(b.name));
+  log(`api (pid ${api.pid}) and ${workers.length} workers (pids ${workers.map((w) => w.pid).join(', ')}) ready`);
+
+  const rssSampler = sampleRss([...workers, api]);
+  const engineCpu0 = cpuSnapshot([...workers, api]);
+  let engine: EngineResult;
+  try {
+    engine = await runEngine(
+      { apiUrl: `http://127.0.0.1:${port}`, pool: db.pool, services, regionsPerRelease: P.regions, inFlight: P.inFlight, timeoutMs: P.timeoutMs },
+      log,
+    );
+  } catch (err) {
+    rssSampler.stop();
+    for (const p of [api, ...workers]) log(`${p.name} problems: ${JSON.stringify(p.problems())}\n${p.tail()}`);
+    throw err;
+  }
+  const rss = rssSampler.stop();
+  const engineCpu = cpuDelta(engineCpu0, cpuSnapshot([...workers, api]));
+
+  const report: BenchReport = {
+    bench: 'release-throughput',
+    at: new Date().toISOString(),
+    machine: {
+      nproc: availableParallelism(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      postgres: pgVersion,
+      redis: await redisVersion(P.redisUrl),
+    },
+    params: {
+      releases: P.releases,
+      regions: P.regions,
+      stages: stages.map((s) => `${s.name}: ${s.regions[0]}–${s.regions.at(-1)} (maxParallel ${s.regions.length})`).join('; '),
+      bake: '0s',
+      simulatorStepMs: 0,
+      pollInterval: P.pollInterval,
+      sweepInterval: P.sweepInterval,
+      workers: P.workers,
+      workerConcurrency: P.workerConcurrency,
+      postInFlight: P.inFlight,
+      floorConcurrency: `${totalConcurrency} (one in-process BullMQ Worker)`,
+      logLevel: 'info',
+    },
+    engine,
+    floor,
+    ratio: engine.regionStepsPerSec / floor.stepsPerSec,
+    rss,
+    cpuSeconds: { engine: engineCpu, floor: floorCpu },
+    logProblems: Object.fromEntries([api, ...workers].map((p) => [p.name, p.problems()])),
+    simulatorPatches: sim.patchLog().length,
+  };
+  printReport(report);
+  const isDefault = P.releases === 200 && P.regions === 20 && P.workers === 2 && P.workerConcurrency === 8 && P.inFlight === 20 && P.pollInterval === '50ms';
+  const suffix = isDefault ? '' : `-${P.releases}x${P.regions}-w${P.workers}c${P.workerConcurrency}`;
+  log(`wrote ${writeMarkdown(report, join(ROOT, 'bench', 'results'), suffix)}`);
+}
+
+const cleanup = new Cleanup();
+let cleaning: Promise<void> | undefined;
+const finish = (code: number) => {
+  cleaning ??= cleanup.run().finally(() => process.exit(code));
+  return cleaning;
+};
+process.once('SIGINT', () => void finish(130));
+process.once('SIGTERM', () => void finish(143));
+main(cleanup).then(
+  () => finish(0),
+  (err: unknown) => {
+    console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return finish(1);
+  },
+);

@@ -1,0 +1,120 @@
+/** The benchmark's output: a human summary, one JSON line, and a markdown file under bench/results/. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EngineResult } from './engine-run.js';
+import type { FloorResult } from './floor.js';
+import type { RssReport } from './support.js';
+
+export interface BenchReport {
+  bench: 'release-throughput';
+  at: string;
+  machine: { nproc: number; node: string; platform: string; cpu: string; postgres: string; redis: string };
+  params: Record<string, string | number>;
+  engine: EngineResult;
+  floor: FloorResult;
+  /** engine region-steps/s ÷ floor steps/s */
+  ratio: number;
+  rss: RssReport;
+  /** CPU seconds per process during each run (bench = this process: simulator, poller, floor worker) */
+  cpuSeconds: { engine: Record<string, number>; floor: Record<string, number> };
+  /** warn/error log lines of the API and workers, by message */
+  logProblems: Record<string, Record<string, number>>;
+  simulatorPatches: number;
+}
+
+const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function cpuLine(label: string, cpu: Record<string, number>, wallMs: number): string {
+  const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(cpu).map(([n, v]) => `${n} ${f(v)}`);
+  return `cpu s (${label}): ${parts.join(', ')}; total ${f(total)} ≈ ${f(total / (wallMs / 1000), 2)} cores busy`;
+}
+
+function lines(r: BenchReport): string[] {
+  const e = r.engine;
+  const workers = Object.entries(r.rss.peakMiB).filter(([name]) => name.startsWith('worker'));
+  return [
+    `engine: ${e.regionSteps} region-steps (${e.releases} releases) in ${f(e.wallMs / 1000, 2)} s → ${f(e.regionStepsPerSec)} region-steps/s`,
+    `        submit ${e.releases} POSTs: ${e.submitMs} ms; ticks per release mean ${f(e.ticksPerRelease.mean)} max ${e.ticksPerRelease.max}`,
+    `        per release: waiting for a worker slot p50 ${f(e.releaseMs.waitP50, 0)} ms, p99 ${f(e.releaseMs.waitP99, 0)} ms; running p50 ${f(e.releaseMs.runP50, 0)} ms, p99 ${f(e.releaseMs.runP99, 0)} ms`,
+    `floor:  ${r.floor.steps} steps in ${f(r.floor.wallMs / 1000, 2)} s → ${f(r.floor.stepsPerSec)} steps/s (failed jobs: ${r.floor.failedJobs})`,
+    `ratio:  engine / floor = ${f(r.ratio, 3)}`,
+    `wave gap (last verified → next wave's first patch), ${e.waveGap.pairs} pairs: p50 ${f(e.waveGap.p50Ms)} ms, p99 ${f(e.waveGap.p99Ms)} ms, max ${f(e.waveGap.maxMs)} ms`,
+    `worker RSS peak: ${workers.map(([n, v]) => `${n} ${f(v)} MiB`).join(', ')}; total (workers + api) peak ${f(r.rss.peakTotalMiB)} MiB`,
+    `        at start: ${Object.entries(r.rss.startMiB).map(([n, v]) => `${n} ${f(v)} MiB`).join(', ')} (${r.rss.samples} samples)`,
+    cpuLine('engine run', r.cpuSeconds.engine, e.wallMs),
+    cpuLine('floor run', r.cpuSeconds.floor, r.floor.wallMs),
+  ];
+}
+
+export function printReport(r: BenchReport): void {
+  console.log('');
+  for (const l of lines(r)) console.log(l);
+  const problems = Object.entries(r.logProblems).filter(([, p]) => Object.keys(p).length > 0);
+  for (const [proc, p] of problems) console.log(`log warnings ${proc}: ${JSON.stringify(p)}`);
+  console.log('');
+  console.log(JSON.stringify(r));
+}
+
+/** Write bench/results/release-throughput-<date>[-<suffix>].md; returns its path. */
+export function writeMarkdown(r: BenchReport, resultsDir: string, suffix: string): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `release-throughput-${r.at.slice(0, 10)}${suffix}.md`);
+  const row = (k: string, v: string | number) => `| ${k} | ${v} |`;
+  const e = r.engine;
+  const md = [
+    `# Release throughput — ${r.at}`,
+    '',
+    '```',
+    ...lines(r),
+    '```',
+    '',
+    '## Results',
+    '',
+    '| metric | value |',
+    '| --- | --- |',
+    row('engine region-steps/s', f(e.regionStepsPerSec)),
+    row('engine wall time (first POST → last release ended)', `${f(e.wallMs)} ms`),
+    row('engine region-steps', e.regionSteps),
+    row('engine submit time (all POSTs)', `${e.submitMs} ms`),
+    row('engine ticks per release (mean / max)', `${f(e.ticksPerRelease.mean)} / ${e.ticksPerRelease.max}`),
+    row('floor steps/s', f(r.floor.stepsPerSec)),
+    row('floor wall time', `${f(r.floor.wallMs)} ms`),
+    row('ratio engine / floor', f(r.ratio, 3)),
+    row('wave gap p50', `${f(e.waveGap.p50Ms)} ms`),
+    row('wave gap p99', `${f(e.waveGap.p99Ms)} ms`),
+    row('wave gap max', `${f(e.waveGap.maxMs)} ms`),
+    row('wave gap pairs', e.waveGap.pairs),
+    ...Object.entries(r.rss.peakMiB).map(([n, v]) => row(`peak RSS ${n}`, `${f(v)} MiB`)),
+    row('peak RSS total (workers + api)', `${f(r.rss.peakTotalMiB)} MiB`),
+    row('simulator PATCH requests', r.simulatorPatches),
+    '',
+    '## How it is measured',
+    '',
+    '- engine wall time: first POST → latest `releases.ended_at`; region-steps = region targets `verified`.',
+    '- floor: in-process BullMQ Worker, one job per step (`UPDATE floor_steps SET step = step + 1`, then enqueue the next step), first enqueue → last step done.',
+    '- wave gap: per release and consecutive stages, first `region.patched` of stage k+1 − last `region.verified` of stage k (`release_events.created_at`, i.e. the committing transaction\'s start).',
+    '- RSS: VmRSS every 250 ms during the engine run. CPU: /proc user+system seconds; `bench` is this process (simulator, poller; floor worker in the floor run), `postgres` all Postgres processes.',
+    '',
+    '## Parameters',
+    '',
+    '| parameter | value |',
+    '| --- | --- |',
+    ...Object.entries(r.params).map(([k, v]) => row(k, String(v))),
+    '',
+    '## Machine',
+    '',
+    '| fact | value |',
+    '| --- | --- |',
+    ...Object.entries(r.machine).map(([k, v]) => row(k, String(v))),
+    '',
+    '## Log warnings (API and workers)',
+    '',
+    '```',
+    JSON.stringify(r.logProblems, null, 2),
+    '```',
+    '',
+  ];
+  writeFileSync(file, md.join('\n'));
+  return file;
+}
