@@ -80,6 +80,8 @@ export class Db {
             await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
           }
         } finally {
+          // the connection goes back to the pool: do not leave our lock_timeout on it
+          await runner.query('RESET lock_timeout').catch(() => undefined);
           await runner.release();
         }
       });
