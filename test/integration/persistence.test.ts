@@ -27,7 +27,7 @@ describe('persistence on real Postgres', () => {
     store = new ReleaseStore(db);
     queues = new JobQueues(redisConnection(REDIS_URL), prefix);
     config = loadConfig(
-      writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }], services: ['checkout', 'search'] }),
+      writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }], services: ['checkout', 'search', 'cart'], supersede: ['cart'] }),
     );
     create = new CreateRelease(config, store, queues);
   });
@@ -105,6 +105,26 @@ describe('persistence on real Postgres', () => {
     expect((await store.get(c.id))?.state).toBe('queued');
     expect(await store.promoteNextQueued('search')).toBeNull();
     expect(await store.servicesWaitingForPromotion()).not.toContain('search');
+  });
+
+  it('with onConcurrent: supersede, a new release replaces every release still waiting', async () => {
+    const a = (await create.execute(cmd('cart', 1))).release;
+    const b = (await create.execute(cmd('cart', 2))).release;
+    expect([a.state, b.state]).toEqual(['running', 'queued']);
+    const c = (await create.execute(cmd('cart', 3))).release;
+    expect(c.state).toBe('queued');
+    const d = (await create.execute(cmd('cart', 4))).release;
+    expect(d.state).toBe('queued');
+    expect((await store.get(a.id))?.state).toBe('running');
+    for (const [old, by] of [[b, 3], [c, 4]] as const) {
+      const r = (await store.get(old.id))!;
+      expect(r.state).toBe('superseded');
+      expect(r.stateReason).toBe(`superseded by release number ${by} (1.${by}.0)`);
+      expect(r.endedAt).not.toBeNull();
+      expect((await store.targets(old.id)).every((t) => t.state === 'skipped')).toBe(true);
+      expect((await store.events(old.id)).at(-1)?.type).toBe('release.superseded');
+    }
+    expect((await store.list({ service: 'cart', state: 'queued', limit: 10, offset: 0 })).items.map((r) => r.id)).toEqual([d.id]);
   });
 
   it('refuses a second active release of a service at the database level', async () => {

@@ -18,6 +18,8 @@ export interface FixtureOptions {
   progressDeadline?: string;
   pollInterval?: string;
   services?: string[];
+  /** services whose onConcurrent is supersede */
+  supersede?: string[];
 }
 
 export function writeConfig(o: FixtureOptions): string {
@@ -38,7 +40,7 @@ export function writeConfig(o: FixtureOptions): string {
   for (const service of o.services ?? ['checkout']) {
     writeFileSync(
       join(dir, 'services', `${service}.yaml`),
-      JSON.stringify({ name: service, plan: 'standard', workloads: [{ namespace: 'shop', deployment: service, container: service }] }),
+      JSON.stringify({ name: service, plan: 'standard', onConcurrent: o.supersede?.includes(service) ? 'supersede' : 'queue', workloads: [{ namespace: 'shop', deployment: service, container: service }] }),
     );
   }
   writeFileSync(

@@ -42,8 +42,9 @@ export class ReleaseStore {
   /**
    * Insert a release (running, or queued behind the service's active one) with its pending
    * targets, unless one already exists for the idempotency key or (service, releaseNumber).
+   * With `supersede`, releases of the service still waiting in the queue end `superseded`.
    */
-  create(input: NewRelease, actor: string): Promise<{ release: ReleaseRecord; created: boolean }> {
+  create(input: NewRelease, actor: string, supersede = false): Promise<{ release: ReleaseRecord; created: boolean }> {
     return this.db.tx(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${input.service}`]);
       const existing = await this.findExisting(m, input);
@@ -51,6 +52,13 @@ export class ReleaseStore {
       const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [input.service]);
       const state: ReleaseState = active.length > 0 ? 'queued' : 'running';
       const now = new Date();
+      const superseded: Array<{ id: string }> = supersede
+        ? await m.query(
+            `WITH u AS (UPDATE releases SET state = 'superseded', state_reason = $2, ended_at = now(), updated_at = now(), row_version = row_version + 1
+             WHERE service = $1 AND state = 'queued' RETURNING id) SELECT id FROM u`,
+            [input.service, `superseded by release number ${input.releaseNumber} (${input.version})`],
+          )
+        : [];
       const release = await m.getRepository(ReleaseEntity).save({
         ...input,
         state,
@@ -77,6 +85,12 @@ export class ReleaseStore {
         { type: 'release.created', actor, toState: state, data: { version: input.version, image: input.image, releaseNumber: input.releaseNumber } },
         ...(state === 'running' ? [{ type: 'stage.started', actor: 'tideline', data: { stage: input.plan.stages[0]!.name } }] : []),
       ]);
+      for (const old of superseded) {
+        await this.appendEvents(m, old.id, [
+          { type: 'release.superseded', actor, fromState: 'queued', toState: 'superseded', reason: `superseded by release ${release.id}`, data: { by: release.id } },
+        ]);
+        await m.query(`UPDATE region_targets SET state = 'skipped', updated_at = now() WHERE release_id = $1 AND state = 'pending'`, [old.id]);
+      }
       return { release: (await m.getRepository(ReleaseEntity).findOneByOrFail({ id: release.id })), created: true };
     });
   }

@@ -54,6 +54,7 @@ export class CreateRelease {
         plan: snapshot,
       },
       cmd.actor,
+      service.onConcurrent === 'supersede',
     );
     if (result.created && result.release.state === 'running') {
       // If this enqueue is lost (Redis down, crash), the sweeper finds the release and enqueues it.
