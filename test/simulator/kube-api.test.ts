@@ -19,7 +19,6 @@ import {
   V1,
 } from './helpers.js';
 
-
 describe('region simulator through @kubernetes/client-node (API surface)', () => {
   let sim: RunningSimulator;
   let euWest: k8s.AppsV1Api;

@@ -21,7 +21,6 @@ import {
   V1,
 } from './helpers.js';
 
-
 describe('region simulator through @kubernetes/client-node (patches and rollouts, real time)', () => {
   let sim: RunningSimulator;
   let euWest: k8s.AppsV1Api;

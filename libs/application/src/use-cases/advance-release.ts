@@ -46,11 +46,11 @@ export class AdvanceRelease {
       let wakeInMs: number | null = 0;
       for (let i = 0; i < MAX_PHASES_PER_TICK; i++) {
         const result = await this.step(release, await this.store.targets(release.id));
-        release = (await this.store.get(release.id))!;
         if (!result.changed) {
           wakeInMs = result.wakeInMs;
           break;
         }
+        release = (await this.store.get(release.id))!;
       }
       if (isTerminalRelease(release.state)) {
         await this.startNext(release.service);
