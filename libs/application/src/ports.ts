@@ -1,5 +1,5 @@
 /** What the use cases need from the outside world; implementations live in libs/integrations. */
-import type { RecordedWorkload, RolloutObservation, Workload } from '../../domain/src/index.js';
+import type { QueryOutcome, RecordedWorkload, RolloutObservation, Workload } from '../../domain/src/index.js';
 
 /** One region's Kubernetes workloads. */
 export interface WorkloadClient {
@@ -43,4 +43,26 @@ export interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+}
+
+/** One Prometheus (or compatible) endpoint. Never throws: failures come back as `ok: false`. */
+export interface MetricsSource {
+  query(promql: string, opts: { timeoutMs: number }): Promise<QueryOutcome>;
+}
+
+export interface MetricsSources {
+  forRegion(region: string): MetricsSource;
+}
+
+/** Moves a region's share of global traffic. Throws TrafficError (libs/integrations) on failure. */
+export interface TrafficProvider {
+  /** weight 0..100 */
+  setWeight(region: string, weight: number): Promise<void>;
+  /** the weight the provider reports for the region, or null when it cannot tell */
+  getWeight(region: string): Promise<number | null>;
+}
+
+export interface TrafficProviders {
+  /** null = the region has traffic provider `none` */
+  forRegion(region: string): TrafficProvider | null;
 }
