@@ -1,0 +1,79 @@
+/**
+ * Prometheus over HTTP: instant queries as a POST form to /api/v1/query (long queries fit),
+ * bounded by a client-side timeout that is also passed to Prometheus. Never throws; every
+ * failure is an `ok: false` outcome with a message fit for an operator. Headers (e.g.
+ * Authorization) are sent but never appear in messages; credentials in the URL are masked.
+ */
+import type { MetricsSource } from '../../../application/src/index.js';
+import { formatPromDuration, parsePromResponse, promErrorOf, type QueryOutcome } from '../../../domain/src/index.js';
+import { displayUrl, isTimeout, networkErrorCode, snippet, splitCredentials } from './http-util.js';
+
+export interface HttpPrometheusOptions {
+  /** base URL, e.g. http://prometheus:9090 (a path prefix is kept) */
+  url: string;
+  /** e.g. Authorization; never logged */
+  headers?: Record<string, string>;
+  fetchImpl?: typeof fetch;
+}
+
+export class HttpPrometheus implements MetricsSource {
+  readonly #endpoint: string;
+  readonly #display: string;
+  readonly #headers: Record<string, string>;
+  readonly #fetch: typeof fetch;
+
+  constructor(opts: HttpPrometheusOptions) {
+    const { url, authorization } = splitCredentials(opts.url.replace(/\/+$/, ''));
+    this.#endpoint = `${url}/api/v1/query`;
+    this.#display = displayUrl(url);
+    const given = opts.headers ?? {};
+    const hasAuth = Object.keys(given).some((k) => k.toLowerCase() === 'authorization');
+    this.#headers = { ...(authorization && !hasAuth ? { authorization } : {}), ...given };
+    this.#fetch = opts.fetchImpl ?? fetch;
+  }
+
+  async query(promql: string, opts: { timeoutMs: number }): Promise<QueryOutcome> {
+    const started = performance.now();
+    const timeoutMs = Math.max(1, Math.round(opts.timeoutMs));
+    const failed = (error: string, status?: number): QueryOutcome => ({
+      ok: false,
+      error,
+      durationMs: Math.round(performance.now() - started),
+      ...(status === undefined ? {} : { status }),
+    });
+
+    let status: number;
+    let text: string;
+    try {
+      const headers = new Headers(this.#headers);
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      headers.set('accept', 'application/json');
+      const res = await this.#fetch(this.#endpoint, {
+        method: 'POST',
+        headers,
+        body: new URLSearchParams({ query: promql, timeout: formatPromDuration(timeoutMs) }).toString(),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      if (isTimeout(err)) return failed(`prometheus at ${this.#display} timed out after ${timeoutMs}ms`);
+      return failed(`prometheus unreachable at ${this.#display}: ${networkErrorCode(err)}`);
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return failed(`prometheus answered ${status} with non-JSON: ${snippet(text)}`, status);
+    }
+    const promError = promErrorOf(body);
+    if (status < 200 || status >= 300) {
+      if ((status === 400 || status === 422) && promError) return failed(`bad query (${promError.errorType}): ${promError.error}`, status);
+      return failed(`prometheus answered ${status}: ${promError ? `${promError.errorType}: ${promError.error}` : snippet(text)}`, status);
+    }
+    const parsed = parsePromResponse(body);
+    if (!parsed.ok) return failed(promError ? `prometheus error (${promError.errorType}): ${promError.error}` : `unexpected answer from prometheus: ${parsed.error}`, status);
+    return { ok: true, result: parsed.result, durationMs: Math.round(performance.now() - started) };
+  }
+}

@@ -1,0 +1,52 @@
+/** Traffic providers by type, and per region. */
+import type { TrafficProvider, TrafficProviders } from '../../../application/src/index.js';
+import { SimulatorLoadBalancer } from './simulator-lb.js';
+import { WebhookTrafficProvider } from './webhook.js';
+
+export const TRAFFIC_PROVIDER_TYPES = ['simulator', 'webhook', 'none'] as const;
+
+export interface TrafficProviderConfig {
+  type: 'simulator' | 'webhook' | 'none' | string;
+  url?: string;
+  /** simulator: bearer token */
+  token?: string;
+  /** webhook: HMAC key */
+  secret?: string;
+  /** default 10s */
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** null for type 'none'. Throws on an unknown type or a missing url. */
+export function createTrafficProvider(cfg: TrafficProviderConfig): TrafficProvider | null {
+  const timeoutMs = cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const fetchImpl = cfg.fetchImpl ? { fetchImpl: cfg.fetchImpl } : {};
+  switch (cfg.type) {
+    case 'none':
+      return null;
+    case 'simulator':
+      return new SimulatorLoadBalancer({ url: required(cfg), timeoutMs, ...(cfg.token ? { token: cfg.token } : {}), ...fetchImpl });
+    case 'webhook':
+      return new WebhookTrafficProvider({ url: required(cfg), timeoutMs, ...(cfg.secret ? { secret: cfg.secret } : {}), ...fetchImpl });
+    default:
+      throw new Error(`unknown traffic provider type "${cfg.type}" (known: ${TRAFFIC_PROVIDER_TYPES.join(', ')})`);
+  }
+}
+
+function required(cfg: TrafficProviderConfig): string {
+  if (!cfg.url) throw new Error(`traffic provider "${cfg.type}" needs a url`);
+  return cfg.url;
+}
+
+/** One provider per region; regions without an entry have provider none (null). */
+export function createTrafficProviders(byRegion: ReadonlyMap<string, TrafficProviderConfig>): TrafficProviders {
+  const providers = new Map<string, TrafficProvider | null>();
+  for (const [region, cfg] of byRegion) providers.set(region, createTrafficProvider(cfg));
+  return {
+    forRegion(region: string): TrafficProvider | null {
+      return providers.get(region) ?? null;
+    },
+  };
+}
