@@ -2,18 +2,23 @@
 # Makes sure the tests' Postgres (127.0.0.1:5432) and Redis (127.0.0.1:6379) are up: starts
 # them if installed, installs them from Debian packages first if running as root, and otherwise
 # says what to install. The tests log in as postgres/postgres (ignored under trust auth).
+# Also makes sure a `prometheus` binary exists (TEST_PROMETHEUS_BIN, or on PATH, or installed
+# from the Debian package); it is not started here: tests start their own (scripts/prometheus.ts).
 set -euo pipefail
 log() { echo "services: $*"; }
 is_root() { [ "$(id -u)" = 0 ]; }
 apt_ready=0
+# need NAME PACKAGE ENV_VAR [apt-get install options...]
 need() {
+  local name=$1 package=$2 env_var=$3
+  shift 3
   if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
-    log "$1 is not running and cannot be installed here: install and start it (Debian/Ubuntu: apt-get install -y $2), or point the tests at one with $3"
+    log "$name is not available and cannot be installed here: install it (Debian/Ubuntu: apt-get install -y $package), or point the tests at one with $env_var"
     exit 1
   fi
   if [ "$apt_ready" = 0 ]; then apt-get update -qq; apt_ready=1; fi
-  log "installing $2"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  log "installing $package"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" "$package" >/dev/null
 }
 
 if [ -z "${TEST_DATABASE_ADMIN_URL:-}" ]; then
@@ -42,4 +47,11 @@ if [ -z "${TEST_REDIS_URL:-}" ]; then
     redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { log "redis-server did not start"; exit 1; }
   fi
 fi
-log "postgres and redis are up"
+if [ -n "${TEST_PROMETHEUS_BIN:-}" ]; then
+  [ -x "$TEST_PROMETHEUS_BIN" ] || { log "TEST_PROMETHEUS_BIN=$TEST_PROMETHEUS_BIN is not an executable file"; exit 1; }
+elif ! command -v prometheus >/dev/null 2>&1 && [ ! -x /usr/bin/prometheus ]; then
+  # The package's service is not started without systemd; the tests start their own instances on free ports.
+  need Prometheus prometheus TEST_PROMETHEUS_BIN --no-install-recommends
+  command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || { log "prometheus is still missing after the install"; exit 1; }
+fi
+log "postgres and redis are up; prometheus is installed"

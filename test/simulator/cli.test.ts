@@ -52,6 +52,16 @@ describe('simulator env configuration', () => {
     expect(() => optionsFromEnv({ SIM_STEP_MS: 'fast' })).toThrow(/SIM_STEP_MS/);
     expect(() => optionsFromEnv({ SIM_PROGRESS_DEADLINE_SECONDS: '0' })).toThrow(/SIM_PROGRESS_DEADLINE_SECONDS/);
     expect(() => parseDeployments('shop-checkout')).toThrow(/ns\/name:container/);
+    expect(() => optionsFromEnv({ SIM_RPS: '-1' })).toThrow(/SIM_RPS/);
+    expect(() => optionsFromEnv({ SIM_LB_RAMP_MS: '1.5' })).toThrow(/SIM_LB_RAMP_MS/);
+  });
+
+  it('reads the traffic knobs', () => {
+    expect(optionsFromEnv({ SIM_RPS: '7.5', SIM_LATENCY_MS: '120', SIM_LB_RAMP_MS: '0' })).toMatchObject({
+      rps: 7.5,
+      latencyMs: 120,
+      lbRampMs: 0,
+    });
   });
 });
 

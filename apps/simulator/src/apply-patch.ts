@@ -92,6 +92,8 @@ export function patchDeployment(
 
   const now = state.now();
   if (changedSpec) {
+    // the counters of /metrics up to now belong to the spec before this change
+    state.traffic.beforeChange(region, d, now);
     const before = state.statusOf(d, now);
     d.generation += 1;
     // a controller that has not yet observed the previous change observes both at once

@@ -14,6 +14,14 @@ function int(env: Env, key: string, min: number): number | undefined {
   return n;
 }
 
+function num(env: Env, key: string): number | undefined {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a number >= 0, got "${raw}"`);
+  return n;
+}
+
 /** `ns/name:container[=image]`, comma separated. */
 export function parseDeployments(spec: string): SimulatorDeployment[] {
   return spec
@@ -44,6 +52,12 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
   if (stepMs !== undefined) opts.stepMs = stepMs;
   if (replicas !== undefined) opts.replicas = replicas;
   if (pds !== undefined) opts.progressDeadlineSeconds = pds;
+  const rps = num(env, 'SIM_RPS');
+  const latencyMs = num(env, 'SIM_LATENCY_MS');
+  const lbRampMs = int(env, 'SIM_LB_RAMP_MS', 0);
+  if (rps !== undefined) opts.rps = rps;
+  if (latencyMs !== undefined) opts.latencyMs = latencyMs;
+  if (lbRampMs !== undefined) opts.lbRampMs = lbRampMs;
   const deployments = env['SIM_DEPLOYMENTS']?.trim();
   if (deployments) opts.deployments = parseDeployments(deployments);
   const token = env['SIM_TOKEN'];

@@ -1,7 +1,9 @@
 /** The simulator's own control API under `/sim` (JSON), used by tests, the demo and benchmarks. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, readBody, sendJson } from './http-util.js';
-import { isObject, parseJson, type Json, type JsonObject } from './json.js';
+import { BadRequest, field, isInt, isStr, isStrArray, isStrMap, jsonBody, required } from './control-util.js';
+import { handleTrafficControl } from './control-traffic.js';
+import { BodyTooLargeError, sendJson } from './http-util.js';
+import type { JsonObject } from './json.js';
 import { simulatorKubeconfig } from './kubeconfig.js';
 import type { HttpFaultSpec } from './faults.js';
 import type { SimState } from './state.js';
@@ -12,39 +14,7 @@ export interface ControlApiContext {
   token?: string;
 }
 
-class BadRequest extends Error {}
-
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-function field<T>(obj: JsonObject, key: string, check: (v: Json) => v is Json & T, what: string): T | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  if (!check(v)) throw new BadRequest(`"${key}" must be ${what}`);
-  return v;
-}
-const isStr = (v: Json): v is string => typeof v === 'string' && v !== '';
-const isInt = (v: Json): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-const isStrArray = (v: Json): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isStrMap = (v: Json): v is JsonObject & Record<string, string> =>
-  isObject(v) && Object.values(v).every((x) => typeof x === 'string');
-
-function required<T>(value: T | undefined, key: string): T {
-  if (value === undefined) throw new BadRequest(`"${key}" is required`);
-  return value;
-}
-
-async function jsonBody(req: IncomingMessage): Promise<JsonObject> {
-  const text = await readBody(req);
-  if (text.trim() === '') return {};
-  let body: Json;
-  try {
-    body = parseJson(text);
-  } catch {
-    throw new BadRequest('the body must be JSON');
-  }
-  if (!isObject(body)) throw new BadRequest('the body must be a JSON object');
-  return body;
-}
 
 function parseFault(body: JsonObject): HttpFaultSpec {
   const spec: HttpFaultSpec = {};
@@ -114,6 +84,7 @@ export async function handleControl(
       case 'GET /kubeconfig':
         return sendJson(res, 200, simulatorKubeconfig(ctx.url(), state.regionNames(), ctx.token));
     }
+    if (await handleTrafficControl(state, req, res, method, seg)) return;
     if (seg.length === 5 && seg[0] === 'regions' && seg[2] === 'deployments') {
       const [, region = '', , namespace = '', name = ''] = seg;
       if (!state.hasRegion(region)) return sendJson(res, 404, { error: `region "${region}" not found` });

@@ -2,8 +2,10 @@
  * CLI entry of the region simulator. Environment: SIM_PORT (7070), SIM_HOST (127.0.0.1),
  * SIM_REGIONS (us-west,us-east,eu-west,eu-central,ap-south), SIM_STEP_MS (500), SIM_REPLICAS (3),
  * SIM_PROGRESS_DEADLINE_SECONDS (600), SIM_DEPLOYMENTS (ns/name:container[=image],...),
- * SIM_TOKEN (bearer token required on the kube API), SIM_KUBECONFIG (file to write a
- * kubeconfig with one context per region to).
+ * SIM_TOKEN (bearer token required on the kube API and /lb), SIM_KUBECONFIG (file to write a
+ * kubeconfig with one context per region to), SIM_RPS (20: base requests/s of every region),
+ * SIM_LATENCY_MS (50: base median latency), SIM_LB_RAMP_MS (2000: load-balancer weight ramp).
+ * Prometheus metrics are served at /metrics, the load balancer at /lb/regions.
  */
 import { writeFile } from 'node:fs/promises';
 import { optionsFromEnv } from './config.js';
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
     url: sim.url,
     regions: sim.regions,
     stepMs: opts.stepMs ?? 500,
+    rps: opts.rps ?? 20,
+    lbRampMs: opts.lbRampMs ?? 2000,
     auth: opts.token !== undefined,
     ...(kubeconfigPath ? { kubeconfig: kubeconfigPath } : {}),
   });

@@ -1,4 +1,8 @@
-/** The region simulator's HTTP server: Kubernetes API per region + `/sim` control API. */
+/**
+ * The region simulator's HTTP server: Kubernetes API per region under `/regions/{region}`, the
+ * `/sim` control API, the global load balancer under `/lb` (see lb-api.ts) and Prometheus
+ * metrics at `/metrics` (see metrics.ts).
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './control-api.js';
@@ -8,6 +12,10 @@ import { sendJson, sendStatus } from './http-util.js';
 import type { JsonObject } from './json.js';
 import { handleKube } from './kube-api.js';
 import { simulatorKubeconfig } from './kubeconfig.js';
+import { handleLb } from './lb-api.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
+import type { RegionTraffic, RegionTrafficState } from './traffic.js';
+import type { VersionFaultSpec } from './version-faults.js';
 import {
   SimState,
   type DeploymentSummary,
@@ -15,6 +23,10 @@ import {
   type PatchLogFilter,
   type SimStateSnapshot,
 } from './state.js';
+
+export type { RegionTraffic, RegionTrafficState } from './traffic.js';
+export type { VersionFault, VersionFaultSpec } from './version-faults.js';
+export type { LbEntry } from './load-balancer.js';
 
 export interface SimulatorDeployment {
   namespace: string;
@@ -40,8 +52,16 @@ export interface SimulatorOptions {
   progressDeadlineSeconds?: number;
   /** When set, kube API requests must carry `Authorization: Bearer <token>`. */
   token?: string;
-  /** Clock in epoch ms (default Date.now); rollouts are computed from it on each read. */
+  /** Clock in epoch ms (default Date.now); rollouts and metrics are computed from it on each read. */
   now?: () => number;
+  /** Base request rate of every region in requests/s (default 20). */
+  rps?: number;
+  /** Base median latency of every region in ms (default 50). */
+  latencyMs?: number;
+  /** Per-region base rate / latency, overriding `rps` / `latencyMs`. */
+  traffic?: Record<string, RegionTraffic>;
+  /** How long a load-balancer weight change takes to ramp linearly to its target (default 2000). */
+  lbRampMs?: number;
 }
 
 export interface RunningSimulator {
@@ -66,8 +86,24 @@ export interface RunningSimulator {
   clearHttpFaults(): void;
   /** Creates or replaces a deployment in a region, already rolled out. */
   seedDeployment(region: string, seed: DeploymentSeed): DeploymentSummary;
-  /** Back to the seeded state; clears the patch log, bad images and HTTP faults. */
+  /** Back to the seeded state; clears the patch log, bad images, HTTP faults, traffic changes,
+   * load-balancer weights, version faults, alerts and the metrics counters. */
   reset(): void;
+  /** Changes a region's base request rate and/or latency from now on. */
+  setTraffic(region: string, traffic: RegionTraffic): RegionTrafficState;
+  /** Adds a fault for every pod of a version; returns its id. Faults combine (error rates add, capped at 1). */
+  injectVersionFault(fault: VersionFaultSpec): number;
+  clearVersionFaults(): void;
+  /** Sets `sim_region_alert{region, alert}` to 1 (firing) or 0. */
+  setAlert(region: string, alert: string, firing: boolean): void;
+  /** Sets a region's load-balancer weight (0..100); it ramps there over lbRampMs. */
+  setWeight(region: string, weight: number): void;
+  /** The current (ramped) load-balancer weight of every region. */
+  weights(): Record<string, number>;
+  /** What `GET /metrics` would answer now. */
+  metricsText(): string;
+  /** The region's effective request rate now (requests/s). */
+  regionRps(region: string): number;
 }
 
 export const DEFAULT_DEPLOYMENT: SimulatorDeployment = {
@@ -102,6 +138,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     stepMs: opts.stepMs ?? 500,
     progressDeadlineSeconds: opts.progressDeadlineSeconds ?? 600,
     now: opts.now ?? Date.now,
+    traffic: {
+      rps: opts.rps ?? 20,
+      latencyMs: opts.latencyMs ?? 50,
+      regions: opts.traffic ?? {},
+      lbRampMs: opts.lbRampMs ?? 2000,
+    },
   });
   const shutdown = new AbortController();
   let url = '';
@@ -118,8 +160,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       const ctlCtx = { state, url: () => url, ...(opts.token !== undefined ? { token: opts.token } : {}) };
       return handleControl(ctlCtx, req, res, path.slice(4), parsed.searchParams);
     }
+    if (path === '/lb' || path.startsWith('/lb/')) {
+      return handleLb({ state, ...(opts.token !== undefined ? { token: opts.token } : {}) }, req, res, path.slice(3));
+    }
+    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const text = renderMetrics(state.traffic, state.regionNames(), state.now());
+      res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
+      res.end(req.method === 'HEAD' ? undefined : text);
+      return;
+    }
     if (path === '/healthz') return sendJson(res, 200, { ok: true, regions: state.regionNames() });
-    return sendJson(res, 404, { error: `not found: ${path} (kube API under /regions/{region}, control API under /sim)` });
+    return sendJson(res, 404, { error: `not found: ${path} (kube API under /regions/{region}, control API under /sim, load balancer under /lb, metrics at /metrics)` });
   };
 
   const server = createServer((req, res) => {
@@ -169,5 +220,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     clearHttpFaults: () => state.httpFaults.clear(),
     seedDeployment: (region, seed) => state.summary(state.seed(region, seed)),
     reset: () => state.reset(),
+    setTraffic: (region, traffic) => state.traffic.setTraffic(region, traffic, state.now()),
+    injectVersionFault: (fault) => state.traffic.addFault(fault, state.now()).id,
+    clearVersionFaults: () => state.traffic.clearFaults(state.now()),
+    setAlert: (region, alert, firing) => state.traffic.setAlert(region, alert, firing),
+    setWeight: (region, weight) => state.traffic.setWeight(region, weight, state.now()),
+    weights: () => {
+      const now = state.now();
+      return Object.fromEntries(state.regionNames().map((r) => [r, state.traffic.lb.weightAt(r, now)]));
+    },
+    metricsText: () => renderMetrics(state.traffic, state.regionNames(), state.now()),
+    regionRps: (region) => state.traffic.regionRps(region, state.now()),
   };
 }

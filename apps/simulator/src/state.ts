@@ -15,6 +15,7 @@ import {
 import { BadImages, HttpFaults } from './faults.js';
 import type { Json, JsonObject } from './json.js';
 import { computeStatus, settledRollout, type DeploymentStatus } from './rollout.js';
+import { TrafficModel, type TrafficOptions } from './traffic.js';
 
 export interface SimConfig {
   regions: string[];
@@ -24,6 +25,7 @@ export interface SimConfig {
   stepMs: number;
   progressDeadlineSeconds: number;
   now: () => number;
+  traffic: TrafficOptions;
 }
 
 export interface PatchLogEntry {
@@ -98,12 +100,15 @@ const key = (namespace: string, name: string): string => `${namespace}/${name}`;
 export class SimState {
   readonly badImages = new BadImages();
   readonly httpFaults = new HttpFaults();
+  /** Request rates, load-balancer weights, version faults, alerts and the /metrics counters. */
+  readonly traffic: TrafficModel;
   private regions = new Map<string, Map<string, StoredDeployment>>();
   private log: PatchLogEntry[] = [];
   private seq = 0;
   private rv = 1000;
 
   constructor(readonly config: SimConfig) {
+    this.traffic = new TrafficModel(this, config.regions, config.traffic);
     this.reset();
   }
 
@@ -129,8 +134,9 @@ export class SimState {
     return this.rv;
   }
 
-  /** Back to the seeded deployments; clears the patch log, bad images and HTTP faults. */
+  /** Back to the seeded deployments; clears the patch log, bad images, HTTP faults and the traffic model. */
   reset(): void {
+    this.traffic.reset(this.now());
     this.regions = new Map(this.config.regions.map((r) => [r, new Map<string, StoredDeployment>()]));
     this.log = [];
     this.seq = 0;
@@ -166,7 +172,10 @@ export class SimState {
       rollout,
       observation: { generation: 1, observedAt: rollout.observedAt, before: emptyStatus() },
     };
+    const replaced = deployments.get(key(seed.namespace, seed.name));
+    if (replaced) this.traffic.beforeChange(region, replaced, now);
     deployments.set(key(seed.namespace, seed.name), stored);
+    this.traffic.added(region, stored, now);
     return stored;
   }
 
