@@ -1,4 +1,5 @@
 /** Every migration, in order. New migrations are appended here. */
 import { Init1763780000000 } from './1763780000000-init.js';
+import { Gates1763860000000 } from './1763860000000-gates.js';
 
-export const MIGRATIONS = [Init1763780000000];
+export const MIGRATIONS = [Init1763780000000, Gates1763860000000];

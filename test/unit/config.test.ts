@@ -69,7 +69,11 @@ describe('loadConfig: valid configurations', () => {
       timeZone: 'UTC',
       traits: { tier: 'low', tags: [] },
       kubernetes: { kind: 'context', context: 'kind-canary' },
+      prometheus: null,
+      traffic: { provider: 'none', drainedFraction: 0.01, drainTimeoutMs: 600_000, timeoutMs: 5_000, windowMs: 15_000 },
+      deploymentWindow: { allow: [], freezes: [] },
     });
+    expect(config.preflight).toEqual({ alertQuery: 'ALERTS{alertstate="firing", region="{{region}}"}', recheckMs: 5_000 });
     const euWest = config.regionsByName.get('eu-west');
     expect(euWest?.traits).toEqual({ tier: 'high', tags: ['gdpr'] });
     expect(euWest?.timeZone).toBe('Europe/Dublin');
@@ -85,19 +89,22 @@ describe('loadConfig: valid configurations', () => {
       timeZone: 'Asia/Kolkata',
       traits: { tier: 'low', tags: [] },
       kubernetes: { kind: 'server', server: 'http://127.0.0.1:7070/regions/ap-south', skipTLSVerify: true },
+      prometheus: null,
+      traffic: { provider: 'none', drainedFraction: 0.01, drainTimeoutMs: 600_000, timeoutMs: 5_000, windowMs: 15_000 },
+      deploymentWindow: { allow: [], freezes: [] },
     });
 
     expect(config.plans.get('global')).toEqual({
       name: 'global',
-      canary: { region: 'canary-1', bakeMs: 120_000, progressDeadlineMs: 900_000, maxParallel: 1, onFailure: 'rollback-region', approval: 'required' },
+      canary: { region: 'canary-1', bakeMs: 120_000, progressDeadlineMs: 900_000, maxParallel: 1, onFailure: 'rollback-region', approval: 'required', gates: [] },
       waves: [
-        { name: 'wave-1', regions: ['eu-west'], bakeMs: 5_400_000, progressDeadlineMs: 900_000, maxParallel: 2, onFailure: 'rollback-region', approval: 'none' },
-        { name: 'rest', regions: ['us-east', 'ap-south'], bakeMs: 120_000, progressDeadlineMs: 300_000, maxParallel: 2, onFailure: 'rollback-region', approval: 'none' },
+        { name: 'wave-1', regions: ['eu-west'], bakeMs: 5_400_000, progressDeadlineMs: 900_000, maxParallel: 2, onFailure: 'rollback-region', approval: 'none', gates: [] },
+        { name: 'rest', regions: ['us-east', 'ap-south'], bakeMs: 120_000, progressDeadlineMs: 300_000, maxParallel: 2, onFailure: 'rollback-region', approval: 'none', gates: [] },
       ],
     });
     expect(config.plans.get('minimal')).toEqual({
       name: 'minimal',
-      canary: { region: 'eu-west', bakeMs: 600_000, progressDeadlineMs: 900_000, maxParallel: 1, onFailure: 'rollback', approval: 'none' },
+      canary: { region: 'eu-west', bakeMs: 600_000, progressDeadlineMs: 900_000, maxParallel: 1, onFailure: 'rollback', approval: 'none', gates: [] },
       waves: [],
     });
 
@@ -224,11 +231,11 @@ waves:
     ]);
   });
 
-  it('refuses the drain policy until a traffic provider exists', () => {
+  it('refuses the drain policy in a stage whose regions have no traffic provider', () => {
     const plan = 'defaults: { onFailure: drain }\ncanary: { region: us-east }\nwaves:\n  - regions: [eu-west]\n    onFailure: drain\n';
     expect(problems({ 'regions.yaml': REGIONS, 'plans/checkout.yaml': plan })).toEqual([
-      '<dir>/plans/checkout.yaml: defaults.onFailure: drain needs a traffic provider, which this version does not have yet; use rollback, rollback-region or pause',
-      '<dir>/plans/checkout.yaml: waves[0].onFailure: drain needs a traffic provider, which this version does not have yet; use rollback, rollback-region or pause',
+      '<dir>/plans/checkout.yaml: canary.onFailure: drain needs a traffic provider, and us-east has none (set traffic in regions.yaml), or use rollback, rollback-region or pause',
+      '<dir>/plans/checkout.yaml: waves[0].onFailure: drain needs a traffic provider, and eu-west has none (set traffic in regions.yaml), or use rollback, rollback-region or pause',
     ]);
   });
 

@@ -68,6 +68,7 @@ describe('expandPlan', () => {
           maxParallel: 1,
           onFailure: 'rollback',
           approval: 'none',
+          gates: [],
           regions: [{ region: 'eu-west', workloads: [DEFAULT_WL] }],
         },
         {
@@ -79,6 +80,7 @@ describe('expandPlan', () => {
           maxParallel: 2,
           onFailure: 'rollback-region',
           approval: 'required',
+          gates: [],
           regions: [
             { region: 'us-east', workloads: [DEFAULT_WL] },
             { region: 'us-west', workloads: [USW_WL, USW_SIDECAR] },
@@ -93,6 +95,7 @@ describe('expandPlan', () => {
           maxParallel: 1,
           onFailure: 'pause',
           approval: 'none',
+          gates: [],
           // an empty override falls back to the service's default workloads
           regions: [{ region: 'ap-south', workloads: [DEFAULT_WL] }],
         },
@@ -103,7 +106,7 @@ describe('expandPlan', () => {
   it('does not leak plan-only fields (canary.region, wave.regions as strings) into stages', () => {
     const snap = expandPlan(plan(), service(), REGIONS);
     expect(Object.keys(snap.stages[0]!).sort()).toEqual(
-      ['approval', 'bakeMs', 'index', 'kind', 'maxParallel', 'name', 'onFailure', 'progressDeadlineMs', 'regions'].sort(),
+      ['approval', 'bakeMs', 'gates', 'index', 'kind', 'maxParallel', 'name', 'onFailure', 'progressDeadlineMs', 'regions'].sort(),
     );
     expect(snap.stages[0]).not.toHaveProperty('region');
   });

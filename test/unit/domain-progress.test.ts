@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StageSnapshot } from '../../libs/domain/src/plan.js';
-import { decideStage, respondToFailure, type TargetView } from '../../libs/domain/src/progress.js';
+import { decideStage, respondToFailure,
+  strongestPolicy, type TargetView } from '../../libs/domain/src/progress.js';
 import type { TargetState } from '../../libs/domain/src/states.js';
 
 const NOW = 1_700_000_000_000;
@@ -205,6 +206,7 @@ describe('respondToFailure', () => {
     expect(respondToFailure('rollback', targets)).toStrictEqual({
       release: 'rolling_back',
       rollBack: ['deploying-400', 'failed-300', 'baking-200', 'verified-100', 'draining-70', 'drained-60', 'failed-50'],
+      drain: [],
       partial: false,
     });
   });
@@ -222,6 +224,7 @@ describe('respondToFailure', () => {
     expect(respondToFailure('rollback', [t('a', 'pending'), t('b', 'skipped')])).toStrictEqual({
       release: 'rolling_back',
       rollBack: [],
+      drain: [],
       partial: false,
     });
   });
@@ -230,12 +233,29 @@ describe('respondToFailure', () => {
     expect(respondToFailure('rollback-region', targets)).toStrictEqual({
       release: 'rolling_back',
       rollBack: ['failed-300', 'failed-50'],
+      drain: [],
       partial: true,
     });
   });
 
   it('pause: the release pauses and nothing is rolled back', () => {
-    expect(respondToFailure('pause', targets)).toStrictEqual({ release: 'paused', rollBack: [], partial: false });
+    expect(respondToFailure('pause', targets)).toStrictEqual({ release: 'paused', rollBack: [], drain: [], partial: false });
+  });
+
+  it('drain: failed targets are drained first, every other touched target rolled back at once', () => {
+    expect(respondToFailure('drain', targets)).toStrictEqual({
+      release: 'rolling_back',
+      rollBack: ['deploying-400', 'baking-200', 'verified-100', 'draining-70', 'drained-60'],
+      drain: ['failed-300', 'failed-50'],
+      partial: false,
+    });
+  });
+
+  it('strongestPolicy: rollback > drain > rollback-region > pause', () => {
+    expect(strongestPolicy(['pause', 'rollback-region'])).toBe('rollback-region');
+    expect(strongestPolicy(['drain', 'pause'])).toBe('drain');
+    expect(strongestPolicy(['drain', 'rollback', 'pause'])).toBe('rollback');
+    expect(strongestPolicy(['pause'])).toBe('pause');
   });
 
   it('does not reorder the caller\'s array', () => {

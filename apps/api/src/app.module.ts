@@ -1,10 +1,19 @@
 /** The API's Nest module: use cases come ready-made from the shared composition root. */
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CreateRelease, GetRelease, ListReleaseEvents, ListReleases } from '../../../libs/application/src/index.js';
+import {
+  CreateRelease,
+  GetRelease,
+  ListGateEvaluations,
+  ListReleaseEvents,
+  ListReleases,
+  PauseRelease,
+  ResumeRelease,
+} from '../../../libs/application/src/index.js';
 import { JobQueues } from '../../../libs/integrations/src/index.js';
 import { Db } from '../../../libs/persistence/src/index.js';
 import type { Container } from '../../../libs/runtime/src/index.js';
 import { HealthController } from './health.controller.js';
+import { ReleaseActionsController } from './release-actions.controller.js';
 import { ReleasesController } from './releases.controller.js';
 
 @Module({})
@@ -12,12 +21,15 @@ export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, HealthController],
+      controllers: [ReleasesController, ReleaseActionsController, HealthController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
         { provide: ListReleases, useValue: c.listReleases },
         { provide: ListReleaseEvents, useValue: c.listEvents },
+        { provide: ListGateEvaluations, useValue: c.listGates },
+        { provide: PauseRelease, useValue: c.pauseRelease },
+        { provide: ResumeRelease, useValue: c.resumeRelease },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

@@ -14,6 +14,7 @@ export function releaseView(r: ReleaseRecord) {
     requestedBy: r.requestedBy,
     state: r.state,
     stateReason: r.stateReason,
+    pausedAt: iso(r.pausedAt),
     currentStage: r.plan.stages[r.stageIndex]?.name ?? null,
     createdAt: iso(r.createdAt),
     startedAt: iso(r.startedAt),
@@ -38,6 +39,20 @@ export function targetView(t: TargetRecord) {
     failedAt: iso(t.failedAt),
     rollbackStartedAt: iso(t.rollbackStartedAt),
     rolledBackAt: iso(t.rolledBackAt),
+    blockedReason: t.blockedReason,
+    drain: t.drain && {
+      startedAt: new Date(t.drain.startedAtMs).toISOString(),
+      drainedAt: t.drain.drainedAtMs === null ? null : new Date(t.drain.drainedAtMs).toISOString(),
+      drainMs: t.drain.drainedAtMs === null ? null : t.drain.drainedAtMs - t.drain.startedAtMs,
+      preDrainRate: t.drain.preDrainRate,
+      lastRate: t.drain.lastRate,
+      previousWeight: t.drain.previousWeight,
+      trafficRestoredAt: t.drain.restoredAtMs == null ? null : new Date(t.drain.restoredAtMs).toISOString(),
+      note: t.drain.note,
+    },
+    gates: t.gateStatus
+      ? Object.fromEntries(Object.entries(t.gateStatus).map(([name, g]) => [name, { lastVerdict: g.lastVerdict, evaluations: g.evaluations, failed: g.failed }]))
+      : {},
   };
 }
 

@@ -34,3 +34,17 @@ export const ListEventsQuery = z.strictObject({
 });
 
 export const ReleaseId = z.uuid({ message: 'must be a release id (UUID)' });
+
+/** Body of an operator action: optional, with an optional reason. */
+export const ActionBody = z
+  .strictObject({
+    reason: z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').optional(),
+  })
+  .optional();
+
+export const GatesQuery = z.strictObject({
+  region: z.string().regex(NAME, 'must be a region name like eu-west').optional(),
+  gate: z.string().min(1).max(63).optional(),
+  after: z.string().regex(/^\d+$/, 'must be an evaluation id').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});

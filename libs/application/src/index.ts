@@ -6,3 +6,8 @@ export * from './use-cases/read-releases.js';
 export * from './use-cases/advance-release.js';
 export * from './use-cases/region-driver.js';
 export * from './use-cases/sweep-releases.js';
+export * from './use-cases/gate-runner.js';
+export * from './use-cases/preflight.js';
+export * from './use-cases/drainer.js';
+export * from './use-cases/pause-resume.js';
+export * from './use-cases/read-gates.js';

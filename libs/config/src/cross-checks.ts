@@ -64,16 +64,6 @@ export function checkPlanFile(raw: unknown): Problem[] {
     if (name === 'canary') problems.push({ path: ['waves', i, 'name'], message: '"canary" is reserved for the canary stage' });
     else waveNames.push({ key: name, path: ['waves', i, 'name'] });
   });
-  // `drain` moves traffic through a traffic provider, which does not exist yet: refuse it rather
-  // than silently rolling back without draining.
-  const drains: Array<{ value: unknown; path: PathSegment[] }> = [
-    { value: isRecord(raw['defaults']) ? raw['defaults']['onFailure'] : undefined, path: ['defaults', 'onFailure'] },
-    { value: isRecord(canary) ? canary['onFailure'] : undefined, path: ['canary', 'onFailure'] },
-    ...list(raw['waves']).map((w, i) => ({ value: isRecord(w) ? w['onFailure'] : undefined, path: ['waves', i, 'onFailure'] as PathSegment[] })),
-  ];
-  for (const d of drains) {
-    if (d.value === 'drain') problems.push({ path: d.path, message: 'drain needs a traffic provider, which this version does not have yet; use rollback, rollback-region or pause' });
-  }
   problems.push(
     ...duplicates(regions, (region, first) => `region ${JSON.stringify(region)} is already used at ${formatPath(first)} (a region appears at most once in a plan)`),
     ...duplicates(waveNames, (name, first) => `duplicate wave name ${JSON.stringify(name)} (also at ${formatPath(first)}; unnamed waves are called wave-N)`),

@@ -11,6 +11,10 @@ export type {
   KubernetesTarget,
   OnConcurrent,
   OnFailure,
+  PreflightConfig,
+  PrometheusConfig,
+  TrafficConfig,
+  TrafficProviderType,
   PlanConfig,
   RegionConfig,
   ServiceConfig,
@@ -20,3 +24,4 @@ export type {
   WaveStage,
   WorkloadRef,
 } from './types.js';
+export { GATE_VARIABLES, templateProblems } from './gate-schema.js';

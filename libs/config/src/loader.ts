@@ -11,7 +11,8 @@ import { planFileSchema } from './plan-schema.js';
 import type { RegionsFile } from './region-schema.js';
 import { regionsFileSchema } from './region-schema.js';
 import { serviceFileSchema } from './service-schema.js';
-import { DEFAULT_ENGINE, tidelineFileSchema } from './schema.js';
+import { DEFAULT_ENGINE, DEFAULT_PREFLIGHT, tidelineFileSchema } from './schema.js';
+import { checkDrainProviders } from './plan-checks.js';
 import type { SchemaContext } from './schema.js';
 import { DNS_LABEL_HINT, isDnsLabel, validate } from './schema-kit.js';
 import type { Problem } from './schema-kit.js';
@@ -75,7 +76,11 @@ class Loader {
       engine,
     });
 
-    const engine = (tidelineSource && this.check(tidelineSource, tidelineFileSchema, () => [])) ?? DEFAULT_ENGINE;
+    const settings = (tidelineSource && this.check(tidelineSource, tidelineFileSchema, () => [])) ?? {
+      engine: DEFAULT_ENGINE,
+      preflight: DEFAULT_PREFLIGHT,
+    };
+    const engine = settings.engine;
     const regionsFile: RegionsFile | undefined =
       regionsSource && this.check(regionsSource, regionsFileSchema(context('regions', engine)), checkRegionsFile);
     const plans = new Map<string, PlanConfig>();
@@ -91,12 +96,19 @@ class Loader {
       if (service) services.set(service.name, service);
     }
 
+    if (regionsFile !== undefined) {
+      for (const ref of planRefs) {
+        const plan = plans.get(ref.fileName);
+        if (plan) for (const p of checkDrainProviders(plan, regionsFile.regions)) this.add(ref.file, p.path, p.message);
+      }
+    }
     if (this.issues.length > 0 || regionsFile === undefined) throw new ConfigError(this.sortedIssues());
 
     const regions = deepFreeze(regionsFile.regions);
     return Object.freeze({
       dir: this.baseDir,
       engine: Object.freeze({ ...engine }),
+      preflight: Object.freeze({ ...settings.preflight }),
       regions,
       regionsByName: new FrozenMap(regions.map((region) => [region.name, region] as const)),
       services: new FrozenMap([...services].map(([name, service]) => [name, deepFreeze(service)] as const)),

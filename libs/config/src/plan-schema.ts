@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SchemaContext } from './schema.js';
 import { fileNamed, regionRef } from './schema.js';
+import { gateListSchema, toGateSpec } from './gate-schema.js';
 import { duration, expected, positiveInt, strict } from './schema-kit.js';
 import type { Approval, OnFailure, PlanConfig, StageConfig } from './types.js';
 
@@ -16,6 +17,7 @@ function stageFields() {
     progressDeadline: duration({ positive: true }).optional(),
     approval: z.enum(APPROVAL).optional(),
     onFailure: z.enum(ON_FAILURE).optional(),
+    gates: gateListSchema().optional(),
   };
 }
 
@@ -24,6 +26,7 @@ interface StageInput {
   progressDeadline?: number | undefined;
   approval?: Approval | undefined;
   onFailure?: OnFailure | undefined;
+  gates?: Array<Parameters<typeof toGateSpec>[0]> | undefined;
 }
 
 /** `plans/<name>.yaml`: every stage field not given inherits the plan's `defaults`. */
@@ -56,6 +59,7 @@ export function planFileSchema(ctx: SchemaContext) {
       maxParallel: plan.defaults?.maxParallel ?? 1,
       onFailure: plan.defaults?.onFailure ?? 'rollback',
       approval: plan.defaults?.approval ?? 'none',
+      gates: (plan.defaults?.gates ?? []).map(toGateSpec),
     };
     const stage = (input: StageInput, maxParallel: number): StageConfig => ({
       bakeMs: input.bake ?? defaults.bakeMs,
@@ -63,6 +67,8 @@ export function planFileSchema(ctx: SchemaContext) {
       maxParallel,
       onFailure: input.onFailure ?? defaults.onFailure,
       approval: input.approval ?? defaults.approval,
+      // A stage's own gates replace the plan's default gates.
+      gates: input.gates ? input.gates.map(toGateSpec) : defaults.gates,
     });
     return {
       name: ctx.fileName,

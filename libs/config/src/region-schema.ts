@@ -8,6 +8,7 @@ import type { Problem } from './schema-kit.js';
 import { Secret } from './secret.js';
 import type { KubernetesTarget, RegionConfig } from './types.js';
 import { errorCode } from './yaml-file.js';
+import { ALWAYS_OPEN, NO_TRAFFIC, regionDefaultsSchema, regionOpsFields } from './region-ops-schema.js';
 
 const TOKEN_HINTS = { token: SECRET_HINT, bearerToken: SECRET_HINT, password: SECRET_HINT };
 
@@ -134,6 +135,8 @@ function kubernetesSchema(ctx: SchemaContext) {
 
 const TAG_HINT = 'must be a lowercase tag of letters, digits and "-", e.g. "mobile-heavy"';
 
+type RegionDefaults = Partial<Pick<RegionConfig, 'prometheus' | 'traffic' | 'deploymentWindow'>>;
+
 function regionSchema(ctx: SchemaContext) {
   return strict(
     {
@@ -147,16 +150,22 @@ function regionSchema(ctx: SchemaContext) {
         tags: z.array(dnsLabel(TAG_HINT), expected('must be a list of tags')).default([]),
       }).optional(),
       kubernetes: kubernetesSchema(ctx),
+      ...regionOpsFields(ctx),
     },
     TOKEN_HINTS,
-  ).transform(
-    (region): RegionConfig => ({
-      name: region.name,
-      timeZone: region.timeZone,
-      traits: { tier: region.traits?.tier ?? 'low', tags: [...new Set(region.traits?.tags ?? [])] },
-      kubernetes: region.kubernetes,
-    }),
   );
+}
+
+function withDefaults(region: z.output<ReturnType<typeof regionSchema>>, defaults: RegionDefaults): RegionConfig {
+  return {
+    name: region.name,
+    timeZone: region.timeZone,
+    traits: { tier: region.traits?.tier ?? 'low', tags: [...new Set(region.traits?.tags ?? [])] },
+    kubernetes: region.kubernetes,
+    prometheus: region.prometheus ?? defaults.prometheus ?? null,
+    traffic: region.traffic ?? defaults.traffic ?? NO_TRAFFIC,
+    deploymentWindow: region.deploymentWindow ?? defaults.deploymentWindow ?? ALWAYS_OPEN,
+  };
 }
 
 export interface RegionsFile {
@@ -168,10 +177,11 @@ export interface RegionsFile {
 export function regionsFileSchema(ctx: SchemaContext) {
   return strict({
     kubeconfig: nonEmptyString().optional(),
+    defaults: regionDefaultsSchema(ctx),
     regions: z.array(regionSchema(ctx), expected('must be a list of regions')).min(1, expected('must list at least one region')),
   }).transform(
-    ({ kubeconfig, regions }): RegionsFile => ({
-      regions,
+    ({ kubeconfig, defaults, regions }): RegionsFile => ({
+      regions: regions.map((r) => withDefaults(r, defaults ?? {})),
       ...(kubeconfig !== undefined ? { kubeconfigPath: resolveConfigPath(ctx, kubeconfig) } : {}),
     }),
   );

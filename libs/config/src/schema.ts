@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Env } from './interpolate.js';
 import { duration, nonEmptyString, positiveInt, strict } from './schema-kit.js';
-import type { EngineConfig } from './types.js';
+import type { EngineConfig, PreflightConfig } from './types.js';
+import { templateProblems } from './gate-schema.js';
 
 /** What file schemas need to know beyond the file itself. */
 export interface SchemaContext {
@@ -25,22 +26,42 @@ export const DEFAULT_ENGINE: EngineConfig = Object.freeze({
   workerConcurrency: 8,
 });
 
+export const DEFAULT_PREFLIGHT: PreflightConfig = Object.freeze({
+  alertQuery: 'ALERTS{alertstate="firing", region="{{region}}"}',
+  recheckMs: 5_000,
+});
+
+const alertQuery = z.union([
+  z.literal(false),
+  nonEmptyString().superRefine((text, check) => {
+    for (const message of templateProblems(text)) check.addIssue({ code: 'custom', input: text, message });
+  }),
+]);
+
 /** `tideline.yaml` */
 export const tidelineFileSchema = strict({
+  preflight: strict({
+    alertQuery: alertQuery.optional(),
+    recheckInterval: duration({ positive: true }).optional(),
+  }).optional(),
   engine: strict({
     pollInterval: duration({ positive: true }).optional(),
     defaultProgressDeadline: duration({ positive: true }).optional(),
     sweepInterval: duration({ positive: true }).optional(),
     workerConcurrency: positiveInt().optional(),
   }).optional(),
-}).transform(
-  ({ engine = {} }): EngineConfig => ({
+}).transform(({ engine = {}, preflight = {} }): { engine: EngineConfig; preflight: PreflightConfig } => ({
+  engine: {
     pollIntervalMs: engine.pollInterval ?? DEFAULT_ENGINE.pollIntervalMs,
     defaultProgressDeadlineMs: engine.defaultProgressDeadline ?? DEFAULT_ENGINE.defaultProgressDeadlineMs,
     sweepIntervalMs: engine.sweepInterval ?? DEFAULT_ENGINE.sweepIntervalMs,
     workerConcurrency: engine.workerConcurrency ?? DEFAULT_ENGINE.workerConcurrency,
-  }),
-);
+  },
+  preflight: {
+    alertQuery: preflight.alertQuery === false ? null : (preflight.alertQuery ?? DEFAULT_PREFLIGHT.alertQuery),
+    recheckMs: preflight.recheckInterval ?? DEFAULT_PREFLIGHT.recheckMs,
+  },
+}));
 
 /** `name:` of a service or plan: optional, but when given it must equal the file name. */
 export function fileNamed(ctx: SchemaContext) {

@@ -1,3 +1,4 @@
+import type { DeploymentWindow, GateSpec } from '../../domain/src/index.js';
 import type { Secret } from './secret.js';
 
 export type Tier = 'low' | 'high';
@@ -16,12 +17,49 @@ export type KubernetesTarget =
   | { kind: 'context'; context: string }
   | { kind: 'server'; server: string; token?: Secret; skipTLSVerify: boolean; caFile?: string };
 
+export interface PrometheusConfig {
+  /** Base URL, no trailing slash. */
+  url: string;
+  bearerToken?: Secret;
+  timeoutMs: number;
+}
+
+export type TrafficProviderType = 'simulator' | 'webhook' | 'none';
+
+export interface TrafficConfig {
+  provider: TrafficProviderType;
+  url?: string;
+  /** Bearer token for the simulator's load balancer. */
+  token?: Secret;
+  /** HMAC key for webhook signatures. */
+  secret?: Secret;
+  /** PromQL for the region's request rate (variables as in gates); verifies a drain. */
+  rateQuery?: string;
+  /** A drain is complete when the rate falls below this fraction of the pre-drain rate. */
+  drainedFraction: number;
+  drainTimeoutMs: number;
+  /** `{{window}}` in rateQuery. */
+  windowMs: number;
+  timeoutMs: number;
+}
+
+export interface PreflightConfig {
+  /** PromQL whose non-empty result blocks a region (`{{region}}` etc.); null = no alert check. */
+  alertQuery: string | null;
+  /** How often a blocked region is looked at again. */
+  recheckMs: number;
+}
+
 export interface RegionConfig {
   name: string;
   /** IANA time zone, e.g. `Europe/Paris`. */
   timeZone: string;
   traits: { tier: Tier; tags: string[] };
   kubernetes: KubernetesTarget;
+  /** Where gates for this region are evaluated; null = no Prometheus (gates answer `error`). */
+  prometheus: PrometheusConfig | null;
+  traffic: TrafficConfig;
+  deploymentWindow: DeploymentWindow;
 }
 
 export interface WorkloadRef {
@@ -45,6 +83,8 @@ export interface StageConfig {
   maxParallel: number;
   onFailure: OnFailure;
   approval: Approval;
+  /** Checked through the bake and, once verified, until the release ends. */
+  gates: GateSpec[];
 }
 
 export type CanaryStage = StageConfig & { region: string };
@@ -60,6 +100,7 @@ export interface TidelineConfig {
   /** Absolute path of the configuration directory. */
   dir: string;
   engine: EngineConfig;
+  preflight: PreflightConfig;
   /** In the order of regions.yaml. */
   regions: RegionConfig[];
   regionsByName: ReadonlyMap<string, RegionConfig>;

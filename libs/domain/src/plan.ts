@@ -1,3 +1,5 @@
+import type { GateSpec } from './gates/types.js';
+
 /**
  * Plan expansion: a service's plan (canary + ordered waves) frozen into the snapshot a
  * release carries for its whole life (PRODUCT.md: "A release freezes a snapshot of the plan").
@@ -18,6 +20,8 @@ export interface StageSettings {
   maxParallel: number;
   onFailure: FailurePolicy;
   approval: ApprovalPolicy;
+  /** Absent in snapshots taken before gates existed: read it as []. */
+  gates?: GateSpec[];
 }
 
 /** What the plan expander needs from configuration (structurally satisfied by libs/config). */
@@ -79,6 +83,7 @@ export function expandPlan(plan: PlanInput, service: ServiceInput, knownRegions:
     maxParallel: s.maxParallel,
     onFailure: s.onFailure,
     approval: s.approval,
+    gates: (s.gates ?? []).map((g) => ({ ...g })),
   });
 
   const stages: StageSnapshot[] = [

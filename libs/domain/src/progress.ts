@@ -42,27 +42,43 @@ export function decideStage(stage: StageSnapshot, targets: readonly TargetView[]
 
 export interface FailureResponse {
   release: Extract<ReleaseState, 'rolling_back' | 'paused'>;
-  /** targets to roll back, newest first */
+  /** targets to roll back now, newest first */
   rollBack: string[];
+  /** failed targets whose traffic is drained first, then rolled back (policy `drain`) */
+  drain: string[];
   /** whether the release ends `failed` (not `rolled_back`) once the rollback is done */
   partial: boolean;
+}
+
+const SEVERITY: readonly FailurePolicy[] = ['pause', 'rollback-region', 'drain', 'rollback'];
+
+/** With failed regions in several stages, the most thorough of their stages' policies applies. */
+export function strongestPolicy(policies: readonly FailurePolicy[]): FailurePolicy {
+  return policies.reduce<FailurePolicy>((best, p) => (SEVERITY.indexOf(p) > SEVERITY.indexOf(best) ? p : best), policies[0] ?? 'rollback');
 }
 
 /**
  * What a wave's failure policy does (PRODUCT.md): `rollback` restores every touched region,
  * newest first; `rollback-region` only the failed ones (the release then ends `failed`);
- * `pause` holds for a human. `drain` needs a traffic provider and is refused earlier.
+ * `drain` moves the failed regions' traffic away, then rolls them back, while every other
+ * touched region is rolled back at once; `pause` holds for a human.
  */
 export function respondToFailure(policy: FailurePolicy, targets: readonly TargetView[]): FailureResponse {
   const newestFirst = (list: readonly TargetView[]) =>
     [...list].sort((a, b) => (b.deployStartedAtMs ?? 0) - (a.deployStartedAtMs ?? 0)).map((t) => t.id);
   switch (policy) {
     case 'pause':
-      return { release: 'paused', rollBack: [], partial: false };
+      return { release: 'paused', rollBack: [], drain: [], partial: false };
     case 'rollback-region':
-      return { release: 'rolling_back', rollBack: newestFirst(targets.filter((t) => t.state === 'failed')), partial: true };
+      return { release: 'rolling_back', rollBack: newestFirst(targets.filter((t) => t.state === 'failed')), drain: [], partial: true };
     case 'rollback':
+      return { release: 'rolling_back', rollBack: newestFirst(targets.filter((t) => isTouched(t.state))), drain: [], partial: false };
     case 'drain':
-      return { release: 'rolling_back', rollBack: newestFirst(targets.filter((t) => isTouched(t.state))), partial: false };
+      return {
+        release: 'rolling_back',
+        rollBack: newestFirst(targets.filter((t) => isTouched(t.state) && t.state !== 'failed')),
+        drain: newestFirst(targets.filter((t) => t.state === 'failed')),
+        partial: false,
+      };
   }
 }

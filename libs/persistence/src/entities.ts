@@ -1,6 +1,7 @@
 /** Table mappings (EntitySchema: no decorators, so the rows stay plain typed objects). */
 import { EntitySchema } from 'typeorm';
-import type { PlanSnapshot, RecordedWorkload, ReleaseState, TargetState, Workload } from '../../domain/src/index.js';
+import { GateEvaluationEntity } from './gate-entities.js';
+import type { GateStatus, PlanSnapshot, RecordedWorkload, ReleaseState, TargetState, Workload } from '../../domain/src/index.js';
 
 export interface ReleaseRecord {
   id: string;
@@ -22,6 +23,23 @@ export interface ReleaseRecord {
   updatedAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
+  /** When the release was last paused (bake windows are extended by the paused time on resume). */
+  pausedAt: Date | null;
+}
+
+/** A drain of a region's traffic during a release (the `drain` failure policy). */
+export interface DrainRecord {
+  startedAtMs: number;
+  /** The region's weight before the drain, put back after the rollback. */
+  previousWeight: number | null;
+  /** Request rate just before the drain (null when there is no rateQuery or it failed). */
+  preDrainRate: number | null;
+  lastRate: number | null;
+  drainedAtMs: number | null;
+  /** when the region's weight was put back after its rollback */
+  restoredAtMs?: number | null;
+  /** Why the drain ended without reaching the drained fraction (timeout, provider error…). */
+  note: string | null;
 }
 
 export interface TargetRecord {
@@ -42,6 +60,11 @@ export interface TargetRecord {
   rollbackStartedAt: Date | null;
   rollbackPatchedAt: Date | null;
   rolledBackAt: Date | null;
+  /** Streaks and schedule of each gate for this region, by gate name. */
+  gateStatus: Record<string, GateStatus> | null;
+  /** Why a pending region may not be touched yet (firing alert, deployment window). */
+  blockedReason: string | null;
+  drain: DrainRecord | null;
   updatedAt: Date;
 }
 
@@ -84,6 +107,7 @@ export const ReleaseEntity = new EntitySchema<ReleaseRecord>({
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
     startedAt: ts('started_at'),
     endedAt: ts('ended_at'),
+    pausedAt: ts('paused_at'),
   },
   uniques: [
     { name: 'uq_releases_service_number', columns: ['service', 'releaseNumber'] },
@@ -122,6 +146,9 @@ export const TargetEntity = new EntitySchema<TargetRecord>({
     rollbackStartedAt: ts('rollback_started_at'),
     rollbackPatchedAt: ts('rollback_patched_at'),
     rolledBackAt: ts('rolled_back_at'),
+    gateStatus: { type: 'jsonb', name: 'gate_status', nullable: true },
+    blockedReason: { type: 'text', name: 'blocked_reason', nullable: true },
+    drain: { type: 'jsonb', nullable: true },
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
   },
   uniques: [{ name: 'uq_region_targets_release_region', columns: ['releaseId', 'region'] }],
@@ -148,4 +175,4 @@ export const EventEntity = new EntitySchema<EventRecord>({
   foreignKeys: [{ name: 'fk_release_events_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
 });
 
-export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity];
+export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, GateEvaluationEntity];

@@ -3,6 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES, type ReleaseState } from '../../domain/src/index.js';
 import { Db } from './db.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
+import type { GateEvaluationInput } from './gate-entities.js';
+import { insertEvaluations } from './gate-store.js';
 import { updateWhere } from './sql.js';
 
 export type NewRelease = Pick<
@@ -138,11 +140,16 @@ export class ReleaseStore {
 
   /**
    * Apply one step of a release in one transaction: the release's columns (guarded by its
-   * row version), target columns, and the events that explain them.
+   * row version), target columns, the events that explain them and the gate evaluations behind them.
    */
   applyStep(
     release: ReleaseRecord,
-    change: { release?: Partial<ReleaseRecord>; targets?: Array<{ id: string; patch: Partial<TargetRecord> }>; events?: EventInput[] },
+    change: {
+      release?: Partial<ReleaseRecord>;
+      targets?: Array<{ id: string; patch: Partial<TargetRecord> }>;
+      events?: EventInput[];
+      evaluations?: GateEvaluationInput[];
+    },
   ): Promise<void> {
     return this.db.tx(async (m) => {
       const n = await updateWhere(m, ReleaseEntity, { ...change.release, rowVersion: release.rowVersion + 1 }, 'id = $1 AND row_version = $2', [
@@ -154,6 +161,7 @@ export class ReleaseStore {
         await updateWhere(m, TargetEntity, t.patch, 'id = $1 AND release_id = $2', [t.id, release.id]);
       }
       if (change.events?.length) await this.appendEvents(m, release.id, change.events);
+      if (change.evaluations?.length) await insertEvaluations(m, release.id, change.evaluations);
     });
   }
 
@@ -166,6 +174,11 @@ export class ReleaseStore {
       );
       return rows[0]!.tick_seq;
     });
+  }
+
+  /** Nothing to do until something outside the engine (an operator) changes the release. */
+  async clearNextTick(releaseId: string): Promise<void> {
+    await this.db.tx((m) => m.query(`UPDATE releases SET next_tick_at = NULL WHERE id = $1`, [releaseId]));
   }
 
   /** If the service has no active release, start its oldest queued one. */
@@ -192,13 +205,17 @@ export class ReleaseStore {
     });
   }
 
-  /** Releases that should be moving: stepping states whose next step is due before `dueBefore`. */
+  /** Releases that should be moving: stepping states whose next step is due before `dueBefore`, and held ones whose watched gates are due. */
   dueReleases(dueBefore: Date, limit = 500): Promise<ReleaseRecord[]> {
     return this.db.read((m) =>
       m
         .getRepository(ReleaseEntity)
         .createQueryBuilder('r')
-        .where(`r.state IN ('running','rolling_back') AND (r.next_tick_at IS NULL OR r.next_tick_at <= :due)`, { due: dueBefore })
+        .where(
+          `(r.state IN ('running','rolling_back') AND (r.next_tick_at IS NULL OR r.next_tick_at <= :due))
+           OR (r.state IN ('paused','awaiting_approval') AND r.next_tick_at <= :due)`,
+          { due: dueBefore },
+        )
         .orderBy('r.next_tick_at', 'ASC')
         .limit(limit)
         .getMany(),

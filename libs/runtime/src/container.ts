@@ -6,15 +6,22 @@ import type { Logger as PinoLogger } from 'pino';
 import {
   AdvanceRelease,
   CreateRelease,
+  Drainer,
+  GateRunner,
   GetRelease,
+  ListGateEvaluations,
   ListReleaseEvents,
   ListReleases,
+  PauseRelease,
+  Preflight,
   RegionDriver,
+  ResumeRelease,
   SweepReleases,
 } from '../../application/src/index.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
 import { JobQueues, KubernetesClusters, redisConnection, SystemClock } from '../../integrations/src/index.js';
-import { createDataSource, Db, ReleaseStore } from '../../persistence/src/index.js';
+import { createDataSource, Db, GateStore, ReleaseStore } from '../../persistence/src/index.js';
+import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
 import { settingsFromEnv, type RuntimeSettings } from './settings.js';
@@ -30,6 +37,9 @@ export interface Container {
   getRelease: GetRelease;
   listReleases: ListReleases;
   listEvents: ListReleaseEvents;
+  listGates: ListGateEvaluations;
+  pauseRelease: PauseRelease;
+  resumeRelease: ResumeRelease;
   advanceRelease: AdvanceRelease;
   sweepReleases: SweepReleases;
   close(): Promise<void>;
@@ -55,6 +65,15 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
   const clock = new SystemClock();
   const clusters = new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs });
   const driver = new RegionDriver(clusters, log);
+  const metrics = new RegionMetricsSources(config.regions);
+  const traffic = new RegionTrafficProviders(config.regions);
+  const gates = new GateRunner(metrics, clock, log);
+  const preflight = new Preflight(metrics, regionRules(config), {
+    alertQuery: config.preflight.alertQuery,
+    recheckMs: config.preflight.recheckMs,
+    queryTimeoutMs: 10_000,
+  });
+  const drainer = new Drainer(traffic, metrics, drainSettings(config), log);
   return {
     settings,
     config,
@@ -66,10 +85,16 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     getRelease: new GetRelease(store),
     listReleases: new ListReleases(store),
     listEvents: new ListReleaseEvents(store),
+    listGates: new ListGateEvaluations(store, new GateStore(db)),
+    pauseRelease: new PauseRelease(db, store, queues, clock),
+    resumeRelease: new ResumeRelease(db, store, queues, clock),
     advanceRelease: new AdvanceRelease(
       db,
       store,
       driver,
+      gates,
+      preflight,
+      drainer,
       clock,
       queues,
       { pollIntervalMs: config.engine.pollIntervalMs, lockWaitMs: 20_000 },

@@ -4,16 +4,17 @@
  * release as far as it can right now, commits each phase, then schedules the next tick.
  * Every phase is safe to repeat: a process killed anywhere resumes from what Postgres holds.
  */
-import {
-  decideStage,
-  isTerminalRelease,
-  respondToFailure,
-  type TargetView,
-} from '../../../domain/src/index.js';
+import { decideStage, isTerminalRelease } from '../../../domain/src/index.js';
 import type { Db, ReleaseRecord, ReleaseStore, TargetRecord } from '../../../persistence/src/index.js';
 import type { Clock, Logger, TickScheduler } from '../ports.js';
+import type { Drainer } from './drainer.js';
+import { failureChange, pauseChange, toView } from './failure-response.js';
+import type { GateRunner } from './gate-runner.js';
+import type { Preflight } from './preflight.js';
 import type { RegionDriver } from './region-driver.js';
-import { emptyChange, ENGINE_ACTOR, isEmpty, type StepChange } from './step-change.js';
+import { rollbackPhase } from './rollback-step.js';
+import { emptyChange, ENGINE_ACTOR, isEmpty, mergeChanges, type StepChange } from './step-change.js';
+import { verifyChange } from './verification.js';
 
 export interface AdvanceSettings {
   pollIntervalMs: number;
@@ -32,6 +33,9 @@ export class AdvanceRelease {
     private readonly db: Db,
     private readonly store: ReleaseStore,
     private readonly driver: RegionDriver,
+    private readonly gates: GateRunner,
+    private readonly preflight: Preflight,
+    private readonly drainer: Drainer,
     private readonly clock: Clock,
     private readonly ticks: TickScheduler,
     private readonly settings: AdvanceSettings,
@@ -56,7 +60,10 @@ export class AdvanceRelease {
         await this.startNext(release.service);
         return 'ended';
       }
-      if (wakeInMs === null || (release.state !== 'running' && release.state !== 'rolling_back')) return 'idle';
+      if (wakeInMs === null) {
+        if (release.nextTickAt !== null) await this.store.clearNextTick(release.id);
+        return 'idle';
+      }
       const seq = await this.store.scheduleTick(release.id, new Date(this.clock.now().getTime() + wakeInMs));
       await this.ticks.enqueueTick(release.id, seq, wakeInMs);
       return 'scheduled';
@@ -71,15 +78,43 @@ export class AdvanceRelease {
 
   private async step(release: ReleaseRecord, targets: TargetRecord[]): Promise<StepResult> {
     const nowMs = this.clock.now().getTime();
-    if (release.state === 'running') return this.runningStep(release, targets, nowMs);
-    if (release.state === 'rolling_back') return this.rollbackStep(release, targets, nowMs);
-    return { changed: false, wakeInMs: null };
+    switch (release.state) {
+      case 'running':
+        return this.runningStep(release, targets, nowMs);
+      case 'rolling_back':
+        return this.rollbackStep(release, targets, nowMs);
+      case 'paused':
+      case 'awaiting_approval':
+        return this.holdStep(release, targets, nowMs);
+      default:
+        return { changed: false, wakeInMs: null };
+    }
   }
 
-  private async commit(release: ReleaseRecord, change: StepChange): Promise<StepResult | null> {
-    if (isEmpty(change)) return null;
+  private async commit(release: ReleaseRecord, change: StepChange | null): Promise<StepResult | null> {
+    if (!change || isEmpty(change)) return null;
     await this.store.applyStep(release, change);
     return CHANGED;
+  }
+
+  /**
+   * Gates of every watched region; a failed gate fails its region, too many errors pause the
+   * release. Regions whose bake has ended with no evaluation yet are evaluated now.
+   */
+  private async gatePhase(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<{ result: StepResult | null; nextDueMs: number | null }> {
+    const force = new Set(targets.filter((t) => t.state === 'baking' && t.bakeEndsAt && t.bakeEndsAt.getTime() <= nowMs).map((t) => t.id));
+    const round = await this.gates.evaluateDue(release, targets, nowMs, force);
+    const change = round.pause ? mergeChanges(round.change, pauseChange(release, round.pause, nowMs) ?? emptyChange()) : round.change;
+    return { result: await this.commit(release, change), nextDueMs: round.nextDueMs };
+  }
+
+  /** Paused or awaiting approval: nothing new is touched, but gates still run and failures still act. */
+  private async holdStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
+    const gates = await this.gatePhase(release, targets, nowMs);
+    if (gates.result) return gates.result;
+    const failure = await this.commit(release, failureChange(release, targets, nowMs));
+    if (failure) return failure;
+    return { changed: false, wakeInMs: gates.nextDueMs === null ? null : Math.max(0, gates.nextDueMs - nowMs) };
   }
 
   private async runningStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
@@ -89,109 +124,83 @@ export class AdvanceRelease {
       (await this.commit(release, await this.driver.patch(release, deploying.filter((t) => t.previous && !t.patchedAt), nowMs))) ??
       (await this.commit(release, await this.driver.observeDeploy(release, deploying.filter((t) => t.patchedAt), nowMs)));
     if (phase) return phase;
+    const gates = await this.gatePhase(release, targets, nowMs);
+    if (gates.result) return gates.result;
+    const failure = await this.commit(release, failureChange(release, targets, nowMs));
+    if (failure) return failure;
 
     const stage = release.plan.stages[release.stageIndex]!;
-    const views = targets.map(toView);
-    const decision = decideStage(stage, views, nowMs);
-    const change = emptyChange();
-
-    if (decision.failed.length > 0) {
-      const failed = targets.filter((t) => decision.failed.includes(t.id));
-      const reason = failed.map((t) => `region ${t.region} failed: ${t.reason ?? 'unknown reason'}`).join('; ');
-      const response = respondToFailure(stage.onFailure, views);
-      change.release = { state: response.release, stateReason: reason };
-      change.events.push({
-        type: response.release === 'paused' ? 'release.paused' : 'release.rolling_back',
-        actor: ENGINE_ACTOR,
-        fromState: 'running',
-        toState: response.release,
-        reason,
-        data: { policy: stage.onFailure, stage: stage.name },
-      });
-      for (const id of response.rollBack) {
-        const t = targets.find((x) => x.id === id)!;
-        change.targets.push({ id, patch: { state: 'rolling_back', rollbackStartedAt: new Date(nowMs) } });
-        change.events.push({ type: 'region.rolling_back', actor: ENGINE_ACTOR, region: t.region, fromState: t.state, toState: 'rolling_back' });
-      }
-      return (await this.commit(release, change))!;
-    }
-
-    for (const id of decision.verify) {
-      const t = targets.find((x) => x.id === id)!;
-      change.targets.push({ id, patch: { state: 'verified', verifiedAt: new Date(nowMs) } });
-      change.events.push({ type: 'region.verified', actor: ENGINE_ACTOR, region: t.region, fromState: 'baking', toState: 'verified' });
-    }
-    if (decision.complete) {
-      const next = release.plan.stages[release.stageIndex + 1];
-      if (!next) {
-        change.release = { state: 'succeeded', stateReason: null, endedAt: new Date(nowMs), nextTickAt: null };
-        change.events.push({ type: 'release.succeeded', actor: ENGINE_ACTOR, fromState: 'running', toState: 'succeeded' });
-      } else if (next.approval === 'required') {
-        change.release = { stageIndex: next.index, state: 'awaiting_approval', stateReason: `stage ${next.name} requires approval` };
-        change.events.push({
-          type: 'release.awaiting_approval',
-          actor: ENGINE_ACTOR,
-          fromState: 'running',
-          toState: 'awaiting_approval',
-          data: { stage: next.name },
-        });
-      } else {
-        // Start the next stage in the same commit: no extra round trip between waves.
-        change.release = { stageIndex: next.index };
-        change.events.push({ type: 'stage.started', actor: ENGINE_ACTOR, data: { stage: next.name } });
-        this.startTargets(change, targets, decideStage(next, views, nowMs).start, nowMs);
-      }
+    const decision = decideStage(stage, targets.map(toView), nowMs);
+    const verification = verifyChange(release, targets, decision.verify, nowMs);
+    if (verification.pause) return (await this.commit(release, pauseChange(release, verification.pause, nowMs)))!;
+    const change = verification.change;
+    const complete = decision.complete && verification.waiting.length === 0;
+    const waits: number[] = [];
+    if (complete) {
+      this.completeStage(release, change, nowMs);
     } else {
-      this.startTargets(change, targets, decision.start, nowMs);
+      const blockers = await this.startTargets(release, change, targets, decision.start, nowMs);
+      if (blockers !== null) waits.push(Math.max(0, blockers - nowMs));
     }
     const committed = await this.commit(release, change);
     if (committed) return committed;
 
-    const waits: number[] = [];
     if (deploying.length > 0) waits.push(this.settings.pollIntervalMs);
     if (decision.nextBakeEndMs !== null) waits.push(Math.max(0, decision.nextBakeEndMs - nowMs));
+    if (gates.nextDueMs !== null) waits.push(Math.max(0, gates.nextDueMs - nowMs));
     return { changed: false, wakeInMs: waits.length > 0 ? Math.min(...waits) : null };
   }
 
-  private startTargets(change: StepChange, targets: TargetRecord[], ids: string[], nowMs: number): void {
-    for (const id of ids) {
-      const t = targets.find((x) => x.id === id)!;
-      change.targets.push({ id, patch: { state: 'deploying', deployStartedAt: new Date(nowMs) } });
-      change.events.push({ type: 'region.deploying', actor: ENGINE_ACTOR, region: t.region, fromState: 'pending', toState: 'deploying' });
+  /** The stage is verified: the release succeeds, waits for approval, or moves to the next stage. */
+  private completeStage(release: ReleaseRecord, change: StepChange, nowMs: number): void {
+    const next = release.plan.stages[release.stageIndex + 1];
+    if (!next) {
+      change.release = { state: 'succeeded', stateReason: null, endedAt: new Date(nowMs), nextTickAt: null };
+      change.events.push({ type: 'release.succeeded', actor: ENGINE_ACTOR, fromState: 'running', toState: 'succeeded' });
+    } else if (next.approval === 'required') {
+      change.release = { stageIndex: next.index, state: 'awaiting_approval', stateReason: `stage ${next.name} requires approval` };
+      change.events.push({ type: 'release.awaiting_approval', actor: ENGINE_ACTOR, fromState: 'running', toState: 'awaiting_approval', data: { stage: next.name } });
+    } else {
+      change.release = { stageIndex: next.index, stateReason: null };
+      change.events.push({ type: 'stage.started', actor: ENGINE_ACTOR, data: { stage: next.name } });
     }
   }
 
-  private async rollbackStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
-    const rolling = targets.filter((t) => t.state === 'rolling_back');
-    const phase =
-      (await this.commit(release, await this.driver.restore(release, rolling.filter((t) => !t.rollbackPatchedAt), nowMs))) ??
-      (await this.commit(release, await this.driver.observeRollback(release, rolling.filter((t) => t.rollbackPatchedAt), nowMs)));
-    if (phase) return phase;
-    if (rolling.length > 0) return { changed: false, wakeInMs: this.settings.pollIntervalMs };
+  /**
+   * Start the given pending targets unless a pre-flight blocker holds them; a blocked region
+   * waits, with the reason on the region and the release. Returns when to look again.
+   */
+  private async startTargets(release: ReleaseRecord, change: StepChange, targets: TargetRecord[], ids: string[], nowMs: number): Promise<number | null> {
+    const candidates = targets.filter((t) => ids.includes(t.id));
+    const blocked = candidates.length > 0 ? await this.preflight.check(release, candidates, nowMs) : new Map();
+    let retryAtMs: number | null = null;
+    const reasons: string[] = [];
+    for (const t of candidates) {
+      const blocker = blocked.get(t.id);
+      if (blocker) {
+        retryAtMs = Math.min(retryAtMs ?? Infinity, blocker.retryAtMs);
+        reasons.push(`${t.region}: ${blocker.reason}`);
+        if (t.blockedReason !== blocker.reason) {
+          change.targets.push({ id: t.id, patch: { blockedReason: blocker.reason } });
+          change.events.push({ type: 'region.blocked', actor: ENGINE_ACTOR, region: t.region, reason: blocker.reason });
+        }
+        continue;
+      }
+      change.targets.push({ id: t.id, patch: { state: 'deploying', deployStartedAt: new Date(nowMs), blockedReason: null } });
+      if (t.blockedReason) change.events.push({ type: 'region.unblocked', actor: ENGINE_ACTOR, region: t.region, reason: `was: ${t.blockedReason}` });
+      change.events.push({ type: 'region.deploying', actor: ENGINE_ACTOR, region: t.region, fromState: 'pending', toState: 'deploying' });
+    }
+    const stateReason = reasons.length > 0 ? `waiting: ${reasons.join('; ')}` : null;
+    if (stateReason !== release.stateReason && (stateReason !== null || release.stateReason?.startsWith('waiting: '))) {
+      change.release = { ...change.release, stateReason };
+    }
+    return retryAtMs;
+  }
 
-    // Every region to restore is restored (or failed to be): the release ends.
-    const leftChanged = targets.filter((t) => t.state === 'failed' || t.state === 'verified' || t.state === 'baking' || t.state === 'deploying');
-    const finalState = leftChanged.length > 0 ? 'failed' : 'rolled_back';
-    const reason =
-      finalState === 'failed'
-        ? `${release.stateReason ?? 'rollback'}; not restored: ${leftChanged.map((t) => t.region).join(', ')}`
-        : release.stateReason;
-    const change: StepChange = {
-      release: { state: finalState, stateReason: reason, endedAt: new Date(nowMs), nextTickAt: null },
-      targets: targets.filter((t) => t.state === 'pending').map((t) => ({ id: t.id, patch: { state: 'skipped' as const } })),
-      events: [{ type: `release.${finalState}`, actor: ENGINE_ACTOR, fromState: 'rolling_back', toState: finalState, reason }],
-    };
-    return (await this.commit(release, change))!;
+  private async rollbackStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
+    const phase = await rollbackPhase(this.driver, this.drainer, release, targets, nowMs, this.settings.pollIntervalMs);
+    if ('change' in phase) return (await this.commit(release, phase.change))!;
+    return { changed: false, wakeInMs: phase.waitMs };
   }
 }
 
-function toView(t: TargetRecord): TargetView {
-  return {
-    id: t.id,
-    region: t.region,
-    stageIndex: t.stageIndex,
-    state: t.state,
-    bakeEndsAtMs: t.bakeEndsAt?.getTime() ?? null,
-    deployStartedAtMs: t.deployStartedAt?.getTime() ?? null,
-  };
-}

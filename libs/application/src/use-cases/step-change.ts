@@ -1,16 +1,33 @@
 /** A batch of writes one step makes: release columns, target columns and the events that explain them. */
-import type { EventInput, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import type { EventInput, GateEvaluationInput, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
 
 export interface StepChange {
   release?: Partial<ReleaseRecord>;
   targets: Array<{ id: string; patch: Partial<TargetRecord> }>;
   events: EventInput[];
+  evaluations?: GateEvaluationInput[];
 }
 
-export const emptyChange = (): StepChange => ({ targets: [], events: [] });
+export const emptyChange = (): StepChange => ({ targets: [], events: [], evaluations: [] });
 
 export function isEmpty(c: StepChange): boolean {
-  return !c.release && c.targets.length === 0 && c.events.length === 0;
+  return !c.release && c.targets.length === 0 && c.events.length === 0 && (c.evaluations?.length ?? 0) === 0;
+}
+
+/** Merge `b` into `a` (a target patched in both gets both patches, b's fields winning). */
+export function mergeChanges(a: StepChange, b: StepChange): StepChange {
+  const targets = [...a.targets];
+  for (const t of b.targets) {
+    const same = targets.find((x) => x.id === t.id);
+    if (same) same.patch = { ...same.patch, ...t.patch };
+    else targets.push(t);
+  }
+  return {
+    ...(a.release || b.release ? { release: { ...a.release, ...b.release } } : {}),
+    targets,
+    events: [...a.events, ...b.events],
+    evaluations: [...(a.evaluations ?? []), ...(b.evaluations ?? [])],
+  };
 }
 
 export const ENGINE_ACTOR = 'tideline';

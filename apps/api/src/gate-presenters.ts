@@ -1,0 +1,65 @@
+/** JSON views of gates and their evaluations. */
+import type { RegionGate } from '../../../libs/application/src/index.js';
+import { formatPromDuration, type GateSpec } from '../../../libs/domain/src/index.js';
+import type { GateEvaluationRecord } from '../../../libs/persistence/src/index.js';
+
+const isoMs = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+
+function conditionText(spec: GateSpec): string {
+  const c = spec.condition;
+  if (c.kind === 'threshold') return `${c.op} ${c.value}`;
+  const parts = [c.maxRatio !== undefined ? `≤ ${c.maxRatio} × baseline` : null, c.maxDifference !== undefined ? `≤ baseline + ${c.maxDifference}` : null];
+  return parts.filter(Boolean).join(' and ');
+}
+
+export function regionGateView(g: RegionGate) {
+  return {
+    region: g.region,
+    stage: g.stage,
+    gate: g.spec.name,
+    query: g.spec.query,
+    condition: conditionText(g.spec),
+    interval: formatPromDuration(g.spec.intervalMs),
+    window: formatPromDuration(g.spec.windowMs),
+    failureLimit: g.spec.failureLimit,
+    errorLimit: g.spec.errorLimit,
+    inconclusive: g.spec.inconclusive,
+    series: g.spec.series,
+    minEvidence: g.spec.minEvidence ?? null,
+    worstCaseBreachToActionMs: g.worstCaseBreachToActionMs,
+    worstCaseBreachToAction: formatPromDuration(g.worstCaseBreachToActionMs),
+    status: g.status && {
+      evaluations: g.status.evaluations,
+      lastVerdict: g.status.lastVerdict,
+      lastReason: g.status.lastReason,
+      consecutiveFailures: g.status.consecutiveFailures,
+      consecutiveErrors: g.status.consecutiveErrors,
+      failed: g.status.failed,
+      lastEvaluatedAt: isoMs(g.status.lastEvaluatedAtMs),
+      nextDueAt: g.status.failed ? null : isoMs(g.status.nextDueAtMs),
+    },
+  };
+}
+
+export function evaluationView(e: GateEvaluationRecord) {
+  return {
+    id: e.id,
+    region: e.region,
+    stageIndex: e.stageIndex,
+    gate: e.gate,
+    phase: e.phase,
+    verdict: e.verdict,
+    reason: e.reason,
+    query: e.query,
+    evidenceQuery: e.evidenceQuery,
+    baselineQuery: e.baselineQuery,
+    values: e.values,
+    observed: e.observed,
+    baseline: e.baseline,
+    evidence: e.evidence,
+    threshold: e.threshold,
+    failingSeries: e.failingSeries,
+    durationMs: e.durationMs,
+    evaluatedAt: e.evaluatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The `drain` failure policy: move a failed region's traffic away through its traffic
+ * provider, verify the drain by the region's request rate (Prometheus) falling below a
+ * fraction of its pre-drain rate, then let the rollback run; after the rollback, put the
+ * region's weight back. A drain never holds a rollback longer than the drain timeout.
+ */
+import { formatPromDuration, renderQuery } from '../../../domain/src/index.js';
+import type { DrainRecord, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import type { Logger, MetricsSources, TrafficProviders } from '../ports.js';
+import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+
+export interface DrainSettings {
+  rateQuery?: string;
+  drainedFraction: number;
+  drainTimeoutMs: number;
+  windowMs: number;
+  timeoutMs: number;
+}
+
+export class Drainer {
+  constructor(
+    private readonly traffic: TrafficProviders,
+    private readonly metrics: MetricsSources,
+    private readonly settingsFor: (region: string) => DrainSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /** Draining targets without a drain record: note weight and rate, then set the weight to 0. */
+  async start(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): Promise<StepChange> {
+    const change = emptyChange();
+    await Promise.all(
+      targets.map(async (t) => {
+        const provider = this.traffic.forRegion(t.region);
+        const s = this.settingsFor(t.region);
+        const drain: DrainRecord = { startedAtMs: nowMs, previousWeight: null, preDrainRate: null, lastRate: null, drainedAtMs: null, note: null };
+        if (!provider) {
+          drain.note = 'no traffic provider for this region: rolled back without draining';
+          drain.drainedAtMs = nowMs;
+          change.targets.push({ id: t.id, patch: { state: 'drained', drain } });
+          change.events.push({ type: 'region.drained', actor: ENGINE_ACTOR, region: t.region, fromState: 'draining', toState: 'drained', reason: drain.note });
+          return;
+        }
+        drain.preDrainRate = await this.rate(release, t, s);
+        try {
+          drain.previousWeight = await provider.getWeight(t.region);
+          await provider.setWeight(t.region, 0);
+        } catch (err) {
+          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err) }, 'drain failed');
+          drain.note = `drain failed: ${describeError(err)}; rolled back without draining`;
+          drain.drainedAtMs = nowMs;
+          change.targets.push({ id: t.id, patch: { state: 'drained', drain } });
+          change.events.push({ type: 'region.drained', actor: ENGINE_ACTOR, region: t.region, fromState: 'draining', toState: 'drained', reason: drain.note });
+          return;
+        }
+        change.targets.push({ id: t.id, patch: { drain } });
+        change.events.push({
+          type: 'region.draining',
+          actor: ENGINE_ACTOR,
+          region: t.region,
+          data: { previousWeight: drain.previousWeight, preDrainRate: drain.preDrainRate },
+        });
+      }),
+    );
+    return change;
+  }
+
+  /** Draining targets with a drain record: drained once the rate has fallen (or the timeout passed). */
+  async observe(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): Promise<StepChange> {
+    const change = emptyChange();
+    await Promise.all(
+      targets.map(async (t) => {
+        const s = this.settingsFor(t.region);
+        const drain = { ...t.drain! };
+        const rate = await this.rate(release, t, s);
+        drain.lastRate = rate;
+        const elapsed = nowMs - drain.startedAtMs;
+        let done = false;
+        if (s.rateQuery === undefined || drain.preDrainRate === null || drain.preDrainRate <= 0) {
+          drain.note = s.rateQuery === undefined ? 'not verified: the region has no rateQuery' : 'not verified: no request rate before the drain';
+          done = true;
+        } else if (rate !== null && rate <= drain.preDrainRate * s.drainedFraction) {
+          done = true;
+        } else if (elapsed >= s.drainTimeoutMs) {
+          drain.note = `drain not verified after ${formatPromDuration(s.drainTimeoutMs)} (rate ${rate ?? 'unknown'} of ${drain.preDrainRate}); rolling back anyway`;
+          done = true;
+        }
+        if (!done) return;
+        drain.drainedAtMs = nowMs;
+        change.targets.push({ id: t.id, patch: { state: 'drained', drain } });
+        change.events.push({
+          type: 'region.drained',
+          actor: ENGINE_ACTOR,
+          region: t.region,
+          fromState: 'draining',
+          toState: 'drained',
+          ...(drain.note ? { reason: drain.note } : {}),
+          data: { drainMs: elapsed, preDrainRate: drain.preDrainRate, rate },
+        });
+      }),
+    );
+    return change;
+  }
+
+  /** Rolled-back targets that were drained: put their weight back (retried until the drain timeout). */
+  async restore(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): Promise<StepChange> {
+    const change = emptyChange();
+    await Promise.all(
+      targets.map(async (t) => {
+        const drain = t.drain!;
+        const provider = this.traffic.forRegion(t.region);
+        const weight = drain.previousWeight ?? 100;
+        const restored = { ...drain, restoredAtMs: nowMs } as DrainRecord;
+        try {
+          if (provider && drain.previousWeight !== null) await provider.setWeight(t.region, weight);
+          change.targets.push({ id: t.id, patch: { drain: restored } });
+          change.events.push({ type: 'region.traffic_restored', actor: ENGINE_ACTOR, region: t.region, data: { weight } });
+        } catch (err) {
+          const givenUp = nowMs - (t.rolledBackAt?.getTime() ?? nowMs) > this.settingsFor(t.region).drainTimeoutMs;
+          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err), givenUp }, 'restoring traffic failed');
+          if (givenUp) {
+            change.targets.push({ id: t.id, patch: { drain: { ...restored, note: `traffic not restored: ${describeError(err)}` } } });
+            change.events.push({ type: 'region.traffic_restore_failed', actor: ENGINE_ACTOR, region: t.region, reason: describeError(err) });
+          }
+        }
+      }),
+    );
+    return change;
+  }
+
+  private async rate(release: ReleaseRecord, t: TargetRecord, s: DrainSettings): Promise<number | null> {
+    if (s.rateQuery === undefined) return null;
+    const query = renderQuery(s.rateQuery, {
+      region: t.region,
+      service: release.service,
+      namespace: t.workloads[0]?.namespace ?? 'default',
+      version: release.version,
+      previousVersion: '',
+      window: formatPromDuration(s.windowMs),
+    });
+    const outcome = await this.metrics.forRegion(t.region).query(query, { timeoutMs: s.timeoutMs });
+    if (!outcome.ok) return null;
+    const r = outcome.result;
+    const values = r.kind === 'scalar' ? [r.value] : r.kind === 'vector' ? r.series.map((x) => x.value) : [];
+    const finite = values.filter(Number.isFinite);
+    return finite.length > 0 ? finite.reduce((a, b) => a + b, 0) : r.kind === 'vector' && r.series.length === 0 ? 0 : null;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Per-region metrics sources and traffic providers, built from regions.yaml through the
+ * integrations' registries (which throw on an unknown type). Secrets go into headers only.
+ */
+import type { QueryOutcome } from '../../domain/src/index.js';
+import type { MetricsSource, MetricsSources, TrafficProvider, TrafficProviders } from '../../application/src/index.js';
+import type { RegionConfig, TidelineConfig } from '../../config/src/index.js';
+import { createMetricsSource, createTrafficProvider } from '../../integrations/src/index.js';
+
+class MissingSource implements MetricsSource {
+  constructor(private readonly region: string) {}
+  async query(): Promise<QueryOutcome> {
+    return { ok: false, error: `no prometheus is configured for region ${this.region} (set prometheus in regions.yaml)`, durationMs: 0 };
+  }
+}
+
+export class RegionMetricsSources implements MetricsSources {
+  private readonly byRegion = new Map<string, MetricsSource>();
+
+  constructor(regions: readonly RegionConfig[]) {
+    const byUrl = new Map<string, MetricsSource>();
+    for (const r of regions) {
+      if (!r.prometheus) {
+        this.byRegion.set(r.name, new MissingSource(r.name));
+        continue;
+      }
+      const token = r.prometheus.bearerToken;
+      const key = `${r.prometheus.url} ${token ? 'auth' : ''}`;
+      const source =
+        byUrl.get(key) ??
+        createMetricsSource({ type: 'prometheus', url: r.prometheus.url, ...(token ? { headers: { Authorization: `Bearer ${token.reveal()}` } } : {}) });
+      byUrl.set(key, source);
+      this.byRegion.set(r.name, source);
+    }
+  }
+
+  forRegion(region: string): MetricsSource {
+    return this.byRegion.get(region) ?? new MissingSource(region);
+  }
+}
+
+export class RegionTrafficProviders implements TrafficProviders {
+  private readonly byRegion = new Map<string, TrafficProvider | null>();
+
+  constructor(regions: readonly RegionConfig[]) {
+    for (const r of regions) {
+      const t = r.traffic;
+      this.byRegion.set(
+        r.name,
+        createTrafficProvider({
+          type: t.provider,
+          ...(t.url !== undefined ? { url: t.url } : {}),
+          ...(t.token ? { token: t.token.reveal() } : {}),
+          ...(t.secret ? { secret: t.secret.reveal() } : {}),
+          timeoutMs: t.timeoutMs,
+        }),
+      );
+    }
+  }
+
+  forRegion(region: string): TrafficProvider | null {
+    return this.byRegion.get(region) ?? null;
+  }
+}
+
+export function regionRules(config: TidelineConfig) {
+  return (region: string) => {
+    const r = config.regionsByName.get(region);
+    return r ? { timeZone: r.timeZone, deploymentWindow: r.deploymentWindow, checkAlerts: r.prometheus !== null } : undefined;
+  };
+}
+
+export function drainSettings(config: TidelineConfig) {
+  return (region: string) => {
+    const t = config.regionsByName.get(region)?.traffic;
+    return {
+      ...(t?.rateQuery !== undefined ? { rateQuery: t.rateQuery } : {}),
+      drainedFraction: t?.drainedFraction ?? 0.01,
+      drainTimeoutMs: t?.drainTimeoutMs ?? 600_000,
+      windowMs: t?.windowMs ?? 15_000,
+      timeoutMs: t?.timeoutMs ?? 5_000,
+    };
+  };
+}
