@@ -1,10 +1,25 @@
-/** Finds or starts what the demo needs: Redis (REDIS_URL, a local server, or one we start). */
+/** Finds or starts what the demo needs: Redis (REDIS_URL, a local server, or one we start) and Prometheus. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { findPrometheusBinary } from './prometheus.js';
+
+/** The `prometheus` binary: found, or installed from the Debian package when running as root. */
+export function ensurePrometheusBinary(): { ok: true; path: string } | { ok: false; message: string } {
+  const found = findPrometheusBinary();
+  if (found) return { ok: true, path: found };
+  if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
+    console.log('demo: installing prometheus (Debian package)…');
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const installed = findPrometheusBinary();
+    if (installed) return { ok: true, path: installed };
+  }
+  return { ok: false, message: 'the demo needs Prometheus: install it (Debian/Ubuntu: apt-get install prometheus) or set TEST_PROMETHEUS_BIN to its binary' };
+}
 
 export async function freePort(preferred?: number): Promise<number> {
   const tryPort = (port: number) =>

@@ -1,17 +1,22 @@
 /**
- * `npm run demo`: the region simulator, the API and a worker in one process, a release of
- * `checkout` rolled out canary → waves, its progress printed region by region. The API stays
- * up afterwards (pass --exit to stop when the release ends). Postgres: DATABASE_URL, else
- * embedded PGlite. Redis: REDIS_URL, else a local server, else one started here.
+ * `npm run demo`: the region simulator, a real Prometheus scraping it, the API and a worker in
+ * one process, a release of `checkout` rolled out canary → waves with its gates evaluated,
+ * its progress printed region by region. The API stays up afterwards (pass --exit to stop
+ * when the release ends). `--smoke` gives the new version a 5% error rate in eu-central, so
+ * wave-2 drains that region and everything is rolled back.
+ * Postgres: DATABASE_URL, else embedded PGlite. Redis: REDIS_URL, else a local server, else
+ * one started here. Prometheus: the `prometheus` binary (installed from Debian when root).
  */
 import { resolve } from 'node:path';
 import { startSimulator } from '../apps/simulator/src/server.js';
 import { createHttpApp } from '../apps/api/src/http-app.js';
 import { startJobWorker } from '../apps/worker/src/worker-app.js';
 import { buildContainer } from '../libs/runtime/src/index.js';
-import { ensureRedis, freePort } from './demo-services.js';
+import { ensurePrometheusBinary, ensureRedis, freePort } from './demo-services.js';
+import { startPrometheus } from './prometheus.js';
 
 const exitWhenDone = process.argv.includes('--exit');
+const smoke = process.argv.includes('--smoke');
 const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'];
 const started = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
@@ -19,6 +24,15 @@ const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).to
 const regions = ['us-west', 'us-east', 'eu-west', 'eu-central', 'ap-south'];
 const sim = await startSimulator({ regions, port: await freePort(Number(process.env.SIM_PORT ?? 7070)), stepMs: 300 });
 say(`region simulator: ${regions.length} regions at ${sim.url}`);
+
+const promBinary = ensurePrometheusBinary();
+if (!promBinary.ok) {
+  console.error(`demo: ${promBinary.message}`);
+  process.exit(1);
+}
+const prom = await startPrometheus({ scrapeTargets: [new URL(sim.url).host], port: await freePort(Number(process.env.PROMETHEUS_PORT ?? 9090)), binary: promBinary.path });
+say(`prometheus: ${prom.url}, scraping the simulator every second (waiting for the first samples…)`);
+await prom.waitFor('count(sum by (region) (rate(sim_http_requests_total[5s])) > 0)', (s) => (s[0]?.value ?? 0) >= regions.length, 60_000);
 
 const redis = await ensureRedis(process.env).catch((err: Error) => {
   console.error(`demo: ${err.message}`);
@@ -31,6 +45,7 @@ const port = await freePort(Number(process.env.PORT ?? 8080));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   SIMULATOR_URL: sim.url,
+  PROMETHEUS_URL: prom.url,
   REDIS_URL: redis.url,
   PORT: String(port),
   TIDELINE_CONFIG_DIR: process.env.TIDELINE_CONFIG_DIR ?? resolve(import.meta.dirname, '../../config'),
@@ -44,7 +59,11 @@ const worker = await startJobWorker(c);
 const api = `http://127.0.0.1:${port}`;
 say(`API: ${api}  (config: ${c.settings.configDir})`);
 
-const version = '1.1.0';
+const version = smoke ? '1.2.0' : '1.1.0';
+if (smoke) {
+  sim.injectVersionFault({ version, regions: ['eu-central'], errorRate: 0.05 });
+  say(`--smoke: version ${version} will answer 5% errors in eu-central`);
+}
 const res = await fetch(`${api}/v1/releases`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
@@ -72,7 +91,7 @@ while (!TERMINAL.includes(state)) {
   for (const e of events.items) {
     after = e.id;
     const where = e.region ? `${e.region.padEnd(11)}` : ''.padEnd(11);
-    const extra = e.type === 'stage.started' ? String(e.data?.stage) : (e.reason ?? '');
+    const extra = e.type === 'stage.started' ? String(e.data?.stage) : e.type === 'region.drained' ? `in ${e.data?.drainMs} ms ${e.reason ?? ''}` : (e.reason ?? '');
     say(`${where} ${e.type.padEnd(24)} ${extra}`);
   }
   state = ((await (await fetch(`${api}/v1/releases/${release.id}`)).json()) as { state: string }).state;
@@ -85,17 +104,28 @@ const final = (await (await fetch(`${api}/v1/releases/${release.id}`)).json()) a
 };
 say(`release ${final.state}${final.stateReason ? `: ${final.stateReason}` : ''}`);
 for (const r of final.stages.flatMap((s) => s.regions)) say(`  ${r.region.padEnd(11)} ${r.state.padEnd(12)} runs ${sim.deployment(r.region, 'shop', 'checkout')?.images.checkout}`);
+const gates = (await (await fetch(`${api}/v1/releases/${release.id}/gates?limit=1000`)).json()) as {
+  gates: Array<{ region: string; gate: string; worstCaseBreachToAction: string; status: { lastVerdict: string | null; evaluations: number } | null }>;
+  evaluations: Array<{ region: string; gate: string; verdict: string; observed: number | string | null; threshold: string }>;
+};
+say(`gates (${gates.evaluations.length} evaluations stored; GET ${api}/v1/releases/${release.id}/gates):`);
+for (const g of gates.gates) {
+  const last = gates.evaluations.filter((e) => e.region === g.region && e.gate === g.gate).at(-1);
+  const value = typeof last?.observed === 'number' ? last.observed.toPrecision(3) : (last?.observed ?? '-');
+  say(`  ${g.region.padEnd(11)} ${g.gate.padEnd(12)} ${String(g.status?.lastVerdict ?? 'not run').padEnd(13)} last ${value} (${last?.threshold ?? ''}), ${g.status?.evaluations ?? 0} evaluations, worst-case breach→action ${g.worstCaseBreachToAction}`);
+}
 
 const shutdown = async (code: number) => {
   await worker.close();
   await app.close();
   await c.close();
+  await prom.close();
   await sim.close();
   redis.stop();
   process.exit(code);
 };
 if (exitWhenDone) {
-  await shutdown(final.state === 'succeeded' ? 0 : 1);
+  await shutdown(final.state === (smoke ? 'rolled_back' : 'succeeded') ? 0 : 1);
 } else {
   say(`the API stays up at ${api} (try: curl ${api}/v1/releases). Ctrl-C to stop.`);
   process.once('SIGINT', () => void shutdown(0));

@@ -54,7 +54,7 @@ export class Drainer {
         }
         change.targets.push({ id: t.id, patch: { drain } });
         change.events.push({
-          type: 'region.draining',
+          type: 'region.drain_started',
           actor: ENGINE_ACTOR,
           region: t.region,
           data: { previousWeight: drain.previousWeight, preDrainRate: drain.preDrainRate },
