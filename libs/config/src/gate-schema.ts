@@ -3,11 +3,11 @@
  * how often / how strictly it is evaluated. Output is the domain's `GateSpec`.
  */
 import { z } from 'zod';
+import { validateTemplate } from '../../domain/src/index.js';
 import type { GateCondition, GateSpec } from '../../domain/src/index.js';
 import { duration, expected, nonEmptyString, positiveInt, strict } from './schema-kit.js';
 
 export const GATE_VARIABLES = ['region', 'service', 'namespace', 'version', 'previousVersion', 'window'] as const;
-const VARIABLE = /\{\{\s*([^}\s]*)\s*\}\}/g;
 const GATE_NAME = /^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/;
 const CONDITION = /^\s*(<=|>=|<|>)\s*(-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*$/i;
 const CONDITION_HINT = 'must be a comparison like "< 0.01" (one of <, <=, >, >= and a number)';
@@ -20,16 +20,13 @@ export const GATE_DEFAULTS = {
   queryTimeoutMs: 10_000,
 } as const;
 
-/** Problems with `{{…}}` variables in a query template (unknown names, empty braces). */
+/**
+ * Problems with `{{…}}` variables in a query template (unknown names, malformed placeholders
+ * such as `{{region}` or `{{ re gion }}`): the same checks `renderQuery` applies at run time,
+ * so a template accepted here always renders.
+ */
 export function templateProblems(template: string): string[] {
-  const problems: string[] = [];
-  for (const match of template.matchAll(VARIABLE)) {
-    const name = match[1] ?? '';
-    if (!(GATE_VARIABLES as readonly string[]).includes(name)) {
-      problems.push(`unknown variable {{${name}}} (known: ${GATE_VARIABLES.join(', ')})`);
-    }
-  }
-  return problems;
+  return validateTemplate(template);
 }
 
 function template() {

@@ -38,12 +38,21 @@ function envSecret(ctx: SchemaContext) {
     });
 }
 
-const SECRET_HINTS = { token: 'put secrets in an environment variable and name it in tokenEnv', secret: 'name an environment variable in secretEnv', bearerToken: 'name an environment variable in bearerTokenEnv' };
+const PROMETHEUS_SECRET_HINTS = {
+  token: 'name an environment variable in bearerTokenEnv',
+  bearerToken: 'name an environment variable in bearerTokenEnv',
+  password: 'name an environment variable in bearerTokenEnv',
+};
+const TRAFFIC_SECRET_HINTS = {
+  token: 'name an environment variable in tokenEnv',
+  bearerToken: 'name an environment variable in tokenEnv',
+  secret: 'name an environment variable in secretEnv',
+};
 
 export function prometheusSchema(ctx: SchemaContext) {
   return strict(
     { url: httpUrl(), bearerTokenEnv: envSecret(ctx).optional(), timeout: duration({ positive: true }).optional() },
-    SECRET_HINTS,
+    PROMETHEUS_SECRET_HINTS,
   ).transform(
     (p): PrometheusConfig => ({
       url: p.url.replace(/\/+$/, ''),
@@ -72,7 +81,7 @@ export function trafficSchema(ctx: SchemaContext) {
       window: duration({ positive: true }).optional(),
       timeout: duration({ positive: true }).optional(),
     },
-    SECRET_HINTS,
+    TRAFFIC_SECRET_HINTS,
   )
     .superRefine((t, check) => {
       if (t.provider !== 'none' && t.url === undefined) check.addIssue({ code: 'custom', input: t, path: ['url'], message: `is required for provider ${t.provider}` });
@@ -95,7 +104,8 @@ export function trafficSchema(ctx: SchemaContext) {
 
 const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const DAYS_HINT = 'must be a list of days like [mon, tue] or a range like "mon-fri"';
-const HOURS = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
+// The end may be 24:00 (midnight at the end of the day), never 24:01 or later.
+const HOURS = /^([01]\d|2[0-3]):([0-5]\d)-((?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const HOURS_HINT = 'must be a time range like "09:00-17:00" (24h, local time of the region)';
 
 function parseDays(value: unknown): Weekday[] | null {
@@ -104,7 +114,9 @@ function parseDays(value: unknown): Weekday[] | null {
   const days = new Set<Weekday>();
   for (const item of items) {
     if (typeof item !== 'string') return null;
-    const [from, to] = item.toLowerCase().split('-') as [string, string | undefined];
+    const parts = item.toLowerCase().split('-');
+    if (parts.length > 2) return null;
+    const [from, to] = parts as [string, string | undefined];
     const a = WEEKDAYS.indexOf(from as Weekday);
     const b = to === undefined ? a : WEEKDAYS.indexOf(to as Weekday);
     if (a < 0 || b < 0) return null;
@@ -116,9 +128,24 @@ function parseDays(value: unknown): Weekday[] | null {
   return WEEKDAYS.filter((d) => days.has(d));
 }
 
+/** `Date.parse` rolls 2026-02-30 over to March 2nd: the date part must exist in the calendar. */
+function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (m === null) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 const instant = (hint: string) =>
   z.string(expected(hint)).transform((text, check): number => {
-    const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? Date.parse(text) : NaN;
+    const ms = !isCalendarDate(text)
+      ? NaN
+      : /^\d{4}-\d{2}-\d{2}$/.test(text)
+        ? Date.parse(`${text}T00:00:00Z`)
+        : /(Z|[+-]\d{2}:?\d{2})$/.test(text)
+          ? Date.parse(text)
+          : NaN;
     if (Number.isNaN(ms)) {
       check.issues.push({ code: 'custom', input: text, message: hint });
       return z.NEVER;
@@ -143,7 +170,8 @@ export const deploymentWindowSchema = strict({
         hours: z.string(expected(HOURS_HINT)).regex(HOURS, expected(HOURS_HINT)).optional(),
       }).transform((rule): AllowRule => {
         const m = HOURS.exec(rule.hours ?? '00:00-24:00')!;
-        return { days: rule.days, startMinute: Number(m[1]) * 60 + Number(m[2]), endMinute: Number(m[3]) * 60 + Number(m[4]) };
+        const [endHour, endMinute] = m[3]!.split(':').map(Number) as [number, number];
+        return { days: rule.days, startMinute: Number(m[1]) * 60 + Number(m[2]), endMinute: endHour * 60 + endMinute };
       }),
       expected('must be a list of { days, hours } rules'),
     )
