@@ -43,7 +43,7 @@ export function targetView(t: TargetRecord) {
     drain: t.drain && {
       startedAt: new Date(t.drain.startedAtMs).toISOString(),
       drainedAt: t.drain.drainedAtMs === null ? null : new Date(t.drain.drainedAtMs).toISOString(),
-      drainMs: t.drain.drainedAtMs === null ? null : t.drain.drainedAtMs - t.drain.startedAtMs,
+      drainMs: t.drain.drainedAtMs === null ? null : t.drain.drainedAtMs - (t.drain.weightSetAtMs ?? t.drain.startedAtMs),
       preDrainRate: t.drain.preDrainRate,
       lastRate: t.drain.lastRate,
       previousWeight: t.drain.previousWeight,

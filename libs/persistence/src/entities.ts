@@ -36,6 +36,8 @@ export interface DrainRecord {
   preDrainRate: number | null;
   lastRate: number | null;
   drainedAtMs: number | null;
+  /** when the weight was set to 0 (the drain time counts from here) */
+  weightSetAtMs?: number | null;
   /** when the region's weight was put back after its rollback */
   restoredAtMs?: number | null;
   /** Why the drain ended without reaching the drained fraction (timeout, provider error…). */

@@ -25,33 +25,25 @@ export class Drainer {
     private readonly log: Logger,
   ) {}
 
-  /** Draining targets without a drain record: note weight and rate, then set the weight to 0. */
-  async start(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): Promise<StepChange> {
+  /**
+   * Draining targets without a drain record: note the weight to restore later and the rate to
+   * compare with, and commit that before the weight is touched (a process killed after setting
+   * the weight to 0 would otherwise note 0 as the weight to restore).
+   */
+  async prepare(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): Promise<StepChange> {
     const change = emptyChange();
     await Promise.all(
       targets.map(async (t) => {
         const provider = this.traffic.forRegion(t.region);
-        const s = this.settingsFor(t.region);
-        const drain: DrainRecord = { startedAtMs: nowMs, previousWeight: null, preDrainRate: null, lastRate: null, drainedAtMs: null, note: null };
-        if (!provider) {
-          drain.note = 'no traffic provider for this region: rolled back without draining';
-          drain.drainedAtMs = nowMs;
-          change.targets.push({ id: t.id, patch: { state: 'drained', drain } });
-          change.events.push({ type: 'region.drained', actor: ENGINE_ACTOR, region: t.region, fromState: 'draining', toState: 'drained', reason: drain.note });
-          return;
-        }
-        drain.preDrainRate = await this.rate(release, t, s);
+        const drain: DrainRecord = { startedAtMs: nowMs, previousWeight: null, preDrainRate: null, lastRate: null, drainedAtMs: null, note: null, weightSetAtMs: null };
+        if (!provider) return this.skip(change, t, drain, 'no traffic provider for this region: rolled back without draining', nowMs);
         try {
           drain.previousWeight = await provider.getWeight(t.region);
-          await provider.setWeight(t.region, 0);
         } catch (err) {
-          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err) }, 'drain failed');
-          drain.note = `drain failed: ${describeError(err)}; rolled back without draining`;
-          drain.drainedAtMs = nowMs;
-          change.targets.push({ id: t.id, patch: { state: 'drained', drain } });
-          change.events.push({ type: 'region.drained', actor: ENGINE_ACTOR, region: t.region, fromState: 'draining', toState: 'drained', reason: drain.note });
-          return;
+          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err) }, 'reading the traffic weight failed');
+          return this.skip(change, t, drain, `drain failed: ${describeError(err)}; rolled back without draining`, nowMs);
         }
+        drain.preDrainRate = await this.rate(release, t, this.settingsFor(t.region));
         change.targets.push({ id: t.id, patch: { drain } });
         change.events.push({
           type: 'region.drain_started',
@@ -64,7 +56,31 @@ export class Drainer {
     return change;
   }
 
-  /** Draining targets with a drain record: drained once the rate has fallen (or the timeout passed). */
+  /** Prepared drains: set the weight to 0 (safe to repeat). */
+  async start(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): Promise<StepChange> {
+    const change = emptyChange();
+    await Promise.all(
+      targets.map(async (t) => {
+        const drain = { ...t.drain! };
+        try {
+          await this.traffic.forRegion(t.region)!.setWeight(t.region, 0);
+        } catch (err) {
+          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err) }, 'drain failed');
+          return this.skip(change, t, drain, `drain failed: ${describeError(err)}; rolled back without draining`, nowMs);
+        }
+        change.targets.push({ id: t.id, patch: { drain: { ...drain, weightSetAtMs: nowMs } } });
+      }),
+    );
+    return change;
+  }
+
+  private skip(change: StepChange, t: TargetRecord, drain: DrainRecord, note: string, nowMs: number): void {
+    const done = { ...drain, note, drainedAtMs: nowMs };
+    change.targets.push({ id: t.id, patch: { state: 'drained', drain: done } });
+    change.events.push({ type: 'region.drained', actor: ENGINE_ACTOR, region: t.region, fromState: 'draining', toState: 'drained', reason: note });
+  }
+
+  /** Drains whose weight is set: drained once the rate has fallen (or the timeout passed). */
   async observe(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): Promise<StepChange> {
     const change = emptyChange();
     await Promise.all(
@@ -73,7 +89,7 @@ export class Drainer {
         const drain = { ...t.drain! };
         const rate = await this.rate(release, t, s);
         drain.lastRate = rate;
-        const elapsed = nowMs - drain.startedAtMs;
+        const elapsed = nowMs - (drain.weightSetAtMs ?? drain.startedAtMs);
         let done = false;
         if (s.rateQuery === undefined || drain.preDrainRate === null || drain.preDrainRate <= 0) {
           drain.note = s.rateQuery === undefined ? 'not verified: the region has no rateQuery' : 'not verified: no request rate before the drain';

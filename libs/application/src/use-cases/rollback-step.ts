@@ -24,9 +24,10 @@ export async function rollbackPhase(
   const rolling = targets.filter((t) => t.state === 'rolling_back');
   const toRestoreTraffic = targets.filter((t) => t.state === 'rolled_back' && t.drain && t.drain.restoredAtMs == null);
   const phases: Array<() => Promise<StepChange>> = [
-    () => drainer.start(release, draining.filter((t) => !t.drain), nowMs),
+    () => drainer.prepare(release, draining.filter((t) => !t.drain), nowMs),
+    () => drainer.start(release, draining.filter((t) => t.drain && t.drain.weightSetAtMs == null), nowMs),
     () => driver.restore(release, rolling.filter((t) => !t.rollbackPatchedAt), nowMs),
-    () => drainer.observe(release, draining.filter((t) => t.drain), nowMs),
+    () => drainer.observe(release, draining.filter((t) => t.drain && t.drain.weightSetAtMs != null), nowMs),
     async () => afterDrain(drained, nowMs),
     () => driver.observeRollback(release, rolling.filter((t) => t.rollbackPatchedAt), nowMs),
     () => drainer.restore(release, toRestoreTraffic, nowMs),
