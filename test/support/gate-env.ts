@@ -34,6 +34,8 @@ export interface GateEnvOptions {
   regionDefaults?: (simulatorUrl: string) => Record<string, unknown>;
   preflight?: Record<string, unknown>;
   simulator?: Partial<SimulatorOptions>;
+  /** extra environment for the API and worker */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface GateEnv {
@@ -42,6 +44,8 @@ export interface GateEnv {
   db: TestDatabase;
   api: Proc & { url: string };
   worker: Proc;
+  /** the environment the API and worker run with (to start more workers) */
+  env: NodeJS.ProcessEnv;
   create(service: string, version: string, releaseNumber: number): Promise<ReleaseBody>;
   waitFor(id: string, done: (r: ReleaseBody) => boolean, timeoutMs?: number): Promise<ReleaseBody>;
   gates(id: string): Promise<GatesBody>;
@@ -109,7 +113,7 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
     );
     writeFileSync(join(dir, 'plans', `${s.service}.yaml`), JSON.stringify({ name: s.service, ...s.plan }));
   }
-  const env = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info', TIDELINE_JOB_LOCK_MS: '1500', ...o.env };
   const api = await startApi(env);
   const worker = await startWorker(env);
   // Every region's traffic is in Prometheus before a test begins.
@@ -121,6 +125,7 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
     db,
     api,
     worker,
+    env,
     async create(service, version, releaseNumber) {
       const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', { service, version, image: image(service, version), releaseNumber });
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
