@@ -159,7 +159,8 @@ export const deploymentWindowSchema = strict({
   allow: z
     .array(
       strict({
-        days: z.unknown().transform((value, check): Weekday[] => {
+        // Omitted: every day (`optional()` so that zod does not call a missing key required).
+        days: z.unknown().optional().transform((value, check): Weekday[] => {
           const days = parseDays(value ?? 'mon-sun');
           if (days === null) {
             check.issues.push({ code: 'custom', input: value, message: DAYS_HINT });
