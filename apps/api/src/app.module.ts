@@ -1,10 +1,11 @@
 /** The API's Nest module: use cases come ready-made from the shared composition root. */
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CreateRelease, GetRelease, ListReleaseEvents, ListReleases } from '../../../libs/application/src/index.js';
+import { CreateRelease, GetRelease, ListNotifications, ListReleaseEvents, ListReleases } from '../../../libs/application/src/index.js';
 import { JobQueues } from '../../../libs/integrations/src/index.js';
 import { Db } from '../../../libs/persistence/src/index.js';
 import type { Container } from '../../../libs/runtime/src/index.js';
 import { HealthController } from './health.controller.js';
+import { NotificationsController } from './notifications.controller.js';
 import { ReleasesController } from './releases.controller.js';
 
 @Module({})
@@ -12,12 +13,13 @@ export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, HealthController],
+      controllers: [ReleasesController, HealthController, NotificationsController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
         { provide: ListReleases, useValue: c.listReleases },
         { provide: ListReleaseEvents, useValue: c.listEvents },
+        { provide: ListNotifications, useValue: c.notifications.list },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

@@ -6,3 +6,8 @@ export * from './use-cases/read-releases.js';
 export * from './use-cases/advance-release.js';
 export * from './use-cases/region-driver.js';
 export * from './use-cases/sweep-releases.js';
+export * from './notifications/ports.js';
+export * from './notifications/message.js';
+export * from './use-cases/dispatch-notifications.js';
+export * from './use-cases/deliver-notification.js';
+export * from './use-cases/list-notifications.js';

@@ -20,3 +20,5 @@ export type {
   WaveStage,
   WorkloadRef,
 } from './types.js';
+export { DEFAULT_DELIVERY } from './notifications-schema.js';
+export type { DeliveryConfig, NotificationsConfig, SlackBotConfig, SlackConfig, SlackWebhookConfig, WebhookConfig } from './notifications-schema.js';

@@ -1,3 +1,4 @@
+import type { NotificationsConfig } from './notifications-schema.js';
 import type { Secret } from './secret.js';
 
 export type Tier = 'low' | 'high';
@@ -67,6 +68,8 @@ export interface TidelineConfig {
   plans: ReadonlyMap<string, PlanConfig>;
   /** From `kubeconfig:` in regions.yaml, absolute; when absent use $KUBECONFIG or ~/.kube/config. */
   kubeconfigPath?: string;
+  /** From notifications.yaml; absent when there is no such file (no notifications). */
+  notifications?: NotificationsConfig;
 }
 
 /** The workloads a service runs in a region: its `regionWorkloads` override, else `workloads`. */

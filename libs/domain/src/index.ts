@@ -4,3 +4,4 @@ export * from './plan.js';
 export * from './rollout.js';
 export * from './progress.js';
 export * from './recorded.js';
+export * from './notifications.js';

@@ -1,5 +1,6 @@
 /** Table mappings (EntitySchema: no decorators, so the rows stay plain typed objects). */
 import { EntitySchema } from 'typeorm';
+import { NOTIFICATION_ENTITIES } from './notification-entities.js';
 import type { PlanSnapshot, RecordedWorkload, ReleaseState, TargetState, Workload } from '../../domain/src/index.js';
 
 export interface ReleaseRecord {
@@ -148,4 +149,4 @@ export const EventEntity = new EntitySchema<EventRecord>({
   foreignKeys: [{ name: 'fk_release_events_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
 });
 
-export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity];
+export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, ...NOTIFICATION_ENTITIES];
