@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { NOTIFIABLE_EVENT_TYPES, SEVERITIES, type Severity } from '../../domain/src/notifications.js';
-import { isEnvName } from './interpolate.js';
+import { isEnvName, isRecord } from './interpolate.js';
 import type { SchemaContext } from './schema.js';
 import { resolveConfigPath } from './schema.js';
 import { closest, dnsLabel, duration, expected, nonEmptyString, positiveInt, strict } from './schema-kit.js';
@@ -107,12 +107,18 @@ const eventList = () =>
     )
     .min(1, expected('must not be empty (leave it out to get every event)'));
 
-type Check = z.core.$RefinementCtx;
+type Report = (path: Array<string | number>, message: string) => void;
+const silent: Report = () => undefined;
+const reporter =
+  (check: z.core.$RefinementCtx): Report =>
+  (path, message) =>
+    check.addIssue({ code: 'custom', input: undefined, path, message });
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Reads a secret from `<envKey>` or `<fileKey>` (exactly one), reporting problems at that key. */
-function readSecret(ctx: SchemaContext, check: Check, value: { env?: string; file?: string }, keys: [string, string], path: PathPrefix): Secret | undefined {
+function readSecret(ctx: SchemaContext, report: Report, value: { env?: string; file?: string }, keys: [string, string]): Secret | undefined {
   const [envKey, fileKey] = keys;
-  const problem = (key: string, message: string) => check.issues.push({ code: 'custom', input: undefined, path: [...path, key], message });
+  const problem = (key: string, message: string) => report([key], message);
   if (value.env !== undefined && value.file !== undefined) return void problem(fileKey, `set either ${envKey} or ${fileKey}, not both`);
   if (value.env !== undefined) {
     const secret = ctx.env[value.env]?.trim();
@@ -133,7 +139,30 @@ function readSecret(ctx: SchemaContext, check: Check, value: { env?: string; fil
   return undefined;
 }
 
-type PathPrefix = Array<string | number>;
+/**
+ * Mode, secret and routing checks. A refinement that runs even when other keys are wrong, so
+ * every problem of the file shows at once; it reads raw values defensively.
+ */
+function checkSlack(ctx: SchemaContext, knownServices: ReadonlySet<string>, raw: Record<string, unknown>, report: Report): void {
+  const mode = raw['mode'] ?? 'bot';
+  const only = (keys: string[], m: string) => keys.filter((k) => raw[k] !== undefined).forEach((k) => report([k], `only with mode: ${m}`));
+  if (mode === 'webhook') {
+    only(['tokenEnv', 'tokenFile', 'apiUrl', 'defaultChannel', 'channels'], 'bot');
+    const url = readSecret(ctx, report, { env: text(raw['webhookUrlEnv']), file: text(raw['webhookUrlFile']) }, ['webhookUrlEnv', 'webhookUrlFile']);
+    if (url && !isHttpUrl(url.reveal())) report([raw['webhookUrlEnv'] !== undefined ? 'webhookUrlEnv' : 'webhookUrlFile'], 'the secret must be an http(s) URL');
+    return;
+  }
+  if (mode !== 'bot') return;
+  only(['webhookUrlEnv', 'webhookUrlFile'], 'webhook');
+  readSecret(ctx, report, { env: text(raw['tokenEnv']), file: text(raw['tokenFile']) }, ['tokenEnv', 'tokenFile']);
+  const channels = raw['channels'] !== null && typeof raw['channels'] === 'object' ? Object.keys(raw['channels']) : [];
+  for (const service of channels) {
+    if (!knownServices.has(service)) {
+      report(['channels', service], `unknown service ${JSON.stringify(service)} (known: ${[...knownServices].sort().join(', ') || 'none'})`);
+    }
+  }
+  if (raw['defaultChannel'] === undefined && channels.length === 0) report(['defaultChannel'], 'is required unless channels lists services');
+}
 
 function slackSchema(ctx: SchemaContext, knownServices: ReadonlySet<string>) {
   return strict(
@@ -150,39 +179,23 @@ function slackSchema(ctx: SchemaContext, knownServices: ReadonlySet<string>) {
       events: eventList().optional(),
     },
     { token: SECRET_HINT, webhookUrl: SECRET_HINT, url: SECRET_HINT },
-  ).transform((s, check): SlackConfig => {
-    const only = (key: keyof typeof s, mode: string) => {
-      if (s[key] !== undefined) check.issues.push({ code: 'custom', input: s[key], path: [key], message: `only with mode: ${mode}` });
-    };
-    const filter = { minSeverity: s.minSeverity, ...(s.events ? { events: s.events } : {}) };
-    if (s.mode === 'webhook') {
-      for (const key of ['tokenEnv', 'tokenFile', 'apiUrl', 'defaultChannel', 'channels'] as const) only(key, 'bot');
-      const webhookUrl = readSecret(ctx, check, { env: s.webhookUrlEnv, file: s.webhookUrlFile }, ['webhookUrlEnv', 'webhookUrlFile'], []);
-      if (webhookUrl && !isHttpUrl(webhookUrl.reveal())) {
-        check.issues.push({ code: 'custom', input: undefined, path: [s.webhookUrlEnv ? 'webhookUrlEnv' : 'webhookUrlFile'], message: 'the secret must be an http(s) URL' });
+  )
+    .superRefine((s, check) => checkSlack(ctx, knownServices, s as Record<string, unknown>, reporter(check)), { when: (p) => isRecord(p.value) })
+    .transform((s): SlackConfig => {
+      const filter = { minSeverity: s.minSeverity, ...(s.events ? { events: s.events } : {}) };
+      if (s.mode === 'webhook') {
+        const webhookUrl = readSecret(ctx, silent, { env: s.webhookUrlEnv, file: s.webhookUrlFile }, ['webhookUrlEnv', 'webhookUrlFile'])!;
+        return { mode: 'webhook', webhookUrl, ...filter };
       }
-      return { mode: 'webhook', webhookUrl: webhookUrl ?? new Secret(''), ...filter };
-    }
-    for (const key of ['webhookUrlEnv', 'webhookUrlFile'] as const) only(key, 'webhook');
-    const token = readSecret(ctx, check, { env: s.tokenEnv, file: s.tokenFile }, ['tokenEnv', 'tokenFile'], []);
-    for (const service of Object.keys(s.channels ?? {})) {
-      if (!knownServices.has(service)) {
-        const known = [...knownServices].sort().join(', ') || 'none';
-        check.issues.push({ code: 'custom', input: service, path: ['channels', service], message: `unknown service ${JSON.stringify(service)} (known: ${known})` });
-      }
-    }
-    if (s.defaultChannel === undefined && Object.keys(s.channels ?? {}).length === 0) {
-      check.issues.push({ code: 'custom', input: undefined, path: ['defaultChannel'], message: 'is required unless channels lists services' });
-    }
-    return {
-      mode: 'bot',
-      token: token ?? new Secret(''),
-      ...(s.apiUrl !== undefined ? { apiUrl: s.apiUrl.endsWith('/') ? s.apiUrl : `${s.apiUrl}/` } : {}),
-      ...(s.defaultChannel !== undefined ? { defaultChannel: s.defaultChannel } : {}),
-      channels: { ...(s.channels ?? {}) },
-      ...filter,
-    };
-  });
+      return {
+        mode: 'bot',
+        token: readSecret(ctx, silent, { env: s.tokenEnv, file: s.tokenFile }, ['tokenEnv', 'tokenFile'])!,
+        ...(s.apiUrl !== undefined ? { apiUrl: s.apiUrl.endsWith('/') ? s.apiUrl : `${s.apiUrl}/` } : {}),
+        ...(s.defaultChannel !== undefined ? { defaultChannel: s.defaultChannel } : {}),
+        channels: { ...(s.channels ?? {}) },
+        ...filter,
+      };
+    });
 }
 
 function webhookSchema(ctx: SchemaContext) {
@@ -196,10 +209,15 @@ function webhookSchema(ctx: SchemaContext) {
       events: eventList().optional(),
     },
     { secret: SECRET_HINT },
-  ).transform((w, check): WebhookConfig => {
-    const secret = readSecret(ctx, check, { env: w.secretEnv, file: w.secretFile }, ['secretEnv', 'secretFile'], []);
-    return { name: w.name, url: w.url, secret: secret ?? new Secret(''), minSeverity: w.minSeverity, ...(w.events ? { events: w.events } : {}) };
-  });
+  )
+    .superRefine(
+      (w, check) => void readSecret(ctx, reporter(check), { env: text(w['secretEnv']), file: text(w['secretFile']) }, ['secretEnv', 'secretFile']),
+      { when: (p) => isRecord(p.value) },
+    )
+    .transform((w): WebhookConfig => {
+      const secret = readSecret(ctx, silent, { env: w.secretEnv, file: w.secretFile }, ['secretEnv', 'secretFile'])!;
+      return { name: w.name, url: w.url, secret, minSeverity: w.minSeverity, ...(w.events ? { events: w.events } : {}) };
+    });
 }
 
 /** `notifications.yaml`; `knownServices` are the service file names (for `slack.channels`). */
@@ -209,13 +227,18 @@ export function notificationsFileSchema(ctx: SchemaContext, knownServices: Reado
     slack: slackSchema(ctx, knownServices).optional(),
     webhooks: z
       .array(webhookSchema(ctx), expected('must be a list of webhooks'))
-      .superRefine((hooks, check) => {
-        const seen = new Set<string>();
-        hooks.forEach((h, i) => {
-          if (seen.has(h.name)) check.addIssue({ code: 'custom', input: h.name, path: [i, 'name'], message: `webhook ${JSON.stringify(h.name)} is defined twice` });
-          seen.add(h.name);
-        });
-      })
+      .superRefine(
+        (hooks, check) => {
+          const seen = new Set<string>();
+          (hooks as unknown[]).forEach((h, i) => {
+            const name = isRecord(h) ? text(h['name']) : undefined;
+            if (name === undefined) return;
+            if (seen.has(name)) check.addIssue({ code: 'custom', input: name, path: [i, 'name'], message: `webhook ${JSON.stringify(name)} is defined twice` });
+            seen.add(name);
+          });
+        },
+        { when: (p) => Array.isArray(p.value) },
+      )
       .default([]),
     delivery: strict({
       maxAttempts: positiveInt().optional(),
