@@ -172,17 +172,18 @@ describe('routing and backoff', () => {
     channel: { kind: 'sink', send: async () => undefined },
   });
 
-  it('plans one delivery per (event, destination) that wants it', () => {
+  it('plans one delivery per (event, destination) that wants it; stale events are skipped', () => {
     const all = [dest('slack', { minSeverity: 'info' }, (s) => s === 'checkout'), dest('webhook:pager', { minSeverity: 'failure' }, () => true)];
     const destinations: NotificationDestinations = { all: () => all, get: (n) => all.find((d) => d.name === n)! };
     const scheduler: DeliveryScheduler = { enqueueDelivery: async () => undefined };
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const dispatch = new DispatchNotifications({} as NotificationStore, destinations, scheduler, log);
     const planned = dispatch.plan([
-      { id: '1', releaseId: 'r1', type: 'release.created', service: 'checkout' },
-      { id: '2', releaseId: 'r1', type: 'region.patched', service: 'checkout' },
-      { id: '3', releaseId: 'r1', type: 'region.failed', service: 'checkout' },
-      { id: '4', releaseId: 'r2', type: 'region.failed', service: 'search' },
+      { id: '1', releaseId: 'r1', type: 'release.created', service: 'checkout', ageMs: 10 },
+      { id: '2', releaseId: 'r1', type: 'region.patched', service: 'checkout', ageMs: 10 },
+      { id: '3', releaseId: 'r1', type: 'region.failed', service: 'checkout', ageMs: 10 },
+      { id: '4', releaseId: 'r2', type: 'region.failed', service: 'search', ageMs: 10 },
+      { id: '5', releaseId: 'r3', type: 'region.failed', service: 'search', ageMs: 2 * 3_600_000 },
     ]);
     expect(planned.map((p) => `${p.eventId}→${p.destination}:${p.severity}`)).toEqual([
       '1→slack:info',

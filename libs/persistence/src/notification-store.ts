@@ -16,6 +16,8 @@ export interface DispatchEvent {
   releaseId: string;
   type: string;
   service: string;
+  /** how long ago the event was written (database clock) */
+  ageMs: number;
 }
 
 export interface NewDelivery {
@@ -66,8 +68,9 @@ export class NotificationStore {
         [CURSOR],
       );
       if (cursor.length === 0) return { busy: true, events: 0, created: [] };
-      const rows: Array<{ id: string; release_id: string; type: string; service: string; tx: string }> = await m.query(
-        `SELECT e.id::text AS id, e.release_id, e.type, r.service, e.tx_id::text AS tx
+      const rows: Array<{ id: string; release_id: string; type: string; service: string; tx: string; age_ms: number }> = await m.query(
+        `SELECT e.id::text AS id, e.release_id, e.type, r.service, e.tx_id::text AS tx,
+           (extract(epoch FROM now() - e.created_at) * 1000)::float8 AS age_ms
          FROM release_events e JOIN releases r ON r.id = e.release_id
          WHERE e.tx_id IS NOT NULL AND (e.tx_id, e.id) > ($1::text::xid8, $2::bigint)
            AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -75,7 +78,7 @@ export class NotificationStore {
         [cursor[0]!.tx, cursor[0]!.id, limit],
       );
       if (rows.length === 0) return { busy: false, events: 0, created: [] };
-      const wanted = plan(rows.map((r) => ({ id: r.id, releaseId: r.release_id, type: r.type, service: r.service })));
+      const wanted = plan(rows.map((r) => ({ id: r.id, releaseId: r.release_id, type: r.type, service: r.service, ageMs: Number(r.age_ms) })));
       const created = wanted.length > 0 ? await this.insertDeliveries(m, wanted) : [];
       const last = rows[rows.length - 1]!;
       await m.query(`UPDATE notification_cursors SET last_tx_id = $2::bigint, last_event_id = $3::bigint, updated_at = now() WHERE name = $1`, [

@@ -11,6 +11,12 @@ import type { Logger } from '../ports.js';
 
 const BATCH = 200;
 const MAX_BATCHES = 25;
+/**
+ * Events first seen later than this are not posted: the dispatcher normally sees an event
+ * within seconds, so an older one was written while notifications were off (or no worker ran
+ * for an hour), and a burst of stale messages would mislead more than it informs.
+ */
+export const STALE_EVENT_MS = 3_600_000;
 
 export class DispatchNotifications {
   constructor(
@@ -25,7 +31,7 @@ export class DispatchNotifications {
     const out: NewDelivery[] = [];
     for (const e of events) {
       const kind = notificationKind(e.type);
-      if (!kind) continue;
+      if (!kind || e.ageMs > STALE_EVENT_MS) continue;
       for (const dest of this.destinations.all()) {
         if (!dest.accepts(e.service) || !wantsEvent(e.type, dest.filter)) continue;
         out.push({ eventId: e.id, releaseId: e.releaseId, destination: dest.name, eventType: e.type, severity: kind.severity });
