@@ -200,5 +200,6 @@ describe('routing and backoff', () => {
     expect(backoffDelay(20, 1000, 60_000, () => 0.5)).toBe(60_000);
     expect(backoffDelay(3, 1000, 60_000, () => 0)).toBe(3200);
     expect(backoffDelay(3, 1000, 60_000, () => 1)).toBe(4800);
+    expect(backoffDelay(20, 1000, 60_000, () => 1)).toBe(60_000);
   });
 });

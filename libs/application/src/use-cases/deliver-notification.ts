@@ -36,10 +36,10 @@ export interface DeliverySettings {
 
 export type DeliverOutcome = 'sent' | 'retry' | 'dead' | 'done' | 'blocked' | 'later';
 
-/** Exponential backoff with ±20% jitter: backoff × 2^(failures-1), capped. */
+/** Exponential backoff with ±20% jitter: backoff × 2^(failures-1), never above maxBackoffMs. */
 export function backoffDelay(failures: number, backoffMs: number, maxBackoffMs: number, random = Math.random): number {
   const base = Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, Math.min(30, failures - 1)));
-  return Math.round(base * (0.8 + 0.4 * random()));
+  return Math.min(maxBackoffMs, Math.round(base * (0.8 + 0.4 * random())));
 }
 
 export class DeliverNotification {
