@@ -85,8 +85,10 @@ describe('notification dispatch and delivery on real Postgres', () => {
         'test',
       )
     ).release;
-  const append = (client: pg.Client | TestDatabase, releaseId: string, type: string) =>
-    client.query(`INSERT INTO release_events (release_id, type, actor, region) VALUES ($1, $2, 'test', 'r1')`, [releaseId, type]);
+  const INSERT_EVENT = `INSERT INTO release_events (release_id, type, actor, region) VALUES ($1, $2, 'test', 'r1')`;
+  const append = async (client: { query(sql: string, params: unknown[]): Promise<unknown> }, releaseId: string, type: string) => {
+    await client.query(INSERT_EVENT, [releaseId, type]);
+  };
   const deliveriesOf = (releaseId: string) => store.list({ releaseId, limit: 100, offset: 0 }).then((p) => p.items.sort((a, b) => Number(a.eventId) - Number(b.eventId)));
   /** Run every delivery job until nothing is left to do. */
   const drain = async () => {
