@@ -20,6 +20,8 @@ export interface FixtureOptions {
   services?: string[];
   /** services whose onConcurrent is supersede */
   supersede?: string[];
+  /** written as notifications.yaml when given */
+  notifications?: Record<string, unknown>;
 }
 
 export function writeConfig(o: FixtureOptions): string {
@@ -52,5 +54,6 @@ export function writeConfig(o: FixtureOptions): string {
       waves: o.waves,
     }),
   );
+  if (o.notifications) writeFileSync(join(dir, 'notifications.yaml'), JSON.stringify(o.notifications));
   return dir;
 }

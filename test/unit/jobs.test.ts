@@ -5,6 +5,7 @@ import {
   JobCatalogueError,
   JobHandlerRegistry,
   QUEUES,
+  deliverJobId,
   tickJobId,
   type Job,
   type JobName,
@@ -25,12 +26,17 @@ const tickHandler = () => vi.fn(async (data: JobPayloads['release.tick']) => `ti
 const sweepHandler = () => vi.fn(async (data: JobPayloads['release.sweep']) => `swept (${data.reason})`);
 
 describe('job catalogue', () => {
-  it('names every job exactly once, each on the releases queue', () => {
-    expect([...JOB_NAMES].sort()).toEqual(['release.sweep', 'release.tick']);
+  it('names every job exactly once: releases on the releases queue, notifications on their own', () => {
+    expect([...JOB_NAMES].sort()).toEqual(['notification.deliver', 'notifications.dispatch', 'release.sweep', 'release.tick']);
     expect(new Set(JOB_NAMES).size).toBe(JOB_NAMES.length);
-    for (const name of JOB_NAMES) expect(JOB_QUEUE[name]).toBe(QUEUES.releases);
+    for (const name of JOB_NAMES) expect(JOB_QUEUE[name]).toBe(name.startsWith('notification') ? QUEUES.notifications : QUEUES.releases);
+    expect(QUEUES.notifications).not.toBe(QUEUES.releases);
   });
 });
+
+/** The notification jobs' handlers, for tests about the release jobs. */
+const withNotifications = (r: JobHandlerRegistry) =>
+  r.register('notifications.dispatch', async () => 'dispatched').register('notification.deliver', async (d) => `delivered ${d.deliveryId}`);
 
 describe('JobHandlerRegistry', () => {
   it('seal() with no handler names every missing job', () => {
@@ -69,7 +75,7 @@ describe('JobHandlerRegistry', () => {
   it('the sealed dispatcher calls the right handler with the payload and returns its result', async () => {
     const tick = tickHandler();
     const sweep = sweepHandler();
-    const dispatch = new JobHandlerRegistry().register('release.tick', tick).register('release.sweep', sweep).seal();
+    const dispatch = withNotifications(new JobHandlerRegistry().register('release.tick', tick).register('release.sweep', sweep)).seal();
 
     await expect(dispatch({ name: 'release.tick', data: { releaseId: 'rel-1', seq: 7 } })).resolves.toBe('ticked rel-1/7');
     expect(tick).toHaveBeenCalledTimes(1);
@@ -83,17 +89,18 @@ describe('JobHandlerRegistry', () => {
   });
 
   it('the dispatcher passes a handler failure through', async () => {
-    const dispatch = new JobHandlerRegistry()
-      .register('release.tick', async () => {
-        throw new Error('boom');
-      })
-      .register('release.sweep', sweepHandler())
-      .seal();
+    const dispatch = withNotifications(
+      new JobHandlerRegistry()
+        .register('release.tick', async () => {
+          throw new Error('boom');
+        })
+        .register('release.sweep', sweepHandler()),
+    ).seal();
     await expect(dispatch({ name: 'release.tick', data: { releaseId: 'r', seq: 1 } })).rejects.toThrow('boom');
   });
 
   it('the dispatcher refuses a job name it does not know', async () => {
-    const dispatch = new JobHandlerRegistry().register('release.tick', tickHandler()).register('release.sweep', sweepHandler()).seal();
+    const dispatch = withNotifications(new JobHandlerRegistry().register('release.tick', tickHandler()).register('release.sweep', sweepHandler())).seal();
     const unknown = { name: 'release.unknown', data: {} } as unknown as Job;
     // whether it throws synchronously or rejects, the caller sees a JobCatalogueError naming the job
     const outcome = Promise.resolve().then(() => dispatch(unknown));
@@ -115,5 +122,20 @@ describe('tickJobId', () => {
     expect(tickJobId(rel, 3)).not.toBe(tickJobId('0b1d2c3e-0000-4000-8000-000000000001', 3));
     expect(tickJobId(rel, 3)).toContain(rel);
     expect(tickJobId(rel, 3)).toContain('3');
+  });
+});
+
+describe('notification jobs', () => {
+  it('a registry with only the release handlers refuses to seal, naming the notification jobs', () => {
+    const err = thrown(() => new JobHandlerRegistry().register('release.tick', tickHandler()).register('release.sweep', sweepHandler()).seal());
+    expect(err.message).toContain('notifications.dispatch');
+    expect(err.message).toContain('notification.deliver');
+  });
+
+  it('delivery job ids are deterministic per delivery and tag, without ":"', () => {
+    const id = '0b1d2c3e-0000-4000-8000-000000000001';
+    expect(deliverJobId(id, '2')).toBe(deliverJobId(id, '2'));
+    expect(deliverJobId(id, '2')).not.toBe(deliverJobId(id, '3'));
+    expect(deliverJobId(id, '2')).not.toContain(':');
   });
 });

@@ -4,6 +4,7 @@ import {
   CreateRelease,
   GetRelease,
   ListGateEvaluations,
+  ListNotifications,
   ListReleaseEvents,
   ListReleases,
   PauseRelease,
@@ -13,6 +14,7 @@ import { JobQueues } from '../../../libs/integrations/src/index.js';
 import { Db } from '../../../libs/persistence/src/index.js';
 import type { Container } from '../../../libs/runtime/src/index.js';
 import { HealthController } from './health.controller.js';
+import { NotificationsController } from './notifications.controller.js';
 import { ReleaseActionsController } from './release-actions.controller.js';
 import { ReleasesController } from './releases.controller.js';
 
@@ -21,7 +23,7 @@ export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, HealthController],
+      controllers: [ReleasesController, ReleaseActionsController, HealthController, NotificationsController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -30,6 +32,7 @@ export class AppModule {
         { provide: ListGateEvaluations, useValue: c.listGates },
         { provide: PauseRelease, useValue: c.pauseRelease },
         { provide: ResumeRelease, useValue: c.resumeRelease },
+        { provide: ListNotifications, useValue: c.notifications.list },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

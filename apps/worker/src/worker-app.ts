@@ -1,6 +1,7 @@
 /**
  * The BullMQ side of a worker process: one Worker per queue, dispatching through the job
- * catalogue (a missing or duplicate handler fails here, at start-up), plus the sweeper.
+ * catalogue (a missing or duplicate handler fails here, at start-up), plus the sweeper and
+ * the notification dispatcher's schedule.
  */
 import { Worker } from 'bullmq';
 import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobName } from '../../../libs/application/src/index.js';
@@ -15,29 +16,42 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
   const dispatch = new JobHandlerRegistry()
     .register('release.tick', (data) => c.advanceRelease.execute(data))
     .register('release.sweep', () => c.sweepReleases.execute())
+    .register('notifications.dispatch', () => c.notifications.dispatch.execute())
+    .register('notification.deliver', (data) => c.notifications.deliver.execute(data))
     .seal();
 
-  const worker = new Worker(
-    QUEUES.releases,
-    async (job) => {
-      if (!JOB_NAMES.includes(job.name as JobName)) throw new Error(`unknown job ${job.name}`);
-      return dispatch({ name: job.name, data: job.data } as Job);
-    },
-    {
-      connection: redisConnection(c.settings.redisUrl),
-      prefix: c.settings.queuePrefix,
-      concurrency: c.config.engine.workerConcurrency,
-      // A killed worker's job goes back to the queue after lockDuration; our jobs are idempotent.
-      lockDuration: c.settings.jobLockMs,
-      stalledInterval: Math.max(500, Math.floor(c.settings.jobLockMs / 2)),
-      maxStalledCount: 1_000,
-    },
-  );
-  worker.on('failed', (job, err) => c.log.warn({ jobId: job?.id, job: job?.name, err: err.message, attempts: job?.attemptsMade }, 'job failed'));
-  worker.on('error', (err) => c.log.error({ err: err.message }, 'worker error'));
+  const processor = async (job: { name: string; data: unknown }) => {
+    if (!JOB_NAMES.includes(job.name as JobName)) throw new Error(`unknown job ${job.name}`);
+    return dispatch({ name: job.name, data: job.data } as Job);
+  };
+  const options = (concurrency: number) => ({
+    connection: redisConnection(c.settings.redisUrl),
+    prefix: c.settings.queuePrefix,
+    concurrency,
+    // A killed worker's job goes back to the queue after lockDuration; our jobs are idempotent.
+    lockDuration: c.settings.jobLockMs,
+    stalledInterval: Math.max(500, Math.floor(c.settings.jobLockMs / 2)),
+    maxStalledCount: 1_000,
+  });
+  const worker = new Worker(QUEUES.releases, processor, options(c.config.engine.workerConcurrency));
+  // Notifications have their own queue and concurrency: a slow Slack never takes a release's slot.
+  const notifier = new Worker(QUEUES.notifications, processor, options(c.notifications.concurrency));
+  for (const w of [worker, notifier]) {
+    w.on('failed', (job, err) => c.log.warn({ jobId: job?.id, job: job?.name, err: err.message, attempts: job?.attemptsMade }, 'job failed'));
+    w.on('error', (err) => c.log.error({ err: err.message }, 'worker error'));
+  }
 
   await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
   await c.sweepReleases.execute();
-  c.log.info({ concurrency: c.config.engine.workerConcurrency, queue: QUEUES.releases }, 'worker ready');
-  return { close: () => worker.close() };
+  if (c.notifications.enabled) {
+    await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
+    await c.notifications.dispatch.execute().catch((err: Error) => c.log.warn({ err: err.message }, 'notification dispatch failed at start-up'));
+  } else {
+    await c.notifications.jobs.unscheduleDispatcher();
+  }
+  c.log.info(
+    { concurrency: c.config.engine.workerConcurrency, queue: QUEUES.releases, notifications: c.notifications.enabled ? c.notifications.concurrency : 'off' },
+    'worker ready',
+  );
+  return { close: async () => void (await Promise.all([worker.close(), notifier.close()])) };
 }

@@ -11,3 +11,8 @@ export * from './use-cases/preflight.js';
 export * from './use-cases/drainer.js';
 export * from './use-cases/pause-resume.js';
 export * from './use-cases/read-gates.js';
+export * from './notifications/ports.js';
+export * from './notifications/message.js';
+export * from './use-cases/dispatch-notifications.js';
+export * from './use-cases/deliver-notification.js';
+export * from './use-cases/list-notifications.js';

@@ -6,6 +6,8 @@
 
 export const QUEUES = {
   releases: 'tideline-releases',
+  /** Slack and webhook deliveries: a slow or failing destination never holds up the releases queue. */
+  notifications: 'tideline-notifications',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -14,6 +16,10 @@ export interface JobPayloads {
   'release.tick': { releaseId: string; seq: number };
   /** Find releases with no pending work and re-enqueue them; start queued releases whose turn was lost. */
   'release.sweep': { reason: 'schedule' | 'startup' };
+  /** Turn new release events into notification deliveries; re-enqueue deliveries whose job was lost. */
+  'notifications.dispatch': { reason: 'schedule' | 'startup' | 'nudge' };
+  /** One send attempt of one notification delivery. */
+  'notification.deliver': { deliveryId: string };
 }
 export type JobName = keyof JobPayloads;
 export type Job = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];
@@ -21,6 +27,8 @@ export type Job = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName]
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'release.tick': QUEUES.releases,
   'release.sweep': QUEUES.releases,
+  'notifications.dispatch': QUEUES.notifications,
+  'notification.deliver': QUEUES.notifications,
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
@@ -28,6 +36,13 @@ export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
 /** BullMQ custom ids must not contain ':'. */
 export function tickJobId(releaseId: string, seq: number): string {
   return `tick_${releaseId}_${seq}`;
+}
+
+/** The dispatcher's nudge job: one waiting at a time. */
+export const DISPATCH_NUDGE_JOB_ID = 'notifications-dispatch-nudge';
+
+export function deliverJobId(deliveryId: string, tag: string): string {
+  return `deliver_${deliveryId}_${tag}`;
 }
 
 export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<unknown>;

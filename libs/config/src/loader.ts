@@ -6,6 +6,7 @@ import { ConfigError, formatPath, isPrefix } from './errors.js';
 import type { ConfigIssue, PathSegment } from './errors.js';
 import { deepFreeze, FrozenMap } from './freeze.js';
 import { interpolateTree } from './interpolate.js';
+import { notificationsFileSchema } from './notifications-schema.js';
 import type { Env, InterpolationProblem } from './interpolate.js';
 import { planFileSchema } from './plan-schema.js';
 import type { RegionsFile } from './region-schema.js';
@@ -64,6 +65,7 @@ class Loader {
     const regionsRef = this.topLevelFile('regions', true);
     const planRefs = this.definitionFiles('plans', 'plan');
     const serviceRefs = this.definitionFiles('services', 'service');
+    const notificationsRef = this.topLevelFile('notifications', false);
 
     const tidelineSource = tidelineRef && this.read(tidelineRef, true);
     const regionsSource = regionsRef && this.read(regionsRef, false);
@@ -102,6 +104,11 @@ class Loader {
         if (plan) for (const p of checkDrainProviders(plan, regionsFile.regions)) this.add(ref.file, p.path, p.message);
       }
     }
+    const notificationsSource = notificationsRef && this.read(notificationsRef, true);
+    const notifications =
+      notificationsSource &&
+      this.check(notificationsSource, notificationsFileSchema(context('notifications', engine), new Set(serviceRefs.map((ref) => ref.fileName))), () => []);
+
     if (this.issues.length > 0 || regionsFile === undefined) throw new ConfigError(this.sortedIssues());
 
     const regions = deepFreeze(regionsFile.regions);
@@ -114,6 +121,7 @@ class Loader {
       services: new FrozenMap([...services].map(([name, service]) => [name, deepFreeze(service)] as const)),
       plans: new FrozenMap([...plans].map(([name, plan]) => [name, deepFreeze(plan)] as const)),
       ...(regionsFile.kubeconfigPath !== undefined ? { kubeconfigPath: regionsFile.kubeconfigPath } : {}),
+      ...(notifications ? { notifications: deepFreeze(notifications) } : {}),
     });
   }
 

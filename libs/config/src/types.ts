@@ -1,4 +1,5 @@
 import type { DeploymentWindow, GateSpec } from '../../domain/src/index.js';
+import type { NotificationsConfig } from './notifications-schema.js';
 import type { Secret } from './secret.js';
 
 export type Tier = 'low' | 'high';
@@ -108,6 +109,8 @@ export interface TidelineConfig {
   plans: ReadonlyMap<string, PlanConfig>;
   /** From `kubeconfig:` in regions.yaml, absolute; when absent use $KUBECONFIG or ~/.kube/config. */
   kubeconfigPath?: string;
+  /** From notifications.yaml; absent when there is no such file (no notifications). */
+  notifications?: NotificationsConfig;
 }
 
 /** The workloads a service runs in a region: its `regionWorkloads` override, else `workloads`. */

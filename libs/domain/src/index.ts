@@ -5,3 +5,4 @@ export * from './rollout.js';
 export * from './progress.js';
 export * from './recorded.js';
 export * from './gates/index.js';
+export * from './notifications.js';

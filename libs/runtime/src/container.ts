@@ -19,11 +19,12 @@ import {
   SweepReleases,
 } from '../../application/src/index.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
-import { JobQueues, KubernetesClusters, redisConnection, SystemClock } from '../../integrations/src/index.js';
-import { createDataSource, Db, GateStore, ReleaseStore } from '../../persistence/src/index.js';
+import { JobQueues, KubernetesClusters, NotificationJobs, redisConnection, SystemClock } from '../../integrations/src/index.js';
+import { createDataSource, Db, GateStore, type ReleaseStore } from '../../persistence/src/index.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
+import { buildNotifications, releaseStoreFor, type NotificationsRuntime } from './notifications.js';
 import { settingsFromEnv, type RuntimeSettings } from './settings.js';
 
 export interface Container {
@@ -42,6 +43,7 @@ export interface Container {
   resumeRelease: ResumeRelease;
   advanceRelease: AdvanceRelease;
   sweepReleases: SweepReleases;
+  notifications: NotificationsRuntime;
   close(): Promise<void>;
 }
 
@@ -55,13 +57,15 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
   const config = loadConfig(settings.configDir, env);
   const dataSource = await createDataSource(
     settings.databaseUrl
-      ? { kind: 'server', url: settings.databaseUrl, poolSize: settings.databasePoolSize ?? poolSizeFor(role, config.engine.workerConcurrency) }
+      ? { kind: 'server', url: settings.databaseUrl, poolSize: settings.databasePoolSize ?? poolSizeFor(role, config.engine.workerConcurrency, config.notifications?.delivery.concurrency) }
       : { kind: 'embedded', dataDir: settings.pgliteDir },
   );
   const db = new Db(dataSource, !settings.databaseUrl);
   await migrate(db, log);
-  const store = new ReleaseStore(db);
   const queues = new JobQueues(redisConnection(settings.redisUrl), settings.queuePrefix);
+  const notificationJobs = new NotificationJobs(queues);
+  // With notifications on, the engine's commits nudge the dispatcher (fire and forget).
+  const store = releaseStoreFor(config, db, notificationJobs);
   const clock = new SystemClock();
   const clusters = new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs });
   const driver = new RegionDriver(clusters, log);
@@ -101,6 +105,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
       log,
     ),
     sweepReleases: new SweepReleases(store, queues, clock, Math.max(2_000, config.engine.pollIntervalMs * 4), log),
+    notifications: buildNotifications(config, db, store, notificationJobs, log),
     async close() {
       await queues.close();
       await db.close();
@@ -108,7 +113,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
   };
 }
 
-function poolSizeFor(role: 'api' | 'worker' | 'all', workerConcurrency: number): number {
-  const worker = workerConcurrency * 2 + 2;
+function poolSizeFor(role: 'api' | 'worker' | 'all', workerConcurrency: number, notificationConcurrency = 0): number {
+  const worker = workerConcurrency * 2 + 2 + notificationConcurrency;
   return role === 'api' ? 10 : role === 'worker' ? worker : worker + 10;
 }

@@ -2,3 +2,4 @@ export * from './container.js';
 export * from './settings.js';
 export * from './logger.js';
 export * from './migrate.js';
+export * from './notifications.js';

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TrafficProvider } from '../../../application/src/index.js';
 import { call, checkWeight, expect2xx, parseJson, weightField } from './http.js';
-import { REQUEST_ID_HEADER, SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from './webhook-signature.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../notifications/signature.js';
+import { REQUEST_ID_HEADER, signPayload } from './webhook-signature.js';
 
 export { verifySignature, signPayload } from './webhook-signature.js';
 
