@@ -1,5 +1,6 @@
 /** Every migration, in order. New migrations are appended here. */
 import { Init1763780000000 } from './1763780000000-init.js';
 import { Gates1763860000000 } from './1763860000000-gates.js';
+import { Approvals1763940000000 } from './1763940000000-approvals.js';
 
-export const MIGRATIONS = [Init1763780000000, Gates1763860000000];
+export const MIGRATIONS = [Init1763780000000, Gates1763860000000, Approvals1763940000000];

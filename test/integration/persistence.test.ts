@@ -55,6 +55,8 @@ describe('persistence on real Postgres', () => {
       );
     const all = ['gate_evaluations', 'migrations', 'region_targets', 'release_events', 'releases'];
     expect(await tables()).toEqual(all);
+    await db.dataSource.undoLastMigration({ transaction: 'each' }); // approvals: a column
+    expect(await tables()).toEqual(all);
     await db.dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(['migrations', 'region_targets', 'release_events', 'releases']);
     await db.dataSource.undoLastMigration({ transaction: 'each' });

@@ -1,13 +1,18 @@
 /** The API's Nest module: use cases come ready-made from the shared composition root. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
+  ApproveRelease,
+  CancelRelease,
   CreateRelease,
   GetRelease,
   ListGateEvaluations,
   ListReleaseEvents,
   ListReleases,
   PauseRelease,
+  PromoteRelease,
   ResumeRelease,
+  RetryRegion,
+  RollbackRelease,
 } from '../../../libs/application/src/index.js';
 import { JobQueues } from '../../../libs/integrations/src/index.js';
 import { Db } from '../../../libs/persistence/src/index.js';
@@ -30,6 +35,11 @@ export class AppModule {
         { provide: ListGateEvaluations, useValue: c.listGates },
         { provide: PauseRelease, useValue: c.pauseRelease },
         { provide: ResumeRelease, useValue: c.resumeRelease },
+        { provide: ApproveRelease, useValue: c.approveRelease },
+        { provide: PromoteRelease, useValue: c.promoteRelease },
+        { provide: RollbackRelease, useValue: c.rollbackRelease },
+        { provide: CancelRelease, useValue: c.cancelRelease },
+        { provide: RetryRegion, useValue: c.retryRegion },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

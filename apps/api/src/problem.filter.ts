@@ -9,6 +9,8 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldProblem[];
+  /** 409: the state of the resource that refused the request */
+  state?: string;
 }
 
 const TITLES: Record<number, string> = {
@@ -36,7 +38,7 @@ export function sendProblem(res: ServerResponse, p: Problem): void {
 export function toProblem(err: unknown): Problem {
   if (err instanceof ValidationError) return problem(400, err.message, err.problems);
   if (err instanceof NotFoundError) return problem(404, err.message);
-  if (err instanceof ConflictError) return problem(409, err.message);
+  if (err instanceof ConflictError) return { ...problem(409, err.message), ...(err.state !== undefined ? { state: err.state } : {}) };
   if (err instanceof HttpException) {
     const status = err.getStatus();
     return problem(status, status === 404 ? 'no such endpoint' : err.message);

@@ -25,6 +25,8 @@ export interface ReleaseRecord {
   endedAt: Date | null;
   /** When the release was last paused (bake windows are extended by the paused time on resume). */
   pausedAt: Date | null;
+  /** The last stage an operator approved (stages needing approval wait until then); null = none. */
+  approvedStageIndex: number | null;
 }
 
 /** A drain of a region's traffic during a release (the `drain` failure policy). */
@@ -108,6 +110,7 @@ export const ReleaseEntity = new EntitySchema<ReleaseRecord>({
     startedAt: ts('started_at'),
     endedAt: ts('ended_at'),
     pausedAt: ts('paused_at'),
+    approvedStageIndex: { type: 'integer', name: 'approved_stage_index', nullable: true },
   },
   uniques: [
     { name: 'uq_releases_service_number', columns: ['service', 'releaseNumber'] },

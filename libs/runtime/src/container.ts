@@ -5,6 +5,8 @@
 import type { Logger as PinoLogger } from 'pino';
 import {
   AdvanceRelease,
+  ApproveRelease,
+  CancelRelease,
   CreateRelease,
   Drainer,
   GateRunner,
@@ -14,8 +16,11 @@ import {
   ListReleases,
   PauseRelease,
   Preflight,
+  PromoteRelease,
   RegionDriver,
   ResumeRelease,
+  RetryRegion,
+  RollbackRelease,
   SweepReleases,
 } from '../../application/src/index.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
@@ -40,6 +45,11 @@ export interface Container {
   listGates: ListGateEvaluations;
   pauseRelease: PauseRelease;
   resumeRelease: ResumeRelease;
+  approveRelease: ApproveRelease;
+  promoteRelease: PromoteRelease;
+  rollbackRelease: RollbackRelease;
+  cancelRelease: CancelRelease;
+  retryRegion: RetryRegion;
   advanceRelease: AdvanceRelease;
   sweepReleases: SweepReleases;
   close(): Promise<void>;
@@ -88,6 +98,11 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     listGates: new ListGateEvaluations(store, new GateStore(db)),
     pauseRelease: new PauseRelease(db, store, queues, clock),
     resumeRelease: new ResumeRelease(db, store, queues, clock),
+    approveRelease: new ApproveRelease(db, store, queues, clock),
+    promoteRelease: new PromoteRelease(db, store, queues, clock),
+    rollbackRelease: new RollbackRelease(db, store, queues, clock),
+    cancelRelease: new CancelRelease(db, store, queues, clock),
+    retryRegion: new RetryRegion(db, store, queues, clock),
     advanceRelease: new AdvanceRelease(
       db,
       store,
