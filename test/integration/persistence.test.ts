@@ -53,10 +53,13 @@ describe('persistence on real Postgres', () => {
       (await tdb.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
         (r) => r.table_name,
       );
-    const all = ['gate_evaluations', 'migrations', 'region_targets', 'release_events', 'releases'];
+    const all = ['gate_evaluations', 'migrations', 'region_operations', 'region_targets', 'release_events', 'releases'];
     expect(await tables()).toEqual(all);
+    await db.dataSource.undoLastMigration({ transaction: 'each' }); // region operations
+    const gates = ['gate_evaluations', 'migrations', 'region_targets', 'release_events', 'releases'];
+    expect(await tables()).toEqual(gates);
     await db.dataSource.undoLastMigration({ transaction: 'each' }); // approvals: a column
-    expect(await tables()).toEqual(all);
+    expect(await tables()).toEqual(gates);
     await db.dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(['migrations', 'region_targets', 'release_events', 'releases']);
     await db.dataSource.undoLastMigration({ transaction: 'each' });

@@ -42,6 +42,8 @@ export interface GateEnv {
   db: TestDatabase;
   api: Proc & { url: string };
   worker: Proc;
+  /** the environment the API and worker were started with (to start more of them) */
+  processEnv: NodeJS.ProcessEnv;
   create(service: string, version: string, releaseNumber: number): Promise<ReleaseBody>;
   waitFor(id: string, done: (r: ReleaseBody) => boolean, timeoutMs?: number): Promise<ReleaseBody>;
   gates(id: string): Promise<GatesBody>;
@@ -121,6 +123,7 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
     db,
     api,
     worker,
+    processEnv: env,
     async create(service, version, releaseNumber) {
       const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', { service, version, image: image(service, version), releaseNumber });
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);

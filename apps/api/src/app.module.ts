@@ -4,12 +4,15 @@ import {
   ApproveRelease,
   CancelRelease,
   CreateRelease,
+  GetRegionOperation,
   GetRelease,
   ListGateEvaluations,
+  ListRegions,
   ListReleaseEvents,
   ListReleases,
   PauseRelease,
   PromoteRelease,
+  RequestRegionOperation,
   ResumeRelease,
   RetryRegion,
   RollbackRelease,
@@ -20,13 +23,14 @@ import type { Container } from '../../../libs/runtime/src/index.js';
 import { HealthController } from './health.controller.js';
 import { ReleaseActionsController } from './release-actions.controller.js';
 import { ReleasesController } from './releases.controller.js';
+import { RegionsController } from './regions.controller.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, HealthController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, HealthController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -40,6 +44,9 @@ export class AppModule {
         { provide: RollbackRelease, useValue: c.rollbackRelease },
         { provide: CancelRelease, useValue: c.cancelRelease },
         { provide: RetryRegion, useValue: c.retryRegion },
+        { provide: ListRegions, useValue: c.listRegions },
+        { provide: RequestRegionOperation, useValue: c.requestRegionOperation },
+        { provide: GetRegionOperation, useValue: c.getRegionOperation },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

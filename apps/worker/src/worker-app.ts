@@ -14,7 +14,8 @@ export interface RunningWorker {
 export async function startJobWorker(c: Container): Promise<RunningWorker> {
   const dispatch = new JobHandlerRegistry()
     .register('release.tick', (data) => c.advanceRelease.execute(data))
-    .register('release.sweep', () => c.sweepReleases.execute())
+    .register('release.sweep', async () => ({ releases: await c.sweepReleases.execute(), regionOperations: await c.sweepRegionOperations.execute() }))
+    .register('region.operation', (data) => c.runRegionOperation.execute(data))
     .seal();
 
   const worker = new Worker(
@@ -38,6 +39,7 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
 
   await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
   await c.sweepReleases.execute();
+  await c.sweepRegionOperations.execute();
   c.log.info({ concurrency: c.config.engine.workerConcurrency, queue: QUEUES.releases }, 'worker ready');
   return { close: () => worker.close() };
 }

@@ -16,3 +16,6 @@ export * from './use-cases/approve-promote.js';
 export * from './use-cases/rollback-cancel.js';
 export * from './use-cases/retry-region.js';
 export * from './use-cases/read-gates.js';
+export * from './use-cases/request-rate.js';
+export * from './use-cases/region-operations.js';
+export * from './use-cases/list-regions.js';

@@ -14,6 +14,8 @@ export interface JobPayloads {
   'release.tick': { releaseId: string; seq: number };
   /** Find releases with no pending work and re-enqueue them; start queued releases whose turn was lost. */
   'release.sweep': { reason: 'schedule' | 'startup' };
+  /** Take the next step of a region drain or restore. `seq` is the operation's check_seq; stale jobs do nothing. */
+  'region.operation': { operationId: string; seq: number };
 }
 export type JobName = keyof JobPayloads;
 export type Job = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];
@@ -21,6 +23,7 @@ export type Job = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName]
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'release.tick': QUEUES.releases,
   'release.sweep': QUEUES.releases,
+  'region.operation': QUEUES.releases,
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
@@ -28,6 +31,10 @@ export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
 /** BullMQ custom ids must not contain ':'. */
 export function tickJobId(releaseId: string, seq: number): string {
   return `tick_${releaseId}_${seq}`;
+}
+
+export function regionOperationJobId(operationId: string, seq: number): string {
+  return `regionop_${operationId}_${seq}`;
 }
 
 export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<unknown>;

@@ -1,6 +1,7 @@
 /** Table mappings (EntitySchema: no decorators, so the rows stay plain typed objects). */
 import { EntitySchema } from 'typeorm';
 import { GateEvaluationEntity } from './gate-entities.js';
+import { RegionOperationEntity } from './region-operation-entities.js';
 import type { GateStatus, PlanSnapshot, RecordedWorkload, ReleaseState, TargetState, Workload } from '../../domain/src/index.js';
 
 export interface ReleaseRecord {
@@ -178,4 +179,4 @@ export const EventEntity = new EntitySchema<EventRecord>({
   foreignKeys: [{ name: 'fk_release_events_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
 });
 
-export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, GateEvaluationEntity];
+export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, GateEvaluationEntity, RegionOperationEntity];

@@ -10,22 +10,28 @@ import {
   CreateRelease,
   Drainer,
   GateRunner,
+  GetRegionOperation,
   GetRelease,
   ListGateEvaluations,
   ListReleaseEvents,
+  ListRegions,
   ListReleases,
   PauseRelease,
   Preflight,
   PromoteRelease,
   RegionDriver,
+  RequestRegionOperation,
   ResumeRelease,
   RetryRegion,
   RollbackRelease,
+  RunRegionOperation,
+  SweepRegionOperations,
   SweepReleases,
 } from '../../application/src/index.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
 import { JobQueues, KubernetesClusters, redisConnection, SystemClock } from '../../integrations/src/index.js';
-import { createDataSource, Db, GateStore, ReleaseStore } from '../../persistence/src/index.js';
+import { createDataSource, Db, GateStore, RegionOperationStore, ReleaseStore } from '../../persistence/src/index.js';
+import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
@@ -52,6 +58,11 @@ export interface Container {
   retryRegion: RetryRegion;
   advanceRelease: AdvanceRelease;
   sweepReleases: SweepReleases;
+  listRegions: ListRegions;
+  requestRegionOperation: RequestRegionOperation;
+  getRegionOperation: GetRegionOperation;
+  runRegionOperation: RunRegionOperation;
+  sweepRegionOperations: SweepRegionOperations;
   close(): Promise<void>;
 }
 
@@ -84,6 +95,9 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     queryTimeoutMs: 10_000,
   });
   const drainer = new Drainer(traffic, metrics, drainSettings(config), log);
+  const regionOps = new RegionOperationStore(db);
+  const directory = new ConfigRegionDirectory(config);
+  const sweepGraceMs = Math.max(2_000, config.engine.pollIntervalMs * 4);
   return {
     settings,
     config,
@@ -115,7 +129,12 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
       { pollIntervalMs: config.engine.pollIntervalMs, lockWaitMs: 20_000 },
       log,
     ),
-    sweepReleases: new SweepReleases(store, queues, clock, Math.max(2_000, config.engine.pollIntervalMs * 4), log),
+    sweepReleases: new SweepReleases(store, queues, clock, sweepGraceMs, log),
+    listRegions: new ListRegions(directory, clusters, traffic, regionOps),
+    requestRegionOperation: new RequestRegionOperation(db, regionOps, directory, traffic, queues, clock),
+    getRegionOperation: new GetRegionOperation(regionOps),
+    runRegionOperation: new RunRegionOperation(db, regionOps, traffic, metrics, drainSettings(config), queues, clock, Math.max(250, config.engine.pollIntervalMs), log),
+    sweepRegionOperations: new SweepRegionOperations(regionOps, queues, clock, sweepGraceMs),
     async close() {
       await queues.close();
       await db.close();
