@@ -53,7 +53,9 @@ describe('persistence on real Postgres', () => {
       (await tdb.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
         (r) => r.table_name,
       );
-    expect(await tables()).toEqual(expect.arrayContaining(['gate_evaluations', 'migrations', 'region_targets', 'release_events', 'releases']));
+    expect(await tables()).toEqual(
+      expect.arrayContaining(['gate_evaluations', 'migrations', 'region_operations', 'region_targets', 'release_events', 'releases']),
+    );
     const all = await tables();
     for (let i = 0; i < db.dataSource.migrations.length; i++) await db.dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(['migrations']);

@@ -8,6 +8,8 @@ export interface FixtureWave {
   regions: string[];
   maxParallel?: number;
   bake?: string;
+  approval?: 'none' | 'required';
+  onFailure?: 'rollback' | 'rollback-region' | 'drain' | 'pause';
 }
 
 export interface FixtureOptions {

@@ -44,8 +44,9 @@ export interface GateEnv {
   db: TestDatabase;
   api: Proc & { url: string };
   worker: Proc;
-  /** the environment the API and worker run with (to start more workers) */
+  /** the environment the API and worker run with (to start more of them) */
   env: NodeJS.ProcessEnv;
+  processEnv: NodeJS.ProcessEnv;
   create(service: string, version: string, releaseNumber: number): Promise<ReleaseBody>;
   waitFor(id: string, done: (r: ReleaseBody) => boolean, timeoutMs?: number): Promise<ReleaseBody>;
   gates(id: string): Promise<GatesBody>;
@@ -126,6 +127,7 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
     api,
     worker,
     env,
+    processEnv: env,
     async create(service, version, releaseNumber) {
       const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', { service, version, image: image(service, version), releaseNumber });
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);

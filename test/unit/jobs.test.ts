@@ -6,6 +6,7 @@ import {
   JobHandlerRegistry,
   QUEUES,
   deliverJobId,
+  regionOperationJobId,
   tickJobId,
   type Job,
   type JobName,
@@ -26,8 +27,8 @@ const tickHandler = () => vi.fn(async (data: JobPayloads['release.tick']) => `ti
 const sweepHandler = () => vi.fn(async (data: JobPayloads['release.sweep']) => `swept (${data.reason})`);
 
 describe('job catalogue', () => {
-  it('names every job exactly once: releases on the releases queue, notifications on their own', () => {
-    expect([...JOB_NAMES].sort()).toEqual(['notification.deliver', 'notifications.dispatch', 'release.sweep', 'release.tick']);
+  it('names every job exactly once: releases and region operations on the releases queue, notifications on their own', () => {
+    expect([...JOB_NAMES].sort()).toEqual(['notification.deliver', 'notifications.dispatch', 'region.operation', 'release.sweep', 'release.tick']);
     expect(new Set(JOB_NAMES).size).toBe(JOB_NAMES.length);
     for (const name of JOB_NAMES) expect(JOB_QUEUE[name]).toBe(name.startsWith('notification') ? QUEUES.notifications : QUEUES.releases);
     expect(QUEUES.notifications).not.toBe(QUEUES.releases);
@@ -75,7 +76,7 @@ describe('JobHandlerRegistry', () => {
   it('the sealed dispatcher calls the right handler with the payload and returns its result', async () => {
     const tick = tickHandler();
     const sweep = sweepHandler();
-    const dispatch = withNotifications(new JobHandlerRegistry().register('release.tick', tick).register('release.sweep', sweep)).seal();
+    const dispatch = withNotifications(new JobHandlerRegistry().register('release.tick', tick).register('release.sweep', sweep).register('region.operation', async () => 'op')).seal();
 
     await expect(dispatch({ name: 'release.tick', data: { releaseId: 'rel-1', seq: 7 } })).resolves.toBe('ticked rel-1/7');
     expect(tick).toHaveBeenCalledTimes(1);
@@ -94,18 +95,31 @@ describe('JobHandlerRegistry', () => {
         .register('release.tick', async () => {
           throw new Error('boom');
         })
-        .register('release.sweep', sweepHandler()),
+        .register('release.sweep', sweepHandler())
+        .register('region.operation', async () => undefined),
     ).seal();
     await expect(dispatch({ name: 'release.tick', data: { releaseId: 'r', seq: 1 } })).rejects.toThrow('boom');
   });
 
   it('the dispatcher refuses a job name it does not know', async () => {
-    const dispatch = withNotifications(new JobHandlerRegistry().register('release.tick', tickHandler()).register('release.sweep', sweepHandler())).seal();
+    const dispatch = withNotifications(
+      new JobHandlerRegistry().register('release.tick', tickHandler()).register('release.sweep', sweepHandler()).register('region.operation', async () => undefined),
+    ).seal();
     const unknown = { name: 'release.unknown', data: {} } as unknown as Job;
     // whether it throws synchronously or rejects, the caller sees a JobCatalogueError naming the job
     const outcome = Promise.resolve().then(() => dispatch(unknown));
     await expect(outcome).rejects.toBeInstanceOf(JobCatalogueError);
     await expect(Promise.resolve().then(() => dispatch(unknown))).rejects.toThrow('release.unknown');
+  });
+});
+
+describe('regionOperationJobId', () => {
+  it('contains no ":" and is distinct per operation and seq', () => {
+    const op = '5f0c6a1e-4d0b-4a57-9d1e-2f4b8c9a7e31';
+    expect(regionOperationJobId(op, 1)).not.toContain(':');
+    expect(regionOperationJobId(op, 1)).toBe(regionOperationJobId(op, 1));
+    expect(regionOperationJobId(op, 1)).not.toBe(regionOperationJobId(op, 2));
+    expect(regionOperationJobId(op, 1)).not.toBe(tickJobId(op, 1));
   });
 });
 

@@ -46,6 +46,7 @@ const release: ReleaseRecord = {
   startedAt: new Date(0),
   endedAt: null,
   pausedAt: null,
+  approvedStageIndex: null,
 };
 
 let nextId = 1;

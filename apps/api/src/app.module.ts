@@ -1,14 +1,22 @@
 /** The API's Nest module: use cases come ready-made from the shared composition root. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
+  ApproveRelease,
+  CancelRelease,
   CreateRelease,
+  GetRegionOperation,
   GetRelease,
   ListGateEvaluations,
   ListNotifications,
+  ListRegions,
   ListReleaseEvents,
   ListReleases,
   PauseRelease,
+  PromoteRelease,
+  RequestRegionOperation,
   ResumeRelease,
+  RetryRegion,
+  RollbackRelease,
 } from '../../../libs/application/src/index.js';
 import { JobQueues } from '../../../libs/integrations/src/index.js';
 import { Db } from '../../../libs/persistence/src/index.js';
@@ -17,13 +25,14 @@ import { HealthController } from './health.controller.js';
 import { NotificationsController } from './notifications.controller.js';
 import { ReleaseActionsController } from './release-actions.controller.js';
 import { ReleasesController } from './releases.controller.js';
+import { RegionsController } from './regions.controller.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, HealthController, NotificationsController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, HealthController, NotificationsController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -33,6 +42,14 @@ export class AppModule {
         { provide: PauseRelease, useValue: c.pauseRelease },
         { provide: ResumeRelease, useValue: c.resumeRelease },
         { provide: ListNotifications, useValue: c.notifications.list },
+        { provide: ApproveRelease, useValue: c.approveRelease },
+        { provide: PromoteRelease, useValue: c.promoteRelease },
+        { provide: RollbackRelease, useValue: c.rollbackRelease },
+        { provide: CancelRelease, useValue: c.cancelRelease },
+        { provide: RetryRegion, useValue: c.retryRegion },
+        { provide: ListRegions, useValue: c.listRegions },
+        { provide: RequestRegionOperation, useValue: c.requestRegionOperation },
+        { provide: GetRegionOperation, useValue: c.getRegionOperation },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

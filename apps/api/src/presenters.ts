@@ -16,6 +16,7 @@ export function releaseView(r: ReleaseRecord) {
     stateReason: r.stateReason,
     pausedAt: iso(r.pausedAt),
     currentStage: r.plan.stages[r.stageIndex]?.name ?? null,
+    approvedStage: r.approvedStageIndex === null ? null : (r.plan.stages[r.approvedStageIndex]?.name ?? null),
     createdAt: iso(r.createdAt),
     startedAt: iso(r.startedAt),
     endedAt: iso(r.endedAt),

@@ -2,6 +2,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../../../libs/application/src/index.js';
+import { LockTimeoutError } from '../../../libs/persistence/src/index.js';
 
 export interface Problem {
   type: string;
@@ -9,6 +10,8 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldProblem[];
+  /** 409: the state of the resource that refused the request */
+  state?: string;
 }
 
 const TITLES: Record<number, string> = {
@@ -18,6 +21,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  503: 'Service Unavailable',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   500: 'Internal Server Error',
@@ -36,7 +40,8 @@ export function sendProblem(res: ServerResponse, p: Problem): void {
 export function toProblem(err: unknown): Problem {
   if (err instanceof ValidationError) return problem(400, err.message, err.problems);
   if (err instanceof NotFoundError) return problem(404, err.message);
-  if (err instanceof ConflictError) return problem(409, err.message);
+  if (err instanceof ConflictError) return { ...problem(409, err.message), ...(err.state !== undefined ? { state: err.state } : {}) };
+  if (err instanceof LockTimeoutError) return problem(503, 'the resource is busy with another change; try again');
   if (err instanceof HttpException) {
     const status = err.getStatus();
     return problem(status, status === 404 ? 'no such endpoint' : err.message);

@@ -1,13 +1,34 @@
 /** Operator actions on a release and its gate evaluations. Thin: validate, call the use case, present. */
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ListGateEvaluations, PauseRelease, ResumeRelease, type ActionResult } from '../../../libs/application/src/index.js';
+import {
+  ApproveRelease,
+  CancelRelease,
+  ListGateEvaluations,
+  PauseRelease,
+  PromoteRelease,
+  ResumeRelease,
+  RetryRegion,
+  RollbackRelease,
+  type ActionInput,
+  type ActionResult,
+} from '../../../libs/application/src/index.js';
 import { evaluationView, regionGateView } from './gate-presenters.js';
 import { releaseView } from './presenters.js';
-import { ActionBody, GatesQuery, ReleaseId } from './release-dto.js';
+import { ActionBody, GatesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
 import { parseOrThrow } from './validation.js';
 
 function actionView(result: ActionResult) {
   return { release: releaseView(result.release), message: result.message };
+}
+
+/** express.json leaves `{}` for a request without a body. */
+function emptyToUndefined(body: unknown): unknown {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0 ? undefined : body;
+}
+
+function actionInput(id: string, body: unknown, actor: string): ActionInput {
+  const input = parseOrThrow(ActionBody, emptyToUndefined(body));
+  return { id: parseOrThrow(ReleaseId, id, 'id'), actor, reason: input?.reason };
 }
 
 @Controller('v1/releases')
@@ -15,21 +36,58 @@ export class ReleaseActionsController {
   constructor(
     @Inject(PauseRelease) private readonly pauseRelease: PauseRelease,
     @Inject(ResumeRelease) private readonly resumeRelease: ResumeRelease,
+    @Inject(ApproveRelease) private readonly approveRelease: ApproveRelease,
+    @Inject(PromoteRelease) private readonly promoteRelease: PromoteRelease,
+    @Inject(RollbackRelease) private readonly rollbackRelease: RollbackRelease,
+    @Inject(CancelRelease) private readonly cancelRelease: CancelRelease,
+    @Inject(RetryRegion) private readonly retryRegion: RetryRegion,
     @Inject(ListGateEvaluations) private readonly listGates: ListGateEvaluations,
   ) {}
 
   @Post(':id/pause')
   @HttpCode(200)
   async pause(@Param('id') id: string, @Body() body: unknown) {
-    const input = parseOrThrow(ActionBody, emptyToUndefined(body));
-    return actionView(await this.pauseRelease.execute({ id: parseOrThrow(ReleaseId, id, 'id'), actor: 'anonymous', reason: input?.reason }));
+    return actionView(await this.pauseRelease.execute(actionInput(id, body, 'anonymous')));
   }
 
   @Post(':id/resume')
   @HttpCode(200)
   async resume(@Param('id') id: string, @Body() body: unknown) {
-    const input = parseOrThrow(ActionBody, emptyToUndefined(body));
-    return actionView(await this.resumeRelease.execute({ id: parseOrThrow(ReleaseId, id, 'id'), actor: 'anonymous', reason: input?.reason }));
+    return actionView(await this.resumeRelease.execute(actionInput(id, body, 'anonymous')));
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  async approve(@Param('id') id: string, @Body() body: unknown) {
+    return actionView(await this.approveRelease.execute(actionInput(id, body, 'anonymous')));
+  }
+
+  @Post(':id/promote')
+  @HttpCode(200)
+  async promote(@Param('id') id: string, @Body() body: unknown) {
+    const input = parseOrThrow(PromoteBody, body ?? {});
+    return actionView(await this.promoteRelease.execute({ id: parseOrThrow(ReleaseId, id, 'id'), actor: 'anonymous', reason: input.reason }));
+  }
+
+  @Post(':id/rollback')
+  @HttpCode(200)
+  async rollback(@Param('id') id: string, @Body() body: unknown) {
+    return actionView(await this.rollbackRelease.execute(actionInput(id, body, 'anonymous')));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id') id: string, @Body() body: unknown) {
+    return actionView(await this.cancelRelease.execute(actionInput(id, body, 'anonymous')));
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  async retry(@Param('id') id: string, @Body() body: unknown) {
+    const input = parseOrThrow(RetryBody, emptyToUndefined(body));
+    return actionView(
+      await this.retryRegion.execute({ id: parseOrThrow(ReleaseId, id, 'id'), actor: 'anonymous', reason: input?.reason, region: input?.region }),
+    );
   }
 
   @Get(':id/gates')
@@ -44,9 +102,4 @@ export class ReleaseActionsController {
     const items = evaluations.map(evaluationView);
     return { gates: gates.map(regionGateView), evaluations: items, nextAfter: items.length === q.limit ? items[items.length - 1]!.id : null };
   }
-}
-
-/** express.json leaves `{}` for a request without a body. */
-function emptyToUndefined(body: unknown): unknown {
-  return body !== null && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0 ? undefined : body;
 }

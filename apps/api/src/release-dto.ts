@@ -35,10 +35,19 @@ export const ListEventsQuery = z.strictObject({
 
 export const ReleaseId = z.uuid({ message: 'must be a release id (UUID)' });
 
+const reason = () => z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters');
+
 /** Body of an operator action: optional, with an optional reason. */
-export const ActionBody = z
+export const ActionBody = z.strictObject({ reason: reason().optional() }).optional();
+
+/** Promote skips the rest of a bake: say why. */
+export const PromoteBody = z.strictObject({ reason: reason() });
+
+/** Retry one failed region (or, without `region`, every failed region of the current stage). */
+export const RetryBody = z
   .strictObject({
-    reason: z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').optional(),
+    region: z.string().regex(NAME, 'must be a region name like eu-west').optional(),
+    reason: reason().optional(),
   })
   .optional();
 

@@ -15,7 +15,8 @@ export interface RunningWorker {
 export async function startJobWorker(c: Container): Promise<RunningWorker> {
   const dispatch = new JobHandlerRegistry()
     .register('release.tick', (data) => c.advanceRelease.execute(data))
-    .register('release.sweep', () => c.sweepReleases.execute())
+    .register('release.sweep', async () => ({ releases: await c.sweepReleases.execute(), regionOperations: await c.sweepRegionOperations.execute() }))
+    .register('region.operation', (data) => c.runRegionOperation.execute(data))
     .register('notifications.dispatch', () => c.notifications.dispatch.execute())
     .register('notification.deliver', (data) => c.notifications.deliver.execute(data))
     .seal();
@@ -43,6 +44,7 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
 
   await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
   await c.sweepReleases.execute();
+  await c.sweepRegionOperations.execute();
   if (c.notifications.enabled) {
     await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
     await c.notifications.dispatch.execute().catch((err: Error) => c.log.warn({ err: err.message }, 'notification dispatch failed at start-up'));

@@ -25,9 +25,12 @@ export class NotFoundError extends Error {
   }
 }
 
-/** 409: the request conflicts with the current state. */
+/** 409: the request conflicts with the current state (`state`: the state that refused it, when there is one). */
 export class ConflictError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly state?: string,
+  ) {
     super(message);
     this.name = 'ConflictError';
   }

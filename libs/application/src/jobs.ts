@@ -20,6 +20,8 @@ export interface JobPayloads {
   'notifications.dispatch': { reason: 'schedule' | 'startup' | 'nudge' };
   /** One send attempt of one notification delivery. */
   'notification.deliver': { deliveryId: string };
+  /** Take the next step of a region drain or restore. `seq` is the operation's check_seq; stale jobs do nothing. */
+  'region.operation': { operationId: string; seq: number };
 }
 export type JobName = keyof JobPayloads;
 export type Job = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];
@@ -29,6 +31,7 @@ export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'release.sweep': QUEUES.releases,
   'notifications.dispatch': QUEUES.notifications,
   'notification.deliver': QUEUES.notifications,
+  'region.operation': QUEUES.releases,
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
@@ -43,6 +46,10 @@ export const DISPATCH_NUDGE_JOB_ID = 'notifications-dispatch-nudge';
 
 export function deliverJobId(deliveryId: string, tag: string): string {
   return `deliver_${deliveryId}_${tag}`;
+}
+
+export function regionOperationJobId(operationId: string, seq: number): string {
+  return `regionop_${operationId}_${seq}`;
 }
 
 export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<unknown>;

@@ -66,3 +66,24 @@ export interface TrafficProviders {
   /** null = the region has traffic provider `none` */
   forRegion(region: string): TrafficProvider | null;
 }
+
+/** Enqueues a region operation's next step as a job with a deterministic id. */
+export interface RegionOperationScheduler {
+  enqueueRegionOperation(operationId: string, seq: number, delayMs: number): Promise<void>;
+}
+
+export interface RegionInfo {
+  name: string;
+  timeZone: string;
+  tier: string;
+  tags: string[];
+  /** the region's traffic provider type (`none` when traffic cannot be moved) */
+  trafficProvider: string;
+}
+
+/** The configured regions and what every service runs in each (from the configuration). */
+export interface RegionDirectory {
+  regions(): RegionInfo[];
+  region(name: string): RegionInfo | undefined;
+  workloads(region: string): Array<{ service: string; workloads: Workload[] }>;
+}

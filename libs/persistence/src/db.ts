@@ -25,6 +25,37 @@ class Mutex {
   }
 }
 
+/** Counts free slots; `acquire` waits its turn (FIFO) up to a deadline. */
+class Semaphore {
+  private readonly waiters: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  async acquire(waitMs: number): Promise<boolean> {
+    if (this.free > 0) {
+      this.free--;
+      return true;
+    }
+    return new Promise<boolean>((resolve) => {
+      const grant = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(grant);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(false);
+      }, waitMs);
+      this.waiters.push(grant);
+    });
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
 export class LockTimeoutError extends Error {
   constructor(key: string) {
     super(`could not take lock ${key} in time`);
@@ -35,11 +66,20 @@ export class LockTimeoutError extends Error {
 export class Db {
   private readonly connection = new Mutex();
   private readonly localLocks = new Map<string, Mutex>();
+  /**
+   * A lock holder keeps one pooled connection for the lock and needs others for its work: at
+   * most half the pool holds locks at once, so many concurrent lockers (API requests) can never
+   * take every connection and starve each other.
+   */
+  private readonly lockSlots: Semaphore;
 
   constructor(
     readonly dataSource: DataSource,
     readonly embedded: boolean,
-  ) {}
+  ) {
+    const poolMax = (dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10;
+    this.lockSlots = new Semaphore(Math.max(1, Math.floor(poolMax / 2)));
+  }
 
   /** Run fn in one transaction. */
   tx<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
@@ -64,29 +104,38 @@ export class Db {
     try {
       return await held.run(async () => {
         if (this.embedded) return fn();
-        const runner = this.dataSource.createQueryRunner();
-        await runner.connect();
+        if (!(await this.lockSlots.acquire(waitMs))) throw new LockTimeoutError(key);
         try {
-          await runner.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
-          try {
-            await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-          } catch (err) {
-            if (String((err as Error).message).includes('lock timeout')) throw new LockTimeoutError(key);
-            throw err;
-          }
-          try {
-            return await fn();
-          } finally {
-            await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
-          }
+          return await this.lockOnConnection(key, waitMs, fn);
         } finally {
-          // the connection goes back to the pool: do not leave our lock_timeout on it
-          await runner.query('RESET lock_timeout').catch(() => undefined);
-          await runner.release();
+          this.lockSlots.release();
         }
       });
     } finally {
       if (held.pending === 0 && this.localLocks.get(key) === held) this.localLocks.delete(key);
+    }
+  }
+
+  private async lockOnConnection<T>(key: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
+      try {
+        await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+      } catch (err) {
+        if (String((err as Error).message).includes('lock timeout')) throw new LockTimeoutError(key);
+        throw err;
+      }
+      try {
+        return await fn();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+      }
+    } finally {
+      // the connection goes back to the pool: do not leave our lock_timeout on it
+      await runner.query('RESET lock_timeout').catch(() => undefined);
+      await runner.release();
     }
   }
 

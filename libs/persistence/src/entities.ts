@@ -2,6 +2,7 @@
 import { EntitySchema } from 'typeorm';
 import { GateEvaluationEntity } from './gate-entities.js';
 import { NOTIFICATION_ENTITIES } from './notification-entities.js';
+import { RegionOperationEntity } from './region-operation-entities.js';
 import type { GateStatus, PlanSnapshot, RecordedWorkload, ReleaseState, TargetState, Workload } from '../../domain/src/index.js';
 
 export interface ReleaseRecord {
@@ -26,6 +27,8 @@ export interface ReleaseRecord {
   endedAt: Date | null;
   /** When the release was last paused (bake windows are extended by the paused time on resume). */
   pausedAt: Date | null;
+  /** The last stage an operator approved (stages needing approval wait until then); null = none. */
+  approvedStageIndex: number | null;
 }
 
 /** A drain of a region's traffic during a release (the `drain` failure policy). */
@@ -111,6 +114,7 @@ export const ReleaseEntity = new EntitySchema<ReleaseRecord>({
     startedAt: ts('started_at'),
     endedAt: ts('ended_at'),
     pausedAt: ts('paused_at'),
+    approvedStageIndex: { type: 'integer', name: 'approved_stage_index', nullable: true },
   },
   uniques: [
     { name: 'uq_releases_service_number', columns: ['service', 'releaseNumber'] },
@@ -178,4 +182,4 @@ export const EventEntity = new EntitySchema<EventRecord>({
   foreignKeys: [{ name: 'fk_release_events_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
 });
 
-export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, GateEvaluationEntity, ...NOTIFICATION_ENTITIES];
+export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, GateEvaluationEntity, ...NOTIFICATION_ENTITIES, RegionOperationEntity];

@@ -6,3 +6,5 @@ export * from './gate-entities.js';
 export * from './gate-store.js';
 export * from './notification-entities.js';
 export * from './notification-store.js';
+export * from './region-operation-entities.js';
+export * from './region-operation-store.js';

@@ -187,16 +187,20 @@ export class ReleaseStore {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${service}`]);
       const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [service]);
       if (active.length > 0) return null;
-      const next = await m.getRepository(ReleaseEntity).findOne({ where: { service, state: 'queued' }, order: { createdAt: 'ASC', id: 'ASC' } });
+      // Row-locked: an operator's cancel of this queued release waits for us (and then sees it running), or wins.
+      const next = await m
+        .getRepository(ReleaseEntity)
+        .findOne({ where: { service, state: 'queued' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
       if (!next) return null;
       const now = new Date();
-      await updateWhere(
+      const n = await updateWhere(
         m,
         ReleaseEntity,
         { state: 'running', stateReason: null, startedAt: now, nextTickAt: now, rowVersion: next.rowVersion + 1 },
-        'id = $1 AND state = $2',
-        [next.id, 'queued'],
+        'id = $1 AND state = $2 AND row_version = $3',
+        [next.id, 'queued', next.rowVersion],
       );
+      if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
       await this.appendEvents(m, next.id, [
         { type: 'release.started', actor: 'tideline', fromState: 'queued', toState: 'running', reason: 'the previous release of this service ended' },
         { type: 'stage.started', actor: 'tideline', data: { stage: next.plan.stages[0]!.name } },

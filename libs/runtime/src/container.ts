@@ -5,22 +5,33 @@
 import type { Logger as PinoLogger } from 'pino';
 import {
   AdvanceRelease,
+  ApproveRelease,
+  CancelRelease,
   CreateRelease,
   Drainer,
   GateRunner,
+  GetRegionOperation,
   GetRelease,
   ListGateEvaluations,
   ListReleaseEvents,
+  ListRegions,
   ListReleases,
   PauseRelease,
   Preflight,
+  PromoteRelease,
   RegionDriver,
+  RequestRegionOperation,
   ResumeRelease,
+  RetryRegion,
+  RollbackRelease,
+  RunRegionOperation,
+  SweepRegionOperations,
   SweepReleases,
 } from '../../application/src/index.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
 import { JobQueues, KubernetesClusters, NotificationJobs, redisConnection, SystemClock } from '../../integrations/src/index.js';
-import { createDataSource, Db, GateStore, type ReleaseStore } from '../../persistence/src/index.js';
+import { createDataSource, Db, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
+import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
@@ -41,9 +52,19 @@ export interface Container {
   listGates: ListGateEvaluations;
   pauseRelease: PauseRelease;
   resumeRelease: ResumeRelease;
+  approveRelease: ApproveRelease;
+  promoteRelease: PromoteRelease;
+  rollbackRelease: RollbackRelease;
+  cancelRelease: CancelRelease;
+  retryRegion: RetryRegion;
   advanceRelease: AdvanceRelease;
   sweepReleases: SweepReleases;
   notifications: NotificationsRuntime;
+  listRegions: ListRegions;
+  requestRegionOperation: RequestRegionOperation;
+  getRegionOperation: GetRegionOperation;
+  runRegionOperation: RunRegionOperation;
+  sweepRegionOperations: SweepRegionOperations;
   close(): Promise<void>;
 }
 
@@ -78,6 +99,9 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     queryTimeoutMs: 10_000,
   });
   const drainer = new Drainer(traffic, metrics, drainSettings(config), log);
+  const regionOps = new RegionOperationStore(db);
+  const directory = new ConfigRegionDirectory(config);
+  const sweepGraceMs = Math.max(2_000, config.engine.pollIntervalMs * 4);
   return {
     settings,
     config,
@@ -92,6 +116,11 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     listGates: new ListGateEvaluations(store, new GateStore(db)),
     pauseRelease: new PauseRelease(db, store, queues, clock),
     resumeRelease: new ResumeRelease(db, store, queues, clock),
+    approveRelease: new ApproveRelease(db, store, queues, clock),
+    promoteRelease: new PromoteRelease(db, store, queues, clock),
+    rollbackRelease: new RollbackRelease(db, store, queues, clock),
+    cancelRelease: new CancelRelease(db, store, queues, clock),
+    retryRegion: new RetryRegion(db, store, queues, clock),
     advanceRelease: new AdvanceRelease(
       db,
       store,
@@ -104,8 +133,13 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
       { pollIntervalMs: config.engine.pollIntervalMs, lockWaitMs: 20_000 },
       log,
     ),
-    sweepReleases: new SweepReleases(store, queues, clock, Math.max(2_000, config.engine.pollIntervalMs * 4), log),
+    sweepReleases: new SweepReleases(store, queues, clock, sweepGraceMs, log),
     notifications: buildNotifications(config, db, store, notificationJobs, log),
+    listRegions: new ListRegions(directory, clusters, traffic, regionOps),
+    requestRegionOperation: new RequestRegionOperation(db, regionOps, directory, traffic, queues, clock),
+    getRegionOperation: new GetRegionOperation(regionOps),
+    runRegionOperation: new RunRegionOperation(db, regionOps, traffic, metrics, drainSettings(config), queues, clock, Math.max(250, config.engine.pollIntervalMs), log),
+    sweepRegionOperations: new SweepRegionOperations(regionOps, queues, clock, sweepGraceMs),
     async close() {
       await queues.close();
       await db.close();

@@ -15,6 +15,7 @@ import type { RegionDriver } from './region-driver.js';
 import { rollbackPhase } from './rollback-step.js';
 import { emptyChange, ENGINE_ACTOR, isEmpty, mergeChanges, type StepChange } from './step-change.js';
 import { verifyChange } from './verification.js';
+import { awaitsApproval } from './approval.js';
 
 export interface AdvanceSettings {
   pollIntervalMs: number;
@@ -108,13 +109,20 @@ export class AdvanceRelease {
     return { result: await this.commit(release, change), nextDueMs: round.nextDueMs };
   }
 
-  /** Paused or awaiting approval: nothing new is touched, but gates still run and failures still act. */
+  /**
+   * Paused or awaiting approval: nothing new is touched and no bake starts or ends, but gates
+   * still run, rollouts already sent are still watched for failure, and failures still act.
+   */
   private async holdStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
+    const inFlight = targets.filter((t) => t.state === 'deploying' && t.patchedAt);
+    const rollouts = await this.commit(release, onlyFailures(await this.driver.observeDeploy(release, inFlight, nowMs)));
+    if (rollouts) return rollouts;
     const gates = await this.gatePhase(release, targets, nowMs);
     if (gates.result) return gates.result;
     const failure = await this.commit(release, failureChange(release, targets, nowMs));
     if (failure) return failure;
-    return { changed: false, wakeInMs: gates.nextDueMs === null ? null : Math.max(0, gates.nextDueMs - nowMs) };
+    const waits = [...(inFlight.length > 0 ? [this.settings.pollIntervalMs] : []), ...(gates.nextDueMs === null ? [] : [Math.max(0, gates.nextDueMs - nowMs)])];
+    return { changed: false, wakeInMs: waits.length > 0 ? Math.min(...waits) : null };
   }
 
   private async runningStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
@@ -128,6 +136,7 @@ export class AdvanceRelease {
     if (gates.result) return gates.result;
     const failure = await this.commit(release, failureChange(release, targets, nowMs));
     if (failure) return failure;
+    if (awaitsApproval(release, targets)) return (await this.commit(release, awaitApprovalChange(release)))!;
 
     const stage = release.plan.stages[release.stageIndex]!;
     const decision = decideStage(stage, targets.map(toView), nowMs);
@@ -157,9 +166,10 @@ export class AdvanceRelease {
     if (!next) {
       change.release = { state: 'succeeded', stateReason: null, endedAt: new Date(nowMs), nextTickAt: null };
       change.events.push({ type: 'release.succeeded', actor: ENGINE_ACTOR, fromState: 'running', toState: 'succeeded' });
-    } else if (next.approval === 'required') {
-      change.release = { stageIndex: next.index, state: 'awaiting_approval', stateReason: `stage ${next.name} requires approval` };
-      change.events.push({ type: 'release.awaiting_approval', actor: ENGINE_ACTOR, fromState: 'running', toState: 'awaiting_approval', data: { stage: next.name } });
+    } else if (next.approval === 'required' && (release.approvedStageIndex ?? -1) < next.index) {
+      const wait = awaitApprovalChange({ ...release, stageIndex: next.index });
+      change.release = { stageIndex: next.index, ...wait.release };
+      change.events.push(...wait.events);
     } else {
       change.release = { stageIndex: next.index, stateReason: null };
       change.events.push({ type: 'stage.started', actor: ENGINE_ACTOR, data: { stage: next.name } });
@@ -204,3 +214,23 @@ export class AdvanceRelease {
   }
 }
 
+
+/** The current stage needs an operator's approval before any of its regions is touched. */
+function awaitApprovalChange(release: ReleaseRecord): StepChange {
+  const stage = release.plan.stages[release.stageIndex]!;
+  return {
+    release: { state: 'awaiting_approval', stateReason: `stage ${stage.name} requires approval` },
+    targets: [],
+    events: [{ type: 'release.awaiting_approval', actor: ENGINE_ACTOR, fromState: 'running', toState: 'awaiting_approval', data: { stage: stage.name } }],
+  };
+}
+
+/** While a release is held, a rollout is only watched for failure: completion is seen after resume. */
+function onlyFailures(change: StepChange): StepChange {
+  const failed = new Set(change.targets.filter((t) => t.patch.state === 'failed').map((t) => t.id));
+  return {
+    targets: change.targets.filter((t) => failed.has(t.id)),
+    events: change.events.filter((e) => e.type === 'region.failed'),
+    evaluations: [],
+  };
+}

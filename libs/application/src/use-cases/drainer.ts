@@ -4,9 +4,10 @@
  * fraction of its pre-drain rate, then let the rollback run; after the rollback, put the
  * region's weight back. A drain never holds a rollback longer than the drain timeout.
  */
-import { formatPromDuration, renderQuery } from '../../../domain/src/index.js';
+import { formatPromDuration } from '../../../domain/src/index.js';
 import type { DrainRecord, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
 import type { Logger, MetricsSources, TrafficProviders } from '../ports.js';
+import { requestRate } from './request-rate.js';
 import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
 export interface DrainSettings {
@@ -145,19 +146,7 @@ export class Drainer {
 
   private async rate(release: ReleaseRecord, t: TargetRecord, s: DrainSettings): Promise<number | null> {
     if (s.rateQuery === undefined) return null;
-    const query = renderQuery(s.rateQuery, {
-      region: t.region,
-      service: release.service,
-      namespace: t.workloads[0]?.namespace ?? 'default',
-      version: release.version,
-      previousVersion: '',
-      window: formatPromDuration(s.windowMs),
-    });
-    const outcome = await this.metrics.forRegion(t.region).query(query, { timeoutMs: s.timeoutMs });
-    if (!outcome.ok) return null;
-    const r = outcome.result;
-    const values = r.kind === 'scalar' ? [r.value] : r.kind === 'vector' ? r.series.map((x) => x.value) : [];
-    const finite = values.filter(Number.isFinite);
-    return finite.length > 0 ? finite.reduce((a, b) => a + b, 0) : r.kind === 'vector' && r.series.length === 0 ? 0 : null;
+    const vars = { region: t.region, service: release.service, namespace: t.workloads[0]?.namespace ?? 'default', version: release.version, previousVersion: '' };
+    return requestRate(this.metrics.forRegion(t.region), s.rateQuery, vars, s.windowMs, s.timeoutMs);
   }
 }

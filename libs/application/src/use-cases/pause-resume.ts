@@ -1,59 +1,23 @@
 /**
- * Operator pause and resume (PRODUCT.md "Release lifecycle"). Both hold the release's lock,
- * so they never interleave with an engine step. A pause stops new regions and bake clocks,
- * but the gates of watched regions keep running; resume gives back the remaining bake time,
- * gives errored gates fresh tries, and re-evaluates gates that could not conclude.
+ * Operator pause and resume (PRODUCT.md "Release lifecycle"). A pause stops new regions and
+ * bake clocks, but the gates of watched regions keep running and a failure still triggers the
+ * failure policy; resume gives back the remaining bake time, gives errored gates fresh tries,
+ * re-evaluates gates that could not conclude, and returns to awaiting_approval when the
+ * current stage still needs its approval.
  */
 import { clearErrorStreak, type GateStatus } from '../../../domain/src/index.js';
-import type { Db, ReleaseRecord, ReleaseStore, TargetRecord } from '../../../persistence/src/index.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import type { Clock, TickScheduler } from '../ports.js';
+import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import { awaitsApproval } from './approval.js';
 import { pauseChange } from './failure-response.js';
+import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from './release-action.js';
 import { emptyChange, type StepChange } from './step-change.js';
-
-export interface ActionInput {
-  id: string;
-  actor: string;
-  reason?: string | undefined;
-}
-
-export interface ActionResult {
-  release: ReleaseRecord;
-  /** what happened, for the answer */
-  message: string;
-}
-
-const LOCK_WAIT_MS = 20_000;
-
-abstract class ReleaseAction {
-  constructor(
-    protected readonly db: Db,
-    protected readonly store: ReleaseStore,
-    protected readonly ticks: TickScheduler,
-    protected readonly clock: Clock,
-  ) {}
-
-  protected run(input: ActionInput, act: (release: ReleaseRecord, targets: TargetRecord[], nowMs: number) => { change: StepChange; message: string }): Promise<ActionResult> {
-    return this.db.withLock(`release:${input.id}`, LOCK_WAIT_MS, async () => {
-      const release = await this.store.get(input.id);
-      if (!release) throw new NotFoundError('release', input.id);
-      const nowMs = this.clock.now().getTime();
-      const { change, message } = act(release, await this.store.targets(release.id), nowMs);
-      await this.store.applyStep(release, change);
-      // Step at once: the engine re-reads the release under the same lock.
-      const seq = await this.store.scheduleTick(release.id, new Date(nowMs));
-      await this.ticks.enqueueTick(release.id, seq, 0).catch(() => undefined); // the sweeper re-enqueues if Redis is away
-      return { release: (await this.store.get(release.id))!, message };
-    });
-  }
-}
 
 export class PauseRelease extends ReleaseAction {
   execute(input: ActionInput): Promise<ActionResult> {
     return this.run(input, (release, _targets, nowMs) => {
+      requireState('pause', release, ['running', 'awaiting_approval']);
       const reason = input.reason ?? `paused by ${input.actor}`;
-      const change = pauseChange(release, reason, nowMs, input.actor);
-      if (!change) throw new ConflictError(`cannot pause a release that is ${release.state} (only running or awaiting_approval)`);
+      const change = pauseChange(release, reason, nowMs, input.actor)!;
       return { change, message: 'paused: no new region will be touched and bake clocks are stopped; gates keep running' };
     });
   }
@@ -62,30 +26,35 @@ export class PauseRelease extends ReleaseAction {
 export class ResumeRelease extends ReleaseAction {
   execute(input: ActionInput): Promise<ActionResult> {
     return this.run(input, (release, targets, nowMs) => {
-      if (release.state !== 'paused') throw new ConflictError(`cannot resume a release that is ${release.state} (only paused)`);
-      const pausedMs = release.pausedAt ? Math.max(0, nowMs - release.pausedAt.getTime()) : 0;
-      const stage = release.plan.stages[release.stageIndex]!;
-      const mine = targets.filter((t) => t.stageIndex === stage.index);
-      const toState = stage.approval === 'required' && mine.every((t) => t.state === 'pending') ? 'awaiting_approval' : 'running';
-      const change = emptyChange();
-      change.release = { state: toState, stateReason: toState === 'awaiting_approval' ? `stage ${stage.name} requires approval` : null, pausedAt: null };
-      for (const t of targets) {
-        const patch: Partial<TargetRecord> = {};
-        if (t.state === 'baking' && t.bakeEndsAt) patch.bakeEndsAt = new Date(t.bakeEndsAt.getTime() + pausedMs);
-        if (t.gateStatus) patch.gateStatus = refreshed(t.gateStatus, nowMs);
-        if (Object.keys(patch).length > 0) change.targets.push({ id: t.id, patch });
+      requireState('resume', release, ['paused']);
+      const failed = targets.filter((t) => t.state === 'failed');
+      if (failed.length > 0) {
+        throw refuse('resume', release, `region${failed.length > 1 ? 's' : ''} ${failed.map((t) => t.region).join(', ')} failed: retry or roll back`);
       }
-      change.events.push({
-        type: 'release.resumed',
-        actor: input.actor,
-        fromState: 'paused',
-        toState,
-        reason: input.reason ?? null,
-        data: { pausedMs },
-      });
+      const { change, toState, pausedMs } = resumeChange(release, targets, nowMs);
+      change.events.push({ type: 'release.resumed', actor: input.actor, fromState: 'paused', toState, reason: input.reason ?? null, data: { pausedMs } });
       return { change, message: `resumed (${toState}); bake windows extended by ${Math.round(pausedMs / 1000)}s of pause` };
     });
   }
+}
+
+/**
+ * Leave `paused`: back to running (or awaiting_approval when the stage still needs its
+ * approval), every bake window extended by the time spent paused, gates refreshed.
+ */
+export function resumeChange(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): { change: StepChange; toState: 'running' | 'awaiting_approval'; pausedMs: number } {
+  const pausedMs = release.pausedAt ? Math.max(0, nowMs - release.pausedAt.getTime()) : 0;
+  const stage = release.plan.stages[release.stageIndex]!;
+  const toState = awaitsApproval(release, targets) ? 'awaiting_approval' : 'running';
+  const change = emptyChange();
+  change.release = { state: toState, stateReason: toState === 'awaiting_approval' ? `stage ${stage.name} requires approval` : null, pausedAt: null };
+  for (const t of targets) {
+    const patch: Partial<TargetRecord> = {};
+    if (t.state === 'baking' && t.bakeEndsAt) patch.bakeEndsAt = new Date(t.bakeEndsAt.getTime() + pausedMs);
+    if (t.gateStatus) patch.gateStatus = refreshed(t.gateStatus, nowMs);
+    if (Object.keys(patch).length > 0) change.targets.push({ id: t.id, patch });
+  }
+  return { change, toState, pausedMs };
 }
 
 /** Fresh error streaks; a gate that ended inconclusive or erroring is evaluated again at once. */

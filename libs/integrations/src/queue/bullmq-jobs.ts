@@ -4,7 +4,16 @@
  * already waiting, delayed or running is a no-op.
  */
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { JOB_QUEUE, QUEUES, tickJobId, type JobName, type JobPayloads, type TickScheduler } from '../../../application/src/index.js';
+import {
+  JOB_QUEUE,
+  QUEUES,
+  regionOperationJobId,
+  tickJobId,
+  type JobName,
+  type JobPayloads,
+  type RegionOperationScheduler,
+  type TickScheduler,
+} from '../../../application/src/index.js';
 
 const DEFAULTS: JobsOptions = {
   attempts: 25,
@@ -13,7 +22,7 @@ const DEFAULTS: JobsOptions = {
   removeOnFail: true,
 };
 
-export class JobQueues implements TickScheduler {
+export class JobQueues implements TickScheduler, RegionOperationScheduler {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
@@ -49,6 +58,14 @@ export class JobQueues implements TickScheduler {
 
   enqueueTick(releaseId: string, seq: number, delayMs: number): Promise<void> {
     return this.add('release.tick', { releaseId, seq }, { jobId: tickJobId(releaseId, seq), delay: Math.max(0, Math.round(delayMs)) });
+  }
+
+  enqueueRegionOperation(operationId: string, seq: number, delayMs: number): Promise<void> {
+    return this.add(
+      'region.operation',
+      { operationId, seq },
+      { jobId: regionOperationJobId(operationId, seq), delay: Math.max(0, Math.round(delayMs)) },
+    );
   }
 
   /** Run the sweeper every `everyMs` (one schedule across all workers). */

@@ -1,0 +1,63 @@
+/**
+ * Approve (a stage waiting for a human) and promote (skip the rest of the current bake).
+ *
+ * Promote ends the bake windows of the current stage's baking regions now; it skips time, not
+ * evidence: the regions are verified only when their gates agree, exactly as at the natural end
+ * of a bake (a gate with no evaluation yet is evaluated at once). A failing gate still fails its
+ * region, and a gate that cannot conclude follows its own `inconclusive` policy (by default the
+ * release pauses, and resume evaluates it again). Promote never overrides a verdict.
+ */
+import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import { awaitsApproval } from './approval.js';
+import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from './release-action.js';
+import { emptyChange } from './step-change.js';
+
+export class ApproveRelease extends ReleaseAction {
+  execute(input: ActionInput): Promise<ActionResult> {
+    return this.run(input, (release, targets) => {
+      requireState('approve', release, ['awaiting_approval'], 'a paused release is resumed first');
+      const stage = release.plan.stages[release.stageIndex]!;
+      const change = emptyChange();
+      change.release = { state: 'running', stateReason: null, approvedStageIndex: stage.index };
+      change.events.push({
+        type: 'release.approved',
+        actor: input.actor,
+        fromState: 'awaiting_approval',
+        toState: 'running',
+        reason: input.reason ?? null,
+        data: { stage: stage.name, stageIndex: stage.index, regions: targets.filter((t) => t.stageIndex === stage.index).map((t) => t.region) },
+      });
+      return { change, message: `approved stage ${stage.name}: its regions start now` };
+    });
+  }
+}
+
+/** The current stage's regions whose bake is still running. */
+export function promotable(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): TargetRecord[] {
+  return targets.filter((t) => t.stageIndex === release.stageIndex && t.state === 'baking' && t.bakeEndsAt !== null && t.bakeEndsAt.getTime() > nowMs);
+}
+
+export class PromoteRelease extends ReleaseAction {
+  execute(input: ActionInput): Promise<ActionResult> {
+    return this.run(input, (release, targets, nowMs) => {
+      requireState('promote', release, ['running'], release.state === 'paused' ? 'resume it first' : release.state === 'awaiting_approval' ? 'approve the stage' : '');
+      if (awaitsApproval(release, targets)) throw refuse('promote', release, 'the stage waits for approval');
+      const stage = release.plan.stages[release.stageIndex]!;
+      const baking = promotable(release, targets, nowMs);
+      if (baking.length === 0) throw refuse('promote', release, `no region of stage ${stage.name} is baking`);
+      const change = emptyChange();
+      for (const t of baking) change.targets.push({ id: t.id, patch: { bakeEndsAt: new Date(nowMs) } });
+      const skipped = Object.fromEntries(baking.map((t) => [t.region, t.bakeEndsAt!.getTime() - nowMs]));
+      change.events.push({
+        type: 'release.promoted',
+        actor: input.actor,
+        reason: input.reason ?? null,
+        data: { stage: stage.name, regions: baking.map((t) => t.region), skippedBakeMs: skipped },
+      });
+      return {
+        change,
+        message: `promoted stage ${stage.name}: the bake of ${baking.map((t) => t.region).join(', ')} ends now; each region is verified when its gates agree`,
+      };
+    });
+  }
+}

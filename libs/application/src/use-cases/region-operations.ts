@@ -1,0 +1,215 @@
+/**
+ * Drain and restore a region outside any release (PRODUCT.md "Traffic"). The API records the
+ * operation and answers at once; a `region.operation` job moves the weight through the
+ * region's traffic provider and verifies it by the region's request rate (its rateQuery in its
+ * Prometheus): a drain is verified when the rate falls below `drainedFraction` of the rate
+ * before it, and the time until it fell below 1% (99% drained) is recorded; a restore is
+ * verified when the rate is back above half of it. Every step runs under the region's lock and
+ * is written to Postgres, so the verification continues whichever process dies.
+ */
+import type { Db, RegionOperationKind, RegionOperationRecord, RegionOperationStore } from '../../../persistence/src/index.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Clock, Logger, MetricsSources, RegionDirectory, RegionOperationScheduler, TrafficProviders } from '../ports.js';
+import type { DrainSettings } from './drainer.js';
+import { requestRate } from './request-rate.js';
+import { describeError } from './step-change.js';
+
+const LOCK_WAIT_MS = 20_000;
+/** A restore is verified when the rate is back above this fraction of the pre-drain rate. */
+export const RESTORED_FRACTION = 0.5;
+/** "99% drained": the recorded drain time is until the rate fell below this fraction. */
+export const DRAIN_99_FRACTION = 0.01;
+
+export interface RegionOperationRequest {
+  region: string;
+  kind: RegionOperationKind;
+  actor: string;
+  reason?: string | undefined;
+}
+
+const regionLock = (region: string) => `region:${region}`;
+
+export class RequestRegionOperation {
+  constructor(
+    private readonly db: Db,
+    private readonly ops: RegionOperationStore,
+    private readonly directory: RegionDirectory,
+    private readonly traffic: TrafficProviders,
+    private readonly scheduler: RegionOperationScheduler,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * A drain is refused while one is under way or the region is drained; a restore while one is
+   * under way. A restore supersedes a drain still in flight (restore wins).
+   */
+  execute(req: RegionOperationRequest): Promise<RegionOperationRecord> {
+    const info = this.directory.region(req.region);
+    if (!info) throw new NotFoundError('region', req.region);
+    if (!this.traffic.forRegion(req.region)) {
+      throw new ConflictError(`region ${req.region} has traffic provider none: its traffic cannot be moved (set traffic in regions.yaml)`, 'none');
+    }
+    return this.db.withLock(regionLock(req.region), LOCK_WAIT_MS, async () => {
+      const inFlight = await this.ops.inFlight(req.region);
+      const lastDrain = await this.ops.latest(req.region, 'drain');
+      const latest = await this.ops.latest(req.region);
+      if (req.kind === 'drain') {
+        if (inFlight) throw new ConflictError(`cannot drain ${req.region}: a ${inFlight.kind} is under way (operation ${inFlight.id}, ${inFlight.state})`, inFlight.state);
+        if (latest?.kind === 'drain' && (latest.state === 'drained' || latest.state === 'unverified')) {
+          throw new ConflictError(`cannot drain ${req.region}: it is already drained (operation ${latest.id}); restore it first`, latest.state);
+        }
+      } else {
+        if (inFlight?.kind === 'restore') throw new ConflictError(`cannot restore ${req.region}: a restore is under way (operation ${inFlight.id})`, inFlight.state);
+        if (inFlight) {
+          await this.ops.update(inFlight.id, { state: 'superseded', completedAt: this.clock.now(), note: `superseded by a restore requested by ${req.actor}` }, null);
+        }
+      }
+      const op = await this.ops.insert({
+        region: req.region,
+        kind: req.kind,
+        actor: req.actor,
+        reason: req.reason ?? null,
+        targetWeight: req.kind === 'drain' ? 0 : restoreWeight(lastDrain),
+        previousWeight: null,
+        preDrainRate: req.kind === 'restore' ? (lastDrain?.preDrainRate ?? null) : null,
+      });
+      await this.scheduler.enqueueRegionOperation(op.id, op.checkSeq, 0).catch(() => undefined); // the sweeper re-enqueues
+      return op;
+    });
+  }
+}
+
+/** A restore puts back the weight the last drain found (100 when it found none, or found the region already at 0). */
+function restoreWeight(lastDrain: RegionOperationRecord | null): number {
+  const previous = lastDrain?.previousWeight;
+  return previous != null && previous > 0 ? previous : 100;
+}
+
+export class GetRegionOperation {
+  constructor(private readonly ops: RegionOperationStore) {}
+
+  async execute(region: string, id: string): Promise<RegionOperationRecord> {
+    const op = await this.ops.get(id);
+    if (!op || op.region !== region) throw new NotFoundError('region operation', id);
+    return op;
+  }
+}
+
+type Step = { patch: Partial<RegionOperationRecord>; nextInMs: number | null };
+
+export class RunRegionOperation {
+  constructor(
+    private readonly db: Db,
+    private readonly ops: RegionOperationStore,
+    private readonly traffic: TrafficProviders,
+    private readonly metrics: MetricsSources,
+    private readonly settingsFor: (region: string) => DrainSettings,
+    private readonly scheduler: RegionOperationScheduler,
+    private readonly clock: Clock,
+    private readonly pollMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  async execute(job: { operationId: string; seq: number }): Promise<string> {
+    const first = await this.ops.get(job.operationId);
+    if (!first) return 'missing';
+    return this.db.withLock(regionLock(first.region), LOCK_WAIT_MS, async () => {
+      const op = (await this.ops.get(job.operationId))!;
+      if (op.checkSeq !== job.seq) return 'stale';
+      if (op.nextCheckAt === null) return 'done';
+      const nowMs = this.clock.now().getTime();
+      const step = await this.step(op, nowMs);
+      const seq = await this.ops.update(op.id, step.patch, step.nextInMs === null ? null : new Date(nowMs + step.nextInMs));
+      if (step.nextInMs !== null) await this.scheduler.enqueueRegionOperation(op.id, seq, step.nextInMs);
+      const state = step.patch.state ?? op.state;
+      if (step.patch.state && step.patch.state !== op.state) this.log.info({ region: op.region, operationId: op.id, kind: op.kind, state }, `region ${op.kind}: ${state}`);
+      return state;
+    });
+  }
+
+  private async step(op: RegionOperationRecord, nowMs: number): Promise<Step> {
+    const s = this.settingsFor(op.region);
+    if (op.state === 'pending') return this.moveWeight(op, s, nowMs);
+    const rate = await this.rate(op.region, s);
+    const elapsed = nowMs - (op.startedAt?.getTime() ?? nowMs);
+    const timedOut = elapsed >= s.drainTimeoutMs;
+    const base: Partial<RegionOperationRecord> = { lastRate: rate };
+    const ref = op.preDrainRate;
+    const unverifiable = s.rateQuery === undefined ? 'not verified: the region has no rateQuery' : ref === null || ref <= 0 ? 'not verified: no request rate before the drain' : null;
+    const done = (state: RegionOperationRecord['state'], extra: Partial<RegionOperationRecord> = {}): Step => ({
+      patch: { ...base, state, completedAt: new Date(nowMs), verifyMs: elapsed, ...extra },
+      nextInMs: null,
+    });
+    if (op.state === 'draining') {
+      if (unverifiable) return done('unverified', { note: unverifiable });
+      const reached99 = rate !== null && rate <= ref! * DRAIN_99_FRACTION;
+      if (rate !== null && rate <= ref! * s.drainedFraction) {
+        const step = done('drained', reached99 ? { drain99Ms: elapsed } : {});
+        return reached99 ? step : { ...step, nextInMs: this.pollMs }; // keep looking for the 99% mark
+      }
+      if (timedOut) return done('unverified', { note: `drain not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}` });
+      return { patch: base, nextInMs: this.pollMs };
+    }
+    if (op.state === 'drained') {
+      if (rate !== null && rate <= ref! * DRAIN_99_FRACTION) return { patch: { ...base, drain99Ms: elapsed }, nextInMs: null };
+      if (timedOut) return { patch: { ...base, note: `the rate never fell below 1% of ${ref} within the drain timeout` }, nextInMs: null };
+      return { patch: base, nextInMs: this.pollMs };
+    }
+    if (op.state === 'restoring') {
+      if (unverifiable) return done('restored', { note: unverifiable });
+      if (rate !== null && rate >= ref! * RESTORED_FRACTION) return done('restored');
+      if (timedOut) return done('unverified', { note: `restore not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}` });
+      return { patch: base, nextInMs: this.pollMs };
+    }
+    return { patch: {}, nextInMs: null };
+  }
+
+  /** Ask the provider for the new weight (a drain first notes the weight and rate before it). Retried until the drain timeout. */
+  private async moveWeight(op: RegionOperationRecord, s: DrainSettings, nowMs: number): Promise<Step> {
+    const provider = this.traffic.forRegion(op.region);
+    if (!provider) return { patch: { state: 'failed', completedAt: new Date(nowMs), note: 'the region has traffic provider none' }, nextInMs: null };
+    const patch: Partial<RegionOperationRecord> = {};
+    if (op.kind === 'drain') {
+      patch.preDrainRate = op.preDrainRate ?? (await this.rate(op.region, s));
+      patch.previousWeight = op.previousWeight ?? (await provider.getWeight(op.region).catch(() => null));
+    }
+    try {
+      await provider.setWeight(op.region, op.targetWeight);
+    } catch (err) {
+      const note = `traffic provider: ${describeError(err)}`;
+      this.log.warn({ region: op.region, operationId: op.id, err: describeError(err) }, `region ${op.kind} failed to move the weight`);
+      if (nowMs - op.requestedAt.getTime() >= s.drainTimeoutMs) return { patch: { ...patch, state: 'failed', completedAt: new Date(nowMs), note }, nextInMs: null };
+      return { patch: { ...patch, note }, nextInMs: Math.max(this.pollMs, 1_000) };
+    }
+    return {
+      patch: { ...patch, state: op.kind === 'drain' ? 'draining' : 'restoring', startedAt: new Date(nowMs), note: null, lastRate: patch.preDrainRate ?? null },
+      nextInMs: this.pollMs,
+    };
+  }
+
+  private async rate(region: string, s: DrainSettings): Promise<number | null> {
+    if (s.rateQuery === undefined) return null;
+    try {
+      return await requestRate(this.metrics.forRegion(region), s.rateQuery, { region, service: '', namespace: '', version: '', previousVersion: '' }, s.windowMs, s.timeoutMs);
+    } catch (err) {
+      this.log.warn({ region, err: describeError(err) }, 'region rate query failed');
+      return null;
+    }
+  }
+}
+
+/** Re-enqueue region operations whose next step is overdue (their job was lost). */
+export class SweepRegionOperations {
+  constructor(
+    private readonly ops: RegionOperationStore,
+    private readonly scheduler: RegionOperationScheduler,
+    private readonly clock: Clock,
+    private readonly graceMs: number,
+  ) {}
+
+  async execute(): Promise<number> {
+    const due = await this.ops.due(new Date(this.clock.now().getTime() - this.graceMs));
+    for (const op of due) await this.scheduler.enqueueRegionOperation(op.id, op.checkSeq, 0);
+    return due.length;
+  }
+}
