@@ -6,6 +6,7 @@ import {
   CreateRelease,
   GetRegionOperation,
   GetRelease,
+  ListAudit,
   ListGateEvaluations,
   ListRegions,
   ListReleaseEvents,
@@ -24,13 +25,15 @@ import { HealthController } from './health.controller.js';
 import { ReleaseActionsController } from './release-actions.controller.js';
 import { ReleasesController } from './releases.controller.js';
 import { RegionsController } from './regions.controller.js';
+import { AuditController } from './audit.controller.js';
+import { DocsController } from './docs.controller.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, RegionsController, HealthController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -47,6 +50,7 @@ export class AppModule {
         { provide: ListRegions, useValue: c.listRegions },
         { provide: RequestRegionOperation, useValue: c.requestRegionOperation },
         { provide: GetRegionOperation, useValue: c.getRegionOperation },
+        { provide: ListAudit, useValue: c.listAudit },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

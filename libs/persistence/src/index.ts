@@ -6,3 +6,4 @@ export * from './gate-entities.js';
 export * from './gate-store.js';
 export * from './region-operation-entities.js';
 export * from './region-operation-store.js';
+export * from './audit-store.js';
