@@ -2,6 +2,7 @@
  * The engine side: a config directory for N services sharing one plan, the API and worker
  * processes, N concurrent releases, and what Postgres recorded about them.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,9 @@ export interface ConfigParams {
 }
 
 export const NAMESPACE = 'bench';
+/** The benchmark's admin token: in TIDELINE_BENCH_TOKEN, which the spawned API inherits. */
+process.env.TIDELINE_BENCH_TOKEN ??= `bench_${randomBytes(16).toString('hex')}`;
+const BENCH_TOKEN = process.env.TIDELINE_BENCH_TOKEN;
 export const image = (service: string, version: string) => `registry.example.com/${NAMESPACE}/${service}:${version}`;
 
 /** Write tideline.yaml, regions.yaml, one service file per service and plans/bench.yaml (JSON is YAML). */
@@ -31,7 +35,10 @@ export function writeBenchConfig(p: ConfigParams): string {
   mkdirSync(join(dir, 'services'));
   mkdirSync(join(dir, 'plans'));
   const json = (file: string, value: unknown) => writeFileSync(join(dir, file), JSON.stringify(value, null, 2));
-  json('tideline.yaml', { engine: { pollInterval: p.pollInterval, sweepInterval: p.sweepInterval, workerConcurrency: p.workerConcurrency } });
+  json('tideline.yaml', {
+    engine: { pollInterval: p.pollInterval, sweepInterval: p.sweepInterval, workerConcurrency: p.workerConcurrency },
+    auth: { tokens: [{ name: 'bench', scopes: ['admin'], tokenEnv: 'TIDELINE_BENCH_TOKEN' }] },
+  });
   const regions = p.stages.flatMap((s) => s.regions);
   json('regions.yaml', {
     regions: regions.map((name) => ({ name, kubernetes: { server: `${p.simulatorUrl}/regions/${name}`, skipTLSVerify: true } })),
@@ -80,7 +87,7 @@ const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded
 async function post(apiUrl: string, service: string): Promise<void> {
   const res = await fetch(`${apiUrl}/v1/releases`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_TOKEN}` },
     body: JSON.stringify({ service, version: '2.0.0', image: image(service, '2.0.0'), releaseNumber: 1 }),
   });
   const text = await res.text();

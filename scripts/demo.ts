@@ -7,6 +7,7 @@
  * Postgres: DATABASE_URL, else embedded PGlite. Redis: REDIS_URL, else a local server, else
  * one started here. Prometheus: the `prometheus` binary (installed from Debian when root).
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startSimulator } from '../apps/simulator/src/server.js';
 import { createHttpApp } from '../apps/api/src/http-app.js';
@@ -42,8 +43,12 @@ say(`redis: ${redis.url} (${redis.how})`);
 say(process.env.DATABASE_URL ? 'postgres: DATABASE_URL' : 'postgres: embedded PGlite (in memory; set DATABASE_URL to use a server)');
 
 const port = await freePort(Number(process.env.PORT ?? 8080));
+// config/tideline.yaml names TIDELINE_ADMIN_TOKEN for its admin token: make one up for the demo.
+const token = process.env.TIDELINE_ADMIN_TOKEN || `tl_demo_${randomBytes(18).toString('base64url')}`;
+const auth = { authorization: `Bearer ${token}` };
 const env: NodeJS.ProcessEnv = {
   ...process.env,
+  TIDELINE_ADMIN_TOKEN: token,
   SIMULATOR_URL: sim.url,
   PROMETHEUS_URL: prom.url,
   REDIS_URL: redis.url,
@@ -66,7 +71,7 @@ if (smoke) {
 }
 const res = await fetch(`${api}/v1/releases`, {
   method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...auth },
   body: JSON.stringify({
     service: 'checkout',
     version,
@@ -85,7 +90,7 @@ say(`release ${release.id}: checkout ${version}, plan ${release.stages.map((s) =
 let after = '0';
 let state = release.state;
 while (!TERMINAL.includes(state)) {
-  const events = (await (await fetch(`${api}/v1/releases/${release.id}/events?after=${after}`)).json()) as {
+  const events = (await (await fetch(`${api}/v1/releases/${release.id}/events?after=${after}`, { headers: auth })).json()) as {
     items: Array<{ id: string; type: string; region: string | null; reason: string | null; data: Record<string, unknown> | null }>;
   };
   for (const e of events.items) {
@@ -94,10 +99,10 @@ while (!TERMINAL.includes(state)) {
     const extra = e.type === 'stage.started' ? String(e.data?.stage) : e.type === 'region.drained' ? `in ${e.data?.drainMs} ms ${e.reason ?? ''}` : (e.reason ?? '');
     say(`${where} ${e.type.padEnd(24)} ${extra}`);
   }
-  state = ((await (await fetch(`${api}/v1/releases/${release.id}`)).json()) as { state: string }).state;
+  state = ((await (await fetch(`${api}/v1/releases/${release.id}`, { headers: auth })).json()) as { state: string }).state;
   if (!TERMINAL.includes(state)) await new Promise((r) => setTimeout(r, 250));
 }
-const final = (await (await fetch(`${api}/v1/releases/${release.id}`)).json()) as {
+const final = (await (await fetch(`${api}/v1/releases/${release.id}`, { headers: auth })).json()) as {
   state: string;
   stateReason: string | null;
   stages: Array<{ regions: Array<{ region: string; state: string }> }>;
@@ -127,7 +132,8 @@ const shutdown = async (code: number) => {
 if (exitWhenDone) {
   await shutdown(final.state === (smoke ? 'rolled_back' : 'succeeded') ? 0 : 1);
 } else {
-  say(`the API stays up at ${api} (try: curl ${api}/v1/releases). Ctrl-C to stop.`);
+  say(`the API stays up at ${api}; its admin token is in TIDELINE_ADMIN_TOKEN or was made up for this run:`);
+  say(`  curl -H 'Authorization: Bearer ${process.env.TIDELINE_ADMIN_TOKEN ? '$TIDELINE_ADMIN_TOKEN' : token}' ${api}/v1/releases   (API description: ${api}/docs). Ctrl-C to stop.`);
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 }

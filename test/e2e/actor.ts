@@ -1,2 +1,2 @@
-/** The actor the test API client acts as (the token's name once auth exists). */
-export const ACTOR = 'anonymous';
+/** The actor the test API client acts as: the test token's name. */
+export { TEST_ACTOR as ACTOR } from '../support/auth.js';

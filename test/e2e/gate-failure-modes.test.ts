@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, TERMINAL, type ReleaseBody } from '../support/api-client.js';
+import { TEST_ACTOR } from '../support/auth.js';
 import { ERROR_RATE_QUERY, REGION_RATE_QUERY, REQUESTS_QUERY, regionState, startGateEnv, type GateEnv } from '../support/gate-env.js';
 
 const gate = (extra: Record<string, unknown> = {}) => ({
@@ -78,7 +79,7 @@ describe('gate failure modes', () => {
     const last = (await env.gates(created.id)).evaluations.at(-1)!;
     expect(last.verdict).toBe('pass');
     const resumedEvent = (await env.events(created.id)).find((e) => e.type === 'release.resumed')!;
-    expect(resumedEvent).toMatchObject({ actor: 'anonymous', reason: 'prometheus is back' });
+    expect(resumedEvent).toMatchObject({ actor: TEST_ACTOR, reason: 'prometheus is back' });
   });
 
   it('a region with no traffic is inconclusive: policy pause holds the release, policy fail rolls it back', async () => {

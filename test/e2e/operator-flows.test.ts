@@ -22,7 +22,7 @@ describe('operator actions with the engine', () => {
   let db: TestDatabase;
   let api: Proc & { url: string };
   let worker: Proc;
-  const services = ['gated', 'slow', 'flaky', 'held', 'stall'];
+  const services = ['gated', 'slow', 'flaky', 'held', 'stall', 'careful'];
 
   beforeAll(async () => {
     sim = await startSimulator({
@@ -39,6 +39,7 @@ describe('operator actions with the engine', () => {
       flaky: { defaults: { bake: '300ms', progressDeadline: '3s', onFailure: 'pause' }, canary: { region: 'c1' }, waves: [wave] },
       held: { defaults: { bake: '3s', progressDeadline: '3s' }, canary: { region: 'c1' }, waves: [wave] },
       stall: { defaults: { bake: '300ms', progressDeadline: '3s' }, canary: { region: 'c1' }, waves: [{ ...wave, maxParallel: 1 }] },
+      careful: { defaults: { bake: '300ms', progressDeadline: '3s', approval: 'required' }, canary: { region: 'c1' }, waves: [wave] },
     });
     const env = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' };
     api = await startApi(env);
@@ -75,6 +76,20 @@ describe('operator actions with the engine', () => {
     expect(done.state).toBe('succeeded');
     const events = (await call<{ items: Array<{ type: string; actor: string; reason: string | null }> }>(api.url, 'GET', `/v1/releases/${id}/events`)).body.items;
     expect(events.find((e) => e.type === 'release.approved')).toMatchObject({ actor: ACTOR, reason: 'CAB approved' });
+  });
+
+  it('a canary that needs approval waits before touching anything; every stage is approved in turn', async () => {
+    const id = await create('careful', '2.0.0');
+    const waiting = await wait(id, (r) => r.state === 'awaiting_approval');
+    expect(waiting.stateReason).toBe('stage canary requires approval');
+    await sleep(500);
+    expect(patched('careful', 'c1')).toBe(0);
+    expect((await act(id, 'approve', { reason: 'go canary' })).status).toBe(200);
+    const second = await wait(id, (r) => r.state === 'awaiting_approval' && stateOf(r, 'c1') === 'verified');
+    expect(second.stateReason).toBe('stage wave-1 requires approval');
+    expect(patched('careful', 'c1')).toBe(1);
+    expect((await act(id, 'approve', { reason: 'go wave-1' })).status).toBe(200);
+    expect((await wait(id, (r) => TERMINAL.includes(r.state))).state).toBe('succeeded');
   });
 
   it('promote ends a 10-minute bake now: the canary is verified and the release succeeds', async () => {

@@ -1,4 +1,11 @@
-/** Tiny HTTP helpers for the API under test. */
+/** Tiny HTTP helpers for the API under test. Requests carry the test token unless told otherwise. */
+import { TEST_TOKEN } from './auth.js';
+
+let defaultAuthorization: string | null = `Bearer ${TEST_TOKEN}`;
+/** The Authorization header sent when a call gives none (null: send none). */
+export function setDefaultAuthorization(value: string | null): void {
+  defaultAuthorization = value;
+}
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -13,9 +20,16 @@ export async function call<T = Record<string, unknown>>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<ApiResponse<T>> {
+  // an explicit authorization header (any case) wins; '' sends none
+  const explicit = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
+  const sent = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ''));
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(!explicit && defaultAuthorization !== null ? { authorization: defaultAuthorization } : {}),
+      ...sent,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testAuth } from './auth.js';
 
 export interface FixtureWave {
   name: string;
@@ -33,7 +34,7 @@ export function writeConfig(o: FixtureOptions): string {
   const regions = [o.canary, ...o.waves.flatMap((w) => w.regions)];
   writeFileSync(
     join(dir, 'tideline.yaml'),
-    JSON.stringify({ engine: { pollInterval: o.pollInterval ?? '100ms', sweepInterval: '2s', workerConcurrency: 8 } }),
+    JSON.stringify({ engine: { pollInterval: o.pollInterval ?? '100ms', sweepInterval: '2s', workerConcurrency: 8 }, auth: testAuth() }),
   );
   writeFileSync(
     join(dir, 'regions.yaml'),

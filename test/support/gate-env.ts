@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../apps/simulator/src/server.js';
 import { startPrometheus, type RunningPrometheus } from '../../scripts/prometheus.js';
 import { call, waitForRelease, type ReleaseBody } from './api-client.js';
+import { testAuth } from './auth.js';
 import { startApi, startWorker, type Proc } from './processes.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from './services.js';
 
@@ -94,7 +95,7 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
   mkdirSync(join(dir, 'plans'));
   writeFileSync(
     join(dir, 'tideline.yaml'),
-    JSON.stringify({ engine: { pollInterval: '100ms', sweepInterval: '2s', workerConcurrency: 8 }, ...(o.preflight ? { preflight: o.preflight } : {}) }),
+    JSON.stringify({ engine: { pollInterval: '100ms', sweepInterval: '2s', workerConcurrency: 8 }, auth: testAuth(), ...(o.preflight ? { preflight: o.preflight } : {}) }),
   );
   writeFileSync(
     join(dir, 'regions.yaml'),

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import './auth.js'; // children inherit TIDELINE_TEST_TOKEN
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

@@ -122,7 +122,7 @@ describe('loadConfig: valid configurations', () => {
   });
 
   it('loads the example config/ directory', () => {
-    const config = loadConfig('config', {});
+    const config = loadConfig('config', { TIDELINE_ADMIN_TOKEN: 'example-admin-token-0123' });
     expect(config.engine.pollIntervalMs).toBe(500);
     expect(config.regions.map((r) => [r.name, r.traits.tier])).toEqual([
       ['us-west', 'low'],
@@ -153,7 +153,7 @@ describe('loadConfig: valid configurations', () => {
   });
 
   it('interpolates the simulator URL of the example config', () => {
-    const config = loadConfig('config', { SIMULATOR_URL: 'http://sim:9000' });
+    const config = loadConfig('config', { SIMULATOR_URL: 'http://sim:9000', TIDELINE_ADMIN_TOKEN: 'example-admin-token-0123' });
     expect(config.regionsByName.get('eu-central')?.kubernetes).toMatchObject({ server: 'http://sim:9000/regions/eu-central' });
   });
 

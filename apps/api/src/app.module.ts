@@ -6,6 +6,7 @@ import {
   CreateRelease,
   GetRegionOperation,
   GetRelease,
+  ListAudit,
   ListGateEvaluations,
   ListNotifications,
   ListRegions,
@@ -26,13 +27,15 @@ import { NotificationsController } from './notifications.controller.js';
 import { ReleaseActionsController } from './release-actions.controller.js';
 import { ReleasesController } from './releases.controller.js';
 import { RegionsController } from './regions.controller.js';
+import { AuditController } from './audit.controller.js';
+import { DocsController } from './docs.controller.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, RegionsController, HealthController, NotificationsController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -50,6 +53,7 @@ export class AppModule {
         { provide: ListRegions, useValue: c.listRegions },
         { provide: RequestRegionOperation, useValue: c.requestRegionOperation },
         { provide: GetRegionOperation, useValue: c.getRegionOperation },
+        { provide: ListAudit, useValue: c.listAudit },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

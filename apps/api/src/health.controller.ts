@@ -4,8 +4,10 @@ import type { ServerResponse } from 'node:http';
 import { Db } from '../../../libs/persistence/src/index.js';
 import { JobQueues } from '../../../libs/integrations/src/index.js';
 import { QUEUES } from '../../../libs/application/src/index.js';
+import { Public } from './auth.js';
 
 @Controller()
+@Public()
 export class HealthController {
   constructor(
     @Inject(Db) private readonly db: Db,

@@ -1,6 +1,7 @@
 /** GET /v1/notifications: each delivery of a release event to Slack or a webhook. Thin. */
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ListNotifications } from '../../../libs/application/src/index.js';
+import { Scopes } from './auth.js';
 import { ListNotificationsQuery } from './notification-dto.js';
 import { deliveryView } from './notification-presenter.js';
 import { parseOrThrow } from './validation.js';
@@ -10,6 +11,7 @@ export class NotificationsController {
   constructor(@Inject(ListNotifications) private readonly listNotifications: ListNotifications) {}
 
   @Get()
+  @Scopes('read')
   async list(@Query() query: unknown) {
     const q = parseOrThrow(ListNotificationsQuery, query);
     const page = await this.listNotifications.execute(q);

@@ -27,6 +27,14 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
+/** 403: the caller is known but may not do this. */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
 export function problem(status: number, detail: string, errors?: FieldProblem[]): Problem {
   return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...(errors ? { errors } : {}) };
 }
@@ -41,6 +49,7 @@ export function toProblem(err: unknown): Problem {
   if (err instanceof ValidationError) return problem(400, err.message, err.problems);
   if (err instanceof NotFoundError) return problem(404, err.message);
   if (err instanceof ConflictError) return { ...problem(409, err.message), ...(err.state !== undefined ? { state: err.state } : {}) };
+  if (err instanceof ForbiddenError) return problem(403, err.message);
   if (err instanceof LockTimeoutError) return problem(503, 'the resource is busy with another change; try again');
   if (err instanceof HttpException) {
     const status = err.getStatus();

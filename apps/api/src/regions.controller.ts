@@ -6,6 +6,7 @@ import type { RegionOperationKind } from '../../../libs/persistence/src/index.js
 import { OperationId, RegionActionBody, RegionName } from './region-dto.js';
 import { operationView, regionView } from './region-presenters.js';
 import { parseOrThrow } from './validation.js';
+import { Actor, Scopes } from './auth.js';
 
 /** express.json leaves `{}` for a request without a body. */
 const emptyToUndefined = (body: unknown): unknown =>
@@ -20,30 +21,34 @@ export class RegionsController {
   ) {}
 
   @Get()
+  @Scopes('read')
   async list() {
     return { items: (await this.listRegions.execute()).map(regionView) };
   }
 
   @Post(':region/drain')
   @HttpCode(202)
-  drain(@Param('region') region: string, @Body() body: unknown, @Res({ passthrough: true }) res: ServerResponse) {
-    return this.operate('drain', region, body, res);
+  @Scopes('releases:operate')
+  drain(@Param('region') region: string, @Body() body: unknown, @Res({ passthrough: true }) res: ServerResponse, @Actor() actor: string) {
+    return this.operate('drain', region, body, res, actor);
   }
 
   @Post(':region/restore')
   @HttpCode(202)
-  restore(@Param('region') region: string, @Body() body: unknown, @Res({ passthrough: true }) res: ServerResponse) {
-    return this.operate('restore', region, body, res);
+  @Scopes('releases:operate')
+  restore(@Param('region') region: string, @Body() body: unknown, @Res({ passthrough: true }) res: ServerResponse, @Actor() actor: string) {
+    return this.operate('restore', region, body, res, actor);
   }
 
   @Get(':region/operations/:operationId')
+  @Scopes('read')
   async operation(@Param('region') region: string, @Param('operationId') id: string) {
     return operationView(await this.getOperation.execute(parseOrThrow(RegionName, region, 'region'), parseOrThrow(OperationId, id, 'operationId')));
   }
 
-  private async operate(kind: RegionOperationKind, region: string, body: unknown, res: ServerResponse) {
+  private async operate(kind: RegionOperationKind, region: string, body: unknown, res: ServerResponse, actor: string) {
     const input = parseOrThrow(RegionActionBody, emptyToUndefined(body));
-    const op = await this.request.execute({ kind, region: parseOrThrow(RegionName, region, 'region'), actor: 'anonymous', reason: input?.reason });
+    const op = await this.request.execute({ kind, region: parseOrThrow(RegionName, region, 'region'), actor, reason: input?.reason });
     res.setHeader('Location', `/v1/regions/${op.region}/operations/${op.id}`);
     const message =
       kind === 'drain'

@@ -16,6 +16,7 @@ import { evaluationView, regionGateView } from './gate-presenters.js';
 import { releaseView } from './presenters.js';
 import { ActionBody, GatesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
 import { parseOrThrow } from './validation.js';
+import { Actor, Scopes } from './auth.js';
 
 function actionView(result: ActionResult) {
   return { release: releaseView(result.release), message: result.message };
@@ -46,51 +47,59 @@ export class ReleaseActionsController {
 
   @Post(':id/pause')
   @HttpCode(200)
-  async pause(@Param('id') id: string, @Body() body: unknown) {
-    return actionView(await this.pauseRelease.execute(actionInput(id, body, 'anonymous')));
+  @Scopes('releases:operate')
+  async pause(@Param('id') id: string, @Body() body: unknown, @Actor() actor: string) {
+    return actionView(await this.pauseRelease.execute(actionInput(id, body, actor)));
   }
 
   @Post(':id/resume')
   @HttpCode(200)
-  async resume(@Param('id') id: string, @Body() body: unknown) {
-    return actionView(await this.resumeRelease.execute(actionInput(id, body, 'anonymous')));
+  @Scopes('releases:operate')
+  async resume(@Param('id') id: string, @Body() body: unknown, @Actor() actor: string) {
+    return actionView(await this.resumeRelease.execute(actionInput(id, body, actor)));
   }
 
   @Post(':id/approve')
   @HttpCode(200)
-  async approve(@Param('id') id: string, @Body() body: unknown) {
-    return actionView(await this.approveRelease.execute(actionInput(id, body, 'anonymous')));
+  @Scopes('releases:operate')
+  async approve(@Param('id') id: string, @Body() body: unknown, @Actor() actor: string) {
+    return actionView(await this.approveRelease.execute(actionInput(id, body, actor)));
   }
 
   @Post(':id/promote')
   @HttpCode(200)
-  async promote(@Param('id') id: string, @Body() body: unknown) {
+  @Scopes('releases:operate')
+  async promote(@Param('id') id: string, @Body() body: unknown, @Actor() actor: string) {
     const input = parseOrThrow(PromoteBody, body ?? {});
-    return actionView(await this.promoteRelease.execute({ id: parseOrThrow(ReleaseId, id, 'id'), actor: 'anonymous', reason: input.reason }));
+    return actionView(await this.promoteRelease.execute({ id: parseOrThrow(ReleaseId, id, 'id'), actor, reason: input.reason }));
   }
 
   @Post(':id/rollback')
   @HttpCode(200)
-  async rollback(@Param('id') id: string, @Body() body: unknown) {
-    return actionView(await this.rollbackRelease.execute(actionInput(id, body, 'anonymous')));
+  @Scopes('releases:operate')
+  async rollback(@Param('id') id: string, @Body() body: unknown, @Actor() actor: string) {
+    return actionView(await this.rollbackRelease.execute(actionInput(id, body, actor)));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id') id: string, @Body() body: unknown) {
-    return actionView(await this.cancelRelease.execute(actionInput(id, body, 'anonymous')));
+  @Scopes('releases:operate')
+  async cancel(@Param('id') id: string, @Body() body: unknown, @Actor() actor: string) {
+    return actionView(await this.cancelRelease.execute(actionInput(id, body, actor)));
   }
 
   @Post(':id/retry')
   @HttpCode(200)
-  async retry(@Param('id') id: string, @Body() body: unknown) {
+  @Scopes('releases:operate')
+  async retry(@Param('id') id: string, @Body() body: unknown, @Actor() actor: string) {
     const input = parseOrThrow(RetryBody, emptyToUndefined(body));
     return actionView(
-      await this.retryRegion.execute({ id: parseOrThrow(ReleaseId, id, 'id'), actor: 'anonymous', reason: input?.reason, region: input?.region }),
+      await this.retryRegion.execute({ id: parseOrThrow(ReleaseId, id, 'id'), actor, reason: input?.reason, region: input?.region }),
     );
   }
 
   @Get(':id/gates')
+  @Scopes('read')
   async gates(@Param('id') id: string, @Query() query: unknown) {
     const q = parseOrThrow(GatesQuery, query);
     const { gates, evaluations } = await this.listGates.execute(parseOrThrow(ReleaseId, id, 'id'), {

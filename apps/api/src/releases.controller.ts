@@ -5,6 +5,7 @@ import { CreateRelease, GetRelease, ListReleaseEvents, ListReleases } from '../.
 import { CreateReleaseBody, IdempotencyKey, ListEventsQuery, ListReleasesQuery, ReleaseId } from './release-dto.js';
 import { eventView, releaseDetailView, releaseView } from './presenters.js';
 import { parseOrThrow } from './validation.js';
+import { Actor, Scopes } from './auth.js';
 
 @Controller('v1/releases')
 export class ReleasesController {
@@ -16,10 +17,11 @@ export class ReleasesController {
   ) {}
 
   @Post()
-  async create(@Body() body: unknown, @Headers('idempotency-key') key: unknown, @Res({ passthrough: true }) res: ServerResponse) {
+  @Scopes('releases:create')
+  async create(@Body() body: unknown, @Headers('idempotency-key') key: unknown, @Res({ passthrough: true }) res: ServerResponse, @Actor() actor: string) {
     const input = parseOrThrow(CreateReleaseBody, body);
     const idempotencyKey = parseOrThrow(IdempotencyKey, key, 'Idempotency-Key');
-    const { release, created } = await this.createRelease.execute({ ...input, idempotencyKey, actor: 'anonymous' });
+    const { release, created } = await this.createRelease.execute({ ...input, idempotencyKey, actor });
     res.statusCode = created ? 201 : 200;
     res.setHeader('Location', `/v1/releases/${release.id}`);
     const { targets } = await this.getRelease.execute(release.id);
@@ -27,6 +29,7 @@ export class ReleasesController {
   }
 
   @Get()
+  @Scopes('read')
   async list(@Query() query: unknown) {
     const q = parseOrThrow(ListReleasesQuery, query);
     const page = await this.listReleases.execute(q);
@@ -34,12 +37,14 @@ export class ReleasesController {
   }
 
   @Get(':id')
+  @Scopes('read')
   async get(@Param('id') id: string) {
     const { release, targets } = await this.getRelease.execute(parseOrThrow(ReleaseId, id, 'id'));
     return releaseDetailView(release, targets);
   }
 
   @Get(':id/events')
+  @Scopes('read')
   async events(@Param('id') id: string, @Query() query: unknown) {
     const q = parseOrThrow(ListEventsQuery, query);
     const items = await this.listEvents.execute(parseOrThrow(ReleaseId, id, 'id'), q.after, q.limit);

@@ -24,3 +24,4 @@ export * from './use-cases/list-notifications.js';
 export * from './use-cases/request-rate.js';
 export * from './use-cases/region-operations.js';
 export * from './use-cases/list-regions.js';
+export * from './use-cases/list-audit.js';

@@ -4,7 +4,11 @@ export type { ConfigIssue } from './errors.js';
 export { Secret } from './secret.js';
 export { formatDuration, parseDuration } from './duration.js';
 export { workloadsFor } from './types.js';
+export { SCOPES, sha256Hex } from './auth-schema.js';
 export type {
+  ApiToken,
+  AuthConfig,
+  Scope,
   Approval,
   CanaryStage,
   EngineConfig,

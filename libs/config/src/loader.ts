@@ -14,6 +14,7 @@ import { regionsFileSchema } from './region-schema.js';
 import { serviceFileSchema } from './service-schema.js';
 import { DEFAULT_ENGINE, DEFAULT_PREFLIGHT, tidelineFileSchema } from './schema.js';
 import { checkDrainProviders } from './plan-checks.js';
+import { NO_AUTH } from './auth-schema.js';
 import type { SchemaContext } from './schema.js';
 import { DNS_LABEL_HINT, isDnsLabel, validate } from './schema-kit.js';
 import type { Problem } from './schema-kit.js';
@@ -78,9 +79,10 @@ class Loader {
       engine,
     });
 
-    const settings = (tidelineSource && this.check(tidelineSource, tidelineFileSchema, () => [])) ?? {
+    const settings = (tidelineSource && this.check(tidelineSource, tidelineFileSchema(this.env), () => [])) ?? {
       engine: DEFAULT_ENGINE,
       preflight: DEFAULT_PREFLIGHT,
+      auth: NO_AUTH,
     };
     const engine = settings.engine;
     const regionsFile: RegionsFile | undefined =
@@ -116,6 +118,7 @@ class Loader {
       dir: this.baseDir,
       engine: Object.freeze({ ...engine }),
       preflight: Object.freeze({ ...settings.preflight }),
+      auth: deepFreeze({ tokens: settings.auth.tokens.map((t) => ({ ...t, scopes: [...t.scopes] })) }),
       regions,
       regionsByName: new FrozenMap(regions.map((region) => [region.name, region] as const)),
       services: new FrozenMap([...services].map(([name, service]) => [name, deepFreeze(service)] as const)),

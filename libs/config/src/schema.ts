@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Env } from './interpolate.js';
 import { duration, nonEmptyString, positiveInt, strict } from './schema-kit.js';
-import type { EngineConfig, PreflightConfig } from './types.js';
+import type { AuthConfig, EngineConfig, PreflightConfig } from './types.js';
+import { authSchema, NO_AUTH } from './auth-schema.js';
 import { templateProblems } from './gate-schema.js';
 
 /** What file schemas need to know beyond the file itself. */
@@ -39,29 +40,33 @@ const alertQuery = z.union([
 ]);
 
 /** `tideline.yaml` */
-export const tidelineFileSchema = strict({
-  preflight: strict({
-    alertQuery: alertQuery.optional(),
-    recheckInterval: duration({ positive: true }).optional(),
-  }).optional(),
-  engine: strict({
-    pollInterval: duration({ positive: true }).optional(),
-    defaultProgressDeadline: duration({ positive: true }).optional(),
-    sweepInterval: duration({ positive: true }).optional(),
-    workerConcurrency: positiveInt().optional(),
-  }).optional(),
-}).transform(({ engine = {}, preflight = {} }): { engine: EngineConfig; preflight: PreflightConfig } => ({
-  engine: {
-    pollIntervalMs: engine.pollInterval ?? DEFAULT_ENGINE.pollIntervalMs,
-    defaultProgressDeadlineMs: engine.defaultProgressDeadline ?? DEFAULT_ENGINE.defaultProgressDeadlineMs,
-    sweepIntervalMs: engine.sweepInterval ?? DEFAULT_ENGINE.sweepIntervalMs,
-    workerConcurrency: engine.workerConcurrency ?? DEFAULT_ENGINE.workerConcurrency,
-  },
-  preflight: {
-    alertQuery: preflight.alertQuery === false ? null : (preflight.alertQuery ?? DEFAULT_PREFLIGHT.alertQuery),
-    recheckMs: preflight.recheckInterval ?? DEFAULT_PREFLIGHT.recheckMs,
-  },
-}));
+export function tidelineFileSchema(env: Env) {
+  return strict({
+    preflight: strict({
+      alertQuery: alertQuery.optional(),
+      recheckInterval: duration({ positive: true }).optional(),
+    }).optional(),
+    engine: strict({
+      pollInterval: duration({ positive: true }).optional(),
+      defaultProgressDeadline: duration({ positive: true }).optional(),
+      sweepInterval: duration({ positive: true }).optional(),
+      workerConcurrency: positiveInt().optional(),
+    }).optional(),
+    auth: authSchema(env).optional(),
+  }).transform(({ engine = {}, preflight = {}, auth }): { engine: EngineConfig; preflight: PreflightConfig; auth: AuthConfig } => ({
+    engine: {
+      pollIntervalMs: engine.pollInterval ?? DEFAULT_ENGINE.pollIntervalMs,
+      defaultProgressDeadlineMs: engine.defaultProgressDeadline ?? DEFAULT_ENGINE.defaultProgressDeadlineMs,
+      sweepIntervalMs: engine.sweepInterval ?? DEFAULT_ENGINE.sweepIntervalMs,
+      workerConcurrency: engine.workerConcurrency ?? DEFAULT_ENGINE.workerConcurrency,
+    },
+    preflight: {
+      alertQuery: preflight.alertQuery === false ? null : (preflight.alertQuery ?? DEFAULT_PREFLIGHT.alertQuery),
+      recheckMs: preflight.recheckInterval ?? DEFAULT_PREFLIGHT.recheckMs,
+    },
+    auth: auth ?? NO_AUTH,
+  }));
+}
 
 /** `name:` of a service or plan: optional, but when given it must equal the file name. */
 export function fileNamed(ctx: SchemaContext) {

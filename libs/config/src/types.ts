@@ -51,6 +51,19 @@ export interface PreflightConfig {
   recheckMs: number;
 }
 
+export type Scope = 'releases:create' | 'releases:operate' | 'read' | 'admin';
+
+/** An API bearer token: its name (the actor of what it does), its scopes and its SHA-256 (lowercase hex). */
+export interface ApiToken {
+  name: string;
+  scopes: Scope[];
+  sha256: string;
+}
+
+export interface AuthConfig {
+  tokens: ApiToken[];
+}
+
 export interface RegionConfig {
   name: string;
   /** IANA time zone, e.g. `Europe/Paris`. */
@@ -102,6 +115,8 @@ export interface TidelineConfig {
   dir: string;
   engine: EngineConfig;
   preflight: PreflightConfig;
+  /** API tokens (tideline.yaml `auth`); none configured = the API refuses to start unless TIDELINE_AUTH=disabled. */
+  auth: AuthConfig;
   /** In the order of regions.yaml. */
   regions: RegionConfig[];
   regionsByName: ReadonlyMap<string, RegionConfig>;

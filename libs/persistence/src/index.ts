@@ -8,3 +8,4 @@ export * from './notification-entities.js';
 export * from './notification-store.js';
 export * from './region-operation-entities.js';
 export * from './region-operation-store.js';
+export * from './audit-store.js';

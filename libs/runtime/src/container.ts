@@ -12,6 +12,7 @@ import {
   GateRunner,
   GetRegionOperation,
   GetRelease,
+  ListAudit,
   ListGateEvaluations,
   ListReleaseEvents,
   ListRegions,
@@ -30,7 +31,7 @@ import {
 } from '../../application/src/index.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
 import { JobQueues, KubernetesClusters, NotificationJobs, redisConnection, SystemClock } from '../../integrations/src/index.js';
-import { createDataSource, Db, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
+import { AuditStore, createDataSource, Db, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
 import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
@@ -65,6 +66,7 @@ export interface Container {
   getRegionOperation: GetRegionOperation;
   runRegionOperation: RunRegionOperation;
   sweepRegionOperations: SweepRegionOperations;
+  listAudit: ListAudit;
   close(): Promise<void>;
 }
 
@@ -140,6 +142,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     getRegionOperation: new GetRegionOperation(regionOps),
     runRegionOperation: new RunRegionOperation(db, regionOps, traffic, metrics, drainSettings(config), queues, clock, Math.max(250, config.engine.pollIntervalMs), log),
     sweepRegionOperations: new SweepRegionOperations(regionOps, queues, clock, sweepGraceMs),
+    listAudit: new ListAudit(new AuditStore(db)),
     async close() {
       await queues.close();
       await db.close();

@@ -6,6 +6,21 @@ export function createLogger(name: string, level: string): PinoLogger {
     name,
     level,
     base: { service: name, pid: process.pid },
-    redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'password', '*.password'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'token',
+        '*.token',
+        'authorization',
+        'Authorization',
+        '*.authorization',
+        '*.Authorization',
+        'headers.authorization',
+        'req.headers.authorization',
+        'request.headers.authorization',
+        'password',
+        '*.password',
+      ],
+      censor: '[redacted]',
+    },
   });
 }

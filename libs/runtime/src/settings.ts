@@ -14,6 +14,8 @@ export interface RuntimeSettings {
   kubeTimeoutMs: number;
   /** how long a job stays locked to a worker without renewal (a killed worker's job is retried after this) */
   jobLockMs: number;
+  /** TIDELINE_AUTH=disabled: the API accepts requests without a token (actor "anonymous"); for local use only */
+  authDisabled: boolean;
 }
 
 export class SettingsError extends Error {}
@@ -38,5 +40,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSe
     logLevel: env.LOG_LEVEL || 'info',
     kubeTimeoutMs: int('TIDELINE_KUBE_TIMEOUT_MS', 10_000),
     jobLockMs: Math.max(1_000, int('TIDELINE_JOB_LOCK_MS', 15_000)),
+    authDisabled: authMode(env.TIDELINE_AUTH) === 'disabled',
   };
+}
+
+function authMode(raw: string | undefined): 'enabled' | 'disabled' {
+  if (raw === undefined || raw === '' || raw === 'enabled') return 'enabled';
+  if (raw === 'disabled') return 'disabled';
+  throw new SettingsError(`environment variable TIDELINE_AUTH: must be "disabled" (or unset), got "${raw}"`);
 }

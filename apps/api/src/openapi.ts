@@ -1,0 +1,223 @@
+/**
+ * The OpenAPI 3.1 description of the API, served at /docs/openapi.json (and as a page at
+ * /docs). Request bodies and parameters come from the same zod DTOs the controllers validate
+ * with; every operation lists the scopes its bearer token needs and its error answers.
+ * test/unit/openapi.test.ts checks that every route Nest registers is described here.
+ */
+import { z } from 'zod';
+import type { Scope } from '../../../libs/config/src/index.js';
+import { AuditQuery } from './audit.controller.js';
+import { SCHEMAS } from './openapi-schemas.js';
+import { ListNotificationsQuery } from './notification-dto.js';
+import { OperationId, RegionActionBody, RegionName } from './region-dto.js';
+import { ActionBody, CreateReleaseBody, GatesQuery, IdempotencyKey, ListEventsQuery, ListReleasesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
+
+type Method = 'get' | 'post';
+type JsonSchema = Record<string, unknown>;
+
+export interface RouteDoc {
+  method: Method;
+  /** OpenAPI style: /v1/releases/{id} */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** the token needs one of these (`admin` always does); 'public' = no token */
+  scopes: Scope[] | 'public';
+  params?: Record<string, z.ZodType>;
+  query?: z.ZodObject;
+  headers?: Record<string, z.ZodType>;
+  body?: z.ZodType;
+  ok: { status: number; description: string; schema: string; contentType?: string };
+  /** error statuses besides 401/403 (added for every non-public route) */
+  errors: number[];
+}
+
+const ACTIONS: Array<[string, string, z.ZodType, number[]]> = [
+  ['pause', 'Pause: no new region is touched and bake clocks stop; gates keep running and failures still act.', ActionBody, [400, 404, 409]],
+  ['resume', 'Resume a paused release: bake windows get back the paused time; back to awaiting_approval if the stage was not approved.', ActionBody, [400, 404, 409]],
+  ['approve', 'Approve the stage the release waits for (awaiting_approval → running); recorded with the actor and reason.', ActionBody, [400, 404, 409]],
+  ['promote', 'Skip the rest of the current bake of the stage\'s baking regions (a reason is required). Gates still decide: a region is verified only when its gates agree.', PromoteBody, [400, 404, 409]],
+  ['rollback', 'Roll back every region the release changed (newest first). Wins over a racing promote or resume; a second rollback answers 409.', ActionBody, [400, 404, 409]],
+  ['cancel', 'Cancel a release that has not changed any region (queued, waiting for approval or a window). Once a region was changed: 409, use rollback.', ActionBody, [400, 404, 409]],
+  ['retry', 'Deploy a failed region of a paused release again (what ran before stays recorded) and resume the release.', RetryBody, [400, 404, 409]],
+];
+
+export const ROUTES: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/releases',
+    tag: 'releases',
+    summary: 'Create a release (idempotent)',
+    description: 'The same Idempotency-Key, or the same (service, releaseNumber), answers the existing release with 200.',
+    scopes: ['releases:create'],
+    headers: { 'Idempotency-Key': IdempotencyKey },
+    body: CreateReleaseBody,
+    ok: { status: 201, description: 'created (200: the existing release)', schema: 'ReleaseDetail' },
+    errors: [400],
+  },
+  { method: 'get', path: '/v1/releases', tag: 'releases', summary: 'List releases, newest first', scopes: ['read'], query: ListReleasesQuery, ok: { status: 200, description: 'a page', schema: 'ReleasePage' }, errors: [400] },
+  { method: 'get', path: '/v1/releases/{id}', tag: 'releases', summary: 'A release with its plan and every region target', scopes: ['read'], params: { id: ReleaseId }, ok: { status: 200, description: 'the release', schema: 'ReleaseDetail' }, errors: [400, 404] },
+  {
+    method: 'get',
+    path: '/v1/releases/{id}/events',
+    tag: 'releases',
+    summary: "The release's append-only event log (with actor and reason of every action)",
+    scopes: ['read'],
+    params: { id: ReleaseId },
+    query: ListEventsQuery,
+    ok: { status: 200, description: 'events, oldest first', schema: 'Events' },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/releases/{id}/gates',
+    tag: 'releases',
+    summary: "Each watched gate's status per region and the stored evaluations",
+    scopes: ['read'],
+    params: { id: ReleaseId },
+    query: GatesQuery,
+    ok: { status: 200, description: 'gates and evaluations', schema: 'Gates' },
+    errors: [400, 404],
+  },
+  ...ACTIONS.map(
+    ([action, description, body, errors]): RouteDoc => ({
+      method: 'post',
+      path: `/v1/releases/{id}/${action}`,
+      tag: 'operator actions',
+      summary: `${action[0]!.toUpperCase()}${action.slice(1)} a release`,
+      description: `${description} An action that makes no sense in the release's state answers 409 naming the state.`,
+      scopes: ['releases:operate'],
+      params: { id: ReleaseId },
+      body,
+      ok: { status: 200, description: 'what happened', schema: 'ActionResult' },
+      errors: [...errors, 503],
+    }),
+  ),
+  {
+    method: 'get',
+    path: '/v1/notifications',
+    tag: 'notifications',
+    summary: 'Each delivery of a release event to Slack or a webhook: destination, status, attempts, last error',
+    scopes: ['read'],
+    query: ListNotificationsQuery,
+    ok: { status: 200, description: 'a page of deliveries, newest event first', schema: 'NotificationPage' },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/v1/regions',
+    tag: 'regions',
+    summary: 'Every region: the version each service runs there, its traffic weight, its last drain or restore',
+    scopes: ['read'],
+    ok: { status: 200, description: 'regions in configuration order', schema: 'Regions' },
+    errors: [],
+  },
+  ...(['drain', 'restore'] as const).map(
+    (kind): RouteDoc => ({
+      method: 'post',
+      path: `/v1/regions/{region}/${kind}`,
+      tag: 'regions',
+      summary: kind === 'drain' ? "Drain a region's traffic (outside any release)" : "Restore a region's traffic",
+      description:
+        kind === 'drain'
+          ? "Sets the region's weight to 0 through its traffic provider, then verifies it by the region's request rate in Prometheus (below drainedFraction of the pre-drain rate); the time to drain 99% is recorded. Runs as a job: follow the operation (Location). 409 while a drain or restore runs, when the region is drained, or has traffic provider none."
+          : 'Puts back the weight the last drain found (100 if none). A restore supersedes a drain still under way. Verified when the rate is back above half of the pre-drain rate.',
+      scopes: ['releases:operate'],
+      params: { region: RegionName },
+      body: RegionActionBody,
+      ok: { status: 202, description: 'accepted: the operation (Location: its URL)', schema: 'RegionOperationAccepted' },
+      errors: [400, 404, 409, 503],
+    }),
+  ),
+  {
+    method: 'get',
+    path: '/v1/regions/{region}/operations/{operationId}',
+    tag: 'regions',
+    summary: 'A drain or restore: state, weights, rates, drain time',
+    scopes: ['read'],
+    params: { region: RegionName, operationId: OperationId },
+    ok: { status: 200, description: 'the operation', schema: 'RegionOperation' },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/audit',
+    tag: 'audit',
+    summary: 'Who did what, when and why: every action by a person or CI, across releases and regions, newest first',
+    scopes: ['read'],
+    query: AuditQuery,
+    ok: { status: 200, description: 'a page', schema: 'AuditPage' },
+    errors: [400],
+  },
+  { method: 'get', path: '/healthz', tag: 'probes', summary: 'Liveness', scopes: 'public', ok: { status: 200, description: 'alive', schema: 'Health' }, errors: [] },
+  { method: 'get', path: '/readyz', tag: 'probes', summary: 'Readiness: Postgres and Redis answer', scopes: 'public', ok: { status: 200, description: 'ready (503: not ready)', schema: 'Readiness' }, errors: [] },
+  { method: 'get', path: '/docs', tag: 'docs', summary: 'This description as a page', scopes: 'public', ok: { status: 200, description: 'HTML', schema: '', contentType: 'text/html' }, errors: [] },
+  { method: 'get', path: '/docs/openapi.json', tag: 'docs', summary: 'This description (OpenAPI 3.1)', scopes: 'public', ok: { status: 200, description: 'the document', schema: '', contentType: 'application/json' }, errors: [] },
+];
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'bad input: `errors` names every bad field; nothing was written',
+  401: 'no bearer token, or not a valid one (WWW-Authenticate: Bearer)',
+  403: "the token lacks the operation's scope",
+  404: 'no such release, region or operation',
+  409: 'makes no sense in the current state: `state` names it',
+  503: 'busy with another change of the same release or region; try again',
+};
+
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function operation(r: RouteDoc): JsonSchema {
+  const parameters: JsonSchema[] = [];
+  for (const [name, s] of Object.entries(r.params ?? {})) parameters.push({ name, in: 'path', required: true, schema: jsonSchema(s) });
+  for (const [name, s] of Object.entries(r.query?.shape ?? {})) parameters.push({ name, in: 'query', required: !s.isOptional(), schema: jsonSchema(s) });
+  for (const [name, s] of Object.entries(r.headers ?? {})) parameters.push({ name, in: 'header', required: !s.isOptional(), schema: jsonSchema(s) });
+  const responses: Record<string, JsonSchema> = {
+    [String(r.ok.status)]: {
+      description: r.ok.description,
+      content: { [r.ok.contentType ?? 'application/json']: r.ok.schema ? { schema: { $ref: `#/components/schemas/${r.ok.schema}` } } : {} },
+    },
+  };
+  const errors = r.scopes === 'public' ? r.errors : [...r.errors, 401, 403];
+  for (const status of [...new Set(errors)].sort()) {
+    responses[String(status)] = { description: ERROR_TEXT[status] ?? 'error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  }
+  const body = r.body instanceof z.ZodOptional ? { schema: r.body.unwrap() as z.ZodType, required: false } : r.body ? { schema: r.body, required: true } : null;
+  return {
+    operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/[/.]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+    tags: [r.tag],
+    summary: r.summary,
+    ...(r.description ? { description: r.description } : {}),
+    security: r.scopes === 'public' ? [] : [{ bearer: r.scopes }],
+    'x-scopes': r.scopes === 'public' ? [] : r.scopes,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(body ? { requestBody: { required: body.required, content: { 'application/json': { schema: jsonSchema(body.schema) } } } } : {}),
+    responses,
+  };
+}
+
+let cached: JsonSchema | null = null;
+
+export function openApiDocument(): JsonSchema {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const r of ROUTES) (paths[r.path] ??= {})[r.method] = operation(r);
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tideline',
+      version: '0.1.0',
+      description:
+        'Progressive delivery across regions. Every request but the probes, /metrics and /docs needs `Authorization: Bearer <token>`; a token has scopes (releases:create, releases:operate, read, admin = all). The token\'s name is recorded as the actor of every action.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    tags: ['releases', 'operator actions', 'regions', 'audit', 'probes', 'docs'].map((name) => ({ name })),
+    paths,
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from tideline.yaml auth.tokens' } }, schemas: SCHEMAS },
+  };
+  return cached;
+}
