@@ -109,7 +109,7 @@ const final = (await (await fetch(`${api}/v1/releases/${release.id}`, { headers:
 };
 say(`release ${final.state}${final.stateReason ? `: ${final.stateReason}` : ''}`);
 for (const r of final.stages.flatMap((s) => s.regions)) say(`  ${r.region.padEnd(11)} ${r.state.padEnd(12)} runs ${sim.deployment(r.region, 'shop', 'checkout')?.images.checkout}`);
-const gates = (await (await fetch(`${api}/v1/releases/${release.id}/gates?limit=1000`)).json()) as {
+const gates = (await (await fetch(`${api}/v1/releases/${release.id}/gates?limit=1000`, { headers: auth })).json()) as {
   gates: Array<{ region: string; gate: string; worstCaseBreachToAction: string; status: { lastVerdict: string | null; evaluations: number } | null }>;
   evaluations: Array<{ region: string; gate: string; verdict: string; observed: number | string | null; threshold: string }>;
 };
