@@ -31,7 +31,7 @@ import { freePort, startPrometheus, type RunningPrometheus } from '../scripts/pr
 import { GATE_CONTAINER, GATE_NAMESPACE, GATE_SERVICE, gateImage, gateSpec, writeGateConfig, type GatePlanParams } from './gate-config.js';
 import { printGateReport, summarize, writeGateMarkdown, type GateReport, type RunResult } from './gate-report.js';
 import { probeDelayedJobs, probeUpdates } from './gate-probes.js';
-import { Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, sleep, spawnNode } from './support.js';
+import { runBench, type Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, sleep, spawnNode } from './support.js';
 import { redisConnection } from '../libs/integrations/src/queue/redis.js';
 
 const env = process.env;
@@ -454,18 +454,4 @@ function findPid(match: (cmdline: string) => boolean): number {
   return -1;
 }
 
-const cleanup = new Cleanup();
-let cleaning: Promise<void> | undefined;
-const finish = (code: number) => {
-  cleaning ??= cleanup.run().finally(() => process.exit(code));
-  return cleaning;
-};
-process.once('SIGINT', () => void finish(130));
-process.once('SIGTERM', () => void finish(143));
-main(cleanup).then(
-  () => finish(0),
-  (err: unknown) => {
-    console.error(`[bench:gates] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return finish(1);
-  },
-);
+runBench('bench:gates', main);

@@ -20,7 +20,7 @@ import { redisConnection } from '../libs/integrations/src/queue/redis.js';
 import { image, NAMESPACE, runEngine, writeBenchConfig, type EngineResult, type Stage } from './engine-run.js';
 import { runFloor } from './floor.js';
 import { printReport, writeMarkdown, type BenchReport } from './report.js';
-import { Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, sampleRss, spawnNode, type Proc } from './support.js';
+import { runBench, type Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, sampleRss, spawnNode, type Proc } from './support.js';
 
 /** Waves after the canary (r01) for 20 regions: r02–r04, r05–r09, r10–r14, r15–r20. Other region counts scale it. */
 const WAVE_SIZES = [3, 5, 5, 6];
@@ -198,18 +198,4 @@ async function main(cleanup: Cleanup): Promise<void> {
   log(`wrote ${writeMarkdown(report, join(ROOT, 'bench', 'results'), suffix)}`);
 }
 
-const cleanup = new Cleanup();
-let cleaning: Promise<void> | undefined;
-const finish = (code: number) => {
-  cleaning ??= cleanup.run().finally(() => process.exit(code));
-  return cleaning;
-};
-process.once('SIGINT', () => void finish(130));
-process.once('SIGTERM', () => void finish(143));
-main(cleanup).then(
-  () => finish(0),
-  (err: unknown) => {
-    console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return finish(1);
-  },
-);
+runBench('bench', main);

@@ -262,3 +262,22 @@ export function cpuSnapshot(procs: Array<{ name: string; pid: number }>): Record
 export function cpuDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Math.max(0, v - (before[k] ?? 0))]));
 }
+
+/** Run a benchmark's `main`, then its cleanup steps, also on SIGINT/SIGTERM, and exit. */
+export function runBench(name: string, main: (cleanup: Cleanup) => Promise<void>): void {
+  const cleanup = new Cleanup();
+  let cleaning: Promise<void> | undefined;
+  const finish = (code: number) => {
+    cleaning ??= cleanup.run().finally(() => process.exit(code));
+    return cleaning;
+  };
+  process.once('SIGINT', () => void finish(130));
+  process.once('SIGTERM', () => void finish(143));
+  main(cleanup).then(
+    () => finish(0),
+    (err: unknown) => {
+      console.error(`[${name}] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return finish(1);
+    },
+  );
+}

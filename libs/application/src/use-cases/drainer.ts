@@ -7,7 +7,7 @@
 import { formatPromDuration } from '../../../domain/src/index.js';
 import type { DrainRecord, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
 import type { Logger, MetricsSources, TrafficProviders } from '../ports.js';
-import { requestRate } from './request-rate.js';
+import { requestRate, targetVars } from './request-rate.js';
 import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
 export interface DrainSettings {
@@ -146,7 +146,6 @@ export class Drainer {
 
   private async rate(release: ReleaseRecord, t: TargetRecord, s: DrainSettings): Promise<number | null> {
     if (s.rateQuery === undefined) return null;
-    const vars = { region: t.region, service: release.service, namespace: t.workloads[0]?.namespace ?? 'default', version: release.version, previousVersion: '' };
-    return requestRate(this.metrics.forRegion(t.region), s.rateQuery, vars, s.windowMs, s.timeoutMs);
+    return requestRate(this.metrics.forRegion(t.region), s.rateQuery, targetVars(release, t), s.windowMs, s.timeoutMs);
   }
 }

@@ -19,6 +19,7 @@ import {
 } from '../../../domain/src/index.js';
 import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
 import type { Clock, Logger, MetricsSources } from '../ports.js';
+import { targetVars } from './request-rate.js';
 import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
 export interface GateRound {
@@ -157,14 +158,7 @@ export class GateRunner {
     prevVersion: string,
     baselineRegions: readonly string[],
   ): Promise<{ evaluation: Evaluation; row: Omit<GateEvaluationInput, 'evaluatedAt'> }> {
-    const vars: TemplateVars = {
-      region: t.region,
-      service: release.service,
-      namespace: t.workloads[0]?.namespace ?? 'default',
-      version: release.version,
-      previousVersion: prevVersion,
-      window: formatPromDuration(gate.windowMs),
-    };
+    const vars: TemplateVars = { ...targetVars(release, t, prevVersion), window: formatPromDuration(gate.windowMs) };
     const source = this.metrics.forRegion(t.region);
     const started = Date.now();
     const query = renderQuery(gate.query, vars);

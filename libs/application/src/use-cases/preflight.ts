@@ -7,6 +7,7 @@
 import { checkWindow, formatLabels, renderQuery, type DeploymentWindow } from '../../../domain/src/index.js';
 import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
 import type { MetricsSources } from '../ports.js';
+import { targetVars } from './request-rate.js';
 
 export interface PreflightSettings {
   /** PromQL template whose non-empty result blocks a region; null = no alert check */
@@ -58,14 +59,7 @@ export class Preflight {
 
   private async alertBlocker(release: ReleaseRecord, t: TargetRecord, nowMs: number): Promise<Blocker | null> {
     if (this.settings.alertQuery === null || this.rulesFor(t.region)?.checkAlerts === false) return null;
-    const query = renderQuery(this.settings.alertQuery, {
-      region: t.region,
-      service: release.service,
-      namespace: t.workloads[0]?.namespace ?? 'default',
-      version: release.version,
-      previousVersion: '',
-      window: '5m',
-    });
+    const query = renderQuery(this.settings.alertQuery, { ...targetVars(release, t), window: '5m' });
     const retryAtMs = nowMs + this.settings.recheckMs;
     const outcome = await this.metrics.forRegion(t.region).query(query, { timeoutMs: this.settings.queryTimeoutMs });
     if (!outcome.ok) return { reason: `cannot check alerts for ${t.region}: ${outcome.error}`, retryAtMs };

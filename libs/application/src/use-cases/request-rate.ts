@@ -12,3 +12,12 @@ export async function requestRate(source: MetricsSource, template: string, vars:
   const finite = values.filter(Number.isFinite);
   return finite.length > 0 ? finite.reduce((a, b) => a + b, 0) : r.kind === 'vector' && r.series.length === 0 ? 0 : null;
 }
+
+/** The query variables for a release's target region (gates, alerts, drain rate), minus `window`. */
+export function targetVars(
+  release: { service: string; version: string },
+  t: { region: string; workloads: ReadonlyArray<{ namespace: string }> },
+  previousVersion = '',
+): Omit<TemplateVars, 'window'> {
+  return { region: t.region, service: release.service, namespace: t.workloads[0]?.namespace ?? 'default', version: release.version, previousVersion };
+}
