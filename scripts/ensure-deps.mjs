@@ -5,6 +5,6 @@ import { existsSync, statSync } from 'node:fs';
 
 const marker = 'node_modules/.package-lock.json';
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs) {
-  console.log('installing dependencies (npm install, from package-lock.json)…');
-  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
+  console.log('installing dependencies (npm ci, from package-lock.json)…');
+  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
 }
