@@ -2,12 +2,12 @@
  * The engine side: a config directory for N services sharing one plan, the API and worker
  * processes, N concurrent releases, and what Postgres recorded about them.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { mapLimit, percentile, sleep } from './support.js';
+import { BENCH_AUTH, BENCH_TOKEN } from './token.js';
 
 export interface Stage {
   name: string;
@@ -24,9 +24,6 @@ export interface ConfigParams {
 }
 
 export const NAMESPACE = 'bench';
-/** The benchmark's admin token: in TIDELINE_BENCH_TOKEN, which the spawned API inherits. */
-process.env.TIDELINE_BENCH_TOKEN ??= `bench_${randomBytes(16).toString('hex')}`;
-const BENCH_TOKEN = process.env.TIDELINE_BENCH_TOKEN;
 export const image = (service: string, version: string) => `registry.example.com/${NAMESPACE}/${service}:${version}`;
 
 /** Write tideline.yaml, regions.yaml, one service file per service and plans/bench.yaml (JSON is YAML). */
@@ -37,7 +34,7 @@ export function writeBenchConfig(p: ConfigParams): string {
   const json = (file: string, value: unknown) => writeFileSync(join(dir, file), JSON.stringify(value, null, 2));
   json('tideline.yaml', {
     engine: { pollInterval: p.pollInterval, sweepInterval: p.sweepInterval, workerConcurrency: p.workerConcurrency },
-    auth: { tokens: [{ name: 'bench', scopes: ['admin'], tokenEnv: 'TIDELINE_BENCH_TOKEN' }] },
+    auth: BENCH_AUTH,
   });
   const regions = p.stages.flatMap((s) => s.regions);
   json('regions.yaml', {

@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BENCH_AUTH } from './token.js';
 
 export const GATE_NAMESPACE = 'bench';
 export const GATE_SERVICE = 'web';
@@ -49,7 +50,10 @@ export function writeGateConfig(p: GatePlanParams): string {
   mkdirSync(join(dir, 'services'));
   mkdirSync(join(dir, 'plans'));
   const json = (file: string, value: unknown) => writeFileSync(join(dir, file), JSON.stringify(value, null, 2));
-  json('tideline.yaml', { engine: { pollInterval: p.pollInterval, sweepInterval: p.sweepInterval, workerConcurrency: p.workerConcurrency } });
+  json('tideline.yaml', {
+    engine: { pollInterval: p.pollInterval, sweepInterval: p.sweepInterval, workerConcurrency: p.workerConcurrency },
+    auth: BENCH_AUTH,
+  });
   json('regions.yaml', {
     defaults: { prometheus: { url: p.prometheusUrl, timeout: '2s' } },
     regions: [p.canary, ...p.wave].map((name) => ({ name, kubernetes: { server: `${p.simulatorUrl}/regions/${name}`, skipTLSVerify: true } })),

@@ -16,8 +16,8 @@
  *   npm run bench:gates                       # 25 runs, fault in one wave region per run
  *   BENCH_GATE_RUNS=5 npm run bench:gates     # smoke run
  *
- * Env: BENCH_GATE_RUNS, BENCH_GATE_FAULT (one|all), BENCH_GATE_SETTLE_MS, BENCH_GATE_CANARY_BAKE,
- * BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL, TEST_PROMETHEUS_BIN. Exits non-zero on errors only;
+ * Env: BENCH_GATE_RUNS, BENCH_GATE_REGIONS (canary + wave, default 21), BENCH_GATE_FAULT (one|all), BENCH_GATE_SETTLE_MS, BENCH_GATE_CANARY_BAKE,
+ * BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL, TEST_PROMETHEUS_BIN, BENCH_RESULTS_DIR (default bench/results). Exits non-zero on errors only;
  * there are no assertions on speed.
  */
 import { execSync } from 'node:child_process';
@@ -33,6 +33,7 @@ import { printGateReport, summarize, writeGateMarkdown, type GateReport, type Ru
 import { probeDelayedJobs, probeUpdates } from './gate-probes.js';
 import { runBench, type Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, sleep, spawnNode } from './support.js';
 import { redisConnection } from '../libs/integrations/src/queue/redis.js';
+import { benchHeaders } from './token.js';
 
 const env = process.env;
 const int = (name: string, fallback: number, min = 1): number => {
@@ -50,7 +51,8 @@ const P = {
   errorRate: 0.2,
   /** after every wave region is baking: wait this long (+ 0–1000 ms random, so the fault lands at a random scrape phase) */
   settleMs: int('BENCH_GATE_SETTLE_MS', 5000, 0),
-  regions: 21,
+  /** canary + wave regions */
+  regions: int('BENCH_GATE_REGIONS', 21, 2),
   stepMs: 20,
   scrapeSeconds: 1,
   adminUrl: env.BENCH_DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -95,7 +97,7 @@ interface EventBody {
 async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: benchHeaders(body !== undefined),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -424,9 +426,9 @@ async function main(cleanup: Cleanup): Promise<void> {
     delayProbe,
   };
   printGateReport(report);
-  const isDefault = P.runs === 25 && P.fault === 'one' && P.settleMs === 5000 && PLAN.canaryBake === '5s';
-  const suffix = (isDefault ? '' : `-${P.runs}runs-${P.fault}`) + (redis.hz === '10' ? '' : `-redis-hz${redis.hz}`);
-  log(`wrote ${writeGateMarkdown(report, join(ROOT, 'bench', 'results'), suffix)}`);
+  const isDefault = P.runs === 25 && P.regions === 21 && P.fault === 'one' && P.settleMs === 5000 && PLAN.canaryBake === '5s';
+  const suffix = (isDefault ? '' : `-${P.runs}runs-${P.fault}${P.regions === 21 ? '' : `-${P.regions}regions`}`) + (redis.hz === '10' ? '' : `-redis-hz${redis.hz}`);
+  log(`wrote ${writeGateMarkdown(report, env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'), suffix)}`);
 }
 
 function gitHead(): string {

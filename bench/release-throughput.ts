@@ -7,7 +7,7 @@
  *   BENCH_RELEASES=20 BENCH_REGIONS=10 npm run bench # smoke run
  *
  * Env: BENCH_RELEASES, BENCH_REGIONS, BENCH_WORKERS, BENCH_WORKER_CONCURRENCY, BENCH_IN_FLIGHT,
- * BENCH_POLL_INTERVAL, BENCH_TIMEOUT_S, BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL.
+ * BENCH_POLL_INTERVAL, BENCH_TIMEOUT_S, BENCH_RESULTS_DIR (default bench/results), BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL.
  * Exits non-zero on errors only; there are no assertions on speed.
  */
 import { rmSync } from 'node:fs';
@@ -195,7 +195,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   printReport(report);
   const isDefault = P.releases === 200 && P.regions === 20 && P.workers === 2 && P.workerConcurrency === 8 && P.inFlight === 20 && P.pollInterval === '50ms';
   const suffix = isDefault ? '' : `-${P.releases}x${P.regions}-w${P.workers}c${P.workerConcurrency}`;
-  log(`wrote ${writeMarkdown(report, join(ROOT, 'bench', 'results'), suffix)}`);
+  log(`wrote ${writeMarkdown(report, env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'), suffix)}`);
 }
 
 runBench('bench', main);
