@@ -6,6 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { RegionConfig } from '../../../config/src/index.js';
 import type { Clusters, WorkloadClient } from '../../../application/src/index.js';
 import { ClientNodeWorkloads } from './client-node-workloads.js';
+import { KeepAliveKubeConfig } from './keep-alive-kubeconfig.js';
 
 export class UnknownRegionError extends Error {
   constructor(region: string) {
@@ -15,7 +16,7 @@ export class UnknownRegionError extends Error {
 }
 
 export function kubeConfigFor(region: RegionConfig, kubeconfigPath?: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
+  const kc = new KeepAliveKubeConfig();
   const k = region.kubernetes;
   if (k.kind === 'context') {
     if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);

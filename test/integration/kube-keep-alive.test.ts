@@ -1,0 +1,46 @@
+/** The Kubernetes adapter reuses its connection to a cluster instead of opening one per call. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
+import type { RegionConfig } from '../../libs/config/src/index.js';
+import { KubernetesClusters } from '../../libs/integrations/src/index.js';
+
+const w = { namespace: 'shop', deployment: 'checkout', container: 'checkout' };
+
+describe('Kubernetes connections', () => {
+  let sim: RunningSimulator;
+  let proxy: Server;
+  let connections = 0;
+  let url = '';
+
+  beforeAll(async () => {
+    sim = await startSimulator({ regions: ['eu'], stepMs: 20 });
+    // A counting pass-through in front of the simulator: every new TCP connection is counted.
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const upstream = await fetch(`${sim.url}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json', accept: 'application/json' },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    proxy.on('connection', () => connections++);
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/regions/eu`;
+  });
+  afterAll(async () => {
+    await new Promise((ok) => proxy.close(ok));
+    await sim.close();
+  });
+
+  it('twenty calls to one cluster use one connection', async () => {
+    const region = { name: 'eu', kubernetes: { kind: 'server', server: url, skipTLSVerify: true } } as unknown as RegionConfig;
+    const client = new KubernetesClusters([region], { timeoutMs: 5_000 }).forRegion('eu');
+    for (let i = 0; i < 20; i++) await client.snapshot(w);
+    expect(connections).toBe(1);
+  });
+});
