@@ -5,6 +5,7 @@ import { Db } from './db.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
+import { appendEvents, nextTick, skipPendingTargets } from './release-rows.js';
 import { createdAsOlder, isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
 import { updateWhere } from './sql.js';
 
@@ -107,7 +108,7 @@ export class ReleaseStore {
       ),
     );
     const older = newer ? { allowOlder: true, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } } : {};
-    await this.appendEvents(m, release.id, [
+    await appendEvents(m, release.id, [
       {
         type: 'release.created',
         actor,
@@ -118,7 +119,7 @@ export class ReleaseStore {
       ...(state === 'running' ? [{ type: 'stage.started', actor: 'tideline', data: { stage: input.plan.stages[0]!.name } }] : []),
     ]);
     for (const old of superseded) {
-      await this.appendEvents(m, old.id, [
+      await appendEvents(m, old.id, [
         { type: 'release.superseded', actor, fromState: 'queued', toState: 'superseded', reason: `superseded by release ${release.id}`, data: { by: release.id } },
       ]);
       await skipPendingTargets(m, old.id);
@@ -192,7 +193,7 @@ export class ReleaseStore {
       for (const t of change.targets ?? []) {
         await updateWhere(m, TargetEntity, t.patch, 'id = $1 AND release_id = $2', [t.id, release.id]);
       }
-      if (change.events?.length) await this.appendEvents(m, release.id, change.events);
+      if (change.events?.length) await appendEvents(m, release.id, change.events);
       if (change.evaluations?.length) await insertEvaluations(m, release.id, change.evaluations);
       return change.tickAt ? nextTick(m, release.id, change.tickAt) : null;
     });
@@ -238,7 +239,7 @@ export class ReleaseStore {
           [next.id, 'queued', next.rowVersion],
         );
         if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
-        await this.appendEvents(m, next.id, [
+        await appendEvents(m, next.id, [
           { type: 'release.started', actor: 'tideline', fromState: 'queued', toState: 'running', reason: 'the previous release of this service ended' },
           { type: 'stage.started', actor: 'tideline', data: { stage: next.plan.stages[0]!.name } },
         ]);
@@ -254,7 +255,7 @@ export class ReleaseStore {
       stale.id,
       stale.rowVersion,
     ]);
-    await this.appendEvents(m, stale.id, [
+    await appendEvents(m, stale.id, [
       { type: 'release.superseded', actor: 'tideline', fromState: 'queued', toState: 'superseded', reason, data: { by: newer.id, newerReleaseNumber: newer.releaseNumber } },
     ]);
     await skipPendingTargets(m, stale.id);
@@ -287,32 +288,5 @@ export class ReleaseStore {
     );
     return rows.map((r) => r.service);
   }
-
-  private async appendEvents(m: EntityManager, releaseId: string, events: EventInput[]): Promise<void> {
-    if (events.length === 0) return;
-    const params: unknown[] = [];
-    const values = events.map((e) => {
-      const row = [releaseId, e.type, e.actor, e.region ?? null, e.fromState ?? null, e.toState ?? null, e.reason ?? null, e.data ? JSON.stringify(e.data) : null];
-      const placeholders = row.map((_, i) => `$${params.length + i + 1}`);
-      params.push(...row);
-      return `(${placeholders.join(', ')}::jsonb)`;
-    });
-    await m.query(
-      `INSERT INTO release_events (release_id, type, actor, region, from_state, to_state, reason, data) VALUES ${values.join(', ')}`,
-      params,
-    );
-  }
 }
 
-/** Bump the release's tick sequence and set when its next step is due; returns the sequence. */
-async function nextTick(m: EntityManager, releaseId: string, at: Date): Promise<number> {
-  const rows: Array<{ tick_seq: number }> = await m.query(
-    `WITH u AS (UPDATE releases SET tick_seq = tick_seq + 1, next_tick_at = $2 WHERE id = $1 RETURNING tick_seq) SELECT tick_seq FROM u`,
-    [releaseId, at],
-  );
-  return rows[0]!.tick_seq;
-}
-
-async function skipPendingTargets(m: EntityManager, releaseId: string): Promise<void> {
-  await m.query(`UPDATE region_targets SET state = 'skipped', updated_at = now() WHERE release_id = $1 AND state = 'pending'`, [releaseId]);
-}
