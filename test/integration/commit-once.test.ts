@@ -6,38 +6,38 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateRelease, PauseRelease, QUEUES, RequestRegionOperation } from '../../libs/application/src/index.js';
+import { CreateRelease, PauseRelease, RequestRegionOperation } from '../../libs/application/src/index.js';
 import { loadConfig, type TidelineConfig } from '../../libs/config/src/index.js';
-import { JobQueues, redisConnection } from '../../libs/integrations/src/index.js';
-import { createDataSource, Db, NotificationStore, RegionOperationStore, ReleaseStore, type ReleaseRecord } from '../../libs/persistence/src/index.js';
+import type { JobQueues } from '../../libs/integrations/src/index.js';
+import { NotificationStore, RegionOperationStore, ReleaseStore, type Db, type ReleaseRecord } from '../../libs/persistence/src/index.js';
 import { ConfigRegionDirectory } from '../../libs/runtime/src/region-directory.js';
 import { RegionTrafficProviders } from '../../libs/runtime/src/region-services.js';
 import { writeConfig } from '../support/config-fixture.js';
-import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
+import type { TestDatabase } from '../support/services.js';
+import { startStoreEnv, type StoreEnv } from '../support/store-env.js';
 import { crashEveryStatement, StatementFaults, type CrashReport } from '../support/statement-faults.js';
 
 const clock = { now: () => new Date() };
 
 describe('every multi-statement write commits once (a crash at each statement)', () => {
+  let env: StoreEnv;
   let tdb: TestDatabase;
   let db: Db;
+  let queues: JobQueues;
   let faults: StatementFaults;
   let store: ReleaseStore;
   let ops: RegionOperationStore;
-  let queues: JobQueues;
   let config: TidelineConfig;
   let create: CreateRelease;
   let n = 0;
   const reports: Record<string, CrashReport> = {};
 
   beforeAll(async () => {
-    tdb = await createTestDatabase();
-    db = new Db(await createDataSource({ kind: 'server', url: tdb.url }), false);
-    await db.dataSource.runMigrations({ transaction: 'each' });
+    env = await startStoreEnv();
+    ({ tdb, db, queues } = env);
     faults = new StatementFaults(db.dataSource);
     store = new ReleaseStore(db);
     ops = new RegionOperationStore(db);
-    queues = new JobQueues(redisConnection(REDIS_URL), uniquePrefix());
     const dir = writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }], services: ['checkout', 'search', 'cart'], supersede: ['cart'] });
     const regions = JSON.parse(readFileSync(join(dir, 'regions.yaml'), 'utf8')) as { regions: Array<Record<string, unknown>> };
     for (const r of regions.regions) r.traffic = { provider: 'simulator', url: 'http://127.0.0.1:1' };
@@ -48,10 +48,7 @@ describe('every multi-statement write commits once (a crash at each statement)',
 
   afterAll(async () => {
     console.log(`crash points per path: ${JSON.stringify(reports)}`);
-    await queues?.queue(QUEUES.releases).obliterate({ force: true });
-    await queues?.close();
-    await db?.close();
-    await tdb?.drop();
+    await env?.close();
   });
 
   const cmd = (service: string, number: number) => ({ service, version: `1.${number}.0`, image: `registry.example.com/shop/${service}:1.${number}.0`, releaseNumber: number, actor: 'ci' });

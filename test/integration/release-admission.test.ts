@@ -4,40 +4,32 @@
  * deliberately, also when creates race or an older one waited in the queue (issue 15 defect C).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, CreateRelease, QUEUES } from '../../libs/application/src/index.js';
+import { ConflictError, CreateRelease } from '../../libs/application/src/index.js';
 import { loadConfig } from '../../libs/config/src/index.js';
-import { JobQueues, redisConnection } from '../../libs/integrations/src/index.js';
-import { createDataSource, Db, ReleaseStore } from '../../libs/persistence/src/index.js';
+import { ReleaseStore } from '../../libs/persistence/src/index.js';
 import { writeConfig } from '../support/config-fixture.js';
 import { fingerprint } from '../support/statement-faults.js';
-import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
+import type { TestDatabase } from '../support/services.js';
+import { startStoreEnv, type StoreEnv } from '../support/store-env.js';
 
 type Cmd = Parameters<CreateRelease['execute']>[0];
 
 describe('release admission on real Postgres', () => {
+  let env: StoreEnv;
   let tdb: TestDatabase;
-  let db: Db;
   let store: ReleaseStore;
-  let queues: JobQueues;
   let create: CreateRelease;
 
   beforeAll(async () => {
-    tdb = await createTestDatabase();
-    db = new Db(await createDataSource({ kind: 'server', url: tdb.url }), false);
-    await db.dataSource.runMigrations({ transaction: 'each' });
-    store = new ReleaseStore(db);
-    queues = new JobQueues(redisConnection(REDIS_URL), uniquePrefix());
+    env = await startStoreEnv();
+    tdb = env.tdb;
+    store = new ReleaseStore(env.db);
     const services = ['checkout', 'search', 'cart', 'web', 'api', 'queue', ...Array.from({ length: 20 }, (_, i) => `race${i}`)];
     const config = loadConfig(writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1'] }], services, supersede: ['cart'] }));
-    create = new CreateRelease(config, store, queues);
+    create = new CreateRelease(config, store, env.queues);
   });
 
-  afterAll(async () => {
-    await queues?.queue(QUEUES.releases).obliterate({ force: true });
-    await queues?.close();
-    await db?.close();
-    await tdb?.drop();
-  });
+  afterAll(() => env?.close());
 
   const cmd = (service: string, n: number, extra: Partial<Cmd> = {}): Cmd => ({
     service,
