@@ -83,7 +83,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
           plan: { planName: 'p', service: `svc${n}`, stages: [{ index: 0, name: 'canary', kind: 'canary', bakeMs: 0, progressDeadlineMs: 1, maxParallel: 1, onFailure: 'rollback', approval: 'none', regions: [{ region: 'r1', workloads: [] }] }] },
         },
         'test',
-      )
+      ) as { release: ReleaseRecord }
     ).release;
   const INSERT_EVENT = `INSERT INTO release_events (release_id, type, actor, region) VALUES ($1, $2, 'test', 'r1')`;
   const append = async (client: { query(sql: string, params: unknown[]): Promise<unknown> }, releaseId: string, type: string) => {

@@ -88,8 +88,8 @@ describe('persistence on real Postgres', () => {
     const again = await create.execute(cmd('checkout', 2));
     expect(again.created).toBe(false);
     expect(again.release.id).toBe(results[0]!.release.id);
-    const byKey = await create.execute(cmd('checkout', 99, { idempotencyKey: 'ci-run-77' }));
-    expect(byKey.release.id).toBe(results[0]!.release.id);
+    // the same key with another payload is refused, naming the release it already names
+    await expect(create.execute(cmd('checkout', 99, { idempotencyKey: 'ci-run-77' }))).rejects.toThrow(new RegExp(`already names release ${results[0]!.release.id}`));
     const rows = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases WHERE release_number IN (2, 99)`);
     expect(rows[0]!.n).toBe(1);
   });

@@ -64,6 +64,11 @@ const operation = obj({
   note: nullable(str),
 });
 
+/** The release a 409 on create names. */
+function releaseRef(): Schema {
+  return obj({ id: str, releaseNumber: { type: 'integer' }, version: str, image: str, state: str }, ['id', 'releaseNumber']);
+}
+
 export const SCHEMAS: Record<string, Schema> = {
   Problem: {
     type: 'object',
@@ -73,8 +78,10 @@ export const SCHEMAS: Record<string, Schema> = {
       title: str,
       status: { type: 'integer' },
       detail: str,
-      errors: { type: 'array', description: '400: one entry per bad field', items: obj({ field: str, message: str }) },
+      errors: { type: 'array', description: '400: one entry per bad field; 409 on create: one entry per field at odds with the existing or newer release', items: obj({ field: str, message: str }) },
       state: { ...str, description: '409: the state that refused the request' },
+      existingRelease: { ...releaseRef(), description: '409 on create: the release the Idempotency-Key or (service, releaseNumber) already names' },
+      newerRelease: { ...releaseRef(), description: '409 on create: the newer release of the service that went, or will go, live' },
     },
     required: ['type', 'title', 'status', 'detail'],
   },

@@ -31,6 +31,8 @@ export interface RouteDoc {
   ok: { status: number; description: string; schema: string; contentType?: string };
   /** error statuses besides 401/403 (added for every non-public route) */
   errors: number[];
+  /** what an error status means on this route, where it differs from the common text */
+  errorText?: Partial<Record<number, string>>;
 }
 
 const ACTIONS: Array<[string, string, z.ZodType, number[]]> = [
@@ -49,12 +51,17 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/releases',
     tag: 'releases',
     summary: 'Create a release (idempotent)',
-    description: 'The same Idempotency-Key, or the same (service, releaseNumber), answers the existing release with 200.',
+    description:
+      'The same Idempotency-Key, or the same (service, releaseNumber), with the same payload answers the existing release with 200 (requestedBy aside). ' +
+      'With a different service, releaseNumber, version, image or gitSha it answers 409: `errors` names each differing field and `existingRelease` the release; nothing is written. ' +
+      'A releaseNumber lower than a release of the service that is queued, running, paused, awaiting approval or succeeded answers 409 naming it in `newerRelease`, ' +
+      'unless the body says `allowOlder: true` (a deliberate roll back or forward, recorded on the release.created event with the actor and the newer release).',
     scopes: ['releases:create'],
     headers: { 'Idempotency-Key': IdempotencyKey },
     body: CreateReleaseBody,
     ok: { status: 201, description: 'created (200: the existing release)', schema: 'ReleaseDetail' },
-    errors: [400],
+    errors: [400, 409],
+    errorText: { 409: 'the key or (service, releaseNumber) names a release with another payload (`existingRelease`, `errors` name it), or a newer release of the service went or will go live (`newerRelease`); nothing was written' },
   },
   { method: 'get', path: '/v1/releases', tag: 'releases', summary: 'List releases, newest first', scopes: ['read'], query: ListReleasesQuery, ok: { status: 200, description: 'a page', schema: 'ReleasePage' }, errors: [400] },
   { method: 'get', path: '/v1/releases/{id}', tag: 'releases', summary: 'A release with its plan and every region target', scopes: ['read'], params: { id: ReleaseId }, ok: { status: 200, description: 'the release', schema: 'ReleaseDetail' }, errors: [400, 404] },
@@ -183,7 +190,7 @@ function operation(r: RouteDoc): JsonSchema {
   };
   const errors = r.scopes === 'public' ? r.errors : [...r.errors, 401, 403];
   for (const status of [...new Set(errors)].sort()) {
-    responses[String(status)] = { description: ERROR_TEXT[status] ?? 'error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    responses[String(status)] = { description: r.errorText?.[status] ?? ERROR_TEXT[status] ?? 'error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
   }
   const body = r.body instanceof z.ZodOptional ? { schema: r.body.unwrap() as z.ZodType, required: false } : r.body ? { schema: r.body, required: true } : null;
   return {

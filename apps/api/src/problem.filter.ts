@@ -48,7 +48,7 @@ export function sendProblem(res: ServerResponse, p: Problem): void {
 export function toProblem(err: unknown): Problem {
   if (err instanceof ValidationError) return problem(400, err.message, err.problems);
   if (err instanceof NotFoundError) return problem(404, err.message);
-  if (err instanceof ConflictError) return { ...problem(409, err.message), ...(err.state !== undefined ? { state: err.state } : {}) };
+  if (err instanceof ConflictError) return { ...problem(409, err.message), ...(err.state !== undefined ? { state: err.state } : {}), ...err.details };
   if (err instanceof ForbiddenError) return problem(403, err.message);
   if (err instanceof LockTimeoutError) return problem(503, 'the resource is busy with another change; try again');
   if (err instanceof HttpException) {

@@ -11,6 +11,10 @@ export const CreateReleaseBody = z.strictObject({
   releaseNumber: z.int().min(1).max(2_147_483_647),
   gitSha: z.string().regex(/^[0-9a-f]{7,40}$/, 'must be 7 to 40 lowercase hex characters').optional(),
   requestedBy: z.string().min(1).max(200).optional(),
+  allowOlder: z
+    .boolean()
+    .optional()
+    .describe('true: a deliberate roll back (or forward) to a release number lower than one of the service that went or will go live; recorded on the release.created event with the actor'),
 });
 export type CreateReleaseBody = z.infer<typeof CreateReleaseBody>;
 

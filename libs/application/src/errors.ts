@@ -30,6 +30,8 @@ export class ConflictError extends Error {
   constructor(
     message: string,
     readonly state?: string,
+    /** more members of the problem answer (e.g. `existingRelease`, `errors` naming the fields at odds) */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ConflictError';

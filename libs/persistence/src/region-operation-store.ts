@@ -1,4 +1,5 @@
 /** Reads and writes of region operations; every write of one region runs under its lock (see the use cases). */
+import type { EntityManager } from 'typeorm';
 import type { Db } from './db.js';
 import { IN_FLIGHT_OPERATION_STATES, RegionOperationEntity, type RegionOperationKind, type RegionOperationRecord } from './region-operation-entities.js';
 import { updateWhere } from './sql.js';
@@ -37,10 +38,14 @@ export class RegionOperationStore {
     );
   }
 
-  /** Insert an operation, due at once (check_seq 1). */
-  async insert(op: NewRegionOperation): Promise<RegionOperationRecord> {
+  /**
+   * Insert an operation, due at once (check_seq 1). With `supersede`, the operation it replaces
+   * ends with the given patch in the same transaction (a restore never cancels a drain alone).
+   */
+  async insert(op: NewRegionOperation, supersede?: { id: string; patch: Partial<RegionOperationRecord> }): Promise<RegionOperationRecord> {
     const now = new Date();
     return this.db.tx(async (m) => {
+      if (supersede) await finish(m, supersede.id, supersede.patch);
       const repo = m.getRepository(RegionOperationEntity);
       const saved = await repo.save({ ...op, state: 'pending', checkSeq: 1, nextCheckAt: now, startedAt: null, completedAt: null, lastRate: null, verifyMs: null, drain99Ms: null, note: null });
       return repo.findOneByOrFail({ id: saved.id });
@@ -80,4 +85,9 @@ export class RegionOperationStore {
       m.getRepository(RegionOperationEntity).createQueryBuilder('o').where(`o.region = :region AND o.state IN ${IN_FLIGHT_SQL}`, { region }).getOne(),
     );
   }
+}
+
+/** Apply a patch to an operation and stop looking at it (no next check). */
+async function finish(m: EntityManager, id: string, patch: Partial<RegionOperationRecord>): Promise<void> {
+  await updateWhere(m, RegionOperationEntity, { ...patch, nextCheckAt: null }, 'id = $1', [id]);
 }

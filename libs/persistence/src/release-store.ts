@@ -5,12 +5,21 @@ import { Db } from './db.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
+import { appendEvents, nextTick, skipPendingTargets } from './release-rows.js';
+import { createdAsOlder, isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
 import { updateWhere } from './sql.js';
 
 export type NewRelease = Pick<
   ReleaseRecord,
   'service' | 'version' | 'image' | 'releaseNumber' | 'gitSha' | 'requestedBy' | 'idempotencyKey' | 'plan'
 >;
+
+export type CreateOutcome =
+  | { kind: 'created' | 'existing'; release: ReleaseRecord }
+  /** the key or (service, releaseNumber) names `release`, whose payload differs */
+  | { kind: 'changed'; release: ReleaseRecord; by: 'idempotencyKey' | 'releaseNumber'; differences: FieldDifference[] }
+  /** a release of the service with a higher number went, or will go, live */
+  | { kind: 'older'; newer: ReleaseRecord };
 
 export interface EventInput {
   type: string;
@@ -43,67 +52,89 @@ export class ReleaseStore {
 
   /**
    * Insert a release (running, or queued behind the service's active one) with its pending
-   * targets, unless one already exists for the idempotency key or (service, releaseNumber).
-   * With `supersede`, releases of the service still waiting in the queue end `superseded`.
+   * targets, in one transaction under the service's lock. One that exists for the idempotency
+   * key or (service, releaseNumber) is returned when the payload is the same, refused
+   * (`changed`) when not; a number lower than a release of the service that went or will go live
+   * is refused (`older`) unless `allowOlder`. With `supersede`, releases of the service still
+   * waiting in the queue end `superseded`.
    */
-  create(input: NewRelease, actor: string, supersede = false): Promise<{ release: ReleaseRecord; created: boolean }> {
-    return this.db.tx(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${input.service}`]);
-      const existing = await this.findExisting(m, input);
-      if (existing) return { release: existing, created: false };
-      const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [input.service]);
-      const state: ReleaseState = active.length > 0 ? 'queued' : 'running';
-      const now = new Date();
-      const superseded: Array<{ id: string }> = supersede
-        ? await m.query(
-            `WITH u AS (UPDATE releases SET state = 'superseded', state_reason = $2, ended_at = now(), updated_at = now(), row_version = row_version + 1
-             WHERE service = $1 AND state = 'queued' RETURNING id) SELECT id FROM u`,
-            [input.service, `superseded by release number ${input.releaseNumber} (${input.version})`],
-          )
-        : [];
-      const release = await m.getRepository(ReleaseEntity).save({
-        ...input,
-        state,
-        stateReason: state === 'queued' ? 'another release of this service is active' : null,
-        stageIndex: 0,
-        tickSeq: state === 'running' ? 1 : 0,
-        nextTickAt: state === 'running' ? now : null,
-        rowVersion: 1,
-        startedAt: state === 'running' ? now : null,
-        endedAt: null,
-      });
-      await m.getRepository(TargetEntity).insert(
-        input.plan.stages.flatMap((stage) =>
-          stage.regions.map((r) => ({
-            releaseId: release.id,
-            stageIndex: stage.index,
-            region: r.region,
-            state: 'pending' as const,
-            workloads: r.workloads,
-          })),
-        ),
-      );
-      await this.appendEvents(m, release.id, [
-        { type: 'release.created', actor, toState: state, data: { version: input.version, image: input.image, releaseNumber: input.releaseNumber } },
-        ...(state === 'running' ? [{ type: 'stage.started', actor: 'tideline', data: { stage: input.plan.stages[0]!.name } }] : []),
-      ]);
-      for (const old of superseded) {
-        await this.appendEvents(m, old.id, [
-          { type: 'release.superseded', actor, fromState: 'queued', toState: 'superseded', reason: `superseded by release ${release.id}`, data: { by: release.id } },
-        ]);
-        await m.query(`UPDATE region_targets SET state = 'skipped', updated_at = now() WHERE release_id = $1 AND state = 'pending'`, [old.id]);
+  async create(input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean } = {}): Promise<CreateOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.tx((m) => this.createIn(m, input, actor, opts));
+      } catch (err) {
+        if (attempt < 3 && isDuplicateRelease(err)) continue; // a racing create committed first: look again
+        throw err;
       }
-      return { release: (await m.getRepository(ReleaseEntity).findOneByOrFail({ id: release.id })), created: true };
-    });
+    }
   }
 
-  private async findExisting(m: EntityManager, input: NewRelease): Promise<ReleaseRecord | null> {
+  private async createIn(m: EntityManager, input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean }): Promise<CreateOutcome> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${input.service}`]);
+    // The queue's order is the order creates took the service's lock (not when their transactions began).
+    const [{ at: createdAt }] = (await m.query('SELECT clock_timestamp() AS at')) as [{ at: Date }];
+    const existing = await this.findExisting(m, input);
+    if (existing) {
+      const differences = payloadDifferences(existing.release, input);
+      return differences.length > 0 ? { kind: 'changed', release: existing.release, by: existing.by, differences } : { kind: 'existing', release: existing.release };
+    }
+    const newer = await newerRelease(m, input.service, input.releaseNumber);
+    if (newer && !opts.allowOlder) return { kind: 'older', newer };
+    const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [input.service]);
+    const state: ReleaseState = active.length > 0 ? 'queued' : 'running';
+    const now = new Date();
+    const superseded: Array<{ id: string }> = opts.supersede
+      ? await m.query(
+          `WITH u AS (UPDATE releases SET state = 'superseded', state_reason = $2, ended_at = now(), updated_at = now(), row_version = row_version + 1
+           WHERE service = $1 AND state = 'queued' RETURNING id) SELECT id FROM u`,
+          [input.service, `superseded by release number ${input.releaseNumber} (${input.version})`],
+        )
+      : [];
+    const release = await m.getRepository(ReleaseEntity).save({
+      ...input,
+      createdAt,
+      state,
+      stateReason: state === 'queued' ? 'another release of this service is active' : null,
+      stageIndex: 0,
+      tickSeq: state === 'running' ? 1 : 0,
+      nextTickAt: state === 'running' ? now : null,
+      rowVersion: 1,
+      startedAt: state === 'running' ? now : null,
+      endedAt: null,
+    });
+    await m.getRepository(TargetEntity).insert(
+      input.plan.stages.flatMap((stage) =>
+        stage.regions.map((r) => ({ releaseId: release.id, stageIndex: stage.index, region: r.region, state: 'pending' as const, workloads: r.workloads })),
+      ),
+    );
+    const older = newer ? { allowOlder: true, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } } : {};
+    await appendEvents(m, release.id, [
+      {
+        type: 'release.created',
+        actor,
+        toState: state,
+        reason: newer ? `deliberately older than release #${newer.releaseNumber} (${newer.id}, ${newer.state}): allowOlder` : null,
+        data: { version: input.version, image: input.image, releaseNumber: input.releaseNumber, ...older },
+      },
+      ...(state === 'running' ? [{ type: 'stage.started', actor: 'tideline', data: { stage: input.plan.stages[0]!.name } }] : []),
+    ]);
+    for (const old of superseded) {
+      await appendEvents(m, old.id, [
+        { type: 'release.superseded', actor, fromState: 'queued', toState: 'superseded', reason: `superseded by release ${release.id}`, data: { by: release.id } },
+      ]);
+      await skipPendingTargets(m, old.id);
+    }
+    return { kind: 'created', release: await m.getRepository(ReleaseEntity).findOneByOrFail({ id: release.id }) };
+  }
+
+  private async findExisting(m: EntityManager, input: NewRelease): Promise<{ release: ReleaseRecord; by: 'idempotencyKey' | 'releaseNumber' } | null> {
     const repo = m.getRepository(ReleaseEntity);
     if (input.idempotencyKey) {
       const byKey = await repo.findOneBy({ idempotencyKey: input.idempotencyKey });
-      if (byKey) return byKey;
+      if (byKey) return { release: byKey, by: 'idempotencyKey' };
     }
-    return repo.findOneBy({ service: input.service, releaseNumber: input.releaseNumber });
+    const byNumber = await repo.findOneBy({ service: input.service, releaseNumber: input.releaseNumber });
+    return byNumber ? { release: byNumber, by: 'releaseNumber' } : null;
   }
 
   get(id: string): Promise<ReleaseRecord | null> {
@@ -140,7 +171,8 @@ export class ReleaseStore {
 
   /**
    * Apply one step of a release in one transaction: the release's columns (guarded by its
-   * row version), target columns, the events that explain them and the gate evaluations behind them.
+   * row version), target columns, the events that explain them and the gate evaluations behind
+   * them; with `tickAt`, the next step is asked for in the same commit (returns its tick sequence).
    */
   applyStep(
     release: ReleaseRecord,
@@ -149,8 +181,9 @@ export class ReleaseStore {
       targets?: Array<{ id: string; patch: Partial<TargetRecord> }>;
       events?: EventInput[];
       evaluations?: GateEvaluationInput[];
+      tickAt?: Date;
     },
-  ): Promise<void> {
+  ): Promise<number | null> {
     return this.db.tx(async (m) => {
       const n = await updateWhere(m, ReleaseEntity, { ...change.release, rowVersion: release.rowVersion + 1 }, 'id = $1 AND row_version = $2', [
         release.id,
@@ -160,20 +193,15 @@ export class ReleaseStore {
       for (const t of change.targets ?? []) {
         await updateWhere(m, TargetEntity, t.patch, 'id = $1 AND release_id = $2', [t.id, release.id]);
       }
-      if (change.events?.length) await this.appendEvents(m, release.id, change.events);
+      if (change.events?.length) await appendEvents(m, release.id, change.events);
       if (change.evaluations?.length) await insertEvaluations(m, release.id, change.evaluations);
+      return change.tickAt ? nextTick(m, release.id, change.tickAt) : null;
     });
   }
 
   /** Ask for the next step at `at`; returns the tick sequence number the job must carry. */
   scheduleTick(releaseId: string, at: Date): Promise<number> {
-    return this.db.tx(async (m) => {
-      const rows: Array<{ tick_seq: number }> = await m.query(
-        `WITH u AS (UPDATE releases SET tick_seq = tick_seq + 1, next_tick_at = $2 WHERE id = $1 RETURNING tick_seq) SELECT tick_seq FROM u`,
-        [releaseId, at],
-      );
-      return rows[0]!.tick_seq;
-    });
+    return this.db.tx((m) => nextTick(m, releaseId, at));
   }
 
   /** Nothing to do until something outside the engine (an operator) changes the release. */
@@ -181,32 +209,56 @@ export class ReleaseStore {
     await this.db.tx((m) => m.query(`UPDATE releases SET next_tick_at = NULL WHERE id = $1`, [releaseId]));
   }
 
-  /** If the service has no active release, start its oldest queued one. */
+  /**
+   * If the service has no active release, start its oldest queued one. A queued release whose
+   * number is lower than a release of the service that already succeeded ends `superseded`
+   * instead (unless it was created as a deliberate roll back), and the next one is considered.
+   */
   promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
     return this.db.tx(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${service}`]);
       const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [service]);
       if (active.length > 0) return null;
-      // Row-locked: an operator's cancel of this queued release waits for us (and then sees it running), or wins.
-      const next = await m
-        .getRepository(ReleaseEntity)
-        .findOne({ where: { service, state: 'queued' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-      if (!next) return null;
-      const now = new Date();
-      const n = await updateWhere(
-        m,
-        ReleaseEntity,
-        { state: 'running', stateReason: null, startedAt: now, nextTickAt: now, rowVersion: next.rowVersion + 1 },
-        'id = $1 AND state = $2 AND row_version = $3',
-        [next.id, 'queued', next.rowVersion],
-      );
-      if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
-      await this.appendEvents(m, next.id, [
-        { type: 'release.started', actor: 'tideline', fromState: 'queued', toState: 'running', reason: 'the previous release of this service ended' },
-        { type: 'stage.started', actor: 'tideline', data: { stage: next.plan.stages[0]!.name } },
-      ]);
-      return m.getRepository(ReleaseEntity).findOneByOrFail({ id: next.id });
+      for (;;) {
+        // Row-locked: an operator's cancel of this queued release waits for us (and then sees it running), or wins.
+        const next = await m
+          .getRepository(ReleaseEntity)
+          .findOne({ where: { service, state: 'queued' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+        if (!next) return null;
+        const newer = await newerRelease(m, service, next.releaseNumber, ['succeeded']);
+        if (newer && !(await createdAsOlder(m, next.id))) {
+          await this.supersedeStale(m, next, newer);
+          continue;
+        }
+        const now = new Date();
+        const n = await updateWhere(
+          m,
+          ReleaseEntity,
+          { state: 'running', stateReason: null, startedAt: now, nextTickAt: now, rowVersion: next.rowVersion + 1 },
+          'id = $1 AND state = $2 AND row_version = $3',
+          [next.id, 'queued', next.rowVersion],
+        );
+        if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
+        await appendEvents(m, next.id, [
+          { type: 'release.started', actor: 'tideline', fromState: 'queued', toState: 'running', reason: 'the previous release of this service ended' },
+          { type: 'stage.started', actor: 'tideline', data: { stage: next.plan.stages[0]!.name } },
+        ]);
+        return m.getRepository(ReleaseEntity).findOneByOrFail({ id: next.id });
+      }
     });
+  }
+
+  /** A queued release that would replace a newer one that already succeeded never deploys. */
+  private async supersedeStale(m: EntityManager, stale: ReleaseRecord, newer: ReleaseRecord): Promise<void> {
+    const reason = `release #${newer.releaseNumber} (${newer.id}) is newer and already ${newer.state}: an older release must not replace it (post it with allowOlder to roll back deliberately)`;
+    await updateWhere(m, ReleaseEntity, { state: 'superseded', stateReason: reason, endedAt: new Date(), rowVersion: stale.rowVersion + 1 }, 'id = $1 AND row_version = $2', [
+      stale.id,
+      stale.rowVersion,
+    ]);
+    await appendEvents(m, stale.id, [
+      { type: 'release.superseded', actor: 'tideline', fromState: 'queued', toState: 'superseded', reason, data: { by: newer.id, newerReleaseNumber: newer.releaseNumber } },
+    ]);
+    await skipPendingTargets(m, stale.id);
   }
 
   /** Releases that should be moving: stepping states whose next step is due before `dueBefore`, and held ones whose watched gates are due. */
@@ -236,19 +288,5 @@ export class ReleaseStore {
     );
     return rows.map((r) => r.service);
   }
-
-  private async appendEvents(m: EntityManager, releaseId: string, events: EventInput[]): Promise<void> {
-    if (events.length === 0) return;
-    const params: unknown[] = [];
-    const values = events.map((e) => {
-      const row = [releaseId, e.type, e.actor, e.region ?? null, e.fromState ?? null, e.toState ?? null, e.reason ?? null, e.data ? JSON.stringify(e.data) : null];
-      const placeholders = row.map((_, i) => `$${params.length + i + 1}`);
-      params.push(...row);
-      return `(${placeholders.join(', ')}::jsonb)`;
-    });
-    await m.query(
-      `INSERT INTO release_events (release_id, type, actor, region, from_state, to_state, reason, data) VALUES ${values.join(', ')}`,
-      params,
-    );
-  }
 }
+

@@ -32,14 +32,15 @@ export class NudgingReleaseStore extends ReleaseStore {
     super(db);
   }
 
-  override async applyStep(...args: Parameters<ReleaseStore['applyStep']>): Promise<void> {
-    await super.applyStep(...args);
+  override async applyStep(...args: Parameters<ReleaseStore['applyStep']>): ReturnType<ReleaseStore['applyStep']> {
+    const seq = await super.applyStep(...args);
     this.poke();
+    return seq;
   }
 
   override async create(...args: Parameters<ReleaseStore['create']>): ReturnType<ReleaseStore['create']> {
     const result = await super.create(...args);
-    if (result.created) this.poke();
+    if (result.kind === 'created') this.poke();
     return result;
   }
 

@@ -1,8 +1,12 @@
-/** CI posts a release: validate it, freeze the plan, insert it (or return the existing one). */
+/**
+ * CI posts a release: validate it, freeze the plan, insert it, or return the existing one when
+ * the request repeats it; refuse (409) a repeat with another payload, and a release number
+ * older than one of the service that went or will go live (unless `allowOlder`).
+ */
 import type { TidelineConfig } from '../../../config/src/index.js';
 import { expandPlan, PlanError, validateReleaseImage } from '../../../domain/src/index.js';
-import type { ReleaseRecord, ReleaseStore } from '../../../persistence/src/index.js';
-import { ValidationError } from '../errors.js';
+import type { CreateOutcome, ReleaseRecord, ReleaseStore } from '../../../persistence/src/index.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import type { TickScheduler } from '../ports.js';
 
 export interface CreateReleaseCommand {
@@ -13,6 +17,8 @@ export interface CreateReleaseCommand {
   gitSha?: string;
   requestedBy?: string;
   idempotencyKey?: string;
+  /** a deliberate roll back/forward to a number lower than the service's newest live release */
+  allowOlder?: boolean;
   /** who asked (token name, or "anonymous") */
   actor: string;
 }
@@ -42,7 +48,7 @@ export class CreateRelease {
       throw err;
     }
 
-    const result = await this.store.create(
+    const outcome = await this.store.create(
       {
         service: service.name,
         version: cmd.version,
@@ -54,12 +60,37 @@ export class CreateRelease {
         plan: snapshot,
       },
       cmd.actor,
-      service.onConcurrent === 'supersede',
+      { supersede: service.onConcurrent === 'supersede', allowOlder: cmd.allowOlder === true },
     );
+    if (outcome.kind === 'changed' || outcome.kind === 'older') throw refusal(outcome, cmd);
+    const result = { release: outcome.release, created: outcome.kind === 'created' };
     if (result.created && result.release.state === 'running') {
       // If this enqueue is lost (Redis down, crash), the sweeper finds the release and enqueues it.
       await this.ticks.enqueueTick(result.release.id, result.release.tickSeq, 0).catch(() => undefined);
     }
     return result;
   }
+}
+
+const brief = (r: ReleaseRecord) => ({ id: r.id, releaseNumber: r.releaseNumber, version: r.version, image: r.image, state: r.state });
+const shown = (v: unknown) => (v === null ? 'none' : JSON.stringify(v));
+
+/** 409 naming what is at odds and the release that holds it; nothing was written. */
+function refusal(outcome: Extract<CreateOutcome, { kind: 'changed' | 'older' }>, cmd: CreateReleaseCommand): ConflictError {
+  if (outcome.kind === 'older') {
+    const n = outcome.newer;
+    return new ConflictError(
+      `release number ${cmd.releaseNumber} is older than release #${n.releaseNumber} (${n.id}, ${n.state}) of ${n.service}: it would replace a newer version; ` +
+        'send allowOlder: true for a deliberate roll back',
+      n.state,
+      { newerRelease: brief(n), errors: [{ field: 'releaseNumber', message: `lower than ${n.releaseNumber} (release ${n.id}, ${n.state})` }] },
+    );
+  }
+  const r = outcome.release;
+  const what = outcome.by === 'idempotencyKey' ? `Idempotency-Key ${JSON.stringify(cmd.idempotencyKey)}` : `release number ${r.releaseNumber} of ${r.service}`;
+  const fields = outcome.differences.map((d) => d.field);
+  return new ConflictError(`${what} already names release ${r.id} with a different ${fields.join(', ')}; nothing was written`, r.state, {
+    existingRelease: brief(r),
+    errors: outcome.differences.map((d) => ({ field: d.field, message: `release ${r.id} has ${shown(d.existing)}, this request ${shown(d.requested)}` })),
+  });
 }

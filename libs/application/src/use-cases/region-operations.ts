@@ -60,10 +60,12 @@ export class RequestRegionOperation {
         }
       } else {
         if (inFlight?.kind === 'restore') throw new ConflictError(`cannot restore ${req.region}: a restore is under way (operation ${inFlight.id})`, inFlight.state);
-        if (inFlight) {
-          await this.ops.update(inFlight.id, { state: 'superseded', completedAt: this.clock.now(), note: `superseded by a restore requested by ${req.actor}` }, null);
-        }
       }
+      // A restore that supersedes a drain in flight ends it in the same commit as it is recorded.
+      const supersede =
+        req.kind === 'restore' && inFlight
+          ? { id: inFlight.id, patch: { state: 'superseded' as const, completedAt: this.clock.now(), note: `superseded by a restore requested by ${req.actor}` } }
+          : undefined;
       const op = await this.ops.insert({
         region: req.region,
         kind: req.kind,
@@ -72,7 +74,7 @@ export class RequestRegionOperation {
         targetWeight: req.kind === 'drain' ? 0 : restoreWeight(lastDrain),
         previousWeight: null,
         preDrainRate: req.kind === 'restore' ? (lastDrain?.preDrainRate ?? null) : null,
-      });
+      }, supersede);
       await this.scheduler.enqueueRegionOperation(op.id, op.checkSeq, 0).catch(() => undefined); // the sweeper re-enqueues
       return op;
     });

@@ -61,14 +61,14 @@ export abstract class ReleaseAction {
         if (!release) throw new NotFoundError('release', input.id);
         const nowMs = this.clock.now().getTime();
         const { change, message } = act(release, await this.store.targets(release.id), nowMs);
+        let seq: number;
         try {
-          await this.store.applyStep(release, change);
+          // The action and the engine's next step (at once) commit together; the engine re-reads the release under the same lock.
+          seq = (await this.store.applyStep(release, { ...change, tickAt: new Date(nowMs) }))!;
         } catch (err) {
           if (err instanceof ConcurrentModificationError && attempt < ATTEMPTS) continue;
           throw err;
         }
-        // Step at once: the engine re-reads the release under the same lock.
-        const seq = await this.store.scheduleTick(release.id, new Date(nowMs));
         await this.ticks.enqueueTick(release.id, seq, 0).catch(() => undefined); // the sweeper re-enqueues if Redis is away
         return { release: (await this.store.get(release.id))!, message };
       }

@@ -1,0 +1,32 @@
+/** Row writes shared by the release store's transactions (each takes the caller's EntityManager). */
+import type { EntityManager } from 'typeorm';
+import type { EventInput } from './release-store.js';
+
+/** Append events to a release's audit log (append-only: the table refuses UPDATE and DELETE). */
+export async function appendEvents(m: EntityManager, releaseId: string, events: EventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  const params: unknown[] = [];
+  const values = events.map((e) => {
+    const row = [releaseId, e.type, e.actor, e.region ?? null, e.fromState ?? null, e.toState ?? null, e.reason ?? null, e.data ? JSON.stringify(e.data) : null];
+    const placeholders = row.map((_, i) => `$${params.length + i + 1}`);
+    params.push(...row);
+    return `(${placeholders.join(', ')}::jsonb)`;
+  });
+  await m.query(
+    `INSERT INTO release_events (release_id, type, actor, region, from_state, to_state, reason, data) VALUES ${values.join(', ')}`,
+    params,
+  );
+}
+
+/** Bump the release's tick sequence and set when its next step is due; returns the sequence. */
+export async function nextTick(m: EntityManager, releaseId: string, at: Date): Promise<number> {
+  const rows: Array<{ tick_seq: number }> = await m.query(
+    `WITH u AS (UPDATE releases SET tick_seq = tick_seq + 1, next_tick_at = $2 WHERE id = $1 RETURNING tick_seq) SELECT tick_seq FROM u`,
+    [releaseId, at],
+  );
+  return rows[0]!.tick_seq;
+}
+
+export async function skipPendingTargets(m: EntityManager, releaseId: string): Promise<void> {
+  await m.query(`UPDATE region_targets SET state = 'skipped', updated_at = now() WHERE release_id = $1 AND state = 'pending'`, [releaseId]);
+}
