@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { getArray, getObject, isObject, type Json, type JsonObject } from './json.js';
+import type { StoredDeployment } from './deployment.js';
 import { k8sTime } from './rollout.js';
 
 export const GATEWAY_CONTROLLER = 'tideline.dev/simulator-gateway';
@@ -25,15 +26,10 @@ export interface RouteVerdict extends RouteAcceptance {
   at: number;
 }
 
-export interface StoredRoute {
-  namespace: string;
-  name: string;
-  uid: string;
-  creationTimestamp: number;
-  generation: number;
-  resourceVersion: number;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
+/** The object metadata a stored HTTPRoute shares with a stored Deployment. */
+type StoredMeta = Pick<StoredDeployment, 'namespace' | 'name' | 'uid' | 'creationTimestamp' | 'generation' | 'resourceVersion' | 'labels' | 'annotations'>;
+
+export interface StoredRoute extends StoredMeta {
   spec: JsonObject;
   verdict: RouteVerdict;
   previous: RouteVerdict | null;
