@@ -55,5 +55,8 @@ describe('regions.yaml: traffic provider gateway-api', () => {
       `${AT}.route: must be a lowercase Kubernetes name of letters, digits, "-" and "." (at most 253 characters)`,
       `${AT}.backendRefs: must be a map of region name to backendRef name, e.g. { eu-west: checkout-eu-west }`,
     ]);
+    expect(problems(regionsFile({ ...GATEWAY, backendRefs: { 'eu-west': 'a', 'eu-wset': 'b' } }))).toEqual([
+      '<dir>/regions.yaml: defaults.traffic.backendRefs.eu-wset: no region named "eu-wset" in this file',
+    ]);
   });
 });

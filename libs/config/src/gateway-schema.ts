@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { SchemaContext } from './schema.js';
 import { dnsLabel, dnsSubdomain, expected } from './schema-kit.js';
 import type { GatewayApiTraffic, KubernetesTarget } from './types.js';
+import type { PathSegment } from './errors.js';
+import { isRecord } from './interpolate.js';
 import { kubernetesSchema } from './region-schema.js';
 
 const BACKEND_REFS_HINT = 'must be a map of region name to backendRef name, e.g. { eu-west: checkout-eu-west }';
@@ -57,4 +59,21 @@ export function gatewayConfig(t: GatewayKeys): GatewayApiTraffic | undefined {
     ...(t.backendRef !== undefined ? { backendRef: t.backendRef } : {}),
     backendRefs: { ...(t.backendRefs ?? {}) },
   };
+}
+
+/** regions.yaml: every key of a `backendRefs` map (under defaults or a region) names a region of the file. */
+export function backendRefsRegionProblems(raw: unknown, regions: ReadonlySet<string>): { path: PathSegment[]; message: string }[] {
+  if (!isRecord(raw)) return [];
+  const places: { traffic: unknown; path: PathSegment[] }[] = [];
+  if (isRecord(raw['defaults'])) places.push({ traffic: raw['defaults']['traffic'], path: ['defaults', 'traffic'] });
+  (Array.isArray(raw['regions']) ? raw['regions'] : []).forEach((r, i) => {
+    if (isRecord(r)) places.push({ traffic: r['traffic'], path: ['regions', i, 'traffic'] });
+  });
+  return places.flatMap(({ traffic, path }) => {
+    const refs = isRecord(traffic) ? traffic['backendRefs'] : undefined;
+    if (!isRecord(refs)) return [];
+    return Object.keys(refs)
+      .filter((region) => !regions.has(region))
+      .map((region) => ({ path: [...path, 'backendRefs', region], message: `no region named ${JSON.stringify(region)} in this file` }));
+  });
 }
