@@ -61,7 +61,8 @@ export function serveWatch(w: WatchRequest, req: IncomingMessage, res: ServerRes
   }
 
   const tick = (): void => {
-    if (res.writableEnded || res.destroyed) return stop();
+    // the simulator closing ends every connection (and so this stream); the check is for a tick in between
+    if (res.writableEnded || res.destroyed || w.signal.aborted) return stop();
     const now = new Map(w.list().map((obj) => [keyOf(obj), obj] as const));
     for (const [key, obj] of now) {
       const text = JSON.stringify(obj);
@@ -82,10 +83,8 @@ export function serveWatch(w: WatchRequest, req: IncomingMessage, res: ServerRes
   function stop(): void {
     clearInterval(timer);
     if (deadline) clearTimeout(deadline);
-    w.signal.removeEventListener('abort', stop);
     if (!res.writableEnded) res.end();
   }
-  w.signal.addEventListener('abort', stop, { once: true });
   req.on('close', stop);
   res.on('close', stop);
 }
