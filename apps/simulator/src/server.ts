@@ -93,7 +93,8 @@ export interface RunningSimulator {
   /** Creates or replaces a deployment in a region, already rolled out. */
   seedDeployment(region: string, seed: DeploymentSeed): DeploymentSummary;
   /** Back to the seeded state; clears the patch log, bad images, HTTP faults, traffic changes,
-   * load-balancer weights, version faults, alerts and the metrics counters. */
+   * load-balancer weights, version faults, alerts, the metrics counters, the HTTPRoutes and the
+   * gateway acceptance switch. */
   reset(): void;
   /** Changes a region's base request rate and/or latency from now on. */
   setTraffic(region: string, traffic: RegionTraffic): RegionTrafficState;
