@@ -35,6 +35,7 @@ describe('gateway-api traffic provider against the simulator', () => {
   let proxyUrl = '';
   /** Runs once before the next PATCH that reaches the proxy is forwarded (a user's edit racing Tideline's). */
   let beforeNextPatch: (() => Promise<void>) | undefined;
+  let beforeEveryPatch: (() => Promise<void>) | undefined;
   const methods: string[] = [];
 
   const provider = (region: string, server = sim.edgeUrl, timeoutMs = 5_000): GatewayApiTrafficProvider =>
@@ -54,8 +55,8 @@ describe('gateway-api traffic provider against the simulator', () => {
     // a pass-through proxy in front of the edge cluster, to interleave a user's edit with Tideline's write
     proxy = createServer((req, res) => {
       methods.push(req.method ?? '');
-      const hook = req.method === 'PATCH' ? beforeNextPatch : undefined;
-      if (hook) beforeNextPatch = undefined;
+      const hook = req.method === 'PATCH' ? (beforeNextPatch ?? beforeEveryPatch) : undefined;
+      if (hook === beforeNextPatch) beforeNextPatch = undefined;
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -76,6 +77,7 @@ describe('gateway-api traffic provider against the simulator', () => {
     sim.reset();
     methods.length = 0;
     beforeNextPatch = undefined;
+    beforeEveryPatch = undefined;
   });
   afterAll(async () => {
     proxy.closeAllConnections();
@@ -135,6 +137,17 @@ describe('gateway-api traffic provider against the simulator', () => {
       ['eu-west', 1],
       ['us-east', 0],
     ]);
+  });
+
+  it('gives up with a conflict error when every write races another edit', async () => {
+    let edits = 0;
+    beforeEveryPatch = () => edit({ metadata: { annotations: { edit: String((edits += 1)) } } });
+    const err = (await provider('eu-west', proxyUrl).setWeight('eu-west', 0).catch((e: unknown) => e)) as TrafficError;
+    expect(err).toBeInstanceOf(TrafficError);
+    expect(err.status).toBe(409);
+    expect(err.message).toMatch(/could not be written \(conflicting edits for 5 attempts or 5000ms\)/);
+    expect(methods.filter((m) => m === 'PATCH')).toHaveLength(5);
+    expect(route().spec.rules[0]?.backendRefs[0]?.weight).toBeUndefined(); // nothing half-written
   });
 
   it('is an error, not trusted, when the gateway does not accept the route or does not answer in time', async () => {

@@ -66,7 +66,7 @@ export class GatewayApiTrafficProvider implements TrafficProvider {
     const deadline = Date.now() + this.#opts.timeoutMs;
     const attempts = this.#opts.maxAttempts ?? 5;
     let lastConflict = '';
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    for (let attempt = 1; attempt <= attempts && (attempt === 1 || Date.now() < deadline); attempt += 1) {
       const route = await this.#read();
       const plan = weightPlan(route, this.#opts.backendRef, weight, this.#opts.managed);
       // nothing to write: the weight is already there, but it is only trusted once accepted
@@ -84,7 +84,7 @@ export class GatewayApiTrafficProvider implements TrafficProvider {
         lastConflict = err.message; // the route changed since it was read: read it again
       }
     }
-    throw new TrafficError(`${this.#label}: the weight of backendRef ${this.#opts.backendRef} could not be written after ${attempts} attempts: ${lastConflict}`, 409);
+    throw new TrafficError(`${this.#label}: the weight of backendRef ${this.#opts.backendRef} could not be written (conflicting edits for ${attempts} attempts or ${this.#opts.timeoutMs}ms): ${lastConflict}`, 409);
   }
 
   /** Polls the route until its parents accept `generation` (throws when one refuses or time runs out). */
