@@ -37,8 +37,8 @@ describe('kubectl against the region simulator', () => {
   beforeAll(async () => {
     sim = await startSimulator({
       regions: ['eu-west', 'us-east'],
-      stepMs: 1500,
-      progressDeadlineSeconds: 3,
+      stepMs: 2000,
+      progressDeadlineSeconds: 5,
       deployments: [{ namespace: NS, name: NAME, container: 'checkout', image: V1, replicas: 3 }],
     });
     dir = mkdtempSync(join(tmpdir(), 'tideline-kubectl-'));
@@ -113,7 +113,7 @@ describe('kubectl against the region simulator', () => {
     expect(sim.deployment('eu-west', NS, NAME)?.complete).toBe(true);
     expect(status.code).toBe(0);
     expect(status.stdout.trim().split('\n').at(-1)).toBe(`deployment "${NAME}" successfully rolled out`);
-    expect(status.stdout).toContain('Waiting for deployment'); // it saw the rollout in progress (about 4.5 s of steps)
+    expect(status.stdout).toContain('Waiting for deployment'); // it saw the rollout in progress (about 6 s of steps)
   });
 
   it('rollout status fails when the rollout exceeds its progress deadline', async () => {
