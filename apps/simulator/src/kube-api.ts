@@ -23,8 +23,6 @@ export interface KubeApiContext {
 /** A region's cluster, or the edge cluster that holds the HTTPRoutes. */
 export type Cluster = { kind: 'region'; region: string } | { kind: 'edge' };
 
-export const EDGE_CLUSTER = 'edge';
-
 type Route =
   | DeploymentRoute
   | HttpRouteRoute
