@@ -54,4 +54,9 @@ elif ! command -v prometheus >/dev/null 2>&1 && [ ! -x /usr/bin/prometheus ]; th
   need Prometheus prometheus TEST_PROMETHEUS_BIN --no-install-recommends
   command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || { log "prometheus is still missing after the install"; exit 1; }
 fi
+# kubectl (Debian's kubernetes-client) for the tests that drive it against the simulator; any kubectl already on PATH will do.
+if ! command -v kubectl >/dev/null 2>&1; then
+  need kubectl kubernetes-client KUBECTL
+  command -v kubectl >/dev/null 2>&1 || { log "kubectl is still missing after the install"; exit 1; }
+fi
 log "postgres and redis are up; prometheus is installed"

@@ -224,7 +224,7 @@ describe('createTrafficProvider', () => {
     expect(createTrafficProvider({ type: 'none' })).toBeNull();
     expect(createTrafficProvider({ type: 'simulator', url: 'http://sim:8080' })).toBeInstanceOf(SimulatorLoadBalancer);
     expect(createTrafficProvider({ type: 'webhook', url: 'http://hooks', secret: 's' })).toBeInstanceOf(WebhookTrafficProvider);
-    expect(() => createTrafficProvider({ type: 'gateway-api' })).toThrow('unknown traffic provider type "gateway-api" (known: simulator, webhook, none)');
+    expect(() => createTrafficProvider({ type: 'istio' })).toThrow('unknown traffic provider type "istio" (known: simulator, webhook, gateway-api, none)');
     expect(() => createTrafficProvider({ type: 'webhook' })).toThrow('traffic provider "webhook" needs a url');
   });
 

@@ -174,8 +174,8 @@ describe('regions.yaml: prometheus and traffic errors', () => {
     expect(opsProblems({ traffic: { provider: 'simulator' } })).toEqual([`${AT}.traffic.url: is required for provider simulator`]);
     expect(opsProblems({}, {}, { traffic: { provider: 'webhook' } })).toEqual(['<dir>/regions.yaml: defaults.traffic.url: is required for provider webhook']);
     expect(opsProblems({ traffic: { provider: 'none', url: 'http://lb' } })).toEqual([`${AT}.traffic.url: provider none takes no url`]);
-    expect(opsProblems({ traffic: { provider: 'istio' } })).toEqual([`${AT}.traffic.provider: must be one of simulator, webhook, none`]);
-    expect(opsProblems({ traffic: { url: 'http://lb' } })).toEqual([`${AT}.traffic.provider: must be one of simulator, webhook, none`]);
+    expect(opsProblems({ traffic: { provider: 'istio' } })).toEqual([`${AT}.traffic.provider: must be one of simulator, webhook, gateway-api, none`]);
+    expect(opsProblems({ traffic: { url: 'http://lb' } })).toEqual([`${AT}.traffic.provider: must be one of simulator, webhook, gateway-api, none`]);
   });
 
   it.each([[0], [1], [1.5], [-0.1], ['half']])('refuses drainedFraction %j', (drainedFraction) => {

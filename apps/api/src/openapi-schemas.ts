@@ -117,7 +117,7 @@ export const SCHEMAS: Record<string, Schema> = {
         timeZone: str,
         tier: str,
         tags: { type: 'array', items: str },
-        traffic: obj({ provider: str, weight: { ...num, description: 'current weight 0..100 (null: provider none or no answer)' }, error: nullable(str) }),
+        traffic: obj({ provider: str, weight: { ...num, description: 'current weight 0..100; for gateway-api the backendRef weight, unset = 1 (null: provider none or no answer)' }, error: nullable(str) }),
         services: { type: 'array', items: obj({ service: str, version: { ...nullable(str), description: 'the version every workload runs there; "mixed" when they differ' }, workloads: { type: 'array', items: { type: 'object' } } }) },
         lastOperation: nullable(ref('RegionOperation')),
       }),

@@ -58,6 +58,8 @@ export function optionsFromEnv(env: Env): SimulatorOptions {
   if (rps !== undefined) opts.rps = rps;
   if (latencyMs !== undefined) opts.latencyMs = latencyMs;
   if (lbRampMs !== undefined) opts.lbRampMs = lbRampMs;
+  const routeAcceptMs = int(env, 'SIM_ROUTE_ACCEPT_MS', 0);
+  if (routeAcceptMs !== undefined) opts.routeAcceptMs = routeAcceptMs;
   const deployments = env['SIM_DEPLOYMENTS']?.trim();
   if (deployments) opts.deployments = parseDeployments(deployments);
   const token = env['SIM_TOKEN'];

@@ -1,6 +1,6 @@
 /** The simulator's own control API under `/sim` (JSON), used by tests, the demo and benchmarks. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequest, field, isInt, isStr, isStrArray, isStrMap, jsonBody, required } from './control-util.js';
+import { BadRequest, field, isBool, isInt, isStr, isStrArray, isStrMap, jsonBody, onlyFields, required } from './control-util.js';
 import { handleTrafficControl } from './control-traffic.js';
 import { BodyTooLargeError, sendJson } from './http-util.js';
 import type { JsonObject } from './json.js';
@@ -81,6 +81,20 @@ export async function handleControl(
       case 'POST /reset':
         state.reset();
         return sendJson(res, 200, { ok: true });
+      case 'GET /gateway':
+        return sendJson(res, 200, state.routes.getAcceptance());
+      case 'PUT /gateway': {
+        const body = await jsonBody(req);
+        onlyFields(body, ['accepted', 'resolvedRefs', 'reason', 'message']);
+        const reason = field(body, 'reason', isStr, 'a string');
+        const message = field(body, 'message', isStr, 'a string');
+        return sendJson(res, 200, state.routes.setAcceptance({
+          accepted: field(body, 'accepted', isBool, 'true or false') ?? true,
+          resolvedRefs: field(body, 'resolvedRefs', isBool, 'true or false') ?? true,
+          ...(reason !== undefined ? { reason } : {}),
+          ...(message !== undefined ? { message } : {}),
+        }));
+      }
       case 'GET /kubeconfig':
         return sendJson(res, 200, simulatorKubeconfig(ctx.url(), state.regionNames(), ctx.token));
     }

@@ -1,60 +1,101 @@
 /**
- * The subset of the Kubernetes API served per region under `/regions/{region}`:
- * apps/v1 Deployments get / list / patch, plus /version and health endpoints.
+ * The subset of the Kubernetes API served per simulated cluster: each region under
+ * `/regions/{region}` (apps/v1 Deployments get / list / watch / patch) and the edge cluster
+ * under `/edge` (gateway.networking.k8s.io/v1 HTTPRoutes get / list / watch / patch), plus
+ * discovery (`/api`, `/apis`, …), `/version`, an empty core/v1 events list and health.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { patchDeployment } from './apply-patch.js';
-import { imagesOf, templateLabels } from './deployment.js';
-import { parseJson, type Json } from './json.js';
-import { parseFieldSelector, parseLabelSelector, SelectorError } from './label-selector.js';
-import { CONTENT_TYPES, patchTypeOf } from './patch.js';
+import { imagesOf as imagesOfDeployment, templateLabels } from './deployment.js';
+import { discovery, VERSION_INFO } from './discovery.js';
+import { parseJson, type Json, type JsonObject } from './json.js';
+import { handleDeployments, type DeploymentRoute } from './kube-deployments.js';
+import { handleHttpRoutes, type HttpRouteRoute } from './kube-httproutes.js';
 import type { PatchLogEntry, SimState } from './state.js';
 import { BodyTooLargeError, readBody, sendJson, sendStatus, sleep } from './http-util.js';
 
 export interface KubeApiContext {
   state: SimState;
   token?: string;
-  /** Aborted when the simulator closes (cuts injected delays short). */
+  /** Aborted when the simulator closes (cuts injected delays short, ends watches). */
   signal: AbortSignal;
 }
 
+/** A region's cluster, or the edge cluster that holds the HTTPRoutes. */
+export type Cluster = { kind: 'region'; region: string } | { kind: 'edge' };
+
 type Route =
-  | { kind: 'deployment'; namespace: string; name: string }
-  | { kind: 'list'; namespace?: string }
+  | DeploymentRoute
+  | HttpRouteRoute
+  | { kind: 'events'; namespace?: string }
+  | { kind: 'namespace'; name: string }
+  | { kind: 'discovery'; doc: JsonObject }
   | { kind: 'version' }
   | { kind: 'health' }
   | { kind: 'unknown' };
+
+function resourceRoute(rest: string[], resource: string): { namespace?: string; name?: string } | undefined {
+  if (rest.length === 1 && rest[0] === resource) return {};
+  if (rest[0] !== 'namespaces' || rest[2] !== resource || !rest[1]) return undefined;
+  if (rest.length === 3) return { namespace: rest[1] };
+  if (rest.length === 4 && rest[3]) return { namespace: rest[1], name: rest[3] };
+  return undefined;
+}
 
 function route(path: string): Route {
   const seg = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
   if (seg.length === 1 && seg[0] === 'version') return { kind: 'version' };
   if (seg.length === 1 && ['healthz', 'readyz', 'livez'].includes(seg[0] ?? '')) return { kind: 'health' };
-  if (seg[0] !== 'apis' || seg[1] !== 'apps' || seg[2] !== 'v1') return { kind: 'unknown' };
+  const doc = discovery(seg);
+  if (doc) return { kind: 'discovery', doc };
+  if (seg.length === 4 && seg[0] === 'api' && seg[1] === 'v1' && seg[2] === 'namespaces' && seg[3]) return { kind: 'namespace', name: seg[3] };
+  const events = seg[0] === 'api' && seg[1] === 'v1' ? resourceRoute(seg.slice(2), 'events') : undefined;
+  if (events && events.name === undefined) return { kind: 'events', ...events };
+  const group = `${seg[0]}/${seg[1]}/${seg[2]}`;
   const rest = seg.slice(3);
-  if (rest.length === 1 && rest[0] === 'deployments') return { kind: 'list' };
-  if (rest[0] !== 'namespaces' || rest[2] !== 'deployments' || !rest[1]) return { kind: 'unknown' };
-  if (rest.length === 3) return { kind: 'list', namespace: rest[1] };
-  if (rest.length === 4 && rest[3]) return { kind: 'deployment', namespace: rest[1], name: rest[3] };
+  const deployments = group === 'apis/apps/v1' ? resourceRoute(rest, 'deployments') : undefined;
+  if (deployments) {
+    const { namespace, name } = deployments;
+    if (namespace !== undefined && name !== undefined) return { kind: 'deployment', namespace, name };
+    return { kind: 'deployments', ...(namespace !== undefined ? { namespace } : {}) };
+  }
+  const routes = group === 'apis/gateway.networking.k8s.io/v1' ? resourceRoute(rest, 'httproutes') : undefined;
+  if (routes) {
+    const { namespace, name } = routes;
+    if (namespace !== undefined && name !== undefined) return { kind: 'httproute', namespace, name };
+    return { kind: 'httproutes', ...(namespace !== undefined ? { namespace } : {}) };
+  }
   return { kind: 'unknown' };
 }
 
-function notFound(res: ServerResponse, name: string): void {
-  sendStatus(res, 404, `deployments.apps "${name}" not found`, 'NotFound', { name, group: 'apps', kind: 'deployments' });
+export interface KubeRequest {
+  ctx: KubeApiContext;
+  req: IncomingMessage;
+  res: ServerResponse;
+  cluster: Cluster;
+  method: string;
+  query: URLSearchParams;
+  contentType: string;
+  body: Json;
+  /** Set when the body is empty or not JSON. */
+  bodyError: string | undefined;
+  /** Set when an injected HTTP fault delayed the request. */
+  faultNote: string | undefined;
+  /** Records a deployment PATCH in the patch log (no-op for other requests). */
+  log: (extra: Pick<PatchLogEntry, 'changedSpec'> & Partial<PatchLogEntry>) => void;
 }
 
-/** Handles one request for `/regions/{region}{path}`. */
+/** Handles one request for `/regions/{region}{path}` or `/edge{path}`. */
 export async function handleKube(
   ctx: KubeApiContext,
   req: IncomingMessage,
   res: ServerResponse,
-  region: string,
+  cluster: Cluster,
   path: string,
   query: URLSearchParams,
 ): Promise<void> {
   const { state } = ctx;
   const method = (req.method ?? 'GET').toUpperCase();
   const r = route(path);
-  const patchTarget = method === 'PATCH' && r.kind === 'deployment' ? r : undefined;
   const contentType = (req.headers['content-type'] ?? '').toString();
 
   let rawBody = '';
@@ -73,112 +114,82 @@ export async function handleKube(
       bodyError = err instanceof Error ? err.message : String(err);
     }
   }
+  const k: KubeRequest = { ctx, req, res, cluster, method, query, contentType, body, bodyError, faultNote: undefined, log: () => undefined };
+  if (cluster.kind === 'region' && method === 'PATCH' && r.kind === 'deployment') k.log = patchLogger(k, cluster.region, r);
 
-  const log = (extra: Pick<PatchLogEntry, 'changedSpec'> & Partial<PatchLogEntry>): void => {
-    if (!patchTarget) return;
-    const { namespace, name } = patchTarget;
-    const d = state.hasRegion(region) ? state.get(region, namespace, name) : undefined;
-    state.appendLog({
-      region,
-      namespace,
-      name,
-      contentType,
-      body,
-      generation: d ? d.generation : null,
-      resourceVersion: d ? String(d.resourceVersion) : null,
-      images: d ? imagesOf(d.spec) : {},
-      labels: d ? templateLabels(d.spec) : {},
-      ...extra,
-    });
-  };
-  const reject = (code: number, message: string, fault?: string): void => {
-    log({ changedSpec: false, rejected: code, message, ...(fault ? { fault } : {}) });
-  };
-
-  if (!state.hasRegion(region)) {
-    reject(404, `region "${region}" not found`);
-    return sendStatus(res, 404, `region "${region}" not found`);
+  if (cluster.kind === 'region') {
+    const { region } = cluster;
+    if (!state.hasRegion(region)) {
+      k.log({ changedSpec: false, rejected: 404, message: `region "${region}" not found` });
+      return sendStatus(res, 404, `region "${region}" not found`);
+    }
+    const fault = state.httpFaults.take(region, method);
+    if (fault?.delayMs) {
+      await sleep(fault.delayMs, ctx.signal);
+      k.faultNote = `delay ${fault.delayMs}ms`;
+    }
+    if (fault?.status) {
+      const note = k.faultNote ? `${k.faultNote}, status ${fault.status}` : `status ${fault.status}`;
+      const message = `injected fault: ${method} ${path} answered with ${fault.status}`;
+      k.log({ changedSpec: false, rejected: fault.status, message, fault: note });
+      return sendStatus(res, fault.status, message);
+    }
   }
-
-  const fault = state.httpFaults.take(region, method);
-  let faultNote: string | undefined;
-  if (fault?.delayMs) {
-    await sleep(fault.delayMs, ctx.signal);
-    faultNote = `delay ${fault.delayMs}ms`;
-  }
-  if (fault?.status) {
-    const note = faultNote ? `${faultNote}, status ${fault.status}` : `status ${fault.status}`;
-    const message = `injected fault: ${method} ${path} answered with ${fault.status}`;
-    reject(fault.status, message, note);
-    return sendStatus(res, fault.status, message);
-  }
-  const withFault = faultNote ? { fault: faultNote } : {};
 
   if (ctx.token !== undefined && req.headers.authorization !== `Bearer ${ctx.token}`) {
-    log({ changedSpec: false, rejected: 401, message: 'Unauthorized', ...withFault });
+    k.log({ changedSpec: false, rejected: 401, message: 'Unauthorized', ...(k.faultNote ? { fault: k.faultNote } : {}) });
     return sendStatus(res, 401, 'Unauthorized');
   }
 
   switch (r.kind) {
     case 'version':
-      return sendJson(res, 200, { major: '1', minor: '30', gitVersion: 'v1.30.0-tideline-sim', platform: 'simulator' });
+      return sendJson(res, 200, VERSION_INFO);
     case 'health':
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end('ok');
       return;
+    case 'discovery':
+      if (method !== 'GET') return sendStatus(res, 405, 'the server does not allow this method on the requested resource');
+      return sendJson(res, 200, r.doc);
+    case 'events':
+      if (method !== 'GET') return sendStatus(res, 405, 'the server does not allow this method on the requested resource');
+      return sendJson(res, 200, { kind: 'EventList', apiVersion: 'v1', metadata: { resourceVersion: state.resourceVersion() }, items: [] });
+    case 'namespace': {
+      // kubectl reads the namespace after a NotFound to tell which one is missing
+      const names = cluster.kind === 'edge' ? state.routes.list().map((x) => x.namespace) : state.list(cluster.region).map((d) => d.namespace);
+      if (method !== 'GET') return sendStatus(res, 405, 'the server does not allow this method on the requested resource');
+      if (r.name !== 'default' && !names.includes(r.name)) {
+        return sendStatus(res, 404, `namespaces "${r.name}" not found`, 'NotFound', { name: r.name, kind: 'namespaces' });
+      }
+      return sendJson(res, 200, { kind: 'Namespace', apiVersion: 'v1', metadata: { name: r.name }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    }
     case 'unknown':
       return sendStatus(res, 404, 'the server could not find the requested resource');
-    case 'list': {
-      if (method !== 'GET') return sendStatus(res, 405, 'the server does not allow this method on the requested resource');
-      if (query.get('watch') === 'true' || query.get('watch') === '1') {
-        return sendStatus(res, 400, 'watch is not supported by the region simulator');
-      }
-      let matchLabels: ReturnType<typeof parseLabelSelector>;
-      let matchFields: ReturnType<typeof parseFieldSelector>;
-      try {
-        matchLabels = parseLabelSelector(query.get('labelSelector'));
-        matchFields = parseFieldSelector(query.get('fieldSelector'));
-      } catch (err) {
-        if (err instanceof SelectorError) return sendStatus(res, 400, err.message);
-        throw err;
-      }
-      const items = state
-        .list(region, r.namespace)
-        .filter((d) => matchLabels(d.labels))
-        .filter((d) => matchFields({ 'metadata.name': d.name, 'metadata.namespace': d.namespace }))
-        .map((d) => state.render(d, false));
-      return sendJson(res, 200, {
-        kind: 'DeploymentList',
-        apiVersion: 'apps/v1',
-        metadata: { resourceVersion: state.resourceVersion() },
-        items,
-      });
-    }
-    case 'deployment': {
-      const d = state.get(region, r.namespace, r.name);
-      if (method === 'GET') return d ? sendJson(res, 200, state.render(d)) : notFound(res, r.name);
-      if (method !== 'PATCH') return sendStatus(res, 405, 'the server does not allow this method on the requested resource');
-      const type = patchTypeOf(contentType);
-      if (!type) {
-        const message = `the body of the request was in an unknown format - accepted media types include: ${Object.values(CONTENT_TYPES).join(', ')}`;
-        reject(415, message, faultNote);
-        return sendStatus(res, 415, message);
-      }
-      if (bodyError !== undefined) {
-        reject(400, bodyError, faultNote);
-        return sendStatus(res, 400, `error decoding patch: ${bodyError}`);
-      }
-      if (!d) {
-        reject(404, `deployments.apps "${r.name}" not found`, faultNote);
-        return notFound(res, r.name);
-      }
-      const outcome = patchDeployment(state, region, d, type, body);
-      if (!outcome.ok) {
-        reject(outcome.code, outcome.message, faultNote);
-        return sendStatus(res, outcome.code, outcome.message, outcome.reason);
-      }
-      log({ changedSpec: outcome.changedSpec, ...withFault });
-      return sendJson(res, 200, state.render(d));
-    }
+    case 'deployment':
+    case 'deployments':
+      return handleDeployments(k, r);
+    case 'httproute':
+    case 'httproutes':
+      return handleHttpRoutes(k, r);
   }
+}
+
+function patchLogger(k: KubeRequest, region: string, target: { namespace: string; name: string }): KubeRequest['log'] {
+  const { state } = k.ctx;
+  return (extra) => {
+    const { namespace, name } = target;
+    const d = state.hasRegion(region) ? state.get(region, namespace, name) : undefined;
+    state.appendLog({
+      region,
+      namespace,
+      name,
+      contentType: k.contentType,
+      body: k.body,
+      generation: d ? d.generation : null,
+      resourceVersion: d ? String(d.resourceVersion) : null,
+      images: d ? imagesOfDeployment(d.spec) : {},
+      labels: d ? templateLabels(d.spec) : {},
+      ...extra,
+    });
+  };
 }

@@ -4,8 +4,10 @@
  * SIM_PROGRESS_DEADLINE_SECONDS (600), SIM_DEPLOYMENTS (ns/name:container[=image],...),
  * SIM_TOKEN (bearer token required on the kube API and /lb), SIM_KUBECONFIG (file to write a
  * kubeconfig with one context per region to), SIM_RPS (20: base requests/s of every region),
- * SIM_LATENCY_MS (50: base median latency), SIM_LB_RAMP_MS (2000: load-balancer weight ramp).
- * Prometheus metrics are served at /metrics, the load balancer at /lb/regions.
+ * SIM_LATENCY_MS (50: base median latency), SIM_LB_RAMP_MS (2000: load-balancer weight ramp),
+ * SIM_ROUTE_ACCEPT_MS (100: the gateway's delay before it reports on an HTTPRoute change).
+ * Prometheus metrics are served at /metrics, the load balancer at /lb/regions, the edge
+ * cluster (HTTPRoutes) at /edge.
  */
 import { writeFile } from 'node:fs/promises';
 import { optionsFromEnv } from './config.js';

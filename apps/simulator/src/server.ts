@@ -13,6 +13,7 @@ import type { JsonObject } from './json.js';
 import { handleKube } from './kube-api.js';
 import { simulatorKubeconfig } from './kubeconfig.js';
 import { handleLb } from './lb-api.js';
+import { renderRoute, type RouteAcceptance } from './httproute.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import type { RegionTraffic, RegionTrafficState } from './traffic.js';
 import type { VersionFaultSpec } from './version-faults.js';
@@ -27,6 +28,7 @@ import {
 export type { RegionTraffic, RegionTrafficState } from './traffic.js';
 export type { VersionFault, VersionFaultSpec } from './version-faults.js';
 export type { LbEntry } from './load-balancer.js';
+export type { RouteAcceptance } from './httproute.js';
 
 export interface SimulatorDeployment {
   namespace: string;
@@ -62,6 +64,8 @@ export interface SimulatorOptions {
   traffic?: Record<string, RegionTraffic>;
   /** How long a load-balancer weight change takes to ramp linearly to its target (default 2000). */
   lbRampMs?: number;
+  /** How long the simulated gateway takes to report Accepted/ResolvedRefs for an HTTPRoute change (default 100). */
+  routeAcceptMs?: number;
 }
 
 export interface RunningSimulator {
@@ -71,6 +75,8 @@ export interface RunningSimulator {
   readonly regions: readonly string[];
   /** `${url}/regions/${region}`: the `server` of a kubeconfig cluster for that region. */
   regionUrl(region: string): string;
+  /** `${url}/edge`: the edge cluster holding the HTTPRoutes (context `edge` in the kubeconfig). */
+  readonly edgeUrl: string;
   /** A kubectl-format kubeconfig with one cluster + context per region (JSON is valid YAML). */
   kubeconfig(): JsonObject;
   close(): Promise<void>;
@@ -87,7 +93,8 @@ export interface RunningSimulator {
   /** Creates or replaces a deployment in a region, already rolled out. */
   seedDeployment(region: string, seed: DeploymentSeed): DeploymentSummary;
   /** Back to the seeded state; clears the patch log, bad images, HTTP faults, traffic changes,
-   * load-balancer weights, version faults, alerts and the metrics counters. */
+   * load-balancer weights, version faults, alerts, the metrics counters, the HTTPRoutes and the
+   * gateway acceptance switch. */
   reset(): void;
   /** Changes a region's base request rate and/or latency from now on. */
   setTraffic(region: string, traffic: RegionTraffic): RegionTrafficState;
@@ -100,6 +107,10 @@ export interface RunningSimulator {
   setWeight(region: string, weight: number): void;
   /** The current (ramped) load-balancer weight of every region. */
   weights(): Record<string, number>;
+  /** The HTTPRoute exactly as the edge cluster's API would return it now. */
+  readHttpRoute(namespace: string, name: string): JsonObject | undefined;
+  /** What the simulated gateway reports for HTTPRoute changes from now on (Accepted/ResolvedRefs). */
+  setRouteAcceptance(acceptance: RouteAcceptance): void;
   /** What `GET /metrics` would answer now. */
   metricsText(): string;
   /** The region's effective request rate now (requests/s). */
@@ -144,6 +155,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       regions: opts.traffic ?? {},
       lbRampMs: opts.lbRampMs ?? 2000,
     },
+    ...(opts.routeAcceptMs !== undefined ? { routeAcceptMs: opts.routeAcceptMs } : {}),
   });
   const shutdown = new AbortController();
   let url = '';
@@ -152,10 +164,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const parsed = new URL(req.url ?? '/', 'http://simulator');
     const path = parsed.pathname;
     const region = /^\/regions\/([^/]+)(\/.*)?$/.exec(path);
+    const kubeCtx = { state, signal: shutdown.signal, ...(opts.token !== undefined ? { token: opts.token } : {}) };
     if (region) {
-      const kubeCtx = { state, signal: shutdown.signal, ...(opts.token !== undefined ? { token: opts.token } : {}) };
-      return handleKube(kubeCtx, req, res, decodeURIComponent(region[1] ?? ''), region[2] ?? '/', parsed.searchParams);
+      const cluster = { kind: 'region', region: decodeURIComponent(region[1] ?? '') } as const;
+      return handleKube(kubeCtx, req, res, cluster, region[2] ?? '/', parsed.searchParams);
     }
+    const edge = /^\/edge(\/.*)?$/.exec(path);
+    if (edge) return handleKube(kubeCtx, req, res, { kind: 'edge' }, edge[1] ?? '/', parsed.searchParams);
     if (path === '/sim' || path.startsWith('/sim/')) {
       const ctlCtx = { state, url: () => url, ...(opts.token !== undefined ? { token: opts.token } : {}) };
       return handleControl(ctlCtx, req, res, path.slice(4), parsed.searchParams);
@@ -195,6 +210,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     port,
     regions: [...opts.regions],
     regionUrl: (region) => `${url}/regions/${region}`,
+    edgeUrl: `${url}/edge`,
     kubeconfig: () => simulatorKubeconfig(url, state.regionNames(), opts.token),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
@@ -229,6 +245,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       const now = state.now();
       return Object.fromEntries(state.regionNames().map((r) => [r, state.traffic.lb.weightAt(r, now)]));
     },
+    readHttpRoute: (namespace, name) => {
+      const r = state.routes.get(namespace, name);
+      return r ? renderRoute(r, state.now()) : undefined;
+    },
+    setRouteAcceptance: (acceptance) => state.routes.setAcceptance(acceptance),
     metricsText: () => renderMetrics(state.traffic, state.regionNames(), state.now()),
     regionRps: (region) => state.traffic.regionRps(region, state.now()),
   };

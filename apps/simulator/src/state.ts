@@ -16,6 +16,7 @@ import { BadImages, HttpFaults } from './faults.js';
 import type { Json, JsonObject } from './json.js';
 import { computeStatus, settledRollout, type DeploymentStatus } from './rollout.js';
 import { TrafficModel, type TrafficOptions } from './traffic.js';
+import { RouteStore } from './routes.js';
 
 export interface SimConfig {
   regions: string[];
@@ -26,6 +27,8 @@ export interface SimConfig {
   progressDeadlineSeconds: number;
   now: () => number;
   traffic: TrafficOptions;
+  /** How long the simulated gateway takes to report on an HTTPRoute change (default 100). */
+  routeAcceptMs?: number;
 }
 
 export interface PatchLogEntry {
@@ -102,6 +105,8 @@ export class SimState {
   readonly httpFaults = new HttpFaults();
   /** Request rates, load-balancer weights, version faults, alerts and the /metrics counters. */
   readonly traffic: TrafficModel;
+  /** HTTPRoutes of the edge cluster (served under /edge). */
+  readonly routes: RouteStore;
   private regions = new Map<string, Map<string, StoredDeployment>>();
   private log: PatchLogEntry[] = [];
   private seq = 0;
@@ -109,6 +114,15 @@ export class SimState {
 
   constructor(readonly config: SimConfig) {
     this.traffic = new TrafficModel(this, config.regions, config.traffic);
+    this.routes = new RouteStore(
+      {
+        now: () => this.now(),
+        nextResourceVersion: () => this.nextResourceVersion(),
+        regionNames: () => [...config.regions],
+        setLbWeight: (region, weight, now) => this.traffic.setWeight(region, weight, now),
+      },
+      config.routeAcceptMs ?? 100,
+    );
     this.reset();
   }
 
@@ -143,6 +157,7 @@ export class SimState {
     this.badImages.clear();
     this.httpFaults.clear();
     for (const region of this.config.regions) for (const seed of this.config.seeds) this.seed(region, seed);
+    this.routes.reset();
   }
 
   /** Creates or replaces a deployment in a region, fully rolled out. */

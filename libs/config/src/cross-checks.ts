@@ -9,6 +9,7 @@ import { isRecord } from './interpolate.js';
 import { defaultWaveName } from './plan-schema.js';
 import { isDnsLabel } from './schema-kit.js';
 import type { Problem } from './schema-kit.js';
+import { backendRefsRegionProblems } from './gateway-schema.js';
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
@@ -32,7 +33,10 @@ export function checkRegionsFile(raw: unknown): Problem[] {
   const entries = list(raw['regions']).flatMap((region, i) =>
     isRecord(region) && typeof region['name'] === 'string' ? [{ key: region['name'], path: ['regions', i, 'name'] }] : [],
   );
-  return duplicates(entries, (name, first) => `duplicate region ${JSON.stringify(name)} (also at ${formatPath(first)})`);
+  return [
+    ...duplicates(entries, (name, first) => `duplicate region ${JSON.stringify(name)} (also at ${formatPath(first)})`),
+    ...backendRefsRegionProblems(raw, regionNames(raw)),
+  ];
 }
 
 /** Valid region names from regions.yaml, as far as they can be read. */

@@ -11,6 +11,7 @@ import { duration, expected, nonEmptyString, strict } from './schema-kit.js';
 import { Secret } from './secret.js';
 import type { PrometheusConfig, TrafficConfig } from './types.js';
 import { templateProblems } from './gate-schema.js';
+import { gatewayConfig, gatewayFields, gatewayProblems } from './gateway-schema.js';
 
 const URL_HINT = 'must be an http(s) URL like http://prometheus:9090';
 const httpUrl = () =>
@@ -67,7 +68,7 @@ export const NO_TRAFFIC: TrafficConfig = Object.freeze({ provider: 'none', drain
 export function trafficSchema(ctx: SchemaContext) {
   return strict(
     {
-      provider: z.enum(['simulator', 'webhook', 'none']),
+      provider: z.enum(['simulator', 'webhook', 'gateway-api', 'none']),
       url: httpUrl().optional(),
       tokenEnv: envSecret(ctx).optional(),
       secretEnv: envSecret(ctx).optional(),
@@ -80,11 +81,13 @@ export function trafficSchema(ctx: SchemaContext) {
       drainTimeout: duration({ positive: true }).optional(),
       window: duration({ positive: true }).optional(),
       timeout: duration({ positive: true }).optional(),
+      ...gatewayFields(ctx),
     },
     TRAFFIC_SECRET_HINTS,
   )
     .superRefine((t, check) => {
-      if (t.provider !== 'none' && t.url === undefined) check.addIssue({ code: 'custom', input: t, path: ['url'], message: `is required for provider ${t.provider}` });
+      for (const p of gatewayProblems(t)) check.addIssue({ code: 'custom', input: t, path: p.path, message: p.message });
+      if (t.provider !== 'none' && t.provider !== 'gateway-api' && t.url === undefined) check.addIssue({ code: 'custom', input: t, path: ['url'], message: `is required for provider ${t.provider}` });
       if (t.provider === 'none' && t.url !== undefined) check.addIssue({ code: 'custom', input: t, path: ['url'], message: 'provider none takes no url' });
     })
     .transform(
@@ -98,6 +101,7 @@ export function trafficSchema(ctx: SchemaContext) {
         ...(t.tokenEnv ? { token: t.tokenEnv } : {}),
         ...(t.secretEnv ? { secret: t.secretEnv } : {}),
         ...(t.rateQuery !== undefined ? { rateQuery: t.rateQuery } : {}),
+        ...(gatewayConfig(t) ? { gateway: gatewayConfig(t)! } : {}),
       }),
     );
 }

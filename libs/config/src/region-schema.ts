@@ -124,7 +124,7 @@ function unreadableFile(path: string): string | undefined {
   }
 }
 
-function kubernetesSchema(ctx: SchemaContext) {
+export function kubernetesSchema(ctx: SchemaContext) {
   return z.unknown().transform((value, check): KubernetesTarget => {
     const result = resolveKubernetes(value, ctx);
     if (result.ok) return result.value;

@@ -25,7 +25,19 @@ export interface PrometheusConfig {
   timeoutMs: number;
 }
 
-export type TrafficProviderType = 'simulator' | 'webhook' | 'none';
+export type TrafficProviderType = 'simulator' | 'webhook' | 'gateway-api' | 'none';
+
+/** `provider: gateway-api`: the weights of named backendRefs of one HTTPRoute in an edge cluster. */
+export interface GatewayApiTraffic {
+  /** The edge cluster that holds the HTTPRoute. */
+  kubernetes: KubernetesTarget;
+  namespace: string;
+  route: string;
+  /** This region's backendRef name when set on the region (wins over backendRefs). */
+  backendRef?: string;
+  /** backendRef name by region (usually under defaults); a region in neither uses its own name. */
+  backendRefs: Record<string, string>;
+}
 
 export interface TrafficConfig {
   provider: TrafficProviderType;
@@ -41,6 +53,8 @@ export interface TrafficConfig {
   drainTimeoutMs: number;
   /** `{{window}}` in rateQuery. */
   windowMs: number;
+  /** Set for provider gateway-api. */
+  gateway?: GatewayApiTraffic;
   timeoutMs: number;
 }
 

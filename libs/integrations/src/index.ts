@@ -11,6 +11,8 @@ export * from './traffic/simulator-lb.js';
 export * from './traffic/webhook-signature.js';
 export * from './traffic/webhook.js';
 export * from './traffic/registry.js';
+export * from './traffic/gateway-api.js';
+export * from './traffic/gateway-weights.js';
 export * from './queue/notification-jobs.js';
 export * from './notifications/signature.js';
 export * from './notifications/slack-blocks.js';

@@ -93,7 +93,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
   const clusters = new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs });
   const driver = new RegionDriver(clusters, log);
   const metrics = new RegionMetricsSources(config.regions);
-  const traffic = new RegionTrafficProviders(config.regions);
+  const traffic = new RegionTrafficProviders(config.regions, config.kubeconfigPath);
   const gates = new GateRunner(metrics, clock, log);
   const preflight = new Preflight(metrics, regionRules(config), {
     alertQuery: config.preflight.alertQuery,

@@ -5,7 +5,7 @@
 import type { QueryOutcome } from '../../domain/src/index.js';
 import type { MetricsSource, MetricsSources, TrafficProvider, TrafficProviders } from '../../application/src/index.js';
 import type { RegionConfig, TidelineConfig } from '../../config/src/index.js';
-import { createMetricsSource, createTrafficProvider } from '../../integrations/src/index.js';
+import { createMetricsSource, createTrafficProvider, kubeConfigFor } from '../../integrations/src/index.js';
 
 class MissingSource implements MetricsSource {
   constructor(private readonly region: string) {}
@@ -42,9 +42,10 @@ export class RegionMetricsSources implements MetricsSources {
 export class RegionTrafficProviders implements TrafficProviders {
   private readonly byRegion = new Map<string, TrafficProvider | null>();
 
-  constructor(regions: readonly RegionConfig[]) {
+  constructor(regions: readonly RegionConfig[], kubeconfigPath?: string) {
     for (const r of regions) {
       const t = r.traffic;
+      const gateway = gatewayOptions(r, regions, kubeconfigPath);
       this.byRegion.set(
         r.name,
         createTrafficProvider({
@@ -52,6 +53,7 @@ export class RegionTrafficProviders implements TrafficProviders {
           ...(t.url !== undefined ? { url: t.url } : {}),
           ...(t.token ? { token: t.token.reveal() } : {}),
           ...(t.secret ? { secret: t.secret.reveal() } : {}),
+          ...(gateway ? { gateway } : {}),
           timeoutMs: t.timeoutMs,
         }),
       );
@@ -61,6 +63,26 @@ export class RegionTrafficProviders implements TrafficProviders {
   forRegion(region: string): TrafficProvider | null {
     return this.byRegion.get(region) ?? null;
   }
+}
+
+/** This region's backendRef name on its gateway-api route: backendRef, else backendRefs[region], else the region's name. */
+export function backendRefOf(r: RegionConfig): string | undefined {
+  const g = r.traffic.gateway;
+  return g ? (g.backendRef ?? g.backendRefs[r.name] ?? r.name) : undefined;
+}
+
+/** gateway-api: the edge cluster (a kubeconfig built like a region's), the route and every backendRef managed on it. */
+function gatewayOptions(r: RegionConfig, regions: readonly RegionConfig[], kubeconfigPath?: string) {
+  const g = r.traffic.gateway;
+  if (r.traffic.provider !== 'gateway-api' || !g) return undefined;
+  const sameRoute = regions.filter((o) => o.traffic.gateway?.namespace === g.namespace && o.traffic.gateway.route === g.route);
+  return {
+    kubeConfig: kubeConfigFor({ ...r, kubernetes: g.kubernetes }, kubeconfigPath),
+    namespace: g.namespace,
+    route: g.route,
+    backendRef: backendRefOf(r) ?? r.name,
+    managed: [...new Set(sameRoute.map((o) => backendRefOf(o) ?? o.name))],
+  };
 }
 
 export function regionRules(config: TidelineConfig) {

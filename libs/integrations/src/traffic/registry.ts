@@ -1,12 +1,13 @@
 /** Traffic providers by type, and per region. */
 import type { TrafficProvider, TrafficProviders } from '../../../application/src/index.js';
+import { GatewayApiTrafficProvider, type GatewayApiTrafficOptions } from './gateway-api.js';
 import { SimulatorLoadBalancer } from './simulator-lb.js';
 import { WebhookTrafficProvider } from './webhook.js';
 
-export const TRAFFIC_PROVIDER_TYPES = ['simulator', 'webhook', 'none'] as const;
+export const TRAFFIC_PROVIDER_TYPES = ['simulator', 'webhook', 'gateway-api', 'none'] as const;
 
 export interface TrafficProviderConfig {
-  type: 'simulator' | 'webhook' | 'none' | string;
+  type: 'simulator' | 'webhook' | 'gateway-api' | 'none' | string;
   url?: string;
   /** simulator: bearer token */
   token?: string;
@@ -15,6 +16,8 @@ export interface TrafficProviderConfig {
   /** default 10s */
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** gateway-api: the edge cluster, the HTTPRoute and the backendRef(s) */
+  gateway?: Omit<GatewayApiTrafficOptions, 'timeoutMs'>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -30,6 +33,9 @@ export function createTrafficProvider(cfg: TrafficProviderConfig): TrafficProvid
       return new SimulatorLoadBalancer({ url: required(cfg), timeoutMs, ...(cfg.token ? { token: cfg.token } : {}), ...fetchImpl });
     case 'webhook':
       return new WebhookTrafficProvider({ url: required(cfg), timeoutMs, ...(cfg.secret ? { secret: cfg.secret } : {}), ...fetchImpl });
+    case 'gateway-api':
+      if (!cfg.gateway) throw new Error('traffic provider "gateway-api" needs an edge cluster, a route and a backendRef');
+      return new GatewayApiTrafficProvider({ ...cfg.gateway, timeoutMs });
     default:
       throw new Error(`unknown traffic provider type "${cfg.type}" (known: ${TRAFFIC_PROVIDER_TYPES.join(', ')})`);
   }
