@@ -79,6 +79,13 @@ export function authenticate(authn: TokenAuthenticator, disabled: boolean) {
   };
 }
 
+/** Throws 403 unless the caller holds one of `required` (or admin). */
+export function requireScope(p: Principal | undefined, required: readonly Scope[]): void {
+  if (!p) throw new ForbiddenError('no caller identity');
+  if (p.scopes.includes('admin') || required.some((s) => p.scopes.includes(s))) return;
+  throw new ForbiddenError(`token ${p.actor} lacks scope ${required.join(' or ')} (it has ${p.scopes.join(', ')})`);
+}
+
 /** Nest guard: the route's declared scopes against the caller's. A route without a declaration is refused. */
 export class ScopeGuard implements CanActivate {
   constructor(
@@ -96,9 +103,7 @@ export class ScopeGuard implements CanActivate {
       this.log.error({ handler: `${ctx.getClass().name}.${ctx.getHandler().name}` }, 'route declares no scope; refused');
       throw new ForbiddenError('this endpoint declares no scope and is refused to everyone');
     }
-    const p = req.principal;
-    if (!p) throw new ForbiddenError('no caller identity');
-    if (p.scopes.includes('admin') || required.some((s) => p.scopes.includes(s))) return true;
-    throw new ForbiddenError(`token ${p.actor} lacks scope ${required.join(' or ')} (it has ${p.scopes.join(', ')})`);
+    requireScope(req.principal, required);
+    return true;
   }
 }
