@@ -72,7 +72,7 @@ export function answerClientErrors(server: Server, log: { debug(o: object, m?: s
       return;
     }
     const [status, title, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', `the request is not valid HTTP (${err.code ?? 'parse error'})`];
-    const field = status === 431 || /HEADER/.test(err.code ?? '') ? '(headers)' : '(request)';
+    const field = status === 431 || /HEADER|CONTENT_LENGTH|TRANSFER_ENCODING|CHUNK/.test(err.code ?? '') ? '(headers)' : '(request)';
     const body = JSON.stringify({ ...problem(status, detail, [{ field, message: status === 431 ? 'must be smaller' : 'must be valid HTTP/1.1' }]), title });
     socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });

@@ -15,25 +15,38 @@ export function unsafeText(s: string): string | null {
   return null;
 }
 
+/** A step of a path, linked to its parent: copying whole paths would be quadratic in the depth. */
+interface Step {
+  key: PropertyKey;
+  up: Step | null;
+}
+
+function pathOf(step: Step | null): PropertyKey[] {
+  const out: PropertyKey[] = [];
+  for (let s = step; s; s = s.up) out.unshift(s.key);
+  return out;
+}
+
 /**
  * Every string (and object key) anywhere in `input` that is unsafe, named by its path. Walks
- * iteratively: a body nested 100,000 levels deep must not overflow the stack.
+ * iteratively in linear time: a body nested 100,000 levels deep must neither overflow the
+ * stack nor stall the process.
  */
 export function unsafeStrings(input: unknown, name: (path: PropertyKey[]) => string): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const stack: Array<[unknown, PropertyKey[]]> = [[input, []]];
+  const stack: Array<[unknown, Step | null]> = [[input, null]];
   while (stack.length > 0 && problems.length < MAX_PROBLEMS) {
-    const [value, path] = stack.pop()!;
+    const [value, at] = stack.pop()!;
     if (typeof value === 'string') {
       const why = unsafeText(value);
-      if (why) problems.push({ field: name(path), message: why });
+      if (why) problems.push({ field: name(pathOf(at)), message: why });
     } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], [...path, i]]);
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], { key: i, up: at }]);
     } else if (value !== null && typeof value === 'object') {
       for (const key of Object.keys(value).reverse()) {
         const why = unsafeText(key);
-        if (why) problems.push({ field: name([...path, key]), message: `is not a known field and its name ${why}` });
-        else stack.push([(value as Record<string, unknown>)[key], [...path, key]]);
+        if (why) problems.push({ field: name(pathOf({ key, up: at })), message: `is not a known field and its name ${why}` });
+        else stack.push([(value as Record<string, unknown>)[key], { key, up: at }]);
       }
     }
   }
@@ -45,7 +58,7 @@ export const bigintId = (what: string) =>
   z
     .string()
     .regex(/^\d{1,19}$/, `must be ${what} (a whole number)`)
-    .refine((s) => BigInt(s) <= BIGINT_MAX, `must be at most ${BIGINT_MAX} (${what})`);
+    .refine((s) => !/^\d{1,19}$/.test(s) || BigInt(s) <= BIGINT_MAX, `must be at most ${BIGINT_MAX} (${what})`); // zod runs refinements after a failed regex too
 
 /** The largest `offset` a list takes (Postgres' integer; no page is that deep). */
 export const MAX_OFFSET = 2_147_483_647;
