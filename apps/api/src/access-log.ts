@@ -5,12 +5,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { AuthedRequest } from './auth.js';
+import { shownName } from './input-guards.js';
 import { pathOnly, queryOnly, routeFor } from './route-table.js';
 
 const QUIET_PATHS = ['/healthz', '/readyz', '/metrics'];
 const SECRET_NAME = /token|secret|passw|pwd|key|auth|sig|session|cookie|credential|bearer|jwt|code/i;
-/** A name short and plain enough not to be a token itself. */
-const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 export const REDACTED = '[redacted]';
 
 /** The URL as it may be logged: declared, harmless query values kept, every other value redacted. */
@@ -24,8 +23,8 @@ export function loggableUrl(method: string | undefined, url: string): string {
     const name = eq < 0 ? pair : pair.slice(0, eq);
     const decoded = safeDecode(name);
     if (declared.has(decoded) && !SECRET_NAME.test(decoded)) return pair;
-    const shownName = PLAIN_NAME.test(decoded) ? name : REDACTED;
-    return eq < 0 ? shownName : `${shownName}=${REDACTED}`;
+    const shown = shownName(decoded) === decoded ? name : REDACTED;
+    return eq < 0 ? shown : `${shown}=${REDACTED}`;
   });
   return `${path}?${parts.join('&')}`;
 }

@@ -9,6 +9,7 @@ import { parse as parseQuery } from 'node:querystring';
 import type { FieldProblem } from '../../../libs/application/src/index.js';
 import { PUBLIC_PATHS, requireScope, type AuthedRequest } from './auth.js';
 import { problem, sendProblem, toProblem } from './problem.filter.js';
+import { shownName } from './input-guards.js';
 import { pathOnly, queryOnly, routeFor, routesFor } from './route-table.js';
 
 /** Is this Content-Type JSON in UTF-8 (`application/json`, optionally `; charset=utf-8`)? */
@@ -64,7 +65,7 @@ export function edgeChecks() {
     }
     const problems = decodeParams(params);
     if (!route.query) {
-      for (const key of Object.keys(parseQuery(queryOnly(url)))) problems.push({ field: key, message: 'is not a known query parameter' });
+      for (const key of Object.keys(parseQuery(queryOnly(url)))) problems.push({ field: shownName(key), message: 'is not a known query parameter' });
     }
     if (problems.length > 0) return sendProblem(res, problem(400, problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems));
     const contentType = req.headers['content-type'];

@@ -8,6 +8,15 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const MAX_PROBLEMS = 20;
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
 
+/** A name short and plain enough not to be a secret itself (a token sent as a parameter name). */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+export const HIDDEN_NAME = '(a name not shown)';
+
+/** `name` if it is plain enough to echo in an answer or a log line, else a placeholder. */
+export function shownName(name: string): string {
+  return PLAIN_NAME.test(name) ? name : HIDDEN_NAME;
+}
+
 /** Why Postgres would refuse (NUL) or silently alter (a lone surrogate becomes U+FFFD) this string, or null. */
 export function unsafeText(s: string): string | null {
   if (NUL.test(s)) return 'must not contain the NUL character (U+0000)';

@@ -1,11 +1,11 @@
 /** Request validation with zod: every problem becomes a field-named 400, never a 500. */
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../../../libs/application/src/index.js';
-import { unsafeStrings } from './input-guards.js';
+import { shownName, unsafeStrings } from './input-guards.js';
 
 function fieldPath(path: ReadonlyArray<PropertyKey>, root: string): string {
   let out = root;
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${shownName(String(p))}` : shownName(String(p));
   return out || '(body)';
 }
 
