@@ -1,7 +1,8 @@
 /**
  * Bearer-token auth. Authentication is an Express middleware that runs before anything else
- * (no token → 401, before the body is even parsed); authorization is a Nest guard that checks
- * the route's `@Scopes()` (wrong scope → 403). `admin` holds every scope. The token's name is
+ * (no token → 401, before the body is even parsed); authorization checks the route's scopes
+ * before the body is read too (edge.ts, from the OpenAPI route table: wrong scope → 403), and
+ * again in a Nest guard against the handler's `@Scopes()`. `admin` holds every scope. The token's name is
  * the actor of everything done with it. Tokens are compared as SHA-256 digests with
  * timingSafeEqual and never logged or echoed.
  */
