@@ -1,6 +1,7 @@
 /** /v1/audit: every action a person or CI took (actor and reason), across releases and regions. */
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { z } from 'zod';
+import { MAX_OFFSET } from './input-guards.js';
 import { ListAudit } from '../../../libs/application/src/index.js';
 import type { AuditEntry } from '../../../libs/persistence/src/index.js';
 import { Scopes } from './auth.js';
@@ -13,7 +14,7 @@ export const AuditQuery = z.strictObject({
   release: z.uuid({ message: 'must be a release id (UUID)' }).optional(),
   since: z.iso.datetime({ offset: true, message: 'must be a date-time like 2026-11-22T10:00:00Z' }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
 });
 
 function entryView(e: AuditEntry) {

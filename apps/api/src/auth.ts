@@ -1,7 +1,8 @@
 /**
  * Bearer-token auth. Authentication is an Express middleware that runs before anything else
- * (no token → 401, before the body is even parsed); authorization is a Nest guard that checks
- * the route's `@Scopes()` (wrong scope → 403). `admin` holds every scope. The token's name is
+ * (no token → 401, before the body is even parsed); authorization checks the route's scopes
+ * before the body is read too (edge.ts, from the OpenAPI route table: wrong scope → 403), and
+ * again in a Nest guard against the handler's `@Scopes()`. `admin` holds every scope. The token's name is
  * the actor of everything done with it. Tokens are compared as SHA-256 digests with
  * timingSafeEqual and never logged or echoed.
  */
@@ -79,6 +80,13 @@ export function authenticate(authn: TokenAuthenticator, disabled: boolean) {
   };
 }
 
+/** Throws 403 unless the caller holds one of `required` (or admin). */
+export function requireScope(p: Principal | undefined, required: readonly Scope[]): void {
+  if (!p) throw new ForbiddenError('no caller identity');
+  if (p.scopes.includes('admin') || required.some((s) => p.scopes.includes(s))) return;
+  throw new ForbiddenError(`token ${p.actor} lacks scope ${required.join(' or ')} (it has ${p.scopes.join(', ')})`);
+}
+
 /** Nest guard: the route's declared scopes against the caller's. A route without a declaration is refused. */
 export class ScopeGuard implements CanActivate {
   constructor(
@@ -96,9 +104,7 @@ export class ScopeGuard implements CanActivate {
       this.log.error({ handler: `${ctx.getClass().name}.${ctx.getHandler().name}` }, 'route declares no scope; refused');
       throw new ForbiddenError('this endpoint declares no scope and is refused to everyone');
     }
-    const p = req.principal;
-    if (!p) throw new ForbiddenError('no caller identity');
-    if (p.scopes.includes('admin') || required.some((s) => p.scopes.includes(s))) return true;
-    throw new ForbiddenError(`token ${p.actor} lacks scope ${required.join(' or ')} (it has ${p.scopes.join(', ')})`);
+    requireScope(req.principal, required);
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 /** Request shapes of the notifications endpoint. */
 import { z } from 'zod';
+import { MAX_OFFSET } from './input-guards.js';
 import { DELIVERY_STATUSES } from '../../../libs/persistence/src/index.js';
 
 export const ListNotificationsQuery = z.strictObject({
@@ -10,5 +11,5 @@ export const ListNotificationsQuery = z.strictObject({
     .optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
 });

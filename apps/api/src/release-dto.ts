@@ -1,6 +1,7 @@
 /** Request shapes of the releases endpoints (never entities). */
 import { z } from 'zod';
 import { RELEASE_STATES } from '../../../libs/domain/src/index.js';
+import { bigintId, MAX_OFFSET } from './input-guards.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -29,11 +30,11 @@ export const ListReleasesQuery = z.strictObject({
   service: z.string().regex(NAME, 'must be a lowercase name like checkout').optional(),
   state: z.enum(RELEASE_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
 });
 
 export const ListEventsQuery = z.strictObject({
-  after: z.string().regex(/^\d+$/, 'must be an event id').optional(),
+  after: bigintId('an event id').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
@@ -58,6 +59,6 @@ export const RetryBody = z
 export const GatesQuery = z.strictObject({
   region: z.string().regex(NAME, 'must be a region name like eu-west').optional(),
   gate: z.string().min(1).max(63).optional(),
-  after: z.string().regex(/^\d+$/, 'must be an evaluation id').optional(),
+  after: bigintId('an evaluation id').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
