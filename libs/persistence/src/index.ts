@@ -9,3 +9,6 @@ export * from './notification-store.js';
 export * from './region-operation-entities.js';
 export * from './region-operation-store.js';
 export * from './audit-store.js';
+export * from './smoke-history-store.js';
+export * from './drill-entities.js';
+export * from './drill-store.js';

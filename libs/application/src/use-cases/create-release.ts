@@ -1,6 +1,6 @@
 /** CI posts a release: validate it, freeze the plan, insert it (or return the existing one). */
 import type { TidelineConfig } from '../../../config/src/index.js';
-import { expandPlan, PlanError, validateReleaseImage } from '../../../domain/src/index.js';
+import { expandPlan, PlanError, validateReleaseImage, type PlanSnapshot } from '../../../domain/src/index.js';
 import type { ReleaseRecord, ReleaseStore } from '../../../persistence/src/index.js';
 import { ValidationError } from '../errors.js';
 import type { TickScheduler } from '../ports.js';
@@ -22,6 +22,8 @@ export class CreateRelease {
     private readonly config: TidelineConfig,
     private readonly store: ReleaseStore,
     private readonly ticks: TickScheduler,
+    /** `bake: auto` (issue 12): resolves auto stages from time-to-smoke before the plan is frozen. */
+    private readonly autoBake?: { resolve(plan: PlanSnapshot): Promise<PlanSnapshot> },
   ) {}
 
   async execute(cmd: CreateReleaseCommand): Promise<{ release: ReleaseRecord; created: boolean }> {
@@ -41,6 +43,7 @@ export class CreateRelease {
       if (err instanceof PlanError) throw new ValidationError([{ field: 'service', message: err.message }]);
       throw err;
     }
+    if (this.autoBake) snapshot = await this.autoBake.resolve(snapshot);
 
     const result = await this.store.create(
       {
