@@ -62,15 +62,18 @@ function score(regions: readonly PlannerRegion[]): Scored[] {
   });
 }
 
-/** Lower traffic first: measured rate, else tier (low before high); then by name. */
-function byTraffic(a: Scored, b: Scored): number {
-  const la = a.level === 'low' ? 0 : 1;
-  const lb = b.level === 'low' ? 0 : 1;
-  if (la !== lb) return la - lb;
-  const ra = a.requestRate ?? (a.level === 'low' ? 0 : Number.MAX_VALUE);
-  const rb = b.requestRate ?? (b.level === 'low' ? 0 : Number.MAX_VALUE);
-  return ra !== rb ? ra - rb : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** Lower traffic first: level (low before high), then measured rate (unmeasured low = 0, high = above any); 0 for a tie. */
+function trafficOrder(a: Scored, b: Scored): number {
+  const key = (r: Scored) => [r.level === 'low' ? 0 : 1, r.requestRate ?? (r.level === 'low' ? 0 : Number.MAX_VALUE)] as const;
+  const [la, ra] = key(a);
+  const [lb, rb] = key(b);
+  return la !== lb ? la - lb : ra - rb;
 }
+const byName = (a: Scored, b: Scored) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** Quietest first, ties by name. */
+const byTraffic = (a: Scored, b: Scored) => trafficOrder(a, b) || byName(a, b);
+/** Busiest first, ties by name. */
+const busiestFirst = (a: Scored, b: Scored) => trafficOrder(b, a) || byName(a, b);
 
 const newTraits = (r: Scored, covered: ReadonlySet<string>) => r.traits.filter((t) => !covered.has(t));
 const traitName = (t: string) => t.replace(/^tier:/, 'tier ').replace(/^zone:/, 'time zone ');
@@ -116,7 +119,7 @@ export function proposePlan(regions: readonly PlannerRegion[], canary?: string):
 
   const low = [...left.values()].filter((r) => canaryLike(r) && r.level === 'low').sort(byTraffic)[0];
   if (low) single('low-traffic-canary-like', low, `canary-like (no tag the canary lacks) with ${low.trafficText}: little impact if it fails`);
-  const high = [...left.values()].filter((r) => canaryLike(r) && r.level === 'high').sort((a, b) => byTraffic(b, a))[0];
+  const high = [...left.values()].filter((r) => canaryLike(r) && r.level === 'high').sort(busiestFirst)[0];
   if (high) single('high-traffic-canary-like', high, `canary-like with ${high.trafficText}: same input at scale, tests only the load`);
 
   // One region for each trait not yet covered; the region bringing the fewest other new traits, then the least traffic.
