@@ -53,10 +53,12 @@ export class GetTimeToSmoke {
     private readonly clock: Clock,
   ) {}
 
-  /** The configured default bake of the service's plan (its canary's fallback or bake). */
+  /** The configured default bake of the service's plan: its `bake: auto` fallback, else its first wave's (or the canary's) bake. */
   defaultBakeMs(service: string): number {
     const plan = this.config.plans.get(this.config.services.get(service)?.plan ?? service);
-    return plan ? (plan.canary.autoBake?.fallbackMs ?? plan.canary.bakeMs) : 600_000;
+    if (!plan) return 600_000;
+    const stages = [plan.canary, ...plan.waves];
+    return stages.find((s) => s.autoBake)?.autoBake?.fallbackMs ?? plan.waves[0]?.bakeMs ?? plan.canary.bakeMs;
   }
 
   async execute(service: string, days = SMOKE_HISTORY_DAYS): Promise<TimeToSmoke> {
