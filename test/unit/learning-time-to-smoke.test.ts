@@ -65,7 +65,7 @@ describe('bake: auto', () => {
 
   it('refuses bad values naming file and path', () => {
     const files = (plan: string) => ({ 'regions.yaml': REGIONS, 'services/checkout.yaml': SERVICE, 'plans/checkout.yaml': plan });
-    expect(problems(files('canary: { region: us-east, bake: often }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.bake: must be a duration like 30s, or auto']);
+    expect(problems(files('canary: { region: us-east, bake: often }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.bake: must be a duration like 30s']);
     expect(problems(files('canary: { region: us-east, bake: auto, autoBake: { min: 2h, max: 1h } }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.autoBake.max: must not be below autoBake.min']);
     expect(problems(files('canary: { region: us-east, bake: 5m, autoBake: { min: 1m } }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.autoBake: only applies with bake: auto']);
     expect(problems(files('canary: { region: us-east, bake: auto, autoBake: { rule: median } }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.autoBake.rule: must be one of twice-mean, p95']);

@@ -1,14 +1,14 @@
 /** `bake: auto` and `autoBake: { min, max, rule }` in plans: the bake comes from the service's time-to-smoke history. */
 import { z } from 'zod';
 import { BAKE_RULES, type AutoBakeSettings, type BakeRule } from '../../domain/src/index.js';
+import { DURATION_HINT } from './duration.js';
 import { duration, expected, strict } from './schema-kit.js';
 
 /** Bounds when `bake: auto` gives none. */
 export const DEFAULT_AUTO_BAKE = Object.freeze({ minMs: 600_000, maxMs: 14_400_000, rule: 'twice-mean' as BakeRule });
 
-/** A stage's `bake`: a duration or `auto`. */
-export const bakeField = () =>
-  z.union([z.literal('auto'), duration()], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a duration like 30s, or auto') });
+/** A stage's `bake`: a duration or `auto` (the message stays the duration's, as before `auto` existed). */
+export const bakeField = () => z.union([z.literal('auto'), duration()], { error: (issue) => (issue.input === undefined ? 'is required' : DURATION_HINT) });
 
 export const autoBakeField = () =>
   strict({
