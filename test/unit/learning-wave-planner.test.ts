@@ -91,6 +91,15 @@ describe('wave planner', () => {
     });
   }
 
+  it('rates that do not differ leave the decision to the tier', () => {
+    const plan = proposePlan([r('a', 'low', [], 'UTC', 20), r('b', 'high', [], 'UTC', 20), r('c', 'low', [], 'UTC', 20.5)], 'a');
+    expect(plan.waves.map((w) => [w.name, w.regions[0]!.region])).toEqual([
+      ['low-traffic-canary-like', 'c'],
+      ['high-traffic-canary-like', 'b'],
+    ]);
+    expect(plan.waves[1]!.reason).toBe('canary-like with high traffic: tier high (20 req/s measured, too close to the others to tell): same input at scale, tests only the load');
+  });
+
   it('says why each region is where it is', () => {
     const plan = proposePlan(MIXED);
     const why = Object.fromEntries(placements(plan).map((p) => [p.region, p.reason]));

@@ -46,18 +46,23 @@ export function regionTraits(r: Pick<PlannerRegion, 'tier' | 'tags' | 'timeZone'
   return [...new Set([...r.tags, `tier:${r.tier}`, `zone:${area}`])].sort();
 }
 
+/** Measured rates decide high and low only when the busiest region has at least this many times the quietest one's rate. */
+export const SPREAD = 1.5;
+
 const rateText = (n: number) => `${Number(n.toPrecision(3))} req/s`;
 
-/** High traffic: above the median measured rate when at least two regions were measured, else the tier. */
+/** High traffic: above the median measured rate when at least two regions were measured and their rates differ enough, else the tier. */
 function score(regions: readonly PlannerRegion[]): Scored[] {
   const measured = regions.map((r) => r.requestRate).filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
-  const median = measured.length >= 2 ? (measured[Math.floor((measured.length - 1) / 2)]! + measured[Math.floor(measured.length / 2)]!) / 2 : null;
+  // rates within SPREAD× of each other (or a single one) say nothing about high and low: the tier decides
+  const spread = measured.length >= 2 && measured[measured.length - 1]! > measured[0]! * SPREAD;
+  const median = spread ? (measured[Math.floor((measured.length - 1) / 2)]! + measured[Math.floor(measured.length / 2)]!) / 2 : null;
   return regions.map((r) => {
     const byRate = r.requestRate !== null && Number.isFinite(r.requestRate) && median !== null;
     const level: Level = byRate ? (r.requestRate! > median! ? 'high' : 'low') : r.tier === 'high' ? 'high' : 'low';
     const trafficText = byRate
       ? `${level} traffic: ${rateText(r.requestRate!)} measured (median ${rateText(median!)})`
-      : `${level} traffic: tier ${r.tier}${r.requestRate === null ? ' (no request rate measured)' : ''}`;
+      : `${level} traffic: tier ${r.tier}${r.requestRate === null ? ' (no request rate measured)' : ` (${rateText(r.requestRate)} measured, too close to the others to tell)`}`;
     return { ...r, level, trafficText, traits: regionTraits(r) };
   });
 }
