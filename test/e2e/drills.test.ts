@@ -86,6 +86,8 @@ describe('drills', () => {
     // the region operations it ran are in the audit trail, by the same actor
     const audit = await call<{ items: Array<{ type: string; actor: string; reason: string | null }> }>(env.api.url, 'GET', '/v1/audit?region=eu-west');
     expect(audit.body.items.filter((a) => a.reason?.startsWith(`drill ${drill.id}`)).map((a) => a.type).sort()).toEqual(['region.drain', 'region.restore']);
+    const drillAudit = await call<{ items: Array<{ type: string; actor: string; reason: string | null; data: { drillId?: string } }> }>(env.api.url, 'GET', '/v1/audit?type=drill.started&region=eu-west');
+    expect(drillAudit.body.items.find((a) => a.data.drillId === drill.id)).toMatchObject({ type: 'drill.started', actor: drill.events[0]!.actor, reason: 'weekly practice' });
     // the trend per region and kind
     const list = await call<{ items: Drill[]; trend: Array<{ region: string; kind: string; runs: number; metGoal: number; latestMs: number }> }>(env.api.url, 'GET', '/v1/drills?region=eu-west');
     expect(list.body.trend).toEqual([expect.objectContaining({ region: 'eu-west', kind: 'drain', runs: 1, metGoal: 1, latestMs: drill.firstMs })]);
