@@ -9,7 +9,7 @@ import { loadConfig } from '../../libs/config/src/index.js';
 import { writeFileSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seedHistory } from '../../scripts/demo-history.js';
+import { DEMO_HISTORY, seedHistory } from '../../scripts/demo-history.js';
 import { call } from '../support/api-client.js';
 import { REGION_RATE_QUERY, startGateEnv, type GateEnv } from '../support/gate-env.js';
 
@@ -58,15 +58,8 @@ describe('learning from history', () => {
       {
         service: 'checkout',
         regions: REGIONS,
-        bakeMs: 12 * MIN,
-        smokes: [
-          { region: 'eu-central', delayMs: 12 * MIN },
-          { region: 'us-east', delayMs: 5 * MIN },
-          { region: 'ap-south', delayMs: 22 * MIN },
-          { region: 'us-west', delayMs: 10 * MIN },
-          { region: 'eu-central', delayMs: 20 * MIN },
-          { region: 'us-east', delayMs: 15 * MIN },
-        ],
+        bakeMs: DEMO_HISTORY.bakeMs,
+        smokes: DEMO_HISTORY.smokes,
       },
     );
     await env.db.query('COMMIT');

@@ -2,15 +2,9 @@
 import { DRILL_STATES } from '../../../libs/persistence/src/index.js';
 import { DrillBody, DrillId, ListDrillsQuery, ProposePlanBody, ServiceName, TimeToSmokeQuery } from './learning-dto.js';
 import type { RouteDoc } from './openapi.js';
+import { nullable, num, obj, ref, str, time, type Schema } from './openapi-schemas.js';
 
-type Schema = Record<string, unknown>;
-const str = { type: 'string' };
 const int = { type: 'integer' };
-const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
-const time = nullable({ type: 'string', format: 'date-time' });
-const num = nullable({ type: 'number' });
-const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const arr = (items: Schema): Schema => ({ type: 'array', items });
 
 const recommendation = obj({
