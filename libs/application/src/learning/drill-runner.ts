@@ -86,12 +86,21 @@ export class RunDrillStep {
     return nowMs >= d.deadlineAt.getTime();
   }
 
+  /** A release that became active since the drill was accepted: the drill stops before it changes anything. */
+  private async releaseStarted(d: DrillRecord): Promise<string | null> {
+    const active = await this.drills.activeReleasesIn(d.region, d.service);
+    const r = active[0];
+    return r ? `release ${r.id} of ${r.service} became ${r.state} before the drill changed anything; nothing was changed` : null;
+  }
+
   // ---- drain drill ----
 
   private async drainStep(d: DrillRecord, nowMs: number): Promise<Step> {
     switch (d.phase) {
       case 'drain': {
         if (this.overdue(d, nowMs)) return this.finish(d, nowMs, { undone: true, note: 'the maximum duration passed before the drain began; nothing was changed' });
+        const busy = await this.releaseStarted(d);
+        if (busy) return this.finish(d, nowMs, { undone: true, note: busy });
         const op = await this.operation(d, 'drain');
         return this.next({ drainOperationId: op, phase: 'draining', note: null }, [this.event(d, 'drill.draining', { operationId: op })], this.pollMs);
       }
@@ -151,6 +160,8 @@ export class RunDrillStep {
         return this.next({ recorded, phase: 'rollback' }, [this.event(d, 'drill.recorded', { images: recorded.map((r) => r.image) })]);
       }
       case 'rollback': {
+        const busy = await this.releaseStarted(d);
+        if (busy) return this.finish(d, nowMs, { undone: true, note: busy });
         await Promise.all(d.target!.map((t) => client.restore(t, STAMPED)));
         return this.next({ phase: 'rolling-back', phaseStartedAt: new Date(nowMs) }, [this.event(d, 'drill.rollback_patched', { images: d.target!.map((t) => t.image) })], this.pollMs);
       }
