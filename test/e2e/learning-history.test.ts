@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_HISTORY, seedHistory } from '../../scripts/demo-history.js';
 import { call } from '../support/api-client.js';
-import { REGION_RATE_QUERY, startGateEnv, type GateEnv } from '../support/gate-env.js';
+import { ERROR_RATE_QUERY, REGION_RATE_QUERY, REQUESTS_QUERY, startGateEnv, type GateEnv } from '../support/gate-env.js';
 
 const MIN = 60_000;
 const REGIONS = ['us-west', 'us-east', 'eu-central', 'ap-south'];
@@ -47,6 +47,14 @@ describe('learning from history', () => {
         {
           service: 'checkout',
           plan: { defaults: { bake: 'auto', autoBake: { min: '10m', max: '4h', rule: 'twice-mean' } }, canary: { region: 'us-west', bake: '1s' }, waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }] },
+        },
+        {
+          service: 'search',
+          plan: {
+            defaults: { bake: '3s', progressDeadline: '5s', gates: [{ name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '1s', window: '5s', minEvidence: { query: REQUESTS_QUERY, min: 5 } }] },
+            canary: { region: 'us-west' },
+            waves: [{ name: 'wave-1', regions: ['us-east'], bake: '20s' }],
+          },
         },
         { service: 'cart', plan: { defaults: { bake: 'auto', autoBake: { min: '1s', max: '2s' } }, canary: { region: 'us-west' }, waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }] } },
       ],
@@ -124,6 +132,28 @@ describe('learning from history', () => {
     const stages = (cart as unknown as { stages: Array<{ bakeMs: number; bakeReason?: string }> }).stages;
     expect(stages[0]).toMatchObject({ bakeMs: 2000, bakeReason: 'auto: no failure in history (at least 3 needed): the default bake 10m, lowered to the maximum 2s of [1s, 2s]' });
     expect((await env.waitFor(cart.id, (r) => r.state === 'succeeded', 90_000)).state).toBe('succeeded');
+  });
+
+  it('reads what the engine wrote: a real slow smoke after verification, timed from the rollout to the first failing evaluation', async () => {
+    // the fault starts 7s after 3.0.0 arrives in us-west: after the canary's 3s bake, so it is caught while watching
+    env.sim.injectVersionFault({ version: '3.0.0', regions: ['us-west'], errorRate: 0.3, afterSeconds: 7 });
+    try {
+      const created = await env.create('search', '3.0.0', 1);
+      const done = await env.waitFor(created.id, (r) => ['rolled_back', 'failed', 'succeeded'].includes(r.state), 90_000);
+      expect(done.state).toBe('rolled_back');
+      const failed = (await env.gates(created.id)).evaluations.find((e) => e.verdict === 'fail')!;
+      const detail = await call<{ stages: Array<{ regions: Array<{ region: string; rolloutCompletedAt: string }> }> }>(env.api.url, 'GET', `/v1/releases/${created.id}`);
+      const completed = detail.body.stages[0]!.regions[0]!.rolloutCompletedAt;
+      const res = await call<Smoke>(env.api.url, 'GET', '/v1/services/search/time-to-smoke');
+      expect(res.body.overall.failures).toBe(1);
+      const [e] = res.body.overall.evidence;
+      expect(e).toMatchObject({ releaseId: created.id, region: 'us-west', phase: 'watch', rolloutCompletedAt: completed, firstFailureAt: failed.evaluatedAt });
+      expect(e!.delayMs).toBe(Date.parse(failed.evaluatedAt) - Date.parse(completed));
+      expect(e!.delayMs).toBeGreaterThan(3_000); // after the bake
+      console.log(`a real slow smoke: first failing evaluation ${e!.delayMs} ms after the rollout completed (fault after 7s)`);
+    } finally {
+      env.sim.clearVersionFaults();
+    }
   });
 
   it('POST /v1/plans/propose: every region once, with reasons and measured traffic; the YAML is a valid plan', async () => {
