@@ -15,9 +15,11 @@ import { startJobWorker } from '../apps/worker/src/worker-app.js';
 import { buildContainer } from '../libs/runtime/src/index.js';
 import { ensurePrometheusBinary, ensureRedis, freePort } from './demo-services.js';
 import { startPrometheus } from './prometheus.js';
+import { seedDemoHistory, showHistory } from './demo-history.js';
 
 const exitWhenDone = process.argv.includes('--exit');
 const smoke = process.argv.includes('--smoke');
+const history = process.argv.includes('--history'); // issue 12: a past to learn from (scripts/demo-history.ts)
 const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'];
 const started = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
@@ -63,6 +65,7 @@ await app.listen(port, '127.0.0.1');
 const worker = await startJobWorker(c);
 const api = `http://127.0.0.1:${port}`;
 say(`API: ${api}  (config: ${c.settings.configDir})`);
+if (history) await seedDemoHistory(c.db, 'checkout', ['us-west', 'us-east', 'eu-west', 'eu-central', 'ap-south'], say);
 
 const version = smoke ? '1.2.0' : '1.1.0';
 if (smoke) {
@@ -119,6 +122,7 @@ for (const g of gates.gates) {
   const value = typeof last?.observed === 'number' ? last.observed.toPrecision(3) : (last?.observed ?? '-');
   say(`  ${g.region.padEnd(11)} ${g.gate.padEnd(12)} ${String(g.status?.lastVerdict ?? 'not run').padEnd(13)} last ${value} (${last?.threshold ?? ''}), ${g.status?.evaluations ?? 0} evaluations, worst-case breach→action ${g.worstCaseBreachToAction}`);
 }
+if (history) await showHistory(api, auth, 'checkout', say);
 
 const shutdown = async (code: number) => {
   await worker.close();

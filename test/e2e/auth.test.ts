@@ -76,7 +76,7 @@ describe('auth', () => {
     const drain = await as<{ operation: { id: string } }>('ops', 'POST', '/v1/regions/eu-west/drain', { reason: 'matrix' });
     expect(drain.status).toBe(202);
     const doc = (await call<{ paths: Record<string, Record<string, Op>> }>(api.url, 'GET', '/docs/openapi.json', undefined, { authorization: '' })).body;
-    const fill = (path: string) => path.replace('{id}', created.body.id).replace('{region}', 'eu-west').replace('{operationId}', drain.body.operation.id);
+    const fill = (path: string) => path.replace('{id}', created.body.id).replace('{region}', 'eu-west').replace('{operationId}', drain.body.operation.id).replace('{service}', 'web');
     let checked = 0;
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {

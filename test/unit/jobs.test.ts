@@ -7,6 +7,7 @@ import {
   QUEUES,
   deliverJobId,
   regionOperationJobId,
+  drillJobId,
   tickJobId,
   type Job,
   type JobName,
@@ -28,16 +29,19 @@ const sweepHandler = () => vi.fn(async (data: JobPayloads['release.sweep']) => `
 
 describe('job catalogue', () => {
   it('names every job exactly once: releases and region operations on the releases queue, notifications on their own', () => {
-    expect([...JOB_NAMES].sort()).toEqual(['notification.deliver', 'notifications.dispatch', 'region.operation', 'release.sweep', 'release.tick']);
+    expect([...JOB_NAMES].sort()).toEqual(['drill.step', 'notification.deliver', 'notifications.dispatch', 'region.operation', 'release.sweep', 'release.tick']);
     expect(new Set(JOB_NAMES).size).toBe(JOB_NAMES.length);
     for (const name of JOB_NAMES) expect(JOB_QUEUE[name]).toBe(name.startsWith('notification') ? QUEUES.notifications : QUEUES.releases);
     expect(QUEUES.notifications).not.toBe(QUEUES.releases);
   });
 });
 
-/** The notification jobs' handlers, for tests about the release jobs. */
+/** The notification jobs' (and drills') handlers, for tests about the release jobs. */
 const withNotifications = (r: JobHandlerRegistry) =>
-  r.register('notifications.dispatch', async () => 'dispatched').register('notification.deliver', async (d) => `delivered ${d.deliveryId}`);
+  r
+    .register('notifications.dispatch', async () => 'dispatched')
+    .register('notification.deliver', async (d) => `delivered ${d.deliveryId}`)
+    .register('drill.step', async (d) => `drill ${d.drillId}`);
 
 describe('JobHandlerRegistry', () => {
   it('seal() with no handler names every missing job', () => {
@@ -110,6 +114,15 @@ describe('JobHandlerRegistry', () => {
     const outcome = Promise.resolve().then(() => dispatch(unknown));
     await expect(outcome).rejects.toBeInstanceOf(JobCatalogueError);
     await expect(Promise.resolve().then(() => dispatch(unknown))).rejects.toThrow('release.unknown');
+  });
+});
+
+describe('drillJobId', () => {
+  it('is deterministic per (drill, seq) and has no ":"', () => {
+    const id = '7f1c7e2a-5d7b-4a53-9a51-0d5b1c0c9f10';
+    expect(drillJobId(id, 3)).toBe(drillJobId(id, 3));
+    expect(drillJobId(id, 3)).not.toBe(drillJobId(id, 4));
+    expect(drillJobId(id, 3)).not.toContain(':');
   });
 });
 

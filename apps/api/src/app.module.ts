@@ -29,13 +29,15 @@ import { ReleasesController } from './releases.controller.js';
 import { RegionsController } from './regions.controller.js';
 import { AuditController } from './audit.controller.js';
 import { DocsController } from './docs.controller.js';
+import { LearningController } from './learning.controller.js';
+import { GetDrill, GetTimeToSmoke, ListDrills, ProposePlan, RequestDrill } from '../../../libs/application/src/index.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController, LearningController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -54,6 +56,11 @@ export class AppModule {
         { provide: RequestRegionOperation, useValue: c.requestRegionOperation },
         { provide: GetRegionOperation, useValue: c.getRegionOperation },
         { provide: ListAudit, useValue: c.listAudit },
+        { provide: GetTimeToSmoke, useValue: c.learning?.timeToSmoke },
+        { provide: ProposePlan, useValue: c.learning?.proposePlan },
+        { provide: RequestDrill, useValue: c.learning?.requestDrill },
+        { provide: GetDrill, useValue: c.learning?.getDrill },
+        { provide: ListDrills, useValue: c.learning?.listDrills },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

@@ -2,13 +2,13 @@
 import { RELEASE_STATES, TARGET_STATES } from '../../../libs/domain/src/index.js';
 import { REGION_OPERATION_STATES } from '../../../libs/persistence/src/index.js';
 
-type Schema = Record<string, unknown>;
-const str = { type: 'string' };
-const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
-const time = nullable({ type: 'string', format: 'date-time' });
-const num = nullable({ type: 'number' });
-const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+export type Schema = Record<string, unknown>;
+export const str = { type: 'string' };
+export const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+export const time = nullable({ type: 'string', format: 'date-time' });
+export const num = nullable({ type: 'number' });
+export const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 
 const release = obj({
   id: { type: 'string', format: 'uuid' },

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Scope } from '../../../libs/config/src/index.js';
 import { AuditQuery } from './audit.controller.js';
 import { SCHEMAS } from './openapi-schemas.js';
+import { LEARNING_ROUTES, LEARNING_SCHEMAS } from './openapi-learning.js';
 import { ListNotificationsQuery } from './notification-dto.js';
 import { OperationId, RegionActionBody, RegionName } from './region-dto.js';
 import { ActionBody, CreateReleaseBody, GatesQuery, IdempotencyKey, ListEventsQuery, ListReleasesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
@@ -157,6 +158,7 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 200, description: 'a page', schema: 'AuditPage' },
     errors: [400],
   },
+  ...LEARNING_ROUTES,
   { method: 'get', path: '/healthz', tag: 'probes', summary: 'Liveness', scopes: 'public', ok: { status: 200, description: 'alive', schema: 'Health' }, errors: [] },
   { method: 'get', path: '/readyz', tag: 'probes', summary: 'Readiness: Postgres and Redis answer', scopes: 'public', ok: { status: 200, description: 'ready (503: not ready)', schema: 'Readiness' }, errors: [] },
   { method: 'get', path: '/docs', tag: 'docs', summary: 'This description as a page', scopes: 'public', ok: { status: 200, description: 'HTML', schema: '', contentType: 'text/html' }, errors: [] },
@@ -222,7 +224,7 @@ export function openApiDocument(): JsonSchema {
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: ['releases', 'operator actions', 'regions', 'audit', 'probes', 'docs'].map((name) => ({ name })),
+    tags: ['releases', 'operator actions', 'regions', 'audit', 'learning', 'probes', 'docs'].map((name) => ({ name })),
     paths,
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from tideline.yaml auth.tokens' } }, schemas: SCHEMAS },
   };

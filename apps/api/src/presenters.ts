@@ -66,6 +66,7 @@ export function releaseDetailView(r: ReleaseRecord, targets: TargetRecord[]) {
       name: s.name,
       kind: s.kind,
       bakeMs: s.bakeMs,
+      ...(s.bakeReason ? { bakeReason: s.bakeReason } : {}),
       maxParallel: s.maxParallel,
       approval: s.approval,
       onFailure: s.onFailure,

@@ -15,8 +15,9 @@ export interface RunningWorker {
 export async function startJobWorker(c: Container): Promise<RunningWorker> {
   const dispatch = new JobHandlerRegistry()
     .register('release.tick', (data) => c.advanceRelease.execute(data))
-    .register('release.sweep', async () => ({ releases: await c.sweepReleases.execute(), regionOperations: await c.sweepRegionOperations.execute() }))
+    .register('release.sweep', async () => ({ releases: await c.sweepReleases.execute(), regionOperations: await c.sweepRegionOperations.execute(), drills: await c.learning.sweepDrills.execute() }))
     .register('region.operation', (data) => c.runRegionOperation.execute(data))
+    .register('drill.step', (data) => c.learning.runDrillStep.execute(data))
     .register('notifications.dispatch', () => c.notifications.dispatch.execute())
     .register('notification.deliver', (data) => c.notifications.deliver.execute(data))
     .seal();
@@ -45,6 +46,7 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
   await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
   await c.sweepReleases.execute();
   await c.sweepRegionOperations.execute();
+  await c.learning.sweepDrills.execute();
   if (c.notifications.enabled) {
     await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
     await c.notifications.dispatch.execute().catch((err: Error) => c.log.warn({ err: err.message }, 'notification dispatch failed at start-up'));

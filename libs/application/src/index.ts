@@ -25,3 +25,7 @@ export * from './use-cases/request-rate.js';
 export * from './use-cases/region-operations.js';
 export * from './use-cases/list-regions.js';
 export * from './use-cases/list-audit.js';
+export * from './learning/time-to-smoke.js';
+export * from './learning/propose-plan.js';
+export * from './learning/drills.js';
+export * from './learning/drill-runner.js';

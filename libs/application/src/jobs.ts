@@ -22,6 +22,8 @@ export interface JobPayloads {
   'notification.deliver': { deliveryId: string };
   /** Take the next step of a region drain or restore. `seq` is the operation's check_seq; stale jobs do nothing. */
   'region.operation': { operationId: string; seq: number };
+  /** Take the next step of a drill (issue 12). `seq` is the drill's check_seq; stale jobs do nothing. */
+  'drill.step': { drillId: string; seq: number };
 }
 export type JobName = keyof JobPayloads;
 export type Job = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];
@@ -32,6 +34,7 @@ export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'notifications.dispatch': QUEUES.notifications,
   'notification.deliver': QUEUES.notifications,
   'region.operation': QUEUES.releases,
+  'drill.step': QUEUES.releases,
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
@@ -50,6 +53,10 @@ export function deliverJobId(deliveryId: string, tag: string): string {
 
 export function regionOperationJobId(operationId: string, seq: number): string {
   return `regionop_${operationId}_${seq}`;
+}
+
+export function drillJobId(drillId: string, seq: number): string {
+  return `drill_${drillId}_${seq}`;
 }
 
 export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<unknown>;

@@ -72,6 +72,11 @@ export interface RegionOperationScheduler {
   enqueueRegionOperation(operationId: string, seq: number, delayMs: number): Promise<void>;
 }
 
+/** Enqueues a drill's next step as a job with a deterministic id. */
+export interface DrillScheduler {
+  enqueueDrill(drillId: string, seq: number, delayMs: number): Promise<void>;
+}
+
 export interface RegionInfo {
   name: string;
   timeZone: string;

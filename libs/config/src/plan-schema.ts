@@ -4,6 +4,7 @@ import { fileNamed, regionRef } from './schema.js';
 import { gateListSchema, toGateSpec } from './gate-schema.js';
 import { duration, expected, positiveInt, strict } from './schema-kit.js';
 import type { Approval, OnFailure, PlanConfig, StageConfig } from './types.js';
+import { autoBakeField, bakeField, checkAutoBake, stageBake } from './auto-bake-schema.js';
 
 export const ON_FAILURE = ['rollback', 'rollback-region', 'drain', 'pause'] as const satisfies readonly OnFailure[];
 export const APPROVAL = ['none', 'required'] as const satisfies readonly Approval[];
@@ -13,7 +14,8 @@ const WAVE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 function stageFields() {
   return {
-    bake: duration().optional(),
+    bake: bakeField().optional(),
+    autoBake: autoBakeField().optional(),
     progressDeadline: duration({ positive: true }).optional(),
     approval: z.enum(APPROVAL).optional(),
     onFailure: z.enum(ON_FAILURE).optional(),
@@ -22,7 +24,8 @@ function stageFields() {
 }
 
 interface StageInput {
-  bake?: number | undefined;
+  bake?: number | 'auto' | undefined;
+  autoBake?: Parameters<typeof stageBake>[0]['autoBake'];
   progressDeadline?: number | undefined;
   approval?: Approval | undefined;
   onFailure?: OnFailure | undefined;
@@ -52,9 +55,17 @@ export function planFileSchema(ctx: SchemaContext) {
         expected('must be a list of waves'),
       )
       .default([]),
-  }).transform((plan): PlanConfig => {
+  })
+    .superRefine((plan, check) => {
+      const inherits = plan.defaults?.bake === 'auto';
+      const at = (path: PropertyKey[]) => ({ addIssue: (i: z.core.$ZodRawIssue) => check.addIssue({ ...i, path: [...path, ...(i.path ?? [])] }) }) as z.core.$RefinementCtx;
+      if (plan.defaults) checkAutoBake(plan.defaults, false, at(['defaults']));
+      checkAutoBake(plan.canary, inherits, at(['canary']));
+      plan.waves.forEach((w, i) => checkAutoBake(w, inherits, at(['waves', i])));
+    })
+    .transform((plan): PlanConfig => {
     const defaults: StageConfig = {
-      bakeMs: plan.defaults?.bake ?? DEFAULT_BAKE_MS,
+      ...stageBake(plan.defaults ?? {}, {}, DEFAULT_BAKE_MS),
       progressDeadlineMs: plan.defaults?.progressDeadline ?? ctx.engine.defaultProgressDeadlineMs,
       maxParallel: plan.defaults?.maxParallel ?? 1,
       onFailure: plan.defaults?.onFailure ?? 'rollback',
@@ -62,7 +73,7 @@ export function planFileSchema(ctx: SchemaContext) {
       gates: (plan.defaults?.gates ?? []).map(toGateSpec),
     };
     const stage = (input: StageInput, maxParallel: number): StageConfig => ({
-      bakeMs: input.bake ?? defaults.bakeMs,
+      ...stageBake(input, plan.defaults ?? {}, DEFAULT_BAKE_MS),
       progressDeadlineMs: input.progressDeadline ?? defaults.progressDeadlineMs,
       maxParallel,
       onFailure: input.onFailure ?? defaults.onFailure,

@@ -1,4 +1,4 @@
-import type { DeploymentWindow, GateSpec } from '../../domain/src/index.js';
+import type { AutoBakeSettings, DeploymentWindow, GateSpec } from '../../domain/src/index.js';
 import type { NotificationsConfig } from './notifications-schema.js';
 import type { Secret } from './secret.js';
 
@@ -113,6 +113,8 @@ export interface StageConfig {
   approval: Approval;
   /** Checked through the bake and, once verified, until the release ends. */
   gates: GateSpec[];
+  /** `bake: auto`: resolved from time-to-smoke when a release is created; bakeMs is the fallback. */
+  autoBake?: AutoBakeSettings;
 }
 
 export type CanaryStage = StageConfig & { region: string };

@@ -6,3 +6,4 @@ export * from './progress.js';
 export * from './recorded.js';
 export * from './gates/index.js';
 export * from './notifications.js';
+export * from './learning/index.js';

@@ -22,6 +22,18 @@ export interface StageSettings {
   approval: ApprovalPolicy;
   /** Absent in snapshots taken before gates existed: read it as []. */
   gates?: GateSpec[];
+  /** `bake: auto`: resolved from time-to-smoke when the release is created (bakeMs is the fallback until then). */
+  autoBake?: AutoBakeSettings;
+  /** Why the stage bakes bakeMs (set when `bake: auto` was resolved). */
+  bakeReason?: string;
+}
+
+/** `bake: auto` bounds and rule; `fallbackMs` is the configured default used without enough history. */
+export interface AutoBakeSettings {
+  minMs: number;
+  maxMs: number;
+  rule: 'twice-mean' | 'p95';
+  fallbackMs: number;
 }
 
 /** What the plan expander needs from configuration (structurally satisfied by libs/config). */
@@ -84,6 +96,7 @@ export function expandPlan(plan: PlanInput, service: ServiceInput, knownRegions:
     onFailure: s.onFailure,
     approval: s.approval,
     gates: (s.gates ?? []).map((g) => ({ ...g })),
+    ...(s.autoBake ? { autoBake: { ...s.autoBake } } : {}),
   });
 
   const stages: StageSnapshot[] = [

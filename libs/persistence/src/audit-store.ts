@@ -1,6 +1,7 @@
 /**
  * The audit trail: every event a person (or CI) caused — release actions with their actor and
- * reason — and every region drain or restore, newest first, in one list.
+ * reason — every region drain or restore, and every step of a drill (by whoever asked for it),
+ * newest first, in one list.
  */
 import type { Db } from './db.js';
 
@@ -17,7 +18,7 @@ export interface AuditFilter {
 }
 
 export interface AuditEntry {
-  /** `event:<id>` or `region-operation:<uuid>` */
+  /** `event:<id>`, `region-operation:<uuid>` or `drill-event:<id>` */
   id: string;
   at: Date;
   actor: string;
@@ -42,7 +43,11 @@ const ENTRIES = `
          jsonb_build_object('operationId', o.id, 'state', o.state, 'targetWeight', o.target_weight, 'previousWeight', o.previous_weight,
                             'preDrainRate', o.pre_drain_rate, 'verifyMs', o.verify_ms, 'drain99Ms', o.drain99_ms, 'note', o.note,
                             'completedAt', o.completed_at)
-    FROM region_operations o`;
+    FROM region_operations o
+  UNION ALL
+  SELECT 'drill-event:' || de.id, de.created_at, de.actor, de.type, NULL, d.service, d.region, de.reason, NULL, NULL,
+         jsonb_build_object('drillId', d.id, 'kind', d.kind) || coalesce(de.data, '{}'::jsonb)
+    FROM drill_events de JOIN drills d ON d.id = de.drill_id`;
 
 const WHERE = `($2::text IS NULL OR a.actor = $2) AND ($3::text IS NULL OR a.type = $3) AND ($4::text IS NULL OR a.region = $4)
   AND ($5::text IS NULL OR a.release_id = $5) AND ($6::timestamptz IS NULL OR a.at >= $6)`;

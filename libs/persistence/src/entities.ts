@@ -3,6 +3,7 @@ import { EntitySchema } from 'typeorm';
 import { GateEvaluationEntity } from './gate-entities.js';
 import { NOTIFICATION_ENTITIES } from './notification-entities.js';
 import { RegionOperationEntity } from './region-operation-entities.js';
+import { DrillEntity, DrillEventEntity } from './drill-entities.js';
 import type { GateStatus, PlanSnapshot, RecordedWorkload, ReleaseState, TargetState, Workload } from '../../domain/src/index.js';
 
 export interface ReleaseRecord {
@@ -182,4 +183,4 @@ export const EventEntity = new EntitySchema<EventRecord>({
   foreignKeys: [{ name: 'fk_release_events_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
 });
 
-export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, GateEvaluationEntity, ...NOTIFICATION_ENTITIES, RegionOperationEntity];
+export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, GateEvaluationEntity, ...NOTIFICATION_ENTITIES, RegionOperationEntity, DrillEntity, DrillEventEntity];

@@ -10,3 +10,6 @@ export * from './region-operation-entities.js';
 export * from './region-operation-store.js';
 export * from './audit-store.js';
 export * from './release-admission.js';
+export * from './smoke-history-store.js';
+export * from './drill-entities.js';
+export * from './drill-store.js';

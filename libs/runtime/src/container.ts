@@ -29,6 +29,7 @@ import {
   SweepRegionOperations,
   SweepReleases,
 } from '../../application/src/index.js';
+import { buildLearning, type Learning } from './learning.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
 import { JobQueues, KubernetesClusters, NotificationJobs, redisConnection, SystemClock } from '../../integrations/src/index.js';
 import { AuditStore, createDataSource, Db, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
@@ -67,6 +68,8 @@ export interface Container {
   runRegionOperation: RunRegionOperation;
   sweepRegionOperations: SweepRegionOperations;
   listAudit: ListAudit;
+  /** issue 12: time-to-smoke, bake: auto, the wave planner, drills */
+  learning: Learning;
   close(): Promise<void>;
 }
 
@@ -104,6 +107,8 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
   const regionOps = new RegionOperationStore(db);
   const directory = new ConfigRegionDirectory(config);
   const sweepGraceMs = Math.max(2_000, config.engine.pollIntervalMs * 4);
+  const requestRegionOperation = new RequestRegionOperation(db, regionOps, directory, traffic, queues, clock);
+  const learning = buildLearning({ config, db, regionOps, requestRegionOperation, directory, traffic, clusters, metrics, queues, clock, log, sweepGraceMs });
   return {
     settings,
     config,
@@ -111,7 +116,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     db,
     store,
     queues,
-    createRelease: new CreateRelease(config, store, queues),
+    createRelease: new CreateRelease(config, store, queues, learning.autoBake),
     getRelease: new GetRelease(store),
     listReleases: new ListReleases(store),
     listEvents: new ListReleaseEvents(store),
@@ -138,11 +143,12 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     sweepReleases: new SweepReleases(store, queues, clock, sweepGraceMs, log),
     notifications: buildNotifications(config, db, store, notificationJobs, log),
     listRegions: new ListRegions(directory, clusters, traffic, regionOps),
-    requestRegionOperation: new RequestRegionOperation(db, regionOps, directory, traffic, queues, clock),
+    requestRegionOperation,
     getRegionOperation: new GetRegionOperation(regionOps),
     runRegionOperation: new RunRegionOperation(db, regionOps, traffic, metrics, drainSettings(config), queues, clock, Math.max(250, config.engine.pollIntervalMs), log),
     sweepRegionOperations: new SweepRegionOperations(regionOps, queues, clock, sweepGraceMs),
     listAudit: new ListAudit(new AuditStore(db)),
+    learning,
     async close() {
       await queues.close();
       await db.close();

@@ -4,7 +4,7 @@
  * older than one of the service that went or will go live (unless `allowOlder`).
  */
 import type { TidelineConfig } from '../../../config/src/index.js';
-import { expandPlan, PlanError, validateReleaseImage } from '../../../domain/src/index.js';
+import { expandPlan, PlanError, validateReleaseImage, type PlanSnapshot } from '../../../domain/src/index.js';
 import type { CreateOutcome, ReleaseRecord, ReleaseStore } from '../../../persistence/src/index.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { TickScheduler } from '../ports.js';
@@ -28,6 +28,8 @@ export class CreateRelease {
     private readonly config: TidelineConfig,
     private readonly store: ReleaseStore,
     private readonly ticks: TickScheduler,
+    /** `bake: auto` (issue 12): resolves auto stages from time-to-smoke before the plan is frozen. */
+    private readonly autoBake?: { resolve(plan: PlanSnapshot): Promise<PlanSnapshot> },
   ) {}
 
   async execute(cmd: CreateReleaseCommand): Promise<{ release: ReleaseRecord; created: boolean }> {
@@ -47,6 +49,7 @@ export class CreateRelease {
       if (err instanceof PlanError) throw new ValidationError([{ field: 'service', message: err.message }]);
       throw err;
     }
+    if (this.autoBake) snapshot = await this.autoBake.resolve(snapshot);
 
     const outcome = await this.store.create(
       {

@@ -5,6 +5,7 @@
  */
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import {
+  drillJobId,
   JOB_QUEUE,
   QUEUES,
   regionOperationJobId,
@@ -13,6 +14,7 @@ import {
   type JobPayloads,
   type RegionOperationScheduler,
   type TickScheduler,
+  type DrillScheduler,
 } from '../../../application/src/index.js';
 
 const DEFAULTS: JobsOptions = {
@@ -22,7 +24,7 @@ const DEFAULTS: JobsOptions = {
   removeOnFail: true,
 };
 
-export class JobQueues implements TickScheduler, RegionOperationScheduler {
+export class JobQueues implements TickScheduler, RegionOperationScheduler, DrillScheduler {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
@@ -66,6 +68,10 @@ export class JobQueues implements TickScheduler, RegionOperationScheduler {
       { operationId, seq },
       { jobId: regionOperationJobId(operationId, seq), delay: Math.max(0, Math.round(delayMs)) },
     );
+  }
+
+  enqueueDrill(drillId: string, seq: number, delayMs: number): Promise<void> {
+    return this.add('drill.step', { drillId, seq }, { jobId: drillJobId(drillId, seq), delay: Math.max(0, Math.round(delayMs)) });
   }
 
   /** Run the sweeper every `everyMs` (one schedule across all workers). */
