@@ -13,6 +13,7 @@ import {
   ListReleaseEvents,
   ListReleases,
   PauseRelease,
+  PlanDryRun,
   PromoteRelease,
   RequestRegionOperation,
   ResumeRelease,
@@ -29,13 +30,14 @@ import { ReleasesController } from './releases.controller.js';
 import { RegionsController } from './regions.controller.js';
 import { AuditController } from './audit.controller.js';
 import { DocsController } from './docs.controller.js';
+import { PlansController } from './plans.controller.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController, PlansController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -54,6 +56,7 @@ export class AppModule {
         { provide: RequestRegionOperation, useValue: c.requestRegionOperation },
         { provide: GetRegionOperation, useValue: c.getRegionOperation },
         { provide: ListAudit, useValue: c.listAudit },
+        { provide: PlanDryRun, useValue: c.planDryRun },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

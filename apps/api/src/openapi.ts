@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Scope } from '../../../libs/config/src/index.js';
 import { AuditQuery } from './audit.controller.js';
 import { SCHEMAS } from './openapi-schemas.js';
+import { PLAN_ROUTES } from './openapi-plans.js';
 import { ListNotificationsQuery } from './notification-dto.js';
 import { OperationId, RegionActionBody, RegionName } from './region-dto.js';
 import { ActionBody, CreateReleaseBody, GatesQuery, IdempotencyKey, ListEventsQuery, ListReleasesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
@@ -150,6 +151,7 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 200, description: 'a page', schema: 'AuditPage' },
     errors: [400],
   },
+  ...PLAN_ROUTES,
   { method: 'get', path: '/healthz', tag: 'probes', summary: 'Liveness', scopes: 'public', ok: { status: 200, description: 'alive', schema: 'Health' }, errors: [] },
   { method: 'get', path: '/readyz', tag: 'probes', summary: 'Readiness: Postgres and Redis answer', scopes: 'public', ok: { status: 200, description: 'ready (503: not ready)', schema: 'Readiness' }, errors: [] },
   { method: 'get', path: '/docs', tag: 'docs', summary: 'This description as a page', scopes: 'public', ok: { status: 200, description: 'HTML', schema: '', contentType: 'text/html' }, errors: [] },

@@ -25,3 +25,4 @@ export * from './use-cases/request-rate.js';
 export * from './use-cases/region-operations.js';
 export * from './use-cases/list-regions.js';
 export * from './use-cases/list-audit.js';
+export * from './use-cases/plan-dry-run.js';

@@ -18,6 +18,7 @@ import {
   ListRegions,
   ListReleases,
   PauseRelease,
+  PlanDryRun,
   Preflight,
   PromoteRelease,
   RegionDriver,
@@ -31,7 +32,7 @@ import {
 } from '../../application/src/index.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
 import { JobQueues, KubernetesClusters, NotificationJobs, redisConnection, SystemClock } from '../../integrations/src/index.js';
-import { AuditStore, createDataSource, Db, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
+import { AuditStore, createDataSource, Db, DeployHistory, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
 import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
@@ -67,6 +68,7 @@ export interface Container {
   runRegionOperation: RunRegionOperation;
   sweepRegionOperations: SweepRegionOperations;
   listAudit: ListAudit;
+  planDryRun: PlanDryRun;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     runRegionOperation: new RunRegionOperation(db, regionOps, traffic, metrics, drainSettings(config), queues, clock, Math.max(250, config.engine.pollIntervalMs), log),
     sweepRegionOperations: new SweepRegionOperations(regionOps, queues, clock, sweepGraceMs),
     listAudit: new ListAudit(new AuditStore(db)),
+    planDryRun: new PlanDryRun(config, new DeployHistory(db), preflight, clock),
     async close() {
       await queues.close();
       await db.close();
