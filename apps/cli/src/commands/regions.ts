@@ -59,7 +59,15 @@ export function registerRegions(program: Command): void {
     .action(
       action(async (o: Record<string, string | undefined>, cmd: Command) => {
         const { client, out } = context(cmd);
-        const page = await client.get<{ items: Row[]; total: number }>('/v1/audit', o);
+        const page = await client.get<{ items: Row[]; total: number }>('/v1/audit', {
+          actor: o.actor,
+          type: o.type,
+          region: o.region,
+          release: o.release,
+          since: o.since,
+          limit: o.limit,
+          offset: o.offset,
+        });
         out.result(page, () => [
           ...table(
             ['at', 'actor', 'type', 'service', 'region', 'release', 'reason'],

@@ -36,7 +36,7 @@ export function registerReleaseRead(release: Command): void {
     .action(
       action(async (o: { service?: string; state?: string; limit: string; offset: string }, cmd: Command) => {
         const { client, out } = context(cmd);
-        const page = await client.get<{ items: Row[]; total: number }>('/v1/releases', o);
+        const page = await client.get<{ items: Row[]; total: number }>('/v1/releases', { service: o.service, state: o.state, limit: o.limit, offset: o.offset });
         out.result(page, () => [
           ...table(
             ['id', 'service', 'version', 'number', 'state', 'stage', 'created'],
@@ -56,7 +56,7 @@ export function registerReleaseRead(release: Command): void {
     .action(
       action(async (releaseId: string, o: { after?: string; limit?: string }, cmd: Command) => {
         const { client, out } = context(cmd);
-        const page = await client.get<{ items: Row[] }>(`/v1/releases/${id(releaseId)}/events`, o);
+        const page = await client.get<{ items: Row[] }>(`/v1/releases/${id(releaseId)}/events`, { after: o.after, limit: o.limit });
         out.result(page, () =>
           table(
             ['at', 'type', 'region', 'change', 'actor', 'reason'],
