@@ -155,7 +155,7 @@ export class PlanDryRun {
         deployMs,
         deployPerRegionMs,
         deploySamples: typical?.samples ?? 0,
-        deploySource: typical ? `median of the last ${typical.samples} deploys of ${service.name}` : `default ${formatPromDuration(DEFAULT_DEPLOY_MS)} per region (no deploy history yet)`,
+        deploySource: typical ? `median of the last ${typical.samples} deploy${typical.samples === 1 ? '' : 's'} of ${service.name}` : `default ${formatPromDuration(DEFAULT_DEPLOY_MS)} per region (no deploy history yet)`,
         approvals: snapshot.stages.filter((s) => s.approval === 'required').length,
       },
       activeRelease,
