@@ -156,6 +156,11 @@ describe('tideline CLI against a running Tideline', () => {
     const list = await tideline(['release', 'list', '--service', 'fast']);
     expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+SERVICE\s+VERSION\s+NUMBER\s+STATE\s+STAGE\s+CREATED$/);
     expect(list.stdout).toMatch(/fast\s+2\.1\.0\s+3\s+rolled_back/);
+    const id = /^(\S+)\s+fast\s+2\.1\.0/m.exec(list.stdout)![1]!;
+    const gates = await tideline(['release', 'gates', id]);
+    expect(gates.code, gates.stderr).toBe(0);
+    expect(gates.stdout.split('\n')[0]).toMatch(/^REGION\s+GATE\s+CONDITION\s+LAST\s+EVALS\s+WORST CASE\s+QUERY$/);
+    expect(gates.stdout).toMatch(/eu-west\s+error-rate\s+< 0\.01\s+pass/);
     const regions = await tideline(['regions', '-o', 'json']);
     expect(regions.code, regions.stderr).toBe(0);
     expect(lastJson<{ items: Array<{ name: string }> }>(regions).items.map((r) => r.name)).toEqual(['eu-west', 'ap-east', 'us-east']);

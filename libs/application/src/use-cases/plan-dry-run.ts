@@ -7,9 +7,7 @@
 import type { TidelineConfig } from '../../../config/src/index.js';
 import {
   checkWindow,
-  expandPlan,
   formatPromDuration,
-  PlanError,
   renderQuery,
   validateReleaseImage,
   worstCaseBreachToActionMs,
@@ -21,6 +19,7 @@ import { ValidationError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Preflight } from './preflight.js';
 import { targetVars } from './request-rate.js';
+import { servicePlan } from './service-plan.js';
 
 /** Deploy time per region assumed when the service has no completed deploy in Postgres yet. */
 export const DEFAULT_DEPLOY_MS = 120_000;
@@ -68,23 +67,10 @@ export class PlanDryRun {
   ) {}
 
   async execute(input: DryRunInput): Promise<DryRunResult> {
-    const service = this.config.services.get(input.service);
-    if (!service) {
-      const known = [...this.config.services.keys()].join(', ') || 'none configured';
-      throw new ValidationError([{ field: 'service', message: `unknown service "${input.service}" (known: ${known})` }]);
-    }
+    const { service, snapshot } = servicePlan(this.config, input.service);
     if (input.image !== undefined) {
       const image = validateReleaseImage(input.image);
       if (!image.ok) throw new ValidationError([{ field: 'image', message: image.problem }]);
-    }
-    const plan = this.config.plans.get(service.plan);
-    if (!plan) throw new ValidationError([{ field: 'service', message: `service "${service.name}" names plan "${service.plan}", which does not exist` }]);
-    let snapshot;
-    try {
-      snapshot = expandPlan(plan, service, new Set(this.config.regionsByName.keys()));
-    } catch (err) {
-      if (err instanceof PlanError) throw new ValidationError([{ field: 'service', message: err.message }]);
-      throw err;
     }
 
     const nowMs = this.clock.now().getTime();
