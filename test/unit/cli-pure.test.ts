@@ -137,6 +137,8 @@ describe('API errors', () => {
     expect(toCliError(httpError(403, { detail: 'needs releases:create' }), 'http://api').exitCode).toBe(6);
     const conflict = toCliError(httpError(409, { detail: 'cannot pause', state: 'succeeded' }), 'http://api');
     expect([conflict.exitCode, conflict.details]).toEqual([2, ['  state: succeeded']]);
+    const changed = toCliError(httpError(409, { type: 'about:blank', status: 409, detail: 'key reused with another payload', fields: ['image'], releaseId: 'r1' }), 'http://api');
+    expect([changed.exitCode, changed.details]).toEqual([2, ['  fields: ["image"]', '  releaseId: r1']]);
     const busy = toCliError(httpError(503, { detail: 'busy' }), 'http://api');
     expect([busy.exitCode, busy.transient]).toEqual([6, true]);
     const down = toCliError(new AxiosError('connect ECONNREFUSED', 'ECONNREFUSED'), 'http://api');

@@ -90,16 +90,28 @@ export function toCliError(err: unknown, url: string): CliError {
     const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'did not answer in time' : `is unreachable (${code})`;
     return new CliError(`the Tideline API at ${url} ${what}`, EXIT.unreachable, [], null, TRANSIENT_CODES.has(code));
   }
-  const body = (res.data ?? {}) as { detail?: unknown; title?: unknown; errors?: unknown; state?: unknown };
+  const body = (res.data !== null && typeof res.data === 'object' ? res.data : {}) as Record<string, unknown>;
   const detail = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : `HTTP ${res.status}`;
-  const details = Array.isArray(body.errors)
-    ? (body.errors as FieldProblem[]).map((e) => `  ${e.field}: ${e.message}`)
-    : typeof body.state === 'string'
-      ? [`  state: ${body.state}`]
-      : [];
+  const details = problemDetails(body);
   const status = res.status;
   if (status === 401) return new CliError(`the API refused the token (401): ${detail}; set TIDELINE_TOKEN or --token`, EXIT.unreachable, details, status);
   if (status === 403) return new CliError(`the token may not do this (403): ${detail}`, EXIT.unreachable, details, status);
   const transient = status === 502 || status === 503 || status === 504;
   return new CliError(`${status} ${detail}`, exitForStatus(status), details, status, transient);
+}
+
+const PROBLEM_BASICS = new Set(['type', 'title', 'status', 'detail', 'instance']);
+
+/** The problem's fields one per line: `errors` as `field: message`, any other member (state, existing id…) as `name: value`. */
+export function problemDetails(body: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (PROBLEM_BASICS.has(key)) continue;
+    if (key === 'errors' && Array.isArray(value)) {
+      for (const e of value as FieldProblem[]) lines.push(`  ${e.field}: ${e.message}`);
+    } else {
+      lines.push(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    }
+  }
+  return lines;
 }

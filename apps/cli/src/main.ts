@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `tideline` command: releases from CI with honest exit codes, operator actions, plan dry runs, config validation. */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerActions } from './commands/actions.js';
 import { registerConfig } from './commands/config.js';
@@ -10,9 +11,12 @@ import { registerRegions } from './commands/regions.js';
 import { examples, globalOptions } from './context.js';
 import { EXIT } from './exit-codes.js';
 
+// dist/apps/cli/src/main.js → the package's package.json
+const { version } = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('tideline')
   .description('Tideline: progressive delivery across regions. Talks to the API at TIDELINE_URL with TIDELINE_TOKEN.')
-  .version('0.1.0')
+  .version(version)
   .showHelpAfterError('(add --help for usage)')
   .configureHelp({ sortSubcommands: false })
   .enablePositionalOptions()
