@@ -9,10 +9,20 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOKEN } from '../support/auth.js';
 import { call, type ReleaseBody } from '../support/api-client.js';
-import { lastJson, runCli } from '../support/cli.js';
+import { CLI, lastJson, runCli } from '../support/cli.js';
 import { ERROR_RATE_QUERY, image, startGateEnv, type GateEnv } from '../support/gate-env.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Runs a shell command under `script`, which gives it a pseudo-terminal; what the terminal showed. */
+function runScript(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((res) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH, TERM: 'xterm', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.once('close', (code) => res({ code, stdout }));
+  });
+}
 const ESC = /\x1b/;
 const gate = { name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '500ms', window: '5s', inconclusive: 'pass' };
 const plan = (bake: string, waves: Array<Record<string, unknown>> = [{ name: 'wave-1', regions: ['ap-east', 'us-east'], maxParallel: 2 }]) => ({
@@ -83,13 +93,32 @@ describe('tideline CLI against a running Tideline', () => {
     expect(run.stderr).toMatch(/release [0-9a-f-]{36} rolled back: .*ap-east/);
   });
 
+  it('on a terminal: the tree is redrawn in place, at most 5 times a second, in colour unless NO_COLOR', async () => {
+    const shell = (args: string[]) => `exec ${[process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ')}`;
+    const started = Date.now();
+    // `script` gives the CLI a pseudo-terminal as stdout
+    const run = await runScript(shell(create('fast', '2.0.2', 4, '--wait', '--timeout', '2m')), { ...cliEnv });
+    const seconds = (Date.now() - started) / 1000;
+    expect(run.code, run.stdout).toBe(0);
+    const redraws = run.stdout.match(/\x1b\[\d+A/g) ?? [];
+    expect(redraws.length).toBeGreaterThan(0);
+    expect(redraws.length).toBeLessThanOrEqual(Math.ceil(seconds * 5) + 1);
+    expect(run.stdout).toMatch(/\x1b\[32m✔\x1b\[39m eu-west/);
+    expect(run.stdout).toMatch(/release [0-9a-f-]{36} succeeded/);
+    const id = /release ([0-9a-f-]{36}) created/.exec(run.stdout)![1]!;
+    const plain = await runScript(shell(['release', 'watch', id]), { ...cliEnv, NO_COLOR: '1' });
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/✔ us-east/);
+    expect(plain.stdout).not.toMatch(/\x1b\[\d+m/);
+  });
+
   it('an invalid image is a usage error: exit 2 naming the field, nothing created', async () => {
     const run = await tideline(['release', 'create', '--service', 'fast', '--version', '3.0.0', '--image', 'registry.example.com/shop/fast:latest', '--release-number', '9', '--wait']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: 400 /m);
     expect(run.stderr).toMatch(/^ {2}image: .+/m);
     const list = await call<{ total: number }>(env.api.url, 'GET', '/v1/releases?service=fast&limit=1');
-    expect(list.body.total).toBe(3);
+    expect(list.body.total).toBe(4);
     const flags = await tideline(['release', 'create', '--service', 'fast', '--version', '3.0.0', '--image', 'x@sha256:1', '--release-number', '9', '--timeout', 'soon', '--wait']);
     expect([flags.code, flags.stderr.trim()]).toEqual([2, 'error: --timeout: must be a duration like 30s, 10m or 2h (got "soon")']);
   });

@@ -112,15 +112,15 @@ class LiveTree {
     this.timer.unref();
   }
 
+  /** A new view is drawn by the next tick of the timer (so never more than 5 times a second). */
   update(view: ReleaseView): void {
     this.view = view;
     this.footer = '';
-    this.draw();
   }
 
   private draw(): void {
     if (!this.view) return;
-    const width = Math.max(20, (this.out.stdout.columns ?? 100) - 1);
+    const width = Math.max(20, (this.out.stdout.columns || 100) - 1);
     const lines = renderTree(this.view, Date.now(), this.out.paint).map((l) => clip(l, width));
     if (this.footer) lines.push(clip(this.footer, width));
     if (lines.join('\n') === this.drawn.join('\n')) return;
@@ -134,9 +134,12 @@ class LiveTree {
     this.drawn = lines;
   }
 
+  /** Stops the timer after one last drawing of the latest view. */
   finish(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer === null) return;
+    clearInterval(this.timer);
     this.timer = null;
+    this.draw();
   }
 }
 
