@@ -1,6 +1,5 @@
 /** `tideline config validate [DIR]`: offline; every problem as `file:line:col: path: problem`, exit 2 on any. */
 import { Option, type Command } from 'commander';
-import { ConfigError, formatIssueAt, loadConfig } from '../../../../libs/config/src/index.js';
 import { action, examples, streams } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { Output, type Format } from '../output.js';
@@ -25,6 +24,8 @@ export function registerConfig(program: Command): void {
       action(async (dir: string | undefined, _o: unknown, cmd: Command) => {
         const out = new Output(cmd.optsWithGlobals<{ output: Format }>().output, streams);
         const target = dir ?? process.env.TIDELINE_CONFIG_DIR ?? 'config';
+        // loaded here: the other commands start without zod and the config schemas
+        const { ConfigError, formatIssueAt, loadConfig } = await import('../../../../libs/config/src/index.js');
         try {
           const loaded = loadConfig(target, process.env);
           const summary = { valid: true, dir: loaded.dir, regions: loaded.regions.length, services: loaded.services.size, plans: loaded.plans.size, problems: [] };
