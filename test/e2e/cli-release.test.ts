@@ -193,6 +193,10 @@ describe('tideline CLI against a running Tideline', () => {
     const regions = await tideline(['regions', '-o', 'json']);
     expect(regions.code, regions.stderr).toBe(0);
     expect(lastJson<{ items: Array<{ name: string }> }>(regions).items.map((r) => r.name)).toEqual(['eu-west', 'ap-east', 'us-east']);
+    // these regions have no traffic provider: the API refuses (409), the CLI says so with exit 2
+    const drain = await tideline(['region', 'drain', 'eu-west', '--reason', 'cli test']);
+    expect(drain.code).toBe(2);
+    expect(drain.stderr).toMatch(/^error: 409 .*/m);
   });
 
   it('a lost connection while waiting is retried, not reported as a failure', async () => {

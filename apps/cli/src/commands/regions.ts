@@ -40,7 +40,7 @@ export function registerRegions(program: Command): void {
         action(async (name: string, o: { reason?: string }, cmd: Command) => {
           const { client, out } = context(cmd);
           const { body } = await client.post<{ operation: Row; message: string }>(`/v1/regions/${encodeURIComponent(name)}/${kind}`, o.reason ? { reason: o.reason } : {});
-          out.result(body, () => [body.message, `operation ${s(body.operation.id)} ${s(body.operation.state)} (tideline: GET /v1/regions/${name}/operations/${s(body.operation.id)})`]);
+          out.result(body, () => [body.message, `operation ${s(body.operation.id)} ${s(body.operation.state)}; follow it: GET /v1/regions/${name}/operations/${s(body.operation.id)}`]);
         }),
       );
   }
