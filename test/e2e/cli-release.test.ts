@@ -161,6 +161,26 @@ describe('tideline CLI against a running Tideline', () => {
     expect(events.stdout).toMatch(/test-admin\s+cli test cleanup/);
   });
 
+  it('a cancelled release: exit 4 for whoever waits on it', async () => {
+    const first = await tideline(create('slow', '2.1.0', 2, '-o', 'json'));
+    const a = lastJson<ReleaseBody>(first);
+    expect([first.code, a.state]).toEqual([0, 'running']);
+    const second = await tideline(create('slow', '2.2.0', 3, '-o', 'json'));
+    const b = lastJson<ReleaseBody>(second);
+    expect(b.state).toBe('queued');
+    let seen!: () => void;
+    const waiting = new Promise<void>((r) => (seen = r));
+    const watch = tideline(['release', 'watch', b.id, '--timeout', '1m'], {}, { onStdout: (text: string) => text.includes('release queued') && seen() });
+    await waiting;
+    const cancelled = await tideline(['cancel', b.id, '--reason', 'not this one']);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const watched = await watch;
+    expect(watched.code).toBe(4);
+    expect(watched.stdout).toMatch(new RegExp(`release ${b.id} cancelled`));
+    expect((await tideline(['rollback', a.id, '--reason', 'cleanup'])).code).toBe(0);
+    expect((await tideline(['release', 'watch', a.id, '--timeout', '1m'])).code).toBe(1);
+  });
+
   it('an approval stage: exit 5 unless --until approved (0); approve, then it succeeds', async () => {
     const held = await tideline(create('gated', '2.0.0', 1, '--wait', '--timeout', '2m', '-o', 'json'));
     expect(held.code, held.stderr).toBe(5);
