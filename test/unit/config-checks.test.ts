@@ -103,11 +103,11 @@ waves:
     const dir = fixture({ 'regions.yaml': NO_PROMETHEUS, 'plans/checkout.yaml': plan });
     const error = configError(dir);
     const hint = '(set prometheus in regions.yaml, or under its defaults)';
-    // Cross-file issues carry no line (the loader does not look them up).
+    // Cross-file issues point at the offending line too (the stage, when its gates are inherited).
     expect(error.issues).toEqual([
       // Inherited from defaults.gates: reported at the stage.
-      { file: `${dir}/plans/checkout.yaml`, path: 'canary.gates', message: `gates need a Prometheus, and us-east has none ${hint}` },
-      { file: `${dir}/plans/checkout.yaml`, path: 'waves[2].gates', message: `gates need a Prometheus, and ap-south, canary-1 has none ${hint}` },
+      { file: `${dir}/plans/checkout.yaml`, path: 'canary.gates', message: `gates need a Prometheus, and us-east has none ${hint}`, line: 3, column: 1 },
+      { file: `${dir}/plans/checkout.yaml`, path: 'waves[2].gates', message: `gates need a Prometheus, and ap-south, canary-1 has none ${hint}`, line: 9, column: 5 },
     ]);
   });
 

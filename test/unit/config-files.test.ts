@@ -12,7 +12,7 @@ describe('loadConfig: file errors', () => {
     const error = configError(dir);
     expect(error.message).toBe(`${dir}/plans/checkout.yaml: invalid YAML at line 3, column 1: All mapping items must start at the same column`);
     expect(error.issues).toEqual([
-      { file: `${dir}/plans/checkout.yaml`, path: '', message: 'invalid YAML at line 3, column 1: All mapping items must start at the same column', line: 3 },
+      { file: `${dir}/plans/checkout.yaml`, path: '', message: 'invalid YAML at line 3, column 1: All mapping items must start at the same column', line: 3, column: 1 },
     ]);
     expect(problems({ 'regions.yaml': REGIONS, 'plans/checkout.yaml': 'canary:\n\tregion: us-east\n' })).toEqual([
       '<dir>/plans/checkout.yaml: invalid YAML at line 2, column 1: Tabs are not allowed as indentation',
@@ -38,7 +38,7 @@ describe('loadConfig: file errors', () => {
     const error = configError(dir);
     expect(error.message).toBe(`${dir}/regions.yaml: regions[0].kubernetes.server: environment variable SIMULATOR_URL is not set`);
     expect(error.issues).toEqual([
-      { file: `${dir}/regions.yaml`, path: 'regions[0].kubernetes.server', message: 'environment variable SIMULATOR_URL is not set', line: 4 },
+      { file: `${dir}/regions.yaml`, path: 'regions[0].kubernetes.server', message: 'environment variable SIMULATOR_URL is not set', line: 4, column: 7 },
     ]);
   });
 

@@ -120,7 +120,7 @@ describe('gates: errors', () => {
   it('reports the line of the offending gate', () => {
     const dir = fixture(gatesPlan(OK_GATE, { ...OK_GATE, name: 'latency', interval: '0s' }));
     expect(configError(dir).issues).toEqual([
-      { file: `${dir}/plans/checkout.yaml`, path: 'waves[0].gates[1].interval', message: 'must be a positive duration like 30s', line: 6 },
+      { file: `${dir}/plans/checkout.yaml`, path: 'waves[0].gates[1].interval', message: 'must be a positive duration like 30s', line: 6, column: 111 },
     ]);
   });
 

@@ -13,6 +13,7 @@ import {
   ListReleaseEvents,
   ListReleases,
   PauseRelease,
+  PlanDryRun,
   PromoteRelease,
   RequestRegionOperation,
   ResumeRelease,
@@ -31,13 +32,14 @@ import { AuditController } from './audit.controller.js';
 import { DocsController } from './docs.controller.js';
 import { LearningController } from './learning.controller.js';
 import { GetDrill, GetTimeToSmoke, ListDrills, ProposePlan, RequestDrill } from '../../../libs/application/src/index.js';
+import { PlansController } from './plans.controller.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController, LearningController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController, LearningController, PlansController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -61,6 +63,7 @@ export class AppModule {
         { provide: RequestDrill, useValue: c.learning?.requestDrill },
         { provide: GetDrill, useValue: c.learning?.getDrill },
         { provide: ListDrills, useValue: c.learning?.listDrills },
+        { provide: PlanDryRun, useValue: c.planDryRun },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
       ],

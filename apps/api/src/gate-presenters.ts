@@ -5,7 +5,7 @@ import type { GateEvaluationRecord } from '../../../libs/persistence/src/index.j
 
 const isoMs = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
-function conditionText(spec: GateSpec): string {
+export function conditionText(spec: GateSpec): string {
   const c = spec.condition;
   if (c.kind === 'threshold') return `${c.op} ${c.value}`;
   const parts = [c.maxRatio !== undefined ? `≤ ${c.maxRatio} × baseline` : null, c.maxDifference !== undefined ? `≤ baseline + ${c.maxDifference}` : null];

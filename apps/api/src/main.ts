@@ -1,8 +1,8 @@
 /** API process: REST under /v1, probes, problem+json errors. */
-import { buildContainer } from '../../../libs/runtime/src/index.js';
+import { buildContainerOrExit } from '../../../libs/runtime/src/index.js';
 import { createHttpApp } from './http-app.js';
 
-const c = await buildContainer('tideline-api', 'api');
+const c = await buildContainerOrExit('tideline-api', 'api');
 const app = await createHttpApp(c);
 await app.listen(c.settings.port, c.settings.host);
 c.log.info({ url: `http://${c.settings.host}:${c.settings.port}` }, 'api listening');

@@ -1,6 +1,7 @@
 /** JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) of the API's answers, for /docs. */
 import { RELEASE_STATES, TARGET_STATES } from '../../../libs/domain/src/index.js';
 import { REGION_OPERATION_STATES } from '../../../libs/persistence/src/index.js';
+import { PLAN_SCHEMAS } from './openapi-plans.js';
 
 export type Schema = Record<string, unknown>;
 export const str = { type: 'string' };
@@ -146,4 +147,5 @@ export const SCHEMAS: Record<string, Schema> = {
   }),
   Health: obj({ status: str }, ['status']),
   Readiness: obj({ status: str, checks: { type: 'object', additionalProperties: str } }),
+  ...PLAN_SCHEMAS,
 };

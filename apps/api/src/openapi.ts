@@ -9,6 +9,7 @@ import type { Scope } from '../../../libs/config/src/index.js';
 import { AuditQuery } from './audit.controller.js';
 import { SCHEMAS } from './openapi-schemas.js';
 import { LEARNING_ROUTES, LEARNING_SCHEMAS } from './openapi-learning.js';
+import { PLAN_ROUTES } from './openapi-plans.js';
 import { ListNotificationsQuery } from './notification-dto.js';
 import { OperationId, RegionActionBody, RegionName } from './region-dto.js';
 import { ActionBody, CreateReleaseBody, GatesQuery, IdempotencyKey, ListEventsQuery, ListReleasesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
@@ -159,6 +160,7 @@ export const ROUTES: RouteDoc[] = [
     errors: [400],
   },
   ...LEARNING_ROUTES,
+  ...PLAN_ROUTES,
   { method: 'get', path: '/healthz', tag: 'probes', summary: 'Liveness', scopes: 'public', ok: { status: 200, description: 'alive', schema: 'Health' }, errors: [] },
   { method: 'get', path: '/readyz', tag: 'probes', summary: 'Readiness: Postgres and Redis answer', scopes: 'public', ok: { status: 200, description: 'ready (503: not ready)', schema: 'Readiness' }, errors: [] },
   { method: 'get', path: '/docs', tag: 'docs', summary: 'This description as a page', scopes: 'public', ok: { status: 200, description: 'HTML', schema: '', contentType: 'text/html' }, errors: [] },

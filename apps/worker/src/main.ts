@@ -3,10 +3,10 @@
  * release is stepped by one of them at a time (its advisory lock), and any worker may be
  * killed at any moment (jobs are idempotent; BullMQ hands a stalled job to another worker).
  */
-import { buildContainer } from '../../../libs/runtime/src/index.js';
+import { buildContainerOrExit } from '../../../libs/runtime/src/index.js';
 import { startJobWorker } from './worker-app.js';
 
-const c = await buildContainer('tideline-worker', 'worker');
+const c = await buildContainerOrExit('tideline-worker', 'worker');
 const worker = await startJobWorker(c);
 
 let stopping = false;

@@ -29,3 +29,4 @@ export * from './learning/time-to-smoke.js';
 export * from './learning/propose-plan.js';
 export * from './learning/drills.js';
 export * from './learning/drill-runner.js';
+export * from './use-cases/plan-dry-run.js';

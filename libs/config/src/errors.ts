@@ -8,6 +8,8 @@ export interface ConfigIssue {
   message: string;
   /** 1-based line of the offending node, when it could be located. */
   line?: number;
+  /** 1-based column of the offending node, with `line`. */
+  column?: number;
 }
 
 export type PathSegment = string | number;
@@ -15,6 +17,13 @@ export type PathSegment = string | number;
 /** `<file>: <path>: <message>`, or `<file>: <message>` when the issue concerns the whole file. */
 export function formatIssue(issue: ConfigIssue): string {
   return issue.path ? `${issue.file}: ${issue.path}: ${issue.message}` : `${issue.file}: ${issue.message}`;
+}
+
+/** `<file>:<line>:<col>: <path>: <message>` (compiler style, for editors and CI logs); without a position, as `formatIssue`. */
+export function formatIssueAt(issue: ConfigIssue): string {
+  if (issue.line === undefined) return formatIssue(issue);
+  const at = `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  return issue.path ? `${at}: ${issue.path}: ${issue.message}` : `${at}: ${issue.message}`;
 }
 
 /** Thrown by `loadConfig`; its message lists every problem, one per line. */

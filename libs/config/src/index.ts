@@ -1,5 +1,5 @@
 export { loadConfig } from './loader.js';
-export { ConfigError, formatIssue } from './errors.js';
+export { ConfigError, formatIssue, formatIssueAt } from './errors.js';
 export type { ConfigIssue } from './errors.js';
 export { Secret } from './secret.js';
 export { formatDuration, parseDuration } from './duration.js';

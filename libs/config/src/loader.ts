@@ -18,7 +18,7 @@ import { NO_AUTH } from './auth-schema.js';
 import type { SchemaContext } from './schema.js';
 import { DNS_LABEL_HINT, isDnsLabel, validate } from './schema-kit.js';
 import type { Problem } from './schema-kit.js';
-import { readYamlFile } from './yaml-file.js';
+import { readYamlFile, type Position } from './yaml-file.js';
 import type { EngineConfig, PlanConfig, ServiceConfig, TidelineConfig } from './types.js';
 
 const YAML_EXTENSIONS = ['.yaml', '.yml'];
@@ -27,7 +27,7 @@ interface Source {
   file: string;
   fileName: string;
   data: unknown;
-  lineOf: (path: readonly PathSegment[]) => number | undefined;
+  positionOf: (path: readonly PathSegment[]) => Position | undefined;
   /** Paths whose strings could not be interpolated: later problems under them are follow-ups. */
   skip: PathSegment[][];
 }
@@ -88,8 +88,10 @@ class Loader {
     const regionsFile: RegionsFile | undefined =
       regionsSource && this.check(regionsSource, regionsFileSchema(context('regions', engine)), checkRegionsFile);
     const plans = new Map<string, PlanConfig>();
+    const planSources = new Map<string, Source>();
     for (const ref of planRefs) {
       const source = this.read(ref, false);
+      if (source) planSources.set(ref.fileName, source);
       const plan = source && this.check(source, planFileSchema(context(ref.fileName, engine)), checkPlanFile);
       if (plan) plans.set(plan.name, plan);
     }
@@ -103,7 +105,8 @@ class Loader {
     if (regionsFile !== undefined) {
       for (const ref of planRefs) {
         const plan = plans.get(ref.fileName);
-        if (plan) for (const p of checkDrainProviders(plan, regionsFile.regions)) this.add(ref.file, p.path, p.message);
+        const at = (path: readonly PathSegment[]) => planSources.get(ref.fileName)?.positionOf(path);
+        if (plan) for (const p of checkDrainProviders(plan, regionsFile.regions)) this.add(ref.file, p.path, p.message, at(p.path));
       }
     }
     const notificationsSource = notificationsRef && this.read(notificationsRef, true);
@@ -136,8 +139,8 @@ class Loader {
     return rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
   }
 
-  private add(file: string, path: readonly PathSegment[], message: string, line?: number): void {
-    this.issues.push({ file, path: formatPath(path), message, ...(line !== undefined ? { line } : {}) });
+  private add(file: string, path: readonly PathSegment[], message: string, at?: Position): void {
+    this.issues.push({ file, path: formatPath(path), message, ...(at !== undefined ? { line: at.line, column: at.column } : {}) });
   }
 
   /** `<base>.yaml` (or `.yml`) at the top of the configuration directory. */
@@ -189,18 +192,18 @@ class Loader {
   private read(ref: FileRef, emptyIsObject: boolean): Source | undefined {
     const yaml = readYamlFile(ref.abs);
     if (!yaml.ok) {
-      for (const problem of yaml.problems) this.add(ref.file, [], problem.message, problem.line);
+      for (const problem of yaml.problems) this.add(ref.file, [], problem.message, problem.line === undefined ? undefined : { line: problem.line, column: problem.column ?? 1 });
       return undefined;
     }
     if (yaml.data === null || yaml.data === undefined) {
-      if (emptyIsObject) return { file: ref.file, fileName: ref.fileName, data: {}, lineOf: yaml.lineOf, skip: [] };
+      if (emptyIsObject) return { file: ref.file, fileName: ref.fileName, data: {}, positionOf: yaml.positionOf, skip: [] };
       this.add(ref.file, [], 'file is empty');
       return undefined;
     }
     const problems: InterpolationProblem[] = [];
     const data = interpolateTree(yaml.data, this.env, problems);
-    for (const problem of problems) this.add(ref.file, problem.path, problem.message, yaml.lineOf(problem.path));
-    return { file: ref.file, fileName: ref.fileName, data, lineOf: yaml.lineOf, skip: problems.map((p) => p.path) };
+    for (const problem of problems) this.add(ref.file, problem.path, problem.message, yaml.positionOf(problem.path));
+    return { file: ref.file, fileName: ref.fileName, data, positionOf: yaml.positionOf, skip: problems.map((p) => p.path) };
   }
 
   /** Validates a source with its schema and cross-checks; the typed value when both pass. */
@@ -208,7 +211,7 @@ class Loader {
     const result = validate(schema, source.data);
     const problems = [...(result.ok ? [] : result.problems), ...crossChecks(source.data)];
     const reported = problems.filter((problem) => !source.skip.some((skipped) => isPrefix(skipped, problem.path)));
-    for (const problem of reported) this.add(source.file, problem.path, problem.message, source.lineOf(problem.path));
+    for (const problem of reported) this.add(source.file, problem.path, problem.message, source.positionOf(problem.path));
     return result.ok && problems.length === 0 ? result.value : undefined;
   }
 

@@ -6,10 +6,17 @@ import type { PathSegment } from './errors.js';
 export interface YamlProblem {
   message: string;
   line?: number;
+  column?: number;
+}
+
+/** 1-based line and column in a file. */
+export interface Position {
+  line: number;
+  column: number;
 }
 
 export type YamlFile =
-  | { ok: true; data: unknown; lineOf: (path: readonly PathSegment[]) => number | undefined }
+  | { ok: true; data: unknown; lineOf: (path: readonly PathSegment[]) => number | undefined; positionOf: (path: readonly PathSegment[]) => Position | undefined }
   | { ok: false; problems: YamlProblem[] };
 
 /** Reads and parses one YAML file; syntax errors (and warnings such as unknown tags) name line and column. */
@@ -25,7 +32,7 @@ export function readYamlFile(absPath: string): YamlFile {
   // After the first syntax error the parser's view is unreliable: report that one only.
   const problems: YamlProblem[] = (doc.errors.length > 0 ? doc.errors.slice(0, 1) : doc.warnings).map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
-    return { message: `invalid YAML at line ${line}, column ${col}: ${firstLine(e.message)}`, line };
+    return { message: `invalid YAML at line ${line}, column ${col}: ${firstLine(e.message)}`, line, column: col };
   });
   if (problems.length > 0) return { ok: false, problems };
   let data: unknown;
@@ -34,11 +41,12 @@ export function readYamlFile(absPath: string): YamlFile {
   } catch (err) {
     return { ok: false, problems: [{ message: `invalid YAML: ${firstLine(err instanceof Error ? err.message : String(err))}` }] };
   }
-  return { ok: true, data, lineOf: (path) => locate(doc, lineCounter, path) };
+  const positionOf = (path: readonly PathSegment[]) => locate(doc, lineCounter, path);
+  return { ok: true, data, lineOf: (path) => positionOf(path)?.line, positionOf };
 }
 
-/** Line of the deepest node along `path` (the key's line for mapping entries). */
-function locate(doc: Document, lineCounter: LineCounter, path: readonly PathSegment[]): number | undefined {
+/** Position of the deepest node along `path` (the key of a mapping entry, the item of a sequence). */
+function locate(doc: Document, lineCounter: LineCounter, path: readonly PathSegment[]): Position | undefined {
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
   for (const segment of path) {
@@ -55,7 +63,9 @@ function locate(doc: Document, lineCounter: LineCounter, path: readonly PathSegm
       break;
     }
   }
-  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  if (offset === undefined) return undefined;
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
 }
 
 function rangeStart(node: unknown): number | undefined {

@@ -13,3 +13,4 @@ export * from './release-admission.js';
 export * from './smoke-history-store.js';
 export * from './drill-entities.js';
 export * from './drill-store.js';
+export * from './deploy-history.js';

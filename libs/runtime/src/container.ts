@@ -18,6 +18,7 @@ import {
   ListRegions,
   ListReleases,
   PauseRelease,
+  PlanDryRun,
   Preflight,
   PromoteRelease,
   RegionDriver,
@@ -32,7 +33,7 @@ import {
 import { buildLearning, type Learning } from './learning.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
 import { JobQueues, KubernetesClusters, NotificationJobs, redisConnection, SystemClock } from '../../integrations/src/index.js';
-import { AuditStore, createDataSource, Db, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
+import { AuditStore, createDataSource, Db, DeployHistory, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
 import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
@@ -70,6 +71,7 @@ export interface Container {
   listAudit: ListAudit;
   /** issue 12: time-to-smoke, bake: auto, the wave planner, drills */
   learning: Learning;
+  planDryRun: PlanDryRun;
   close(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     sweepRegionOperations: new SweepRegionOperations(regionOps, queues, clock, sweepGraceMs),
     listAudit: new ListAudit(new AuditStore(db)),
     learning,
+    planDryRun: new PlanDryRun(config, new DeployHistory(db), preflight, clock),
     async close() {
       await queues.close();
       await db.close();

@@ -3,3 +3,4 @@ export * from './settings.js';
 export * from './logger.js';
 export * from './migrate.js';
 export * from './notifications.js';
+export { buildContainerOrExit, CONFIG_EXIT_CODE } from './startup.js';

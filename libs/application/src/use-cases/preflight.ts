@@ -57,7 +57,8 @@ export class Preflight {
     return { reason: window.reason, retryAtMs: Math.max(retryAtMs, nowMs + 1_000) };
   }
 
-  private async alertBlocker(release: ReleaseRecord, t: TargetRecord, nowMs: number): Promise<Blocker | null> {
+  /** A firing alert for the target's region (or alerts that cannot be checked); null when clear. Also used by the plan dry run. */
+  async alertBlocker(release: Pick<ReleaseRecord, 'service' | 'version'>, t: Pick<TargetRecord, 'region' | 'workloads'>, nowMs: number): Promise<Blocker | null> {
     if (this.settings.alertQuery === null || this.rulesFor(t.region)?.checkAlerts === false) return null;
     const query = renderQuery(this.settings.alertQuery, { ...targetVars(release, t), window: '5m' });
     const retryAtMs = nowMs + this.settings.recheckMs;
