@@ -6,6 +6,7 @@ import express from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Container } from '../../../libs/runtime/src/index.js';
 import { AppModule } from './app.module.js';
+import { PinoNestLogger } from './nest-logger.js';
 import { authenticate, ScopeGuard, TokenAuthenticator, type AuthedRequest } from './auth.js';
 import { problem, ProblemFilter, sendProblem } from './problem.filter.js';
 
@@ -26,7 +27,7 @@ export function checkAuthSetup(c: Pick<Container, 'config' | 'settings' | 'log'>
 
 export async function createHttpApp(c: Container): Promise<NestExpressApplication> {
   checkAuthSetup(c);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), { bodyParser: false, logger: new PinoNestLogger(c.log) });
   // Access log: method, path, status, actor, duration. Never headers (the token is one).
   app.use((req: AuthedRequest, res: ServerResponse, next: () => void) => {
     const started = Date.now();

@@ -3,3 +3,6 @@ export * from './settings.js';
 export * from './logger.js';
 export * from './migrate.js';
 export * from './notifications.js';
+export * from './observability.js';
+export * from './readiness.js';
+export * from './metrics-server.js';
