@@ -22,3 +22,4 @@ export * from './metrics/tideline-metrics.js';
 export * from './metrics/instrumented.js';
 export * from './queue/connection-log.js';
 export * from './queue/job-times.js';
+export * from './kubernetes/api-use.js';
