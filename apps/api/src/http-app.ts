@@ -25,7 +25,8 @@ export function checkAuthSetup(c: Pick<Container, 'config' | 'settings' | 'log'>
   }
 }
 
-export async function createHttpApp(c: Container): Promise<NestExpressApplication> {
+/** `shutdownHooks: false` leaves SIGINT/SIGTERM to the caller (the demo cleans up before it exits). */
+export async function createHttpApp(c: Container, opts: { shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
   checkAuthSetup(c);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), { bodyParser: false, logger: new PinoNestLogger(c.log) });
   // Access log: method, path, status, actor, duration. Never headers (the token is one).
@@ -49,6 +50,6 @@ export async function createHttpApp(c: Container): Promise<NestExpressApplicatio
   });
   app.useGlobalGuards(new ScopeGuard(app.get(Reflector), c.log));
   app.useGlobalFilters(new ProblemFilter(c.log));
-  app.enableShutdownHooks();
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   return app;
 }
