@@ -84,20 +84,3 @@ export async function ensureRedis(env: NodeJS.ProcessEnv): Promise<DemoRedis> {
   throw new Error('started redis-server but it did not answer');
 }
 
-/** Delete every Redis key under `prefix:` (the demo's own queues), by SCAN, never KEYS. */
-export async function deleteRedisKeys(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let deleted = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-    return deleted;
-  } finally {
-    redis.disconnect();
-  }
-}

@@ -14,7 +14,8 @@ import { createHttpApp } from '../apps/api/src/http-app.js';
 import { startJobWorker } from '../apps/worker/src/worker-app.js';
 import { buildContainer } from '../libs/runtime/src/index.js';
 import { DemoCleanup } from './demo-cleanup.js';
-import { deleteRedisKeys, ensurePrometheusBinary, ensureRedis, freePort } from './demo-services.js';
+import { deleteRedisPrefix } from '../bench/support.js';
+import { ensurePrometheusBinary, ensureRedis, freePort } from './demo-services.js';
 import { startPrometheus } from './prometheus.js';
 
 const exitWhenDone = process.argv.includes('--exit');
@@ -60,7 +61,7 @@ const token = process.env.TIDELINE_ADMIN_TOKEN || `tl_demo_${randomBytes(18).toS
 const auth = { authorization: `Bearer ${token}` };
 // The demo's own queue prefix is deleted from Redis at the end; one given by the user is left alone.
 const queuePrefix = process.env.TIDELINE_QUEUE_PREFIX ?? `tideline-demo-${process.pid}`;
-if (!process.env.TIDELINE_QUEUE_PREFIX) cleanup.add('redis keys', () => deleteRedisKeys(redis.url, queuePrefix));
+if (!process.env.TIDELINE_QUEUE_PREFIX) cleanup.add('redis keys', () => deleteRedisPrefix(redis.url, queuePrefix));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   TIDELINE_ADMIN_TOKEN: token,

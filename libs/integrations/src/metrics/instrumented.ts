@@ -54,21 +54,20 @@ class InstrumentedWorkloads implements WorkloadClient {
   }
 }
 
+/** One wrapper per region, made on first use. */
+function perRegion<T>(make: (region: string) => T): (region: string) => T {
+  const made = new Map<string, T>();
+  return (region) => {
+    if (!made.has(region)) made.set(region, make(region));
+    return made.get(region)!;
+  };
+}
+
 export class InstrumentedClusters implements Clusters {
-  private readonly clients = new Map<string, WorkloadClient>();
+  readonly forRegion: (region: string) => WorkloadClient;
 
-  constructor(
-    private readonly inner: Clusters,
-    private readonly metrics: TidelineMetrics,
-  ) {}
-
-  forRegion(region: string): WorkloadClient {
-    let client = this.clients.get(region);
-    if (!client) {
-      client = new InstrumentedWorkloads(this.inner.forRegion(region), region, this.metrics);
-      this.clients.set(region, client);
-    }
-    return client;
+  constructor(inner: Clusters, metrics: TidelineMetrics) {
+    this.forRegion = perRegion((region) => new InstrumentedWorkloads(inner.forRegion(region), region, metrics));
   }
 }
 
@@ -90,19 +89,9 @@ class InstrumentedSource implements MetricsSource {
 }
 
 export class InstrumentedMetricsSources implements MetricsSources {
-  private readonly sources = new Map<string, MetricsSource>();
+  readonly forRegion: (region: string) => MetricsSource;
 
-  constructor(
-    private readonly inner: MetricsSources,
-    private readonly metrics: TidelineMetrics,
-  ) {}
-
-  forRegion(region: string): MetricsSource {
-    let source = this.sources.get(region);
-    if (!source) {
-      source = new InstrumentedSource(this.inner.forRegion(region), region, this.metrics);
-      this.sources.set(region, source);
-    }
-    return source;
+  constructor(inner: MetricsSources, metrics: TidelineMetrics) {
+    this.forRegion = perRegion((region) => new InstrumentedSource(inner.forRegion(region), region, metrics));
   }
 }
