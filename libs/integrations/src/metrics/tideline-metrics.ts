@@ -52,10 +52,14 @@ export class TidelineMetrics {
     }
   }
 
-  /** A gauge whose values come from `source` at each scrape, bounded by `timeoutMs`. */
+  /**
+   * A gauge whose values come from `source` at each scrape, bounded by `timeoutMs`. When the
+   * source fails the gauge is empty and tideline_metrics_collect_errors_total counts it (families
+   * are collected concurrently, so the count shows from the next scrape).
+   */
   gauge(name: string, help: string, labelNames: string[], sourceName: string, source: GaugeSource, timeoutMs = 2_000): Gauge<string> {
     const errors = this.scrapeErrors;
-    return new Gauge({
+    const gauge = new Gauge({
       name,
       help,
       labelNames,
@@ -69,6 +73,7 @@ export class TidelineMetrics {
         }
       },
     });
+    return gauge;
   }
 
   text(): Promise<string> {
