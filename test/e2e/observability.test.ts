@@ -104,7 +104,10 @@ describe('/metrics and JSON logs', () => {
     expect(sample(w, 'tideline_job_wait_seconds_count', { queue: 'tideline-releases', job: 'release.tick' })).toBeGreaterThan(1);
     expect(sample(w, 'tideline_job_run_seconds_count', { queue: 'tideline-releases', job: 'release.tick', outcome: 'completed' })).toBeGreaterThan(1);
     expect(sample(w, 'tideline_queue_jobs', { queue: 'tideline-releases', state: 'delayed' })).toBeGreaterThanOrEqual(0);
-    expect(sample(api.body, 'tideline_release_transitions_total', { service: 'obs', type: 'release.created' })).toBeUndefined(); // the API did not step it
+    // Each process counts what it did: the API created the release, the worker stepped it.
+    expect(sample(api.body, 'tideline_release_transitions_total', { service: 'obs', type: 'release.created' })).toBe(1);
+    expect(sample(w, 'tideline_release_transitions_total', { service: 'obs', type: 'release.created' })).toBeUndefined();
+    expect(sample(api.body, 'tideline_release_transitions_total', { service: 'obs', type: 'release.rolled_back' })).toBeUndefined();
 
     // Logs: JSON only; each transition at info with releaseId, service and (for a region) region.
     const lines = env.worker.output().split('\n').filter((l) => l.trim() !== '');

@@ -33,7 +33,7 @@ describe('metrics wiring', () => {
   it('counts and logs a committed step, deliveries and client calls; promtool accepts the text', async () => {
     const metrics = new TidelineMetrics();
     const { log, lines } = logger();
-    const store = { applyStep: async () => undefined } as unknown as ReleaseStore;
+    const store = { applyStep: async () => undefined, create: async () => ({ release, created: true }), promoteNextQueued: async () => null } as unknown as ReleaseStore;
     const db = { read: async () => [{ actions: 1, action_at: new Date(2_000), verdict_at: new Date(1_500), breach_at: new Date(1_000) }] } as unknown as Db;
     observeReleaseStore(store, db, metrics, log);
     await store.applyStep(release, {
@@ -44,6 +44,7 @@ describe('metrics wiring', () => {
       ],
       evaluations: [{ region: 'us-west', stageIndex: 1, verdict: 'fail' } as never, { region: 'us-west', stageIndex: 0, verdict: 'pass' } as never],
     });
+    await store.create({} as never, 'ci');
     await new Promise((r) => setTimeout(r, 10)); // the action latency is read after the commit, not awaited
 
     const deliveries = { markSent: async () => undefined, markRetry: async () => undefined, markDead: async () => undefined } as unknown as NotificationStore;
@@ -67,6 +68,7 @@ describe('metrics wiring', () => {
     const text = await metrics.text();
     const has = (line: string) => expect(text.split('\n'), line).toContain(line);
     has('tideline_release_transitions_total{service="checkout",type="gate.failed"} 1');
+    has('tideline_release_transitions_total{service="checkout",type="release.created"} 1');
     has('tideline_region_steps_total{service="checkout",region="us-west",step="restore_patched"} 1');
     has('tideline_gate_evaluations_total{service="checkout",region="us-west",stage="wave-1",verdict="fail"} 1');
     has('tideline_gate_evaluations_total{service="checkout",region="us-west",stage="canary",verdict="pass"} 1');

@@ -28,6 +28,19 @@ export function observeReleaseStore(store: ReleaseStore, db: Db, metrics: Tideli
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record metrics for a step');
     }
   };
+  // A release created (or started from the queue) is written outside applyStep.
+  const create = store.create.bind(store);
+  store.create = async (...args: Parameters<ReleaseStore['create']>) => {
+    const result = await create(...args);
+    if (result.created) recordStep([result.release, { events: [{ type: 'release.created', actor: args[1], toState: result.release.state }] }], db, metrics, log);
+    return result;
+  };
+  const promote = store.promoteNextQueued.bind(store);
+  store.promoteNextQueued = async (...args: Parameters<ReleaseStore['promoteNextQueued']>) => {
+    const next = await promote(...args);
+    if (next) recordStep([next, { events: [{ type: 'release.started', actor: 'tideline', fromState: 'queued', toState: 'running' }] }], db, metrics, log);
+    return next;
+  };
 }
 
 function recordStep([release, change]: StepArgs, db: Db, metrics: TidelineMetrics, log: PinoLogger): void {
