@@ -14,7 +14,7 @@ type StepArgs = Parameters<ReleaseStore['applyStep']>;
 
 /** The first event of these types in a release starts its failure action. */
 const ACTIONS: Record<string, string> = { 'region.restore_patched': 'rollback', 'region.drain_started': 'drain', 'release.paused': 'pause' };
-const WAITING_STATES = ['queued', ...ACTIVE_RELEASE_STATES];
+const WAITING_SQL = ['queued', ...ACTIVE_RELEASE_STATES].map((state) => `'${state}'`).join(', ');
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
 /** Count and log every step the engine (or an operator's action) commits. */
@@ -123,7 +123,7 @@ export function observeRegionOperations(ops: RegionOperationStore, db: Db, metri
 export function registerScrapeGauges(metrics: TidelineMetrics, db: Db, queues: JobQueues): void {
   metrics.gauge('tideline_releases', 'Releases not yet ended, by service and state (read from Postgres at scrape time)', ['service', 'state'], 'postgres', async () => {
     const rows: Array<{ service: string; state: string; n: number }> = await db.read((m) =>
-      m.query(`SELECT service, state, count(*)::int AS n FROM releases WHERE state = ANY($1) GROUP BY service, state`, [WAITING_STATES]),
+      m.query(`SELECT service, state, count(*)::int AS n FROM releases WHERE state IN (${WAITING_SQL}) GROUP BY service, state`),
     );
     return rows.map((r) => ({ labels: { service: r.service, state: r.state }, value: r.n }));
   });
