@@ -1,6 +1,6 @@
 /** Finds or starts what the demo needs: Redis (REDIS_URL, a local server, or one we start) and Prometheus. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,9 +70,17 @@ export async function ensureRedis(env: NodeJS.ProcessEnv): Promise<DemoRedis> {
   });
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
-    if (await redisAnswers(url)) return { url, how: `redis-server started by the demo on ${port}`, stop: () => child.kill('SIGTERM') };
+    if (await redisAnswers(url)) {
+      const stop = () => {
+        child.kill('SIGTERM');
+        rmSync(dir, { recursive: true, force: true });
+      };
+      return { url, how: `redis-server started by the demo on ${port}`, stop };
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
   throw new Error('started redis-server but it did not answer');
 }
+

@@ -13,6 +13,8 @@ import { startSimulator } from '../apps/simulator/src/server.js';
 import { createHttpApp } from '../apps/api/src/http-app.js';
 import { startJobWorker } from '../apps/worker/src/worker-app.js';
 import { buildContainer } from '../libs/runtime/src/index.js';
+import { DemoCleanup } from './demo-cleanup.js';
+import { deleteRedisPrefix } from '../bench/support.js';
 import { ensurePrometheusBinary, ensureRedis, freePort } from './demo-services.js';
 import { startPrometheus } from './prometheus.js';
 import { seedDemoHistory, showHistory } from './demo-history.js';
@@ -23,31 +25,45 @@ const history = process.argv.includes('--history'); // issue 12: a past to learn
 const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'];
 const started = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+const cleanup = new DemoCleanup();
+cleanup.handleSignals(say);
 
 const regions = ['us-west', 'us-east', 'eu-west', 'eu-central', 'ap-south'];
 const sim = await startSimulator({ regions, port: await freePort(Number(process.env.SIM_PORT ?? 7070)), stepMs: 300 });
+cleanup.add('the simulator', () => sim.close());
 say(`region simulator: ${regions.length} regions at ${sim.url}`);
 
 const promBinary = ensurePrometheusBinary();
 if (!promBinary.ok) {
   console.error(`demo: ${promBinary.message}`);
-  process.exit(1);
+  await cleanup.exit(1);
 }
-const prom = await startPrometheus({ scrapeTargets: [new URL(sim.url).host], port: await freePort(Number(process.env.PROMETHEUS_PORT ?? 9090)), binary: promBinary.path });
-say(`prometheus: ${prom.url}, scraping the simulator every second (waiting for the first samples…)`);
+// The API's port is chosen now, so Prometheus scrapes Tideline's own /metrics too.
+const port = await freePort(Number(process.env.PORT ?? 8080));
+const prom = await startPrometheus({
+  scrapeTargets: [new URL(sim.url).host],
+  tidelineTargets: [`127.0.0.1:${port}`],
+  port: await freePort(Number(process.env.PROMETHEUS_PORT ?? 9090)),
+  binary: (promBinary as { path: string }).path,
+});
+cleanup.add('prometheus', () => prom.close());
+say(`prometheus: ${prom.url}, scraping the simulator every second and Tideline's /metrics (waiting for the first samples…)`);
 await prom.waitFor('count(sum by (region) (rate(sim_http_requests_total[5s])) > 0)', (s) => (s[0]?.value ?? 0) >= regions.length, 60_000);
 
-const redis = await ensureRedis(process.env).catch((err: Error) => {
+const redis = await ensureRedis(process.env).catch(async (err: Error) => {
   console.error(`demo: ${err.message}`);
-  process.exit(1);
+  return cleanup.exit(1);
 });
+cleanup.add('redis', () => redis.stop());
 say(`redis: ${redis.url} (${redis.how})`);
 say(process.env.DATABASE_URL ? 'postgres: DATABASE_URL' : 'postgres: embedded PGlite (in memory; set DATABASE_URL to use a server)');
 
-const port = await freePort(Number(process.env.PORT ?? 8080));
 // config/tideline.yaml names TIDELINE_ADMIN_TOKEN for its admin token: make one up for the demo.
 const token = process.env.TIDELINE_ADMIN_TOKEN || `tl_demo_${randomBytes(18).toString('base64url')}`;
 const auth = { authorization: `Bearer ${token}` };
+// The demo's own queue prefix is deleted from Redis at the end; one given by the user is left alone.
+const queuePrefix = process.env.TIDELINE_QUEUE_PREFIX ?? `tideline-demo-${process.pid}`;
+if (!process.env.TIDELINE_QUEUE_PREFIX) cleanup.add('redis keys', () => deleteRedisPrefix(redis.url, queuePrefix));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   TIDELINE_ADMIN_TOKEN: token,
@@ -56,13 +72,16 @@ const env: NodeJS.ProcessEnv = {
   REDIS_URL: redis.url,
   PORT: String(port),
   TIDELINE_CONFIG_DIR: process.env.TIDELINE_CONFIG_DIR ?? resolve(import.meta.dirname, '../../config'),
-  TIDELINE_QUEUE_PREFIX: process.env.TIDELINE_QUEUE_PREFIX ?? `tideline-demo-${process.pid}`,
+  TIDELINE_QUEUE_PREFIX: queuePrefix,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
 const c = await buildContainer('tideline-demo', 'all', env);
-const app = await createHttpApp(c);
+cleanup.add('database and queues', () => c.close());
+const app = await createHttpApp(c, { shutdownHooks: false });
+cleanup.add('API', () => app.close());
 await app.listen(port, '127.0.0.1');
 const worker = await startJobWorker(c);
+cleanup.add('worker', () => worker.close());
 const api = `http://127.0.0.1:${port}`;
 say(`API: ${api}  (config: ${c.settings.configDir})`);
 if (history) await seedDemoHistory(c.db, 'checkout', ['us-west', 'us-east', 'eu-west', 'eu-central', 'ap-south'], say);
@@ -86,7 +105,7 @@ const res = await fetch(`${api}/v1/releases`, {
 const release = (await res.json()) as { id: string; state: string; stages: Array<{ name: string; regions: Array<{ region: string }> }> };
 if (res.status >= 400) {
   console.error('demo: could not create the release:', JSON.stringify(release));
-  process.exit(1);
+  await cleanup.exit(1);
 }
 say(`release ${release.id}: checkout ${version}, plan ${release.stages.map((s) => `${s.name}[${s.regions.map((r) => r.region).join(',')}]`).join(' → ')}`);
 
@@ -124,20 +143,10 @@ for (const g of gates.gates) {
 }
 if (history) await showHistory(api, auth, 'checkout', say);
 
-const shutdown = async (code: number) => {
-  await worker.close();
-  await app.close();
-  await c.close();
-  await prom.close();
-  await sim.close();
-  redis.stop();
-  process.exit(code);
-};
 if (exitWhenDone) {
-  await shutdown(final.state === (smoke ? 'rolled_back' : 'succeeded') ? 0 : 1);
+  await cleanup.exit(final.state === (smoke ? 'rolled_back' : 'succeeded') ? 0 : 1);
 } else {
   say(`the API stays up at ${api}; its admin token is in TIDELINE_ADMIN_TOKEN or was made up for this run:`);
   say(`  curl -H 'Authorization: Bearer ${process.env.TIDELINE_ADMIN_TOKEN ? '$TIDELINE_ADMIN_TOKEN' : token}' ${api}/v1/releases   (API description: ${api}/docs). Ctrl-C to stop.`);
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  say(`  Tideline's own metrics: ${api}/metrics (Prometheus job "tideline": ${prom.url}/graph?g0.expr=tideline_release_transitions_total)`);
 }

@@ -4,6 +4,7 @@
 # says what to install. The tests log in as postgres/postgres (ignored under trust auth).
 # Also makes sure a `prometheus` binary exists (TEST_PROMETHEUS_BIN, or on PATH, or installed
 # from the Debian package); it is not started here: tests start their own (scripts/prometheus.ts).
+# And `kubectl` (for `kubectl kustomize` of deploy/), from Debian's kubernetes-client when missing.
 set -euo pipefail
 log() { echo "services: $*"; }
 is_root() { [ "$(id -u)" = 0 ]; }
@@ -54,9 +55,12 @@ elif ! command -v prometheus >/dev/null 2>&1 && [ ! -x /usr/bin/prometheus ]; th
   need Prometheus prometheus TEST_PROMETHEUS_BIN --no-install-recommends
   command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || { log "prometheus is still missing after the install"; exit 1; }
 fi
-# kubectl (Debian's kubernetes-client) for the tests that drive it against the simulator; any kubectl already on PATH will do.
-if ! command -v kubectl >/dev/null 2>&1; then
-  need kubectl kubernetes-client KUBECTL
+# kubectl renders deploy/ in the manifest tests (`kubectl kustomize`). Any kubectl on PATH (or
+# TEST_KUBECTL_BIN) will do; only when there is none is Debian's kubernetes-client installed.
+if [ -n "${TEST_KUBECTL_BIN:-}" ]; then
+  [ -x "$TEST_KUBECTL_BIN" ] || { log "TEST_KUBECTL_BIN=$TEST_KUBECTL_BIN is not an executable file"; exit 1; }
+elif ! command -v kubectl >/dev/null 2>&1; then
+  need kubectl kubernetes-client TEST_KUBECTL_BIN --no-install-recommends
   command -v kubectl >/dev/null 2>&1 || { log "kubectl is still missing after the install"; exit 1; }
 fi
-log "postgres and redis are up; prometheus is installed"
+log "postgres and redis are up; prometheus and kubectl are installed"

@@ -23,6 +23,8 @@ import { stringify } from 'yaml';
 export interface PrometheusOptions {
   /** `host:port` of the simulators to scrape (path /metrics), e.g. "127.0.0.1:7070". */
   scrapeTargets: string[];
+  /** `host:port` of Tideline processes (API, workers) to scrape as job "tideline" (path /metrics). */
+  tidelineTargets?: string[];
   /** Default: a free port. */
   port?: number;
   /** Default: a fresh temp dir (removed by close()). */
@@ -110,7 +112,8 @@ export function freePort(): Promise<number> {
 
 const duration = (seconds: number): string => `${Math.max(1, Math.round(seconds * 1000))}ms`;
 
-export function prometheusConfig(opts: { targets: string[]; scrapeSeconds: number; evalSeconds: number; ruleFiles: string[] }): string {
+export function prometheusConfig(opts: { targets: string[]; tidelineTargets?: string[]; scrapeSeconds: number; evalSeconds: number; ruleFiles: string[] }): string {
+  const tideline = opts.tidelineTargets?.length ? [{ job_name: 'tideline', metrics_path: '/metrics', static_configs: [{ targets: opts.tidelineTargets }] }] : [];
   return stringify({
     global: {
       scrape_interval: duration(opts.scrapeSeconds),
@@ -118,7 +121,7 @@ export function prometheusConfig(opts: { targets: string[]; scrapeSeconds: numbe
       evaluation_interval: duration(opts.evalSeconds),
     },
     rule_files: opts.ruleFiles,
-    scrape_configs: [{ job_name: 'simulator', metrics_path: '/metrics', static_configs: [{ targets: opts.targets }] }],
+    scrape_configs: [{ job_name: 'simulator', metrics_path: '/metrics', static_configs: [{ targets: opts.targets }] }, ...tideline],
   });
 }
 
@@ -163,7 +166,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
   const ruleFiles = (opts.ruleFiles ?? [defaultRuleFile()]).map((f) => resolve(f));
   const scrapeSeconds = opts.scrapeIntervalSeconds ?? 1;
   const evalSeconds = opts.evaluationIntervalSeconds ?? 1;
-  await writeFile(configFile, prometheusConfig({ targets: opts.scrapeTargets, scrapeSeconds, evalSeconds, ruleFiles }));
+  await writeFile(configFile, prometheusConfig({ targets: opts.scrapeTargets, ...(opts.tidelineTargets ? { tidelineTargets: opts.tidelineTargets } : {}), scrapeSeconds, evalSeconds, ruleFiles }));
   const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
   let port = opts.port ?? (await freePort());
   let out = '';

@@ -1,4 +1,4 @@
-/** Spawns the built API and worker as real processes (the tests' SIGKILL target). */
+/** Spawns the built API and worker as real processes (the tests' SIGKILL target); workers' metrics listeners are off unless a test sets METRICS_PORT. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
 }
 
 function spawnProc(script: string, env: NodeJS.ProcessEnv, readyText: string, timeoutMs = 30_000): Proc & { ready: Promise<void> } {
-  const child = spawn(process.execPath, [resolve(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(ROOT, script)], { cwd: ROOT, env: { METRICS_PORT: '0', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const ready = new Promise<void>((res, rej) => {

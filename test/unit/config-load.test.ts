@@ -27,7 +27,7 @@ describe('loadConfig: valid configurations', () => {
       name: 'canary-1',
       timeZone: 'UTC',
       traits: { tier: 'low', tags: [] },
-      kubernetes: { kind: 'context', context: 'kind-canary' },
+      kubernetes: { kind: 'context', context: 'kind-canary', allowExec: false },
       prometheus: null,
       traffic: { provider: 'none', drainedFraction: 0.01, drainTimeoutMs: 600_000, timeoutMs: 5_000, windowMs: 15_000 },
       deploymentWindow: { allow: [], freezes: [] },

@@ -20,7 +20,7 @@ import {
   RetryRegion,
   RollbackRelease,
 } from '../../../libs/application/src/index.js';
-import { JobQueues } from '../../../libs/integrations/src/index.js';
+import { JobQueues, TidelineMetrics } from '../../../libs/integrations/src/index.js';
 import { Db } from '../../../libs/persistence/src/index.js';
 import type { Container } from '../../../libs/runtime/src/index.js';
 import { HealthController } from './health.controller.js';
@@ -66,6 +66,7 @@ export class AppModule {
         { provide: PlanDryRun, useValue: c.planDryRun },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
+        { provide: TidelineMetrics, useValue: c.telemetry },
       ],
     };
   }

@@ -1,9 +1,9 @@
-/** Liveness and readiness probes (no auth). */
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+/** Liveness, readiness and Prometheus metrics (no auth). */
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { Db } from '../../../libs/persistence/src/index.js';
-import { JobQueues } from '../../../libs/integrations/src/index.js';
-import { QUEUES } from '../../../libs/application/src/index.js';
+import { JobQueues, TidelineMetrics } from '../../../libs/integrations/src/index.js';
+import { checkReadiness } from '../../../libs/runtime/src/index.js';
 import { Public } from './auth.js';
 
 @Controller()
@@ -12,6 +12,7 @@ export class HealthController {
   constructor(
     @Inject(Db) private readonly db: Db,
     @Inject(JobQueues) private readonly queues: JobQueues,
+    @Inject(TidelineMetrics) private readonly metrics: TidelineMetrics,
   ) {}
 
   @Get('healthz')
@@ -19,23 +20,19 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** 503 naming what is down: `checks` says "ok" or why, for postgres and redis. */
   @Get('readyz')
   async readyz(@Res({ passthrough: true }) res: ServerResponse) {
-    const checks: Record<string, string> = {};
-    await this.db.read((m) => m.query('SELECT 1')).then(
-      () => (checks.postgres = 'ok'),
-      (e: Error) => (checks.postgres = e.message),
-    );
-    const redisCheck = Promise.race([
-      this.queues.queue(QUEUES.releases).getJobCounts('waiting'),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('redis did not answer within 2s')), 2_000).unref()),
-    ]);
-    await redisCheck.then(
-      () => (checks.redis = 'ok'),
-      (e: Error) => (checks.redis = e.message),
-    );
-    const ready = Object.values(checks).every((v) => v === 'ok');
-    res.statusCode = ready ? 200 : 503;
-    return { status: ready ? 'ready' : 'not ready', checks };
+    const r = await checkReadiness(this.db, this.queues);
+    res.statusCode = r.ready ? 200 : 503;
+    return { status: r.ready ? 'ready' : 'not ready', checks: r.checks };
+  }
+
+  @Get('metrics')
+  @Header('Cache-Control', 'no-store')
+  async metricsText(@Res({ passthrough: true }) res: ServerResponse): Promise<string> {
+    const text = await this.metrics.text();
+    res.setHeader('Content-Type', this.metrics.contentType);
+    return text;
   }
 }

@@ -9,6 +9,7 @@ import { accessLog } from './access-log.js';
 import { authenticate, ScopeGuard, TokenAuthenticator } from './auth.js';
 import { edgeChecks } from './edge.js';
 import { answerClientErrors, bodyErrors, verifyUtf8 } from './http-errors.js';
+import { PinoNestLogger } from './nest-logger.js';
 import { ProblemFilter } from './problem.filter.js';
 
 /** Refuses to build an API nobody could be held accountable for: tokens, or TIDELINE_AUTH=disabled. */
@@ -24,9 +25,10 @@ export function checkAuthSetup(c: Pick<Container, 'config' | 'settings' | 'log'>
   }
 }
 
-export async function createHttpApp(c: Container): Promise<NestExpressApplication> {
+/** `shutdownHooks: false` leaves SIGINT/SIGTERM to the caller (the demo cleans up before it exits). */
+export async function createHttpApp(c: Container, opts: { shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
   checkAuthSetup(c);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), { bodyParser: false, logger: new PinoNestLogger(c.log) });
   // Access log: method, path, status, actor, duration. Never headers (the token is one), never a secret-looking query value.
   app.use(accessLog(c.log));
   app.use(authenticate(new TokenAuthenticator(c.config.auth.tokens), c.settings.authDisabled));
@@ -37,7 +39,7 @@ export async function createHttpApp(c: Container): Promise<NestExpressApplicatio
   app.use(bodyErrors());
   app.useGlobalGuards(new ScopeGuard(app.get(Reflector), c.log));
   app.useGlobalFilters(new ProblemFilter(c.log));
-  app.enableShutdownHooks();
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   answerClientErrors(app.getHttpServer(), c.log);
   return app;
 }

@@ -163,6 +163,15 @@ export const ROUTES: RouteDoc[] = [
   ...PLAN_ROUTES,
   { method: 'get', path: '/healthz', tag: 'probes', summary: 'Liveness', scopes: 'public', ok: { status: 200, description: 'alive', schema: 'Health' }, errors: [] },
   { method: 'get', path: '/readyz', tag: 'probes', summary: 'Readiness: Postgres and Redis answer', scopes: 'public', ok: { status: 200, description: 'ready (503: not ready)', schema: 'Readiness' }, errors: [] },
+  {
+    method: 'get',
+    path: '/metrics',
+    tag: 'probes',
+    summary: "Tideline's own metrics, Prometheus text format (bounded labels; no release ids)",
+    scopes: 'public',
+    ok: { status: 200, description: 'Prometheus exposition format 0.0.4', schema: '', contentType: 'text/plain' },
+    errors: [],
+  },
   { method: 'get', path: '/docs', tag: 'docs', summary: 'This description as a page', scopes: 'public', ok: { status: 200, description: 'HTML', schema: '', contentType: 'text/html' }, errors: [] },
   { method: 'get', path: '/docs/openapi.json', tag: 'docs', summary: 'This description (OpenAPI 3.1)', scopes: 'public', ok: { status: 200, description: 'the document', schema: '', contentType: 'application/json' }, errors: [] },
 ];

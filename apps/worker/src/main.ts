@@ -3,10 +3,12 @@
  * release is stepped by one of them at a time (its advisory lock), and any worker may be
  * killed at any moment (jobs are idempotent; BullMQ hands a stalled job to another worker).
  */
-import { buildContainerOrExit } from '../../../libs/runtime/src/index.js';
+import { buildContainerOrExit, startMetricsServer } from '../../../libs/runtime/src/index.js';
 import { startJobWorker } from './worker-app.js';
 
 const c = await buildContainerOrExit('tideline-worker', 'worker');
+// /metrics, /healthz, /readyz on METRICS_PORT (default 9464; 0 = off); up before the queues, so /readyz can say Redis is down
+const probes = await startMetricsServer(c, c.settings.metricsPort, c.settings.metricsHost);
 const worker = await startJobWorker(c);
 
 let stopping = false;
@@ -15,6 +17,7 @@ const stop = async (signal: string) => {
   stopping = true;
   c.log.info({ signal }, 'worker stopping');
   await worker.close();
+  await probes.close();
   await c.close();
   process.exit(0);
 };

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'bullmq';
 import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobName } from '../../../libs/application/src/index.js';
-import { redisConnection } from '../../../libs/integrations/src/index.js';
+import { redisConnection, observeJobTimes } from '../../../libs/integrations/src/index.js';
 import type { Container } from '../../../libs/runtime/src/index.js';
 
 export interface RunningWorker {
@@ -40,7 +40,9 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
   const notifier = new Worker(QUEUES.notifications, processor, options(c.notifications.concurrency));
   for (const w of [worker, notifier]) {
     w.on('failed', (job, err) => c.log.warn({ jobId: job?.id, job: job?.name, err: err.message, attempts: job?.attemptsMade }, 'job failed'));
-    w.on('error', (err) => c.log.error({ err: err.message }, 'worker error'));
+    // Connection errors: one line per state change (RedisConnectionLog), never a stack per retry.
+    c.redisLog.watch(`worker:${w.name}`, w);
+    observeJobTimes(w, c.telemetry);
   }
 
   await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);

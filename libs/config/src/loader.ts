@@ -19,6 +19,7 @@ import type { SchemaContext } from './schema.js';
 import { DNS_LABEL_HINT, isDnsLabel, validate } from './schema-kit.js';
 import type { Problem } from './schema-kit.js';
 import { readYamlFile, type Position } from './yaml-file.js';
+import { checkKubeconfigCredentials } from './kubeconfig-check.js';
 import type { EngineConfig, PlanConfig, ServiceConfig, TidelineConfig } from './types.js';
 
 const YAML_EXTENSIONS = ['.yaml', '.yml'];
@@ -103,6 +104,7 @@ class Loader {
     }
 
     if (regionsFile !== undefined) {
+      for (const p of checkKubeconfigCredentials(regionsFile.regions, regionsFile.kubeconfigPath, this.env)) this.add(regionsRef!.file, p.path, p.message);
       for (const ref of planRefs) {
         const plan = plans.get(ref.fileName);
         const at = (path: readonly PathSegment[]) => planSources.get(ref.fileName)?.positionOf(path);

@@ -31,7 +31,7 @@ function httpUrl(text: string): boolean {
 }
 
 const contextSchema = strict(
-  { context: nonEmptyString() },
+  { context: nonEmptyString(), allowExec: z.boolean(expected('must be true or false')).default(false) },
   { ...TOKEN_HINTS, tokenEnv: 'only with server', tokenFile: 'only with server', skipTLSVerify: 'only with server', caFile: 'only with server' },
 );
 
@@ -43,10 +43,10 @@ const serverSchema = strict(
     skipTLSVerify: z.boolean(expected('must be true or false')).default(false),
     caFile: nonEmptyString().optional(),
   },
-  TOKEN_HINTS,
+  { ...TOKEN_HINTS, allowExec: 'only with context (a server with a token runs nothing)' },
 );
 
-const KUBERNETES_KEYS = ['context', 'server', 'tokenEnv', 'tokenFile', 'skipTLSVerify', 'caFile'];
+const KUBERNETES_KEYS = ['context', 'server', 'tokenEnv', 'tokenFile', 'skipTLSVerify', 'caFile', 'allowExec'];
 const EITHER = 'must set either context (a kubeconfig context) or server (an API server URL)';
 
 /** `{ context }` or `{ server, tokenEnv?, tokenFile?, skipTLSVerify?, caFile? }`, secrets resolved. */
@@ -65,7 +65,7 @@ function resolveKubernetes(value: unknown, ctx: SchemaContext): { ok: true; valu
   }
   if (hasContext) {
     const parsed = validate(contextSchema, value);
-    return parsed.ok ? { ok: true, value: { kind: 'context', context: parsed.value.context } } : parsed;
+    return parsed.ok ? { ok: true, value: { kind: 'context', context: parsed.value.context, allowExec: parsed.value.allowExec } } : parsed;
   }
   // Secrets and files are checked even when other fields are wrong, so every problem shows at once.
   const parsed = validate(serverSchema, value);

@@ -15,7 +15,7 @@ export interface EngineConfig {
 }
 
 export type KubernetesTarget =
-  | { kind: 'context'; context: string }
+  | { kind: 'context'; context: string; /** the kubeconfig user may run a program (exec) or an auth-provider plugin */ allowExec: boolean }
   | { kind: 'server'; server: string; token?: Secret; skipTLSVerify: boolean; caFile?: string };
 
 export interface PrometheusConfig {

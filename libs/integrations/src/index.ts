@@ -20,3 +20,8 @@ export * from './notifications/slack-bot.js';
 export * from './notifications/slack-webhook.js';
 export * from './notifications/http-webhook.js';
 export * from './notifications/destinations.js';
+export * from './metrics/tideline-metrics.js';
+export * from './metrics/instrumented.js';
+export * from './queue/connection-log.js';
+export * from './queue/job-times.js';
+export * from './kubernetes/api-use.js';

@@ -21,6 +21,7 @@ import {
   PlanDryRun,
   Preflight,
   PromoteRelease,
+  QUEUES,
   RegionDriver,
   RequestRegionOperation,
   ResumeRelease,
@@ -32,12 +33,13 @@ import {
 } from '../../application/src/index.js';
 import { buildLearning, type Learning } from './learning.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
-import { JobQueues, KubernetesClusters, NotificationJobs, redisConnection, SystemClock } from '../../integrations/src/index.js';
+import { InstrumentedClusters, InstrumentedMetricsSources, JobQueues, RedisConnectionLog, KubernetesClusters, NotificationJobs, redisConnection, SystemClock, type TidelineMetrics } from '../../integrations/src/index.js';
 import { AuditStore, createDataSource, Db, DeployHistory, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
 import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
+import { createMetrics, observeNotificationStore, observeRegionOperations, observeReleaseStore, registerScrapeGauges } from './observability.js';
 import { buildNotifications, releaseStoreFor, type NotificationsRuntime } from './notifications.js';
 import { settingsFromEnv, type RuntimeSettings } from './settings.js';
 
@@ -72,6 +74,10 @@ export interface Container {
   /** issue 12: time-to-smoke, bake: auto, the wave planner, drills */
   learning: Learning;
   planDryRun: PlanDryRun;
+  /** this process's Prometheus metrics (GET /metrics) */
+  telemetry: TidelineMetrics;
+  /** Redis connection state, logged once per change (workers register theirs too) */
+  redisLog: RedisConnectionLog;
   close(): Promise<void>;
 }
 
@@ -91,13 +97,18 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
   const db = new Db(dataSource, !settings.databaseUrl);
   await migrate(db, log);
   const queues = new JobQueues(redisConnection(settings.redisUrl), settings.queuePrefix);
+  const redisLog = new RedisConnectionLog(log);
+  for (const name of Object.values(QUEUES)) redisLog.watch(`queue:${name}`, queues.queue(name));
   const notificationJobs = new NotificationJobs(queues);
   // With notifications on, the engine's commits nudge the dispatcher (fire and forget).
   const store = releaseStoreFor(config, db, notificationJobs);
+  const telemetry = createMetrics();
+  observeReleaseStore(store, db, telemetry, log);
+  registerScrapeGauges(telemetry, db, queues);
   const clock = new SystemClock();
-  const clusters = new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs });
+  const clusters = new InstrumentedClusters(new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs }), telemetry);
   const driver = new RegionDriver(clusters, log);
-  const metrics = new RegionMetricsSources(config.regions);
+  const metrics = new InstrumentedMetricsSources(new RegionMetricsSources(config.regions), telemetry);
   const traffic = new RegionTrafficProviders(config.regions, config.kubeconfigPath);
   const gates = new GateRunner(metrics, clock, log);
   const preflight = new Preflight(metrics, regionRules(config), {
@@ -107,10 +118,13 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
   });
   const drainer = new Drainer(traffic, metrics, drainSettings(config), log);
   const regionOps = new RegionOperationStore(db);
+  observeRegionOperations(regionOps, db, telemetry);
   const directory = new ConfigRegionDirectory(config);
   const sweepGraceMs = Math.max(2_000, config.engine.pollIntervalMs * 4);
   const requestRegionOperation = new RequestRegionOperation(db, regionOps, directory, traffic, queues, clock);
   const learning = buildLearning({ config, db, regionOps, requestRegionOperation, directory, traffic, clusters, metrics, queues, clock, log, sweepGraceMs });
+  const notifications = buildNotifications(config, db, store, notificationJobs, log);
+  observeNotificationStore(notifications.store, telemetry);
   return {
     settings,
     config,
@@ -143,7 +157,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
       log,
     ),
     sweepReleases: new SweepReleases(store, queues, clock, sweepGraceMs, log),
-    notifications: buildNotifications(config, db, store, notificationJobs, log),
+    notifications,
     listRegions: new ListRegions(directory, clusters, traffic, regionOps),
     requestRegionOperation,
     getRegionOperation: new GetRegionOperation(regionOps),
@@ -152,6 +166,8 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     listAudit: new ListAudit(new AuditStore(db)),
     learning,
     planDryRun: new PlanDryRun(config, new DeployHistory(db), preflight, clock),
+    telemetry,
+    redisLog,
     async close() {
       await queues.close();
       await db.close();

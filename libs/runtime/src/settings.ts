@@ -16,6 +16,9 @@ export interface RuntimeSettings {
   jobLockMs: number;
   /** TIDELINE_AUTH=disabled: the API accepts requests without a token (actor "anonymous"); for local use only */
   authDisabled: boolean;
+  /** the worker's /metrics, /healthz, /readyz listener (METRICS_PORT, 0 = off; METRICS_HOST, default HOST) */
+  metricsPort: number;
+  metricsHost: string;
 }
 
 export class SettingsError extends Error {}
@@ -41,6 +44,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSe
     kubeTimeoutMs: int('TIDELINE_KUBE_TIMEOUT_MS', 10_000),
     jobLockMs: Math.max(1_000, int('TIDELINE_JOB_LOCK_MS', 15_000)),
     authDisabled: authMode(env.TIDELINE_AUTH) === 'disabled',
+    metricsPort: int('METRICS_PORT', 9464),
+    metricsHost: env.METRICS_HOST || env.HOST || '127.0.0.1',
   };
 }
 

@@ -41,7 +41,7 @@ export class Drainer {
         try {
           drain.previousWeight = await provider.getWeight(t.region);
         } catch (err) {
-          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err) }, 'reading the traffic weight failed');
+          this.log.warn({ releaseId: release.id, service: release.service, region: t.region, err: describeError(err) }, 'reading the traffic weight failed');
           return this.skip(change, t, drain, `drain failed: ${describeError(err)}; rolled back without draining`, nowMs);
         }
         drain.preDrainRate = await this.rate(release, t, this.settingsFor(t.region));
@@ -66,7 +66,7 @@ export class Drainer {
         try {
           await this.traffic.forRegion(t.region)!.setWeight(t.region, 0);
         } catch (err) {
-          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err) }, 'drain failed');
+          this.log.warn({ releaseId: release.id, service: release.service, region: t.region, err: describeError(err) }, 'drain failed');
           return this.skip(change, t, drain, `drain failed: ${describeError(err)}; rolled back without draining`, nowMs);
         }
         change.targets.push({ id: t.id, patch: { drain: { ...drain, weightSetAtMs: nowMs } } });
@@ -133,7 +133,7 @@ export class Drainer {
           change.events.push({ type: 'region.traffic_restored', actor: ENGINE_ACTOR, region: t.region, data: { weight } });
         } catch (err) {
           const givenUp = nowMs - (t.rolledBackAt?.getTime() ?? nowMs) > this.settingsFor(t.region).drainTimeoutMs;
-          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err), givenUp }, 'restoring traffic failed');
+          this.log.warn({ releaseId: release.id, service: release.service, region: t.region, err: describeError(err), givenUp }, 'restoring traffic failed');
           if (givenUp) {
             change.targets.push({ id: t.id, patch: { drain: { ...restored, note: `traffic not restored: ${describeError(err)}` } } });
             change.events.push({ type: 'region.traffic_restore_failed', actor: ENGINE_ACTOR, region: t.region, reason: describeError(err) });

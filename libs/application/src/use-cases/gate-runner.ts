@@ -178,7 +178,7 @@ export class GateRunner {
       evaluation = { ...evaluation, reason: 'no baseline: no region of this release is still on the previous version' };
     }
     if (evaluation.verdict === 'error') {
-      this.log.warn({ releaseId: release.id, region: t.region, gate: gate.name, reason: evaluation.reason }, 'gate evaluation error');
+      this.log.warn({ releaseId: release.id, service: release.service, region: t.region, gate: gate.name, reason: evaluation.reason }, 'gate evaluation error');
     }
     return {
       evaluation,

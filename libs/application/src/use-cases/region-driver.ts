@@ -145,7 +145,7 @@ export class RegionDriver {
           const began = (kind === 'deploy' ? t.deployStartedAt : t.rollbackStartedAt)?.getTime() ?? nowMs;
           const expired = nowMs - began > this.stageOf(release, t).progressDeadlineMs;
           const permanent = err instanceof WorkloadError && err.permanent;
-          this.log.warn({ releaseId: release.id, region: t.region, err: describeError(err), permanent, expired }, `${kind} call failed`);
+          this.log.warn({ releaseId: release.id, service: release.service, region: t.region, err: describeError(err), permanent, expired }, `${kind} call failed`);
           if (permanent || expired) this.fail(change, t, `${kind === 'rollback' ? 'rollback failed: ' : ''}${describeError(err)}`, nowMs);
         }
       }),
