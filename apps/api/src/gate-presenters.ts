@@ -59,6 +59,8 @@ export function evaluationView(e: GateEvaluationRecord) {
     evidence: e.evidence,
     threshold: e.threshold,
     failingSeries: e.failingSeries,
+    warnings: e.warnings ?? [],
+    infos: e.infos ?? [],
     durationMs: e.durationMs,
     evaluatedAt: e.evaluatedAt.toISOString(),
   };

@@ -199,6 +199,8 @@ export class GateRunner {
         evidence: evaluation.evidence,
         threshold: evaluation.threshold,
         failingSeries: evaluation.failingSeries,
+        warnings: evaluation.warnings,
+        infos: evaluation.infos,
         durationMs: Date.now() - started,
       },
     };
