@@ -24,12 +24,16 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Put back what a Redis that lost its data forgot: schedules first, then every tick and operation. */
+/**
+ * Put back what a Redis that lost its data forgot: every tick and overdue operation, the
+ * dispatcher's schedule, and the sweeper's schedule last — it is the mark that the restore is
+ * done, so a worker killed half-way leaves the next check (of any worker) to start again.
+ */
 export async function restoreQueues(c: Container): Promise<void> {
-  await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
-  if (c.notifications.enabled) await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
   await c.sweepReleases.restoreAll();
   await c.sweepRegionOperations.execute();
+  if (c.notifications.enabled) await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
+  await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
 }
 
 export function startQueueWatchdog(c: Container): Watchdog {
