@@ -4,6 +4,7 @@ import { Gates1763860000000 } from './1763860000000-gates.js';
 import { Notifications1763870000000 } from './1763870000000-notifications.js';
 import { Approvals1763940000000 } from './1763940000000-approvals.js';
 import { RegionOperations1763950000000 } from './1763950000000-region-operations.js';
+import { GateNotes1796171479893 } from './1796171479893-gate-notes.js';
 import { Drills1796171642320 } from './1796171642320-drills.js';
 
-export const MIGRATIONS = [Init1763780000000, Gates1763860000000, Notifications1763870000000, Approvals1763940000000, RegionOperations1763950000000, Drills1796171642320];
+export const MIGRATIONS = [Init1763780000000, Gates1763860000000, Notifications1763870000000, Approvals1763940000000, RegionOperations1763950000000, GateNotes1796171479893, Drills1796171642320];

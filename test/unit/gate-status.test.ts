@@ -40,6 +40,8 @@ const ev = (verdict: Verdict): Evaluation => ({
   threshold: '< 0.01',
   failingSeries: [],
   evidence: null,
+  warnings: [],
+  infos: [],
 });
 
 const T0 = 1_000_000;

@@ -237,9 +237,9 @@ describe('parsePromResponse', () => {
   });
 
   it('parses scalar, string, matrix; rejects errors and malformed values', () => {
-    expect(parsePromResponse({ status: 'success', data: { resultType: 'scalar', result: [1, '2.5'] } })).toEqual({ ok: true, result: { kind: 'scalar', value: 2.5 } });
-    expect(parsePromResponse({ status: 'success', data: { resultType: 'string', result: [1, 'hi'] } })).toEqual({ ok: true, result: { kind: 'string', value: 'hi' } });
-    expect(parsePromResponse({ status: 'success', data: { resultType: 'matrix', result: [] } })).toEqual({ ok: true, result: { kind: 'matrix' } });
+    expect(parsePromResponse({ status: 'success', data: { resultType: 'scalar', result: [1, '2.5'] } })).toEqual({ ok: true, result: { kind: 'scalar', value: 2.5 }, warnings: [], infos: [] });
+    expect(parsePromResponse({ status: 'success', data: { resultType: 'string', result: [1, 'hi'] } })).toEqual({ ok: true, result: { kind: 'string', value: 'hi' }, warnings: [], infos: [] });
+    expect(parsePromResponse({ status: 'success', data: { resultType: 'matrix', result: [] } })).toEqual({ ok: true, result: { kind: 'matrix' }, warnings: [], infos: [] });
     expect(parsePromResponse({ status: 'error', errorType: 'bad_data', error: 'parse error' })).toEqual({ ok: false, error: 'bad_data: parse error' });
     expect(parsePromResponse({ status: 'success', data: { resultType: 'scalar', result: [1, 'abc'] } }).ok).toBe(false);
     expect(parsePromResponse('nope').ok).toBe(false);

@@ -1,6 +1,6 @@
 /** JSON views of gates and their evaluations. */
 import type { RegionGate } from '../../../libs/application/src/index.js';
-import { formatPromDuration, type GateSpec } from '../../../libs/domain/src/index.js';
+import { formatPromDuration, missingCoverageMs, type GateSpec } from '../../../libs/domain/src/index.js';
 import type { GateEvaluationRecord } from '../../../libs/persistence/src/index.js';
 
 const isoMs = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
@@ -38,6 +38,24 @@ export function regionGateView(g: RegionGate) {
       lastEvaluatedAt: isoMs(g.status.lastEvaluatedAtMs),
       nextDueAt: g.status.failed ? null : isoMs(g.status.nextDueAtMs),
     },
+    coverage: coverageView(g),
+  };
+}
+
+/** What passing evaluations observed of the region's bake (README "Gates"); null before the bake. */
+function coverageView(g: RegionGate) {
+  if (!g.bake) return null;
+  const c = g.status?.coverage?.fromMs === g.bake.startMs ? g.status.coverage : null;
+  return {
+    bakeFrom: isoMs(g.bake.startMs),
+    bakeTo: isoMs(g.bake.endMs),
+    from: c ? isoMs(c.fromMs) : null,
+    to: c ? isoMs(c.toMs) : null,
+    coveredMs: c?.coveredMs ?? 0,
+    requiredMs: Math.max(0, g.bake.endMs - g.bake.startMs),
+    missingMs: missingCoverageMs(c, g.bake),
+    gaps: (c?.gaps ?? []).map((x) => ({ from: isoMs(x.fromMs), to: isoMs(x.toMs), ms: x.toMs - x.fromMs })),
+    gapCount: c?.gapCount ?? 0,
   };
 }
 
@@ -59,6 +77,8 @@ export function evaluationView(e: GateEvaluationRecord) {
     evidence: e.evidence,
     threshold: e.threshold,
     failingSeries: e.failingSeries,
+    warnings: e.warnings ?? [],
+    infos: e.infos ?? [],
     durationMs: e.durationMs,
     evaluatedAt: e.evaluatedAt.toISOString(),
   };

@@ -1,12 +1,14 @@
 /**
  * The BullMQ side of a worker process: one Worker per queue, dispatching through the job
  * catalogue (a missing or duplicate handler fails here, at start-up), plus the sweeper and
- * the notification dispatcher's schedule.
+ * the notification dispatcher's schedule, and the watchdog that restores them (and every tick)
+ * from Postgres when Redis comes back empty.
  */
 import { Worker } from 'bullmq';
 import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobName } from '../../../libs/application/src/index.js';
 import { redisConnection, observeJobTimes } from '../../../libs/integrations/src/index.js';
 import type { Container } from '../../../libs/runtime/src/index.js';
+import { startQueueWatchdog } from './queue-watchdog.js';
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -55,9 +57,15 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
   } else {
     await c.notifications.jobs.unscheduleDispatcher();
   }
+  const watchdog = startQueueWatchdog(c);
   c.log.info(
     { concurrency: c.config.engine.workerConcurrency, queue: QUEUES.releases, notifications: c.notifications.enabled ? c.notifications.concurrency : 'off' },
     'worker ready',
   );
-  return { close: async () => void (await Promise.all([worker.close(), notifier.close()])) };
+  return {
+    close: async () => {
+      watchdog.stop();
+      await Promise.all([worker.close(), notifier.close()]);
+    },
+  };
 }

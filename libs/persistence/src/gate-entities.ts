@@ -23,6 +23,9 @@ export interface GateEvaluationRecord {
   evidence: number | string | null;
   threshold: string;
   failingSeries: Array<Record<string, string>>;
+  /** what Prometheus said beside its answers */
+  warnings: string[];
+  infos: string[];
   durationMs: number;
   evaluatedAt: Date;
 }
@@ -51,6 +54,8 @@ export const GateEvaluationEntity = new EntitySchema<GateEvaluationRecord>({
     evidence: { type: 'jsonb', nullable: true },
     threshold: { type: 'text' },
     failingSeries: { type: 'jsonb', name: 'failing_series' },
+    warnings: { type: 'jsonb', default: () => "'[]'::jsonb" },
+    infos: { type: 'jsonb', default: () => "'[]'::jsonb" },
     durationMs: { type: 'integer', name: 'duration_ms' },
     evaluatedAt: { type: 'timestamptz', name: 'evaluated_at' },
   },

@@ -50,6 +50,12 @@ export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: Gate
   return initialGateStatus(gate, bakeStart, stage.bakeMs);
 }
 
+/** The gate was evaluated at or after the end of the region's bake. */
+function evaluatedSinceBakeEnd(t: TargetRecord, status: GateStatus): boolean {
+  const end = t.bakeEndsAt?.getTime();
+  return end === undefined || (status.lastEvaluatedAtMs !== null && status.lastEvaluatedAtMs >= end);
+}
+
 /** The version regions ran before this release: read from what the first touched region recorded. */
 export function previousVersion(targets: readonly TargetRecord[]): string {
   for (const t of targets) {
@@ -75,7 +81,8 @@ export class GateRunner {
 
   /**
    * Evaluate every watched gate that is due at `nowMs`, plus the gates of `forceTargets`
-   * (regions whose bake ended before any evaluation ran).
+   * (regions whose bake has ended) not evaluated since their bake ended, so the bake's last
+   * stretch is observed at once rather than an interval later.
    */
   async evaluateDue(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number, forceTargets: ReadonlySet<string> = new Set()): Promise<GateRound> {
     const change = emptyChange();
@@ -91,7 +98,7 @@ export class GateRunner {
       for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
         const status = gateStatusOf(release, t, gate);
         if (status.failed) continue;
-        const due = status.nextDueAtMs <= nowMs || (forceTargets.has(t.id) && status.evaluations === 0);
+        const due = status.nextDueAtMs <= nowMs || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status));
         if (!due) {
           nextDueMs = Math.min(nextDueMs ?? Infinity, status.nextDueAtMs);
           continue;
@@ -99,7 +106,8 @@ export class GateRunner {
         work.push(
           this.evaluate(release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
             const at = this.now(nowMs);
-            const { status: next, action } = recordVerdict(gate, status, evaluation, at);
+            const bakeStart = t.state === 'baking' ? (t.rolloutCompletedAt?.getTime() ?? null) : null;
+            const { status: next, action } = recordVerdict(gate, status, evaluation, at, bakeStart);
             const map = statuses.get(t.id) ?? { ...(t.gateStatus ?? {}) };
             map[gate.name] = next;
             statuses.set(t.id, map);
@@ -199,6 +207,8 @@ export class GateRunner {
         evidence: evaluation.evidence,
         threshold: evaluation.threshold,
         failingSeries: evaluation.failingSeries,
+        warnings: evaluation.warnings,
+        infos: evaluation.infos,
         durationMs: Date.now() - started,
       },
     };

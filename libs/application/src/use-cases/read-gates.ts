@@ -1,5 +1,5 @@
 /** Read side of gates: each watched gate's status for each region, and the stored evaluations. */
-import { worstCaseBreachToActionMs, type GateSpec, type GateStatus } from '../../../domain/src/index.js';
+import { worstCaseBreachToActionMs, type BakeWindow, type GateSpec, type GateStatus } from '../../../domain/src/index.js';
 import type { EvaluationFilter, GateEvaluationRecord, GateStore, ReleaseStore } from '../../../persistence/src/index.js';
 import { NotFoundError } from '../errors.js';
 import { stageGates } from './gate-runner.js';
@@ -11,6 +11,8 @@ export interface RegionGate {
   worstCaseBreachToActionMs: number;
   /** null until the region's bake has started */
   status: GateStatus | null;
+  /** the region's bake window (rollout completed → bake end), null before it started */
+  bake: BakeWindow | null;
 }
 
 export class ListGateEvaluations {
@@ -26,10 +28,11 @@ export class ListGateEvaluations {
     const gates: RegionGate[] = [];
     for (const t of targets) {
       const stage = release.plan.stages[t.stageIndex]!;
+      const bake = t.rolloutCompletedAt && t.bakeEndsAt ? { startMs: t.rolloutCompletedAt.getTime(), endMs: t.bakeEndsAt.getTime() } : null;
       for (const spec of stageGates(stage)) {
         if (filter.region && filter.region !== t.region) continue;
         if (filter.gate && filter.gate !== spec.name) continue;
-        gates.push({ region: t.region, stage: stage.name, spec, worstCaseBreachToActionMs: worstCaseBreachToActionMs(spec), status: t.gateStatus?.[spec.name] ?? null });
+        gates.push({ region: t.region, stage: stage.name, spec, worstCaseBreachToActionMs: worstCaseBreachToActionMs(spec), status: t.gateStatus?.[spec.name] ?? null, bake });
       }
     }
     return { gates, evaluations: await this.gates.evaluations(id, filter) };

@@ -31,4 +31,17 @@ export class SweepReleases {
     if (due.length > 0 || started > 0) this.log.info({ requeued: due.length, started }, 'sweeper re-enqueued releases');
     return { requeued: due.length, started };
   }
+
+  /**
+   * Redis lost its state (restarted empty, flushed): enqueue the tick of every stepping
+   * release, due or not, at the time Postgres has for it, then do a normal sweep.
+   */
+  async restoreAll(): Promise<{ restored: number; requeued: number; started: number }> {
+    const now = this.clock.now().getTime();
+    const all = await this.store.dueReleases(new Date(8.64e15), 10_000);
+    for (const r of all) await this.ticks.enqueueTick(r.id, r.tickSeq, r.nextTickAt ? Math.max(0, r.nextTickAt.getTime() - now) : 0);
+    const swept = await this.execute();
+    this.log.info({ restored: all.length }, 'ticks restored from Postgres');
+    return { restored: all.length, ...swept };
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Verifying regions whose bake window has ended: a region is verified only when every gate
- * of its stage agrees (last verdict pass, or inconclusive under policy `pass`). A gate still
+ * of its stage agrees (last verdict pass, or inconclusive under policy `pass`) and its passing
+ * evaluations cover the whole bake (libs/domain/src/gates/coverage.ts; a gap waits for more). A gate still
  * failing below its limit or erroring below its limit makes the region wait for the next
  * evaluation; an inconclusive gate under policy `pause` pauses the release.
  */
@@ -15,27 +16,38 @@ export interface VerificationResult {
   pause: string | null;
   /** regions whose bake ended but whose gates have not agreed yet */
   waiting: string[];
+  /** why a waiting region's gates do not cover its bake yet */
+  uncovered: string[];
 }
 
 export function verifyChange(release: ReleaseRecord, targets: readonly TargetRecord[], ids: readonly string[], nowMs: number): VerificationResult {
   const change = emptyChange();
   const pauses: string[] = [];
   const waiting: string[] = [];
+  const uncovered: string[] = [];
   for (const id of ids) {
     const t = targets.find((x) => x.id === id)!;
     let ready = true;
+    const bake = t.rolloutCompletedAt && t.bakeEndsAt ? { startMs: t.rolloutCompletedAt.getTime(), endMs: t.bakeEndsAt.getTime() } : null;
     for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
-      const readiness = readyToVerify(gate, gateStatusOf(release, t, gate));
+      const readiness = readyToVerify(gate, gateStatusOf(release, t, gate), bake);
       if (readiness.ready) continue;
       ready = false;
       if ('pause' in readiness) pauses.push(`region ${t.region}: ${readiness.pause}`);
+      if ('uncovered' in readiness && readiness.uncovered) uncovered.push(`region ${t.region}: ${readiness.uncovered}`);
     }
     if (!ready) {
       waiting.push(t.region);
       continue;
     }
     change.targets.push({ id, patch: { state: 'verified', verifiedAt: new Date(nowMs) } });
-    change.events.push({ type: 'region.verified', actor: ENGINE_ACTOR, region: t.region, fromState: 'baking', toState: 'verified' });
+    const coverage = Object.fromEntries(
+      stageGates(release.plan.stages[t.stageIndex]).map((g) => {
+        const c = gateStatusOf(release, t, g).coverage;
+        return [g.name, c ? { coveredMs: c.coveredMs, gapCount: c.gapCount } : null];
+      }),
+    );
+    change.events.push({ type: 'region.verified', actor: ENGINE_ACTOR, region: t.region, fromState: 'baking', toState: 'verified', data: { coverage } });
   }
-  return { change, pause: pauses.length > 0 ? pauses.join('; ') : null, waiting };
+  return { change, pause: pauses.length > 0 ? pauses.join('; ') : null, waiting, uncovered };
 }

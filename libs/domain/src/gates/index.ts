@@ -5,3 +5,4 @@ export * from './format.js';
 export * from './judge.js';
 export * from './status.js';
 export * from './window.js';
+export * from './coverage.js';

@@ -3,7 +3,8 @@
  *
  * 1. error — the candidate, evidence or baseline query did not answer (unreachable, timeout,
  *    bad query, HTTP status kept in `status`), was not run although the gate needs it, or
- *    returned a matrix or string ("query must return an instant vector or scalar").
+ *    returned a matrix or string ("query must return an instant vector or scalar"), or more
+ *    than MAX_GATE_SERIES series (a query that forgot its aggregation; the cap bounds a round).
  * 2. inconclusive — minimum evidence is configured and its query is empty or NaN ("no
  *    evidence"), or the sum of its series is below `min` ("evidence 3 < 100").
  * 3. inconclusive — the candidate vector is empty ("empty result"). A scalar is one series
@@ -26,6 +27,9 @@
 import { formatValue, inSeries, thresholdText } from './format.js';
 import { toStoredNumber, type Evaluation, type GateSpec, type QueryOutcome, type QueryResult, type Reducer, type SeriesValue } from './types.js';
 
+/** The most series a gate accepts from one query; more is an `error` verdict naming the cap. */
+export const MAX_GATE_SERIES = 10_000;
+
 export interface GateOutcomes {
   candidate: QueryOutcome;
   evidence?: QueryOutcome;
@@ -38,12 +42,21 @@ function seriesOf(result: QueryResult): SeriesValue[] | null {
   return null;
 }
 
+/** What Prometheus said beside its answers: the candidate's as is, the others named. */
+function notesOf(outcomes: GateOutcomes, key: 'warnings' | 'infos'): string[] {
+  const out: string[] = [];
+  const named: Array<[string, QueryOutcome | undefined]> = [['', outcomes.candidate], ['evidence query: ', outcomes.evidence], ['baseline query: ', outcomes.baseline]];
+  for (const [prefix, o] of named) if (o?.ok) for (const note of o[key] ?? []) out.push(`${prefix}${note}`);
+  return out;
+}
+
 export function reduceValues(reducer: Reducer, values: number[]): number {
   switch (reducer) {
+    // a loop, never Math.max(...values): a spread of 150,000 values overflows the call stack
     case 'max':
-      return Math.max(...values);
+      return values.reduce((a, b) => (b > a || Number.isNaN(b) ? b : a), -Infinity);
     case 'min':
-      return Math.min(...values);
+      return values.reduce((a, b) => (b < a || Number.isNaN(b) ? b : a), Infinity);
     case 'sum':
       return values.reduce((a, b) => a + b, 0);
     case 'avg':
@@ -114,6 +127,8 @@ export function judgeGate(gate: GateSpec, outcomes: GateOutcomes): Evaluation {
     threshold: thresholdText(gate.condition, baseline),
     failingSeries: [],
     evidence: evidence === null ? null : toStoredNumber(evidence),
+    warnings: notesOf(outcomes, 'warnings'),
+    infos: notesOf(outcomes, 'infos'),
     ...more,
   });
 
@@ -133,6 +148,9 @@ export function judgeGate(gate: GateSpec, outcomes: GateOutcomes): Evaluation {
     if (!outcome.ok) return done('error', `${what} failed: ${outcome.error}`, outcome.status === undefined ? {} : { status: outcome.status });
     const series = seriesOf(outcome.result);
     if (series === null) return done('error', `${what} must return an instant vector or scalar, got a ${outcome.result.kind}`);
+    if (series.length > MAX_GATE_SERIES) {
+      return done('error', `${what} returned ${series.length} series; a gate accepts at most ${MAX_GATE_SERIES} (aggregate the query, e.g. sum by (…) or max)`);
+    }
     answers.push(series);
   }
   const [candidate = [], evidenceSeries = [], baselineSeries = []] = answers;

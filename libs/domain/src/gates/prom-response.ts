@@ -1,7 +1,8 @@
 /** Parsing the JSON of Prometheus' /api/v1/query (instant query) into a QueryResult. */
 import { parseSampleValue, type QueryResult, type SeriesValue } from './types.js';
 
-type Parsed = { ok: true; result: QueryResult } | { ok: false; error: string };
+/** warnings / infos: what Prometheus said beside a successful answer (kept with the evaluation). */
+type Parsed = { ok: true; result: QueryResult; warnings: string[]; infos: string[] } | { ok: false; error: string };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -24,10 +25,11 @@ function sample(pair: unknown, where: string): number | string {
   return n === undefined ? `malformed sample value ${JSON.stringify(pair[1])} in ${where}` : n;
 }
 
+/** A null-prototype record, so a label named `__proto__` is an ordinary key (kept, stored, shown). */
 function labelsOf(metric: unknown): Record<string, string> | null {
-  if (metric === undefined) return {};
+  if (metric === undefined) return Object.create(null) as Record<string, string>;
   if (!isRecord(metric)) return null;
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(metric)) {
     if (typeof v !== 'string') return null;
     out[k] = v;
@@ -35,16 +37,26 @@ function labelsOf(metric: unknown): Record<string, string> | null {
   return out;
 }
 
+/** `warnings` / `infos` of an answer: the strings kept, anything else ignored. */
+function notes(body: Record<string, unknown>, key: string): string[] {
+  const v = body[key];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /**
- * Prometheus /api/v1/query JSON → QueryResult. Sample values are strings: numbers, "NaN",
- * "+Inf", "-Inf". Never throws.
+ * Prometheus /api/v1/query JSON → QueryResult, with the answer's `warnings` and `infos`.
+ * Sample values are strings: decimal numbers, "NaN", "+Inf", "-Inf". Never throws.
  */
 export function parsePromResponse(body: unknown): Parsed {
   if (!isRecord(body)) return { ok: false, error: 'response is not a JSON object' };
   const promError = promErrorOf(body);
   if (promError) return { ok: false, error: `${promError.errorType}: ${promError.error}` };
   if (body['status'] !== 'success') return { ok: false, error: `unexpected status ${JSON.stringify(body['status'])}` };
-  const data = body['data'];
+  const parsed = parseData(body['data']);
+  return parsed.ok ? { ...parsed, warnings: notes(body, 'warnings'), infos: notes(body, 'infos') } : parsed;
+}
+
+function parseData(data: unknown): { ok: true; result: QueryResult } | { ok: false; error: string } {
   if (!isRecord(data)) return { ok: false, error: 'response has no data object' };
   const type = data['resultType'];
   const result = data['result'];

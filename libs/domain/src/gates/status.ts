@@ -12,7 +12,11 @@
  * - consecutiveErrors ≥ errorLimit → `pause` action (again on every further error; after an
  *   operator resumes, the caller may reset the streak with clearErrorStreak).
  * - the next evaluation is due one interval after this one.
+ * - while the region bakes, each effective pass extends the gate's bake coverage (coverage.ts);
+ *   the region is ready only when the coverage has no time missing.
  */
+import { extendCoverage, missingCoverageMs, type BakeWindow, type Coverage } from './coverage.js';
+import { formatValue } from './format.js';
 import type { Evaluation, GateSpec, Verdict } from './types.js';
 
 export interface GateStatus {
@@ -26,11 +30,13 @@ export interface GateStatus {
   failed: boolean;
   /** why the gate failed (set with `failed`) */
   failReason?: string | null;
+  /** what passing evaluations observed of the bake (absent before the first one) */
+  coverage?: Coverage | null;
 }
 
 export type GateAction = { kind: 'none' } | { kind: 'fail'; reason: string } | { kind: 'pause'; reason: string };
 
-export type Readiness = { ready: true } | { ready: false; evaluateNow: boolean } | { ready: false; pause: string } | { ready: false; fail: string };
+export type Readiness = { ready: true } | { ready: false; evaluateNow: boolean; uncovered?: string } | { ready: false; pause: string } | { ready: false; fail: string };
 
 /** First evaluation one interval into the bake, or at its end when the bake is shorter. */
 export function initialGateStatus(gate: GateSpec, bakeStartMs: number, bakeMs: number): GateStatus {
@@ -54,8 +60,10 @@ export function effectiveVerdict(gate: GateSpec, verdict: Verdict): Verdict {
   return 'inconclusive';
 }
 
-export function recordVerdict(gate: GateSpec, status: GateStatus, ev: Evaluation, nowMs: number): { status: GateStatus; action: GateAction } {
+/** `bakeStartMs`: the region is baking since then (its passes extend the bake coverage); null when not baking. */
+export function recordVerdict(gate: GateSpec, status: GateStatus, ev: Evaluation, nowMs: number, bakeStartMs: number | null = null): { status: GateStatus; action: GateAction } {
   const effective = effectiveVerdict(gate, ev.verdict);
+  const coverage = bakeStartMs !== null && effective === 'pass' ? extendCoverage(gate, status.coverage, bakeStartMs, nowMs) : (status.coverage ?? null);
   const consecutiveFailures = effective === 'fail' ? status.consecutiveFailures + 1 : effective === 'pass' ? 0 : status.consecutiveFailures;
   const consecutiveErrors = ev.verdict === 'error' ? status.consecutiveErrors + 1 : 0;
   const failsNow = !status.failed && effective === 'fail' && consecutiveFailures >= gate.failureLimit;
@@ -74,6 +82,7 @@ export function recordVerdict(gate: GateSpec, status: GateStatus, ev: Evaluation
     nextDueAtMs: nowMs + gate.intervalMs,
     failed: status.failed || failsNow,
     failReason,
+    coverage,
   };
   if (failsNow) return { status: next, action: { kind: 'fail', reason: failReason ?? ev.reason } };
   if (ev.verdict === 'error' && consecutiveErrors >= gate.errorLimit) {
@@ -87,8 +96,19 @@ export function clearErrorStreak(status: GateStatus): GateStatus {
   return { ...status, consecutiveErrors: 0 };
 }
 
-/** Called when the bake window has ended: may the region be verified as far as this gate goes? */
-export function readyToVerify(gate: GateSpec, status: GateStatus): Readiness {
+/**
+ * Called when the bake window has ended: may the region be verified as far as this gate goes?
+ * With `bake`, passing evaluations must also cover it (else: wait for more, `uncovered` says why).
+ */
+export function readyToVerify(gate: GateSpec, status: GateStatus, bake: BakeWindow | null = null): Readiness {
+  const verdict = readyByVerdict(gate, status);
+  if (!verdict.ready || bake === null) return verdict;
+  const missing = missingCoverageMs(status.coverage, bake);
+  if (missing === 0) return verdict;
+  return { ready: false, evaluateNow: false, uncovered: `gate ${gate.name}: passing evaluations cover ${formatValue((bake.endMs - bake.startMs - missing) / 1000)}s of a ${formatValue((bake.endMs - bake.startMs) / 1000)}s bake` };
+}
+
+function readyByVerdict(gate: GateSpec, status: GateStatus): Readiness {
   if (status.failed) return { ready: false, fail: status.failReason ?? `gate ${gate.name} failed: ${status.lastReason ?? 'no reason recorded'}` };
   if (status.evaluations === 0 || status.lastVerdict === null) return { ready: false, evaluateNow: true };
   switch (status.lastVerdict) {

@@ -47,7 +47,7 @@ export type QueryResult =
   | { kind: 'string'; value: string };
 
 export type QueryOutcome =
-  | { ok: true; result: QueryResult; durationMs: number }
+  | { ok: true; result: QueryResult; durationMs: number; warnings?: string[]; infos?: string[] }
   | { ok: false; error: string; status?: number; durationMs: number };
 
 /** JSON-safe number: NaN / +Inf / -Inf as the strings "NaN", "+Inf", "-Inf". */
@@ -72,6 +72,9 @@ export interface Evaluation {
   failingSeries: Array<Record<string, string>>;
   /** sum of the evidence query's series, when configured and answered */
   evidence: StoredNumber | null;
+  /** Prometheus' `warnings` and `infos` beside successful answers ("evidence query: …" for the others) */
+  warnings: string[];
+  infos: string[];
   /** HTTP status of the failed query, for `error` verdicts when Prometheus answered */
   status?: number;
 }
@@ -90,13 +93,19 @@ export function fromStoredNumber(v: StoredNumber): number {
   return parseSampleValue(v) ?? NaN;
 }
 
-/** A Prometheus sample value string ("1.5", "NaN", "+Inf", "-Inf"); undefined when malformed. */
+/** A decimal float literal as Go's strconv.FormatFloat writes it (Prometheus' sample values). */
+const FLOAT_LITERAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A Prometheus sample value string, parsed as Prometheus' own clients do: a decimal float
+ * literal, "NaN", "+Inf" or "-Inf". Anything else — hexadecimal ("0x10"), surrounding space
+ * (" 0.5"), an empty string, or a literal beyond the float range ("1e309") — is undefined.
+ */
 export function parseSampleValue(s: string): number | undefined {
-  const t = s.trim();
-  if (t === 'NaN') return NaN;
-  if (t === '+Inf' || t === 'Inf' || t === 'Infinity' || t === '+Infinity') return Infinity;
-  if (t === '-Inf' || t === '-Infinity') return -Infinity;
-  if (t === '') return undefined;
-  const n = Number(t);
-  return Number.isNaN(n) ? undefined : n;
+  if (s === 'NaN') return NaN;
+  if (s === '+Inf') return Infinity;
+  if (s === '-Inf') return -Infinity;
+  if (!FLOAT_LITERAL.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
 }

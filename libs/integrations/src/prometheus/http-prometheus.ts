@@ -74,6 +74,7 @@ export class HttpPrometheus implements MetricsSource {
     }
     const parsed = parsePromResponse(body);
     if (!parsed.ok) return failed(promError ? `prometheus error (${promError.errorType}): ${promError.error}` : `unexpected answer from prometheus: ${parsed.error}`, status);
-    return { ok: true, result: parsed.result, durationMs: Math.round(performance.now() - started) };
+    const notes = { ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}), ...(parsed.infos.length > 0 ? { infos: parsed.infos } : {}) };
+    return { ok: true, result: parsed.result, durationMs: Math.round(performance.now() - started), ...notes };
   }
 }

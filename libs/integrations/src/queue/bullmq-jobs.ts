@@ -79,6 +79,11 @@ export class JobQueues implements TickScheduler, RegionOperationScheduler, Drill
     await this.queue(QUEUES.releases).upsertJobScheduler('release-sweeper', { every: everyMs }, { name: 'release.sweep', data: { reason: 'schedule' } });
   }
 
+  /** Is the sweeper's schedule still in Redis? (A Redis restarted empty or flushed has lost it.) */
+  async hasSweeper(): Promise<boolean> {
+    return (await this.queue(QUEUES.releases).getJobScheduler('release-sweeper')) !== undefined;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
