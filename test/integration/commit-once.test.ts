@@ -220,6 +220,8 @@ function evaluation(targetId: string, region: string) {
     failingSeries: [],
     durationMs: 1,
     evaluatedAt: new Date(),
+    warnings: [],
+    infos: [],
   };
 }
 
