@@ -169,4 +169,18 @@ describe('drills', () => {
     expect((await call(env.api.url, 'GET', '/v1/drills/42')).status).toBe(400);
     expect((await call(env.api.url, 'GET', '/v1/drills/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
+
+  it('a release waits while a drill runs in one of its regions, then goes on', async () => {
+    const res = await start({ kind: 'drain', region: 'eu-west', goal: '10m', reason: 'practice before a release' });
+    expect(res.status).toBe(202);
+    const release = await env.create('web', '1.2.0', 2);
+    const canary = (r: Awaited<ReturnType<GateEnv['waitFor']>>) => r.stages[0]!.regions[0]! as { region: string; state: string; blockedReason?: string | null };
+    const blocked = await env.waitFor(release.id, (r) => /drill/.test(canary(r).blockedReason ?? ''), 30_000);
+    expect(canary(blocked)).toMatchObject({ region: 'eu-west', state: 'pending' });
+    expect(canary(blocked).blockedReason).toContain(`drain drill (${res.body.drill.id}) is in progress in eu-west`);
+    const drill = await until(res.body.drill.id, ended);
+    expect(drill.state).toBe('succeeded');
+    // the drill restored the region before the release touched it: no patch of web in eu-west while it ran
+    expect((await env.waitFor(release.id, (r) => r.state === 'succeeded', 90_000)).state).toBe('succeeded');
+  });
 });

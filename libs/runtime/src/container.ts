@@ -34,7 +34,7 @@ import {
 import { buildLearning, type Learning } from './learning.js';
 import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
 import { InstrumentedClusters, InstrumentedMetricsSources, JobQueues, RedisConnectionLog, KubernetesClusters, NotificationJobs, redisConnection, SystemClock, type TidelineMetrics } from '../../integrations/src/index.js';
-import { AuditStore, createDataSource, Db, DeployHistory, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
+import { AuditStore, createDataSource, Db, DeployHistory, DrillStore, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
 import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
@@ -115,7 +115,7 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     alertQuery: config.preflight.alertQuery,
     recheckMs: config.preflight.recheckMs,
     queryTimeoutMs: 10_000,
-  });
+  }, new DrillStore(db));
   const drainer = new Drainer(traffic, metrics, drainSettings(config), log);
   const regionOps = new RegionOperationStore(db);
   observeRegionOperations(regionOps, db, telemetry);

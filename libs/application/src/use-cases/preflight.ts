@@ -29,11 +29,17 @@ export interface Blocker {
   retryAtMs: number;
 }
 
+/** Drills in flight (a practice drain or rollback): a release waits rather than deploy into one. */
+export interface DrillsInFlight {
+  inFlight(region: string): Promise<{ id: string; kind: string } | null>;
+}
+
 export class Preflight {
   constructor(
     private readonly metrics: MetricsSources,
     private readonly rulesFor: (region: string) => RegionRules | undefined,
     private readonly settings: PreflightSettings,
+    private readonly drills?: DrillsInFlight,
   ) {}
 
   /** Blockers of the given targets, by target id (absent = clear to go). */
@@ -41,11 +47,17 @@ export class Preflight {
     const blocked = new Map<string, Blocker>();
     await Promise.all(
       targets.map(async (t) => {
-        const blocker = this.windowBlocker(t.region, nowMs) ?? (await this.alertBlocker(release, t, nowMs));
+        const blocker = this.windowBlocker(t.region, nowMs) ?? (await this.drillBlocker(t.region, nowMs)) ?? (await this.alertBlocker(release, t, nowMs));
         if (blocker) blocked.set(t.id, blocker);
       }),
     );
     return blocked;
+  }
+
+  private async drillBlocker(region: string, nowMs: number): Promise<Blocker | null> {
+    const drill = await this.drills?.inFlight(region);
+    if (!drill) return null;
+    return { reason: `a ${drill.kind} drill (${drill.id}) is in progress in ${region}`, retryAtMs: nowMs + this.settings.recheckMs };
   }
 
   private windowBlocker(region: string, nowMs: number): Blocker | null {
