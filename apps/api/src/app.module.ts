@@ -29,13 +29,16 @@ import { ReleasesController } from './releases.controller.js';
 import { RegionsController } from './regions.controller.js';
 import { AuditController } from './audit.controller.js';
 import { DocsController } from './docs.controller.js';
+import { EventFeed } from './event-feed.js';
+import { StreamController } from './stream.controller.js';
+import { WhoamiController } from './whoami.controller.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController, WhoamiController, StreamController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -56,6 +59,7 @@ export class AppModule {
         { provide: ListAudit, useValue: c.listAudit },
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
+        { provide: EventFeed, useFactory: () => new EventFeed(c.db, c.log) },
       ],
     };
   }

@@ -16,7 +16,7 @@ export const AuditQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-function entryView(e: AuditEntry) {
+export function entryView(e: AuditEntry) {
   return { ...e, at: e.at.toISOString() };
 }
 

@@ -6,6 +6,7 @@ import express from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Container } from '../../../libs/runtime/src/index.js';
 import { AppModule } from './app.module.js';
+import { serveDashboard } from './dashboard-static.js';
 import { authenticate, ScopeGuard, TokenAuthenticator, type AuthedRequest } from './auth.js';
 import { problem, ProblemFilter, sendProblem } from './problem.filter.js';
 
@@ -37,6 +38,7 @@ export async function createHttpApp(c: Container): Promise<NestExpressApplicatio
     });
     next();
   });
+  app.use(serveDashboard());
   app.use(authenticate(new TokenAuthenticator(c.config.auth.tokens), c.settings.authDisabled));
   app.use(express.json({ limit: '256kb', strict: true, type: ['application/json', 'application/*+json'] }));
   // Body-parser failures (malformed JSON, too large) become problem+json 4xx, not HTML.

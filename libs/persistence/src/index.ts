@@ -9,3 +9,4 @@ export * from './notification-store.js';
 export * from './region-operation-entities.js';
 export * from './region-operation-store.js';
 export * from './audit-store.js';
+export * from './event-feed-store.js';
