@@ -79,7 +79,7 @@ describe('dashboard in a browser', () => {
     await page.click('button[type=submit]');
     const error = await page.waitForSelector('[data-testid=signin-error]', { timeout: 15_000 });
     expect(await error.textContent()).toMatch(/sign-in refused: the bearer token is not valid/);
-    expect(await page.evaluate(() => sessionStorage.getItem('tideline.token'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('tideline.token')")).toBeNull();
     await page.close();
   });
 
@@ -88,13 +88,13 @@ describe('dashboard in a browser', () => {
     const created = await env.create('cart', '2.0.0', 1);
     await page.goto(`${env.api.url}/releases/${created.id}`);
     await page.waitForSelector('[data-testid=release-state] [data-state]');
-    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.evaluate('window.notReloaded = true');
     expect(['queued', 'running']).toContain(await stateOf(page));
     await page.waitForSelector('[data-testid=release-state] [data-state=succeeded]', { timeout: 90_000 }).catch(async (err: Error) => {
       const api = await call<{ state: string; stateReason: string }>(env.api.url, 'GET', `/v1/releases/${created.id}`);
       throw new Error(`${err.message}; on screen: ${await stateOf(page)}, in the API: ${api.body.state} (${api.body.stateReason}); timeline: ${await page.locator('.timeline li').count()} events; live: ${await page.textContent('.live')}`);
     });
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(await page.locator('.tile[data-state=verified]').count()).toBe(3);
     // the home page lists it among the recently ended
     await page.click('a[href="/"]');
