@@ -9,6 +9,8 @@ export interface FeedSubscriber {
   /** only this release's events (all when undefined) */
   releaseId?: string;
   send(items: FeedItem[]): void;
+  /** caught up: live events follow; `cursor` is where the subscriber stands */
+  ready(cursor: FeedCursor): void;
   /** the subscriber fell too far behind (more than a catch-up page): it should reload */
   reset(): void;
 }
@@ -39,25 +41,47 @@ export class EventFeed {
     this.store = new EventFeedStore(db);
   }
 
-  /** Join the feed; `from` resumes after a cursor. Returns the cursor the subscriber starts at and an unsubscribe. */
-  async subscribe(sub: FeedSubscriber, from: FeedCursor | null): Promise<{ cursor: FeedCursor; close: () => void }> {
+  /**
+   * Join the feed; `from` resumes after a cursor. The subscriber gets what it missed, then
+   * `ready(cursor)`, then live events (held back meanwhile), in commit order. Returns an unsubscribe.
+   */
+  async subscribe(sub: FeedSubscriber, from: FeedCursor | null): Promise<() => void> {
     this.joining++;
+    let held: FeedItem[] | null = [];
+    // Another API process may be ahead of this one: never send what the subscriber already has.
+    const newer = (items: FeedItem[]) => (from ? items.filter((i) => compareCursor(i.cursor, from) > 0) : items);
+    const member: FeedSubscriber = {
+      ...sub,
+      send: (items) => {
+        if (held) held.push(...items);
+        else if (newer(items).length > 0) sub.send(newer(items));
+      },
+    };
     let position: FeedCursor;
     try {
       await this.ensureStarted();
       // Wait for a poll in flight so the catch-up range and the live range meet exactly.
       while (this.running) await this.running;
       position = this.cursor!;
-      this.subscribers.add(sub);
+      this.subscribers.add(member);
     } finally {
       this.joining--;
     }
-    if (from && compareCursor(from, position) < 0) {
-      const missed = await this.store.after(from, PAGE + 1, { to: position, ...(sub.releaseId ? { releaseId: sub.releaseId } : {}) });
-      if (missed.length > PAGE) sub.reset();
-      else if (missed.length > 0) sub.send(missed);
+    try {
+      if (from && compareCursor(from, position) < 0) {
+        const missed = await this.store.after(from, PAGE + 1, { to: position, ...(sub.releaseId ? { releaseId: sub.releaseId } : {}) });
+        if (missed.length > PAGE) sub.reset();
+        else if (missed.length > 0) sub.send(missed);
+      }
+      sub.ready(from && compareCursor(from, position) > 0 ? from : position);
+    } catch (err) {
+      this.subscribers.delete(member);
+      throw err;
     }
-    return { cursor: from && compareCursor(from, position) < 0 ? from : position, close: () => this.subscribers.delete(sub) };
+    const pending = held;
+    held = null;
+    if (newer(pending).length > 0) sub.send(newer(pending));
+    return () => this.subscribers.delete(member);
   }
 
   get listeners(): number {

@@ -6,7 +6,7 @@
 import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GetRelease } from '../../../libs/application/src/index.js';
-import type { FeedItem } from '../../../libs/persistence/src/index.js';
+import type { FeedCursor, FeedItem } from '../../../libs/persistence/src/index.js';
 import { Scopes } from './auth.js';
 import { EventFeed, formatCursor, parseCursor } from './event-feed.js';
 import { eventView, releaseView, targetView } from './presenters.js';
@@ -47,9 +47,9 @@ export class StreamController {
       ...(q.release ? { releaseId: q.release } : {}),
       send: (items: FeedItem[]) => write(items.map(streamMessage).join('')),
       reset: () => write('event: reset\ndata: {}\n\n'),
+      ready: (cursor: FeedCursor) => write(`id: ${formatCursor(cursor)}\nevent: ready\ndata: ${JSON.stringify({ cursor: formatCursor(cursor) })}\n\n`),
     };
-    const { cursor, close } = await this.feed.subscribe(sub, from);
-    write(`id: ${formatCursor(cursor)}\nevent: ready\ndata: ${JSON.stringify({ cursor: formatCursor(cursor) })}\n\n`);
+    const close = await this.feed.subscribe(sub, from);
     const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
     const done = () => {
       open = false;
