@@ -121,6 +121,8 @@ describe('dashboard in a browser', () => {
       expect(text).toMatch(/observed 0\.0[45]\d* against < 0\.01/);
       expect(await card.locator('[data-testid=gate-streak]').textContent()).toBe('failed: 1 of 1 failures in a row');
       expect(await card.locator('pre').first().textContent()).toContain('region="us-west", deployment="pay", version="2.0.0"');
+      // DASHBOARD_SCREENSHOT=docs/dashboard.png: the README's picture of a release page
+      if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
       await page.close();
     } finally {
       env.sim.clearVersionFaults();

@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { WhoamiView } from '../../api/src/view-types.js';
 import type { Api } from './api.js';
 import { Link, useLocation } from './router.js';
-import { forgetToken, SessionContext, signIn, storedToken } from './session.js';
+import { forgetToken, SessionContext, signIn, storedSession, storedToken } from './session.js';
 import { Home } from './pages/Home.js';
 import { ReleasePage } from './pages/Release.js';
 import { RegionsPage } from './pages/Regions.js';
@@ -54,14 +54,24 @@ function Page() {
 }
 
 export function App() {
-  const [session, setSession] = useState<{ api: Api; me: WhoamiView } | null>(null);
-  const [checking, setChecking] = useState(() => storedToken() !== null);
+  const [session, setSession] = useState<{ api: Api; me: WhoamiView } | null>(storedSession);
+  const [checking, setChecking] = useState(() => session === null && storedToken() !== null);
   const [error, setError] = useState<string | null>(null);
 
+  // Check the stored token again (it may have been revoked or its scopes changed); a refusal signs out.
   useEffect(() => {
     const token = storedToken();
     if (!token) return;
-    signIn(token).then(setSession, (err: Error) => setError(err.message)).finally(() => setChecking(false));
+    signIn(token)
+      .then(
+        (fresh) => setSession((cur) => (cur === null ? fresh : JSON.stringify(cur.me) === JSON.stringify(fresh.me) ? cur : { api: cur.api, me: fresh.me })),
+        (err: Error) => {
+          if (/^cannot reach/.test(err.message) && storedSession()) return; // offline for a moment: keep the session
+          setSession(null);
+          setError(err.message);
+        },
+      )
+      .finally(() => setChecking(false));
   }, []);
 
   if (checking) return <main className="signin">Checking the token…</main>;

@@ -4,6 +4,7 @@ import type { WhoamiView } from '../../api/src/view-types.js';
 import { Api, ApiError } from './api.js';
 
 const KEY = 'tideline.token';
+const ME = 'tideline.me';
 
 export interface Session {
   api: Api;
@@ -20,7 +21,22 @@ export function useSession(): Session {
 }
 
 export const storedToken = (): string | null => sessionStorage.getItem(KEY);
-export const forgetToken = (): void => sessionStorage.removeItem(KEY);
+export const forgetToken = (): void => {
+  sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(ME);
+};
+
+/** The token and who it was at sign-in (this tab): the page renders at once and checks the token again meanwhile. */
+export function storedSession(): { api: Api; me: WhoamiView } | null {
+  const token = storedToken();
+  const me = sessionStorage.getItem(ME);
+  if (!token || !me) return null;
+  try {
+    return { api: new Api(token), me: JSON.parse(me) as WhoamiView };
+  } catch {
+    return null;
+  }
+}
 
 /** Check a token with the API; keep it only if it is valid. Throws a message for the sign-in form. */
 export async function signIn(token: string): Promise<{ api: Api; me: WhoamiView }> {
@@ -30,9 +46,10 @@ export async function signIn(token: string): Promise<{ api: Api; me: WhoamiView 
   try {
     const me = await api.get<WhoamiView>('/v1/whoami');
     sessionStorage.setItem(KEY, trimmed);
+    sessionStorage.setItem(ME, JSON.stringify(me));
     return { api, me };
   } catch (err) {
-    forgetToken();
+    if (err instanceof ApiError) forgetToken();
     if (err instanceof ApiError && err.status === 401) throw new Error(`sign-in refused: ${err.message}`);
     if (err instanceof ApiError) throw new Error(`sign-in failed (${err.status}): ${err.message}`);
     throw new Error(`cannot reach the API: ${(err as Error).message}`);

@@ -34,7 +34,7 @@ function GateCard({ gate, evaluations }: { gate: RegionGateView; evaluations: Ev
           failing series: {shown.failingSeries.map((l) => <code key={labelsText(l)}>{labelsText(l)}</code>)}
         </p>
       )}
-      <details>
+      <details open={failed}>
         <summary>PromQL (as resolved)</summary>
         <pre>{shown?.query ?? gate.query}</pre>
         {shown?.baselineQuery && <pre>baseline: {shown.baselineQuery}</pre>}
