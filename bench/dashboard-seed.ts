@@ -57,7 +57,7 @@ export async function seedReleases(apiUrl: string, token: string, pool: pg.Pool,
   await pool.query(`UPDATE releases SET
       state = (ARRAY['succeeded','succeeded','succeeded','succeeded','succeeded','succeeded','rolled_back','failed','cancelled','superseded'])[1 + (release_number % 10)],
       state_reason = CASE WHEN release_number % 10 = 6 THEN 'gate error-rate failed in us-east: 0.05 >= 0.01' ELSE NULL END,
-      started_at = created_at, ended_at = created_at + interval '7 minutes', created_at = created_at - (release_number || ' hours')::interval
+      started_at = now() - ((60 - release_number) || ' hours')::interval, created_at = now() - ((60 - release_number) || ' hours')::interval, ended_at = now() - ((60 - release_number) || ' hours')::interval + interval '7 minutes'
     WHERE service <> $1`, [BIG]);
   const latest = async (service: string) => (await pool.query<{ id: string }>(`SELECT id FROM releases WHERE service = $1 ORDER BY release_number DESC LIMIT 1`, [service])).rows[0]!.id;
   const attention: Array<[string, string, string | null]> = [

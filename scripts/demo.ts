@@ -86,6 +86,7 @@ if (res.status >= 400) {
   process.exit(1);
 }
 say(`release ${release.id}: checkout ${version}, plan ${release.stages.map((s) => `${s.name}[${s.regions.map((r) => r.region).join(',')}]`).join(' → ')}`);
+say(`dashboard: ${api}/releases/${release.id} (sign in with the admin token: TIDELINE_ADMIN_TOKEN, or the one printed at the end)`);
 
 let after = '0';
 let state = release.state;
@@ -134,6 +135,7 @@ if (exitWhenDone) {
 } else {
   say(`the API stays up at ${api}; its admin token is in TIDELINE_ADMIN_TOKEN or was made up for this run:`);
   say(`  curl -H 'Authorization: Bearer ${process.env.TIDELINE_ADMIN_TOKEN ? '$TIDELINE_ADMIN_TOKEN' : token}' ${api}/v1/releases   (API description: ${api}/docs). Ctrl-C to stop.`);
+  say(`  dashboard: ${api}/releases/${release.id}  — open it and paste the token ${process.env.TIDELINE_ADMIN_TOKEN ? '($TIDELINE_ADMIN_TOKEN)' : token} to sign in`);
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 }

@@ -33,21 +33,27 @@ export function Home() {
   const [hints, setHints] = useState<Map<string, ReleaseHints>>(new Map());
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState(false);
+  const [complete, setComplete] = useState(false);
   const services = useRef(new Set<string>());
 
+  // Two steps: the newest releases first (drawn at once), then every release in a state that
+  // needs someone or runs, however old (the needs-attention list is complete after this step).
   const load = useCallback(async () => {
+    const merge = (pages: Array<Page<ReleaseView>>) =>
+      setReleases((old) => {
+        const byId = new Map<string, ReleaseView>((old ?? []).map((r) => [r.id, r]));
+        for (const p of pages) for (const r of p.items) byId.set(r.id, r);
+        for (const r of byId.values()) services.current.add(r.service);
+        return [...byId.values()];
+      });
     try {
-      const pages = await Promise.all([
-        ...ACTIVE.map((s) => api.get<Page<ReleaseView>>(`/v1/releases?state=${s}&limit=200`)),
-        api.get<Page<ReleaseView>>('/v1/releases?limit=50'),
-      ]);
-      const byId = new Map<string, ReleaseView>();
-      for (const p of pages) for (const r of p.items) byId.set(r.id, r);
-      const all = [...byId.values()];
-      for (const r of all) services.current.add(r.service);
-      setReleases(all);
+      setComplete(false);
+      merge([await api.get<Page<ReleaseView>>('/v1/releases?limit=100')]);
+      const pages = await Promise.all(ACTIVE.map((s) => api.get<Page<ReleaseView>>(`/v1/releases?state=${s}&limit=200`)));
+      merge(pages);
+      setComplete(true);
       setError(null);
-      const running = all.filter((r) => r.state === 'running').slice(0, 20);
+      const running = pages.flatMap((p) => p.items).filter((r) => r.state === 'running').slice(0, 20);
       const details = await Promise.all(running.map((r) => api.get<ReleaseDetailView>(`/v1/releases/${r.id}`).catch(() => null)));
       setHints(new Map(details.filter((d): d is ReleaseDetailView => d !== null).map((d) => [d.id, hintsOf(d)])));
     } catch (err) {
@@ -55,6 +61,9 @@ export function Home() {
     }
   }, [api]);
 
+  // Load at once (first paint), and again when the stream is subscribed: that second load covers
+  // whatever changed between the first one and the subscription; deltas follow.
+  useEffect(() => void load(), [load]);
   useEffect(
     () =>
       openStream(api, null, {
@@ -82,7 +91,7 @@ export function Home() {
   const setFilter = (key: 'service' | 'state', value: string) => navigate(`/${writeFilters({ ...filters, [key]: value || undefined })}`, true);
 
   return (
-    <main>
+    <main data-complete={complete}>
       <div className="toolbar">
         <h1>Releases</h1>
         <label>
