@@ -174,7 +174,7 @@ async function main(cleanup: Cleanup): Promise<void> {
 
 Real browser: Debian chromium (headless, via playwright-core) on loopback against the API process; ${cpus().length} cores, load ${loadavg()
     .map((l) => l.toFixed(1))
-    .join(' ')} at the end (the machine is shared). Database: 1,000 releases (999 of 20 small services, most ended; 5 needing attention) and
+    .join(' ')} at the end (the machine is shared). Database: 1,000 releases (999 of 20 small services, most ended; 5 set to need attention, plus the failures of the last 24 h) and
 \`${BIG}\` mid-rollout with **200 regions** in its plan (canary verified, wave 1: 49 verified + 50 baking, wave 2: 100 pending behind an approval).
 No worker runs: the page's data is exactly what was seeded.
 
