@@ -1,7 +1,7 @@
 /** Gate chart series: values by verdict, the threshold line, the baseline and its allowed band, the streak. */
 import { describe, expect, it } from 'vitest';
 import type { EvaluationView } from '../../apps/api/src/view-types.js';
-import { allowedAbove, gateSeries, labelsText, streakText, thresholdValue } from '../../apps/dashboard/src/logic/chart-series.js';
+import { allowedAbove, formatValue, gateSeries, labelsText, streakText, thresholdValue } from '../../apps/dashboard/src/logic/chart-series.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 12, 0, s)).toISOString();
 function ev(id: number, verdict: string, observed: number | string | null, over: Partial<EvaluationView> = {}): EvaluationView {
@@ -66,5 +66,8 @@ describe('gate chart series', () => {
     expect(streakText({ ...status, failed: true }, 3)).toBe('failed: 3 of 3 failures in a row');
     expect(streakText(null, 3)).toBe('not evaluated yet');
     expect(labelsText({ region: 'us-west', code: '500' })).toBe('region=us-west, code=500');
+    expect(formatValue(0.049999999999999996)).toBe('0.05');
+    expect(formatValue(1234.5678)).toBe('1235');
+    expect(formatValue(null)).toBe('nothing');
   });
 });

@@ -1,7 +1,7 @@
 /** Every gate of every region: the chart and everything that explains its verdict (query, failing series, streak, worst case). */
 import { useMemo } from 'react';
 import type { EvaluationView, GatesView, RegionGateView } from '../../../api/src/view-types.js';
-import { gateSeries, labelsText, streakText } from '../logic/chart-series.js';
+import { formatValue, gateSeries, labelsText, streakText } from '../logic/chart-series.js';
 import { GateChart } from './GateChart.js';
 
 function GateCard({ gate, evaluations }: { gate: RegionGateView; evaluations: EvaluationView[] }) {
@@ -26,7 +26,7 @@ function GateCard({ gate, evaluations }: { gate: RegionGateView; evaluations: Ev
       {series.x.length > 0 ? <GateChart series={series} title={`${gate.region} ${gate.gate}`} /> : <p className="muted">No evaluation stored yet.</p>}
       {series.lastFail && (
         <p className="fail-line" data-testid="gate-failure">
-          failed at {new Date(series.lastFail.at).toLocaleTimeString()}: observed <b>{series.lastFail.observed ?? 'nothing'}</b> against <b>{series.lastFail.threshold}</b> — {series.lastFail.reason}
+          failed at {new Date(series.lastFail.at).toLocaleTimeString()}: observed <b>{formatValue(series.lastFail.observed)}</b> against <b>{series.lastFail.threshold}</b> — {series.lastFail.reason}
         </p>
       )}
       {shown && shown.failingSeries.length > 0 && (

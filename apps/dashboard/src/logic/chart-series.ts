@@ -71,3 +71,6 @@ export const labelsText = (labels: Record<string, string>): string =>
   Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ') || '(no labels)';
+
+/** A measured value as people read it: 4 significant digits, no float noise (0.049999999999999996 → 0.05). */
+export const formatValue = (v: number | null): string => (v === null ? 'nothing' : String(Number(v.toPrecision(4))));
