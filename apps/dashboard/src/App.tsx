@@ -47,7 +47,7 @@ function SignIn({ onSignedIn, initialError }: { onSignedIn: (s: { api: Api; me: 
 function Page() {
   const { path } = useLocation();
   const release = /^\/releases\/([0-9a-f-]{36})$/i.exec(path);
-  if (release) return <ReleasePage id={release[1]!} />;
+  if (release) return <ReleasePage key={release[1]} id={release[1]!} />;
   if (path === '/regions') return <RegionsPage />;
   if (path === '/audit') return <AuditPage />;
   return <Home />;

@@ -75,7 +75,7 @@ export function RegionsPage() {
   }, [api]);
   useEffect(() => {
     load();
-    const t = setInterval(load, 3000);
+    const t = setInterval(load, 5000); // each answer asks every region's cluster and traffic provider
     return () => clearInterval(t);
   }, [load]);
 

@@ -30,15 +30,33 @@ export function ReleasePage({ id }: { id: string }) {
   const pendingGates = useRef<ReturnType<typeof setTimeout> | null>(null);
   useTitle(release ? `${release.service} ${release.version}` : 'Release');
 
-  const loadGates = useCallback(() => {
-    api.get<GatesView>(`/v1/releases/${id}/gates?limit=1000`).then(setGates, () => undefined);
+  // Evaluations are read incrementally (after the last one held), a page of 1,000 at a time.
+  const lastEvaluation = useRef<string | null>(null);
+  const gatesBusy = useRef(false);
+  const loadGates = useCallback(async () => {
+    if (gatesBusy.current) return; // one reader at a time: pages must not be appended twice
+    gatesBusy.current = true;
     api.get<Page<DeliveryView>>(`/v1/notifications?releaseId=${id}&limit=200`).then((p) => setDeliveries(p.items), () => undefined);
+    try {
+      for (let page = 0; page < 20; page++) {
+        const after = lastEvaluation.current ? `&after=${lastEvaluation.current}` : '';
+        const g = await api.get<GatesView>(`/v1/releases/${id}/gates?limit=1000${after}`);
+        const last = g.evaluations[g.evaluations.length - 1];
+        if (last) lastEvaluation.current = last.id;
+        setGates((old) => ({ gates: g.gates, evaluations: old && after ? [...old.evaluations, ...g.evaluations] : g.evaluations, nextAfter: g.nextAfter }));
+        if (!g.nextAfter) return;
+      }
+    } catch {
+      /* the next poll or event tries again */
+    } finally {
+      gatesBusy.current = false;
+    }
   }, [api, id]);
   const soonGates = useCallback(() => {
     if (pendingGates.current) return;
     pendingGates.current = setTimeout(() => {
       pendingGates.current = null;
-      loadGates();
+      void loadGates();
     }, 400);
   }, [loadGates]);
 
@@ -48,7 +66,7 @@ export function ReleasePage({ id }: { id: string }) {
       setRelease(r);
       setEvents((old) => mergeEvents(old, ev.items));
       setError(null);
-      loadGates();
+      void loadGates();
       api.get<{ items: RegionView[] }>('/v1/regions').then((rs) => setWeights(new Map(rs.items.map((x) => [x.name, x.traffic.weight]))), () => undefined);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 404 ? `No release ${id}.` : (err as Error).message);
@@ -58,6 +76,8 @@ export function ReleasePage({ id }: { id: string }) {
   useEffect(() => {
     setRelease(null);
     setEvents([]);
+    setGates(null);
+    lastEvaluation.current = null;
     return openStream(api, id, {
       onReady: () => void load(),
       onReset: () => void load(),
@@ -74,7 +94,7 @@ export function ReleasePage({ id }: { id: string }) {
   const active = release ? ACTIVE.has(release.state) : false;
   useEffect(() => {
     if (!active) return;
-    const t = setInterval(loadGates, 3000);
+    const t = setInterval(() => void loadGates(), 3000);
     return () => clearInterval(t);
   }, [active, loadGates]);
 
