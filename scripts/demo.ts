@@ -108,6 +108,7 @@ if (res.status >= 400) {
   await cleanup.exit(1);
 }
 say(`release ${release.id}: checkout ${version}, plan ${release.stages.map((s) => `${s.name}[${s.regions.map((r) => r.region).join(',')}]`).join(' → ')}`);
+say(`dashboard: ${api}/releases/${release.id} (sign in with the admin token: TIDELINE_ADMIN_TOKEN, or the one printed at the end)`);
 
 let after = '0';
 let state = release.state;
@@ -149,4 +150,5 @@ if (exitWhenDone) {
   say(`the API stays up at ${api}; its admin token is in TIDELINE_ADMIN_TOKEN or was made up for this run:`);
   say(`  curl -H 'Authorization: Bearer ${process.env.TIDELINE_ADMIN_TOKEN ? '$TIDELINE_ADMIN_TOKEN' : token}' ${api}/v1/releases   (API description: ${api}/docs). Ctrl-C to stop.`);
   say(`  Tideline's own metrics: ${api}/metrics (Prometheus job "tideline": ${prom.url}/graph?g0.expr=tideline_release_transitions_total)`);
+  say(`  dashboard: ${api}/releases/${release.id}  — open it and paste the token ${process.env.TIDELINE_ADMIN_TOKEN ? '($TIDELINE_ADMIN_TOKEN)' : token} to sign in`);
 }

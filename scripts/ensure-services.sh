@@ -63,4 +63,11 @@ elif ! command -v kubectl >/dev/null 2>&1; then
   need kubectl kubernetes-client TEST_KUBECTL_BIN --no-install-recommends
   command -v kubectl >/dev/null 2>&1 || { log "kubectl is still missing after the install"; exit 1; }
 fi
-log "postgres and redis are up; prometheus and kubectl are installed"
+# Browser tests (test/e2e/dashboard.test.ts, bench/dashboard.ts) drive Debian's chromium through playwright-core.
+if [ -n "${CHROMIUM_PATH:-}" ]; then
+  [ -x "$CHROMIUM_PATH" ] || { log "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file"; exit 1; }
+elif [ ! -x /usr/bin/chromium ]; then
+  need Chromium chromium CHROMIUM_PATH
+  [ -x /usr/bin/chromium ] || { log "chromium is still missing after the install"; exit 1; }
+fi
+log "postgres and redis are up; prometheus, kubectl and chromium are installed"

@@ -32,7 +32,8 @@ export async function call<T = Record<string, unknown>>(
     },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await res.text();
+  // an event stream never ends: its status and headers are the answer
+  const text = res.headers.get('content-type')?.startsWith('text/event-stream') ? (await res.body?.cancel(), '') : await res.text();
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : null;

@@ -37,6 +37,8 @@ export interface GateEnvOptions {
   simulator?: Partial<SimulatorOptions>;
   /** extra environment for the API and worker */
   env?: NodeJS.ProcessEnv;
+  /** API tokens besides the test admin (auth.tokens entries) */
+  tokens?: Array<Record<string, unknown>>;
 }
 
 export interface GateEnv {
@@ -95,7 +97,7 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
   mkdirSync(join(dir, 'plans'));
   writeFileSync(
     join(dir, 'tideline.yaml'),
-    JSON.stringify({ engine: { pollInterval: '100ms', sweepInterval: '2s', workerConcurrency: 8 }, auth: testAuth(), ...(o.preflight ? { preflight: o.preflight } : {}) }),
+    JSON.stringify({ engine: { pollInterval: '100ms', sweepInterval: '2s', workerConcurrency: 8 }, auth: testAuth(o.tokens), ...(o.preflight ? { preflight: o.preflight } : {}) }),
   );
   writeFileSync(
     join(dir, 'regions.yaml'),

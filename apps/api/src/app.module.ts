@@ -33,13 +33,16 @@ import { DocsController } from './docs.controller.js';
 import { LearningController } from './learning.controller.js';
 import { GetDrill, GetTimeToSmoke, ListDrills, ProposePlan, RequestDrill } from '../../../libs/application/src/index.js';
 import { PlansController } from './plans.controller.js';
+import { EventFeed } from './event-feed.js';
+import { StreamController } from './stream.controller.js';
+import { WhoamiController } from './whoami.controller.js';
 
 @Module({})
 export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController, LearningController, PlansController],
+      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController, LearningController, PlansController, WhoamiController, StreamController],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },
@@ -67,6 +70,7 @@ export class AppModule {
         { provide: Db, useValue: c.db },
         { provide: JobQueues, useValue: c.queues },
         { provide: TidelineMetrics, useValue: c.telemetry },
+        { provide: EventFeed, useFactory: () => new EventFeed(c.db, c.log) },
       ],
     };
   }

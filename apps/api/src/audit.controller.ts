@@ -17,7 +17,7 @@ export const AuditQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
 });
 
-function entryView(e: AuditEntry) {
+export function entryView(e: AuditEntry) {
   return { ...e, at: e.at.toISOString() };
 }
 

@@ -7,6 +7,7 @@ import type { Container } from '../../../libs/runtime/src/index.js';
 import { AppModule } from './app.module.js';
 import { accessLog } from './access-log.js';
 import { authenticate, ScopeGuard, TokenAuthenticator } from './auth.js';
+import { serveDashboard } from './dashboard-static.js';
 import { edgeChecks } from './edge.js';
 import { answerClientErrors, bodyErrors, verifyUtf8 } from './http-errors.js';
 import { PinoNestLogger } from './nest-logger.js';
@@ -31,6 +32,8 @@ export async function createHttpApp(c: Container, opts: { shutdownHooks?: boolea
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), { bodyParser: false, logger: new PinoNestLogger(c.log) });
   // Access log: method, path, status, actor, duration. Never headers (the token is one), never a secret-looking query value.
   app.use(accessLog(c.log));
+  // The dashboard's page and hashed assets: no token needed (nothing under /v1), answered before auth and the edge checks.
+  app.use(serveDashboard());
   app.use(authenticate(new TokenAuthenticator(c.config.auth.tokens), c.settings.authDisabled));
   // Before the body is read: 404/405, the token's scope (403), path and query parameters (400), JSON only (415).
   app.use(edgeChecks());

@@ -146,6 +146,12 @@ export const SCHEMAS: Record<string, Schema> = {
     offset: { type: 'integer' },
   }),
   Health: obj({ status: str }, ['status']),
+  Whoami: obj({ name: { ...str, description: "the token's name (the actor of its actions)" }, scopes: { type: 'array', items: str } }),
+  StreamChange: {
+    ...obj({ event: { type: 'object', description: 'the event, as in GET /v1/releases/{id}/events' }, release: ref('Release'), target: nullable(target) }),
+    description:
+      'text/event-stream. `event: ready` (data: {cursor}) once subscribed; then `event: change` per release event, in commit order, with `id: <tx>-<id>` and data {event, release, target: the changed region row or null}; `event: reset` when a resume is too far behind (reload). A `: ping` comment every 15 s.',
+  },
   Readiness: obj({ status: str, checks: { type: 'object', additionalProperties: str } }),
   ...PLAN_SCHEMAS,
 };

@@ -12,6 +12,7 @@ import { LEARNING_ROUTES, LEARNING_SCHEMAS } from './openapi-learning.js';
 import { PLAN_ROUTES } from './openapi-plans.js';
 import { ListNotificationsQuery } from './notification-dto.js';
 import { OperationId, RegionActionBody, RegionName } from './region-dto.js';
+import { LastEventId, StreamQuery } from './stream-dto.js';
 import { ActionBody, CreateReleaseBody, GatesQuery, IdempotencyKey, ListEventsQuery, ListReleasesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
 
 type Method = 'get' | 'post';
@@ -161,6 +162,28 @@ export const ROUTES: RouteDoc[] = [
   },
   ...LEARNING_ROUTES,
   ...PLAN_ROUTES,
+  {
+    method: 'get',
+    path: '/v1/whoami',
+    tag: 'auth',
+    summary: "The calling token's name and scopes (any valid token)",
+    scopes: ['read', 'releases:create', 'releases:operate'],
+    ok: { status: 200, description: 'the caller', schema: 'Whoami' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/v1/stream',
+    tag: 'releases',
+    summary: 'Live changes as server-sent events: every release event (or one release\'s) with its release and changed target',
+    description:
+      'Fed from the events table in commit order by one poller per API process (every 200 ms). Each message is a delta: the event, the release row and the changed region target. Send `Last-Event-ID` (the `id` of the last message) to resume without a gap; EventSource cannot send a bearer header, so read it with fetch.',
+    scopes: ['read'],
+    query: StreamQuery,
+    headers: { 'Last-Event-ID': LastEventId },
+    ok: { status: 200, description: 'an endless text/event-stream', schema: 'StreamChange', contentType: 'text/event-stream' },
+    errors: [400, 404],
+  },
   { method: 'get', path: '/healthz', tag: 'probes', summary: 'Liveness', scopes: 'public', ok: { status: 200, description: 'alive', schema: 'Health' }, errors: [] },
   { method: 'get', path: '/readyz', tag: 'probes', summary: 'Readiness: Postgres and Redis answer', scopes: 'public', ok: { status: 200, description: 'ready (503: not ready)', schema: 'Readiness' }, errors: [] },
   {
@@ -235,7 +258,7 @@ export function openApiDocument(): JsonSchema {
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: ['releases', 'operator actions', 'regions', 'audit', 'learning', 'probes', 'docs'].map((name) => ({ name })),
+    tags: ['releases', 'operator actions', 'regions', 'audit', 'learning', 'auth', 'probes', 'docs'].map((name) => ({ name })),
     paths,
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from tideline.yaml auth.tokens' } }, schemas: SCHEMAS },
   };

@@ -14,3 +14,4 @@ export * from './smoke-history-store.js';
 export * from './drill-entities.js';
 export * from './drill-store.js';
 export * from './deploy-history.js';
+export * from './event-feed-store.js';
