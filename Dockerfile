@@ -25,7 +25,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# ---- runtime: node_modules, the compiled entry points and libraries, the example config ----
+# ---- runtime: node_modules, the compiled entry points and libraries, the dashboard, the example config ----
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
@@ -34,6 +34,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/apps ./dist/apps
 COPY --from=build /app/dist/libs ./dist/libs
 COPY --from=build /app/dist/migrations ./dist/migrations
+COPY --from=build /app/dist/dashboard ./dist/dashboard
 COPY config ./config
 USER node
 EXPOSE 8080 9464

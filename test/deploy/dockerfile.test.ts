@@ -4,7 +4,7 @@
  * tree from dist/ and loading every entry point's modules from it.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +43,8 @@ describe('Dockerfile', () => {
     const script = `await Promise.all(${JSON.stringify(entries)}.map((e) => import('./' + e))); console.log('loaded');`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
     expect(out.trim()).toBe('loaded');
+    // the API serves the dashboard from dist/dashboard: the page and its hashed assets are in the image
+    expect(existsSync(join(dir, 'dist/dashboard/index.html')), 'dist/dashboard/index.html in the image').toBe(true);
+    expect(readdirSync(join(dir, 'dist/dashboard/assets')).some((f) => f.endsWith('.js'))).toBe(true);
   });
 });
