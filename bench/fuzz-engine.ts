@@ -49,6 +49,13 @@ export function send(base: string, r: FuzzRequest, timeoutMs = 20_000): Promise<
   return new Promise((resolve, reject) => {
     const headers = { ...r.headers, ...(r.body ? { 'content-length': String(r.body.length) } : {}) };
     const req = httpRequest({ host: url.hostname, port: url.port, method: r.method, path: r.path, headers, agent, timeout: timeoutMs }, (res) => {
+      const contentType = String(res.headers['content-type'] ?? '');
+      if (res.statusCode === 200 && contentType.startsWith('text/event-stream')) {
+        // an endless stream (GET /v1/stream): its status and type are the answer; close it
+        resolve({ status: 200, contentType, text: '' });
+        req.destroy();
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
