@@ -118,13 +118,17 @@ describe('dashboard: learning from history in a browser', () => {
     });
     const firstMs = Number(await progress.getAttribute('data-first-ms'));
     expect(firstMs).toBeGreaterThan(0);
-    console.log(`drain drill from the dashboard: 99% drained in ${firstMs} ms (goal 10m)`);
     expect(await progress.getAttribute('data-goal-ms')).toBe('600000');
     const text = (await progress.textContent())!;
     expect(text).toMatch(/^drain drill of eu-central by .+: drained in \d+\.\ds — met the goal 10m 00s · restored in \d+\.\ds · succeeded$/);
     // the API holds the same figure; traffic is back
-    const drills = await call<{ items: Array<{ region: string; firstMs: number; state: string; reason: string }> }>(env.api.url, 'GET', '/v1/drills?region=eu-central');
+    const drills = await call<{ items: Array<{ region: string; firstMs: number; secondMs: number; state: string; reason: string }> }>(env.api.url, 'GET', '/v1/drills?region=eu-central');
     expect(drills.body.items[0]).toMatchObject({ region: 'eu-central', firstMs, state: 'succeeded', reason: 'practice from the dashboard' });
+    // the load balancer ramps: the restored region reaches weight 100 shortly after the restore is verified
+    const back = Date.now() + 15_000;
+    while (env.sim.weights()['eu-central'] !== 100 && Date.now() < back) await new Promise((r) => setTimeout(r, 100));
+    expect(env.sim.weights()['eu-central']).toBe(100);
+    console.log(`drain drill from the dashboard: 99% drained in ${firstMs} ms, restored in ${drills.body.items[0]!.secondMs} ms (goal 10m)`);
     // the region's trend: its time against the goal
     const trend = page.locator('[data-testid=drill-trends] tr[data-region=eu-central][data-kind=drain]');
     await trend.waitFor({ timeout: 15_000 });
