@@ -72,9 +72,10 @@ export function Drills({ regions, canOperate }: { regions: RegionView[]; canOper
   const choices = form.kind === 'drain' ? drainable : regions;
   const region = form.region && choices.some((r) => r.name === form.region) ? form.region : (choices[0]?.name ?? '');
   const services = regions.find((r) => r.name === region)?.services.map((s) => s.service) ?? [];
+  const service = services.includes(form.service) ? form.service : (services[0] ?? '');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const body = { kind: form.kind, region, goal: form.goal.trim(), reason: form.reason.trim(), ...(form.kind === 'rollback' ? { service: form.service || services[0] } : {}) };
+    const body = { kind: form.kind, region, goal: form.goal.trim(), reason: form.reason.trim(), ...(form.kind === 'rollback' && service ? { service } : {}) };
     try {
       const res = await api.post<DrillStartedView>('/v1/drills', body);
       setResult({ ok: true, text: res.message });
@@ -108,7 +109,7 @@ export function Drills({ regions, canOperate }: { regions: RegionView[]; canOper
             ))}
           </select>
           {form.kind === 'rollback' && (
-            <select name="service" aria-label="service" value={form.service || services[0] || ''} onChange={set('service')}>
+            <select name="service" aria-label="service" value={service} onChange={set('service')}>
               {services.map((s) => (
                 <option key={s}>{s}</option>
               ))}
