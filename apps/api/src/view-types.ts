@@ -5,6 +5,8 @@ import type { operationView, regionView } from './region-presenters.js';
 import type { deliveryView } from './notification-presenter.js';
 import type { entryView } from './audit.controller.js';
 import type { WhoamiController } from './whoami.controller.js';
+import type { drillEventView, drillView, timeToSmokeView, trendView } from './learning-presenters.js';
+import type { PlanProposal } from '../../../libs/application/src/index.js';
 
 export type ReleaseView = ReturnType<typeof releaseView>;
 export type ReleaseDetailView = ReturnType<typeof releaseDetailView>;
@@ -48,3 +50,19 @@ export interface Problem {
   errors?: Array<{ field: string; message: string }>;
 }
 export type AuditEntryView = ReturnType<typeof entryView>;
+/** Learning from history (issue 12): time-to-smoke, plan proposals, drills. */
+export type TimeToSmokeView = ReturnType<typeof timeToSmokeView>;
+export type SmokeGroupView = TimeToSmokeView['overall'];
+export type SmokeRecommendationView = SmokeGroupView['recommendations']['twiceMean'];
+export type PlanProposalView = PlanProposal;
+export type DrillView = ReturnType<typeof drillView>;
+export type DrillTrendView = ReturnType<typeof trendView>;
+export type DrillDetailView = DrillView & { events: Array<ReturnType<typeof drillEventView>> };
+export interface DrillsView {
+  items: DrillView[];
+  trend: DrillTrendView[];
+}
+export interface DrillStartedView {
+  drill: DrillView;
+  message: string;
+}

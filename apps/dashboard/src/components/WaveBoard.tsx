@@ -44,7 +44,14 @@ function Column({ stage, current, now, pausedAt, weights }: { stage: StageView; 
         {stage.name} <small>{stage.kind}</small>
       </h3>
       <div className="wave-meta">
-        bake {formatDuration(stage.bakeMs)} · max {stage.maxParallel} at once · on failure {stage.onFailure}
+        bake {formatDuration(stage.bakeMs)}
+        {stage.bakeReason && (
+          <span className="bake-reason" data-testid="bake-reason">
+            {' '}
+            ({stage.bakeReason})
+          </span>
+        )}{' '}
+        · max {stage.maxParallel} at once · on failure {stage.onFailure}
         {stage.approval === 'required' && <span className="approval"> · approval required</span>}
       </div>
       <div className="tiles">

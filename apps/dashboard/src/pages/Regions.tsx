@@ -1,12 +1,15 @@
-/** Regions: what runs where, traffic weight, last drain/restore and its drain time; drain and restore with a reason; a service's history. */
+/** Regions: what runs where, traffic weight, last drain/restore and its drain time; drain and restore with a reason; drills; a service's history, time-to-smoke and proposed plan. */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { OperationView, Page, RegionView, ReleaseView } from '../../../api/src/view-types.js';
 import { ApiError } from '../api.js';
+import { Drills } from '../components/Drills.js';
+import { ProposePlan } from '../components/ProposePlan.js';
 import { StateBadge } from '../components/StateBadge.js';
+import { TimeToSmoke } from '../components/TimeToSmoke.js';
 import { useNow, useTitle } from '../hooks.js';
 import { mayOperate, OPERATE_SCOPE } from '../logic/actions.js';
 import { ago, formatDuration } from '../logic/countdown.js';
-import { Link } from '../router.js';
+import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 
 function lastOp(o: OperationView | null, now: number): string {
@@ -61,7 +64,8 @@ export function RegionsPage() {
   const [acting, setActing] = useState<{ region: string; kind: 'drain' | 'restore' } | null>(null);
   const [reason, setReason] = useState('');
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
-  const [service, setService] = useState<string | null>(null);
+  const service = new URLSearchParams(useLocation().search).get('service');
+  const setService = (s: string) => navigate(`/regions?service=${encodeURIComponent(s)}`);
   const canOperate = mayOperate(me.scopes);
 
   const load = useCallback(() => {
@@ -153,10 +157,26 @@ export function RegionsPage() {
           ))}
         </tbody>
       </table>
+      <form
+        className="service-pick"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const s = new FormData(e.currentTarget).get('service')?.toString().trim();
+          if (s) setService(s);
+        }}
+      >
+        <input name="service" aria-label="service" placeholder="service" defaultValue={service ?? ''} key={service ?? ''} />
+        <button type="submit">History, time to smoke, plan</button>
+      </form>
+      {regions && <Drills regions={regions} canOperate={canOperate} />}
       {service && (
-        <section>
+        <section data-service={service}>
           <h2>History of {service}</h2>
           <History service={service} />
+          <h2>Time to smoke of {service}</h2>
+          <TimeToSmoke service={service} />
+          <h2>Propose a plan for {service}</h2>
+          <ProposePlan key={service} service={service} />
         </section>
       )}
     </main>
