@@ -28,9 +28,12 @@ export const streams: Streams = { stdout: process.stdout, stderr: process.stderr
 export function globalOptions(program: Command): void {
   program
     .option('--url <url>', 'Tideline API URL (env TIDELINE_URL)')
-    .option('--token <token>', 'API bearer token (env TIDELINE_TOKEN; prefer the variable: flags show up in process lists)')
-    .addOption(new Option('-o, --output <format>', 'text for people, json for scripts').choices(['text', 'json']).default('text'))
-    .option('--request-timeout <duration>', 'bound on each API call', '30s');
+    .option('--token <token>', 'API bearer token (env TIDELINE_TOKEN; prefer the variable: flags show up in process lists)');
+  // a command may bring its own -o with more formats (plan propose: yaml)
+  if (!program.options.some((o) => o.long === '--output')) {
+    program.addOption(new Option('-o, --output <format>', 'text for people, json for scripts').choices(['text', 'json']).default('text'));
+  }
+  program.option('--request-timeout <duration>', 'bound on each API call', '30s');
 }
 
 export function context(cmd: Command): Ctx {

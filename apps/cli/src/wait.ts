@@ -23,9 +23,9 @@ export interface WaitOptions {
 const REDRAW_MS = 200;
 const MAX_BACKOFF_MS = 5_000;
 
-const clock = () => new Date().toISOString().slice(11, 19);
+export const clock = () => new Date().toISOString().slice(11, 19);
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
