@@ -48,8 +48,8 @@ describe('time-to-smoke text', () => {
     expect(lines[3]!.split(/\s{2,}/)).toEqual(['overall', '6', '14m', '12m', '22m', '22m', '28m', '22m']);
     expect(lines[4]!.split(/\s{2,}/)).toEqual(['eu-central', '2', '16m', '12m', '20m', '20m', '10m (default)', '10m (default)']);
     expect(lines[5]!.split(/\s{2,}/)).toEqual(['us-west', '0', '-', '-', '-', '-', '10m (default)', '10m (default)']);
-    expect(lines).toContain('recommended bake: 28m (2 × mean: 2 × mean 14m over 6 failures = 28m)');
-    expect(lines).toContain('              or: 22m (p95: p95 22m over 6 failures = 22m)');
+    expect(lines).toContain('recommended bake: 28m — 2 × mean 14m over 6 failures = 28m');
+    expect(lines).toContain('      or, by p95: 22m — p95 22m over 6 failures = 22m');
     expect(lines).toContain('too few failures (at least 3 needed) in eu-central (2), us-west (0): the default bake 10m is recommended there');
     expect(lines.some((l) => l.startsWith('evidence'))).toBe(false);
     expect(renderTimeToSmoke(smoke, { evidence: true }).at(-1)).toMatch(/^ {2}r1\s+1\.0\.0\s+us-east\s+error-rate\s+bake\s+.*5m$/);

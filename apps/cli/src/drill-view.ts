@@ -1,4 +1,5 @@
 /** Drills as the API answers them: their times against the goal, the trend per region and kind, and the exit code of an ended drill. Pure. */
+import { formatDuration } from '../../../libs/config/src/duration.js';
 import { humanDuration } from './duration.js';
 import { EXIT, type Outcome } from './exit-codes.js';
 import { table } from './output.js';
@@ -50,6 +51,9 @@ export function drillDuration(ms: number | null): string {
   return humanDuration(ms);
 }
 
+/** A goal exactly as given (`10m`, `90s`, `500ms`). */
+const goalText = (ms: number) => formatDuration(ms);
+
 const ENDED = new Set(['succeeded', 'failed', 'aborted']);
 
 /** Whether waiting ends, and how: 0 only for a drill that succeeded and met its goal; 1 (saying which) otherwise. */
@@ -57,7 +61,7 @@ export function drillOutcome(d: DrillView): Outcome {
   if (!ENDED.has(d.state)) return { done: false };
   const [first] = measureNames(d.kind);
   const time = `${first} ${drillDuration(d.firstMs)}`;
-  const goal = `goal ${humanDuration(d.goalMs)}`;
+  const goal = `goal ${goalText(d.goalMs)}`;
   const note = d.note ? `: ${d.note}` : '';
   if (d.state === 'succeeded') {
     return d.metGoal === true
@@ -78,7 +82,7 @@ export function renderDrill(d: DrillView): string[] {
   const [first, second] = measureNames(d.kind);
   const lines = [
     `drill ${d.id}: ${d.kind} of ${d.region}${d.service ? ` (${d.service})` : ''} · ${d.state}${d.state === 'running' || d.state === 'undoing' ? ` (${d.phase})` : ''}`,
-    `  ${first.padEnd(8)} ${drillDuration(d.firstMs).padStart(7)}   goal ${humanDuration(d.goalMs)}: ${verdict(d.metGoal)}`,
+    `  ${first.padEnd(8)} ${drillDuration(d.firstMs).padStart(7)}   goal ${goalText(d.goalMs)}: ${verdict(d.metGoal)}`,
     `  ${second.padEnd(8)} ${drillDuration(d.secondMs).padStart(7)}`,
     `  requested ${d.requestedAt} by ${d.actor}: ${d.reason}`,
   ];
@@ -99,7 +103,7 @@ export function renderDrills(res: { items: DrillView[]; trend: DrillTrendView[] 
     ['id', 'kind', 'region', 'service', 'state', 'first', 'second', 'goal', 'met', 'requested'],
     res.items.map((d) => {
       const [first, second] = measureNames(d.kind);
-      return [d.id, d.kind, d.region, d.service, d.state, `${first} ${drillDuration(d.firstMs)}`, `${second} ${drillDuration(d.secondMs)}`, humanDuration(d.goalMs), d.metGoal === null ? '-' : d.metGoal ? 'yes' : 'NO', d.requestedAt];
+      return [d.id, d.kind, d.region, d.service, d.state, `${first} ${drillDuration(d.firstMs)}`, `${second} ${drillDuration(d.secondMs)}`, goalText(d.goalMs), d.metGoal === null ? '-' : d.metGoal ? 'yes' : 'NO', d.requestedAt];
     }),
   );
   lines.push('', 'trend (per region and kind, oldest → newest):');
@@ -112,7 +116,7 @@ export function renderDrills(res: { items: DrillView[]; trend: DrillTrendView[] 
         t.kind,
         t.runs,
         `${t.metGoal}/${t.runs}`,
-        humanDuration(t.goalMs),
+        goalText(t.goalMs),
         drillDuration(t.bestMs),
         drillDuration(t.latestMs),
         t.direction ? ARROWS[t.direction] : '-',
@@ -129,6 +133,6 @@ export function drillProgress(prev: DrillView | null, d: DrillView): string | nu
   const [first] = measureNames(d.kind);
   const parts = [`drill ${d.kind} ${d.region}: ${d.state}`];
   if (d.state === 'running' || d.state === 'undoing') parts.push(`phase ${d.phase}`);
-  if (d.firstMs !== null && (prev === null || prev.firstMs === null)) parts.push(`${first} ${drillDuration(d.firstMs)} (goal ${humanDuration(d.goalMs)})`);
+  if (d.firstMs !== null && (prev === null || prev.firstMs === null)) parts.push(`${first} ${drillDuration(d.firstMs)} (goal ${goalText(d.goalMs)})`);
   return parts.join(' · ');
 }

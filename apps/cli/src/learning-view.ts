@@ -60,12 +60,12 @@ export function renderTimeToSmoke(t: TimeToSmokeView, opts: { evidence?: boolean
     lines.push(`too few failures overall: ${t.overall.failures} found, at least ${t.minFailures} needed; recommended bake: the default ${humanDuration(t.defaultBakeMs)}`);
     lines.push(`  ${o.twiceMean.reason}`);
   } else {
-    lines.push(`recommended bake: ${humanDuration(o.twiceMean.bakeMs)} (2 × mean: ${o.twiceMean.reason})`);
-    lines.push(`              or: ${humanDuration(o.p95.bakeMs)} (p95: ${o.p95.reason})`);
+    lines.push(`recommended bake: ${humanDuration(o.twiceMean.bakeMs)} — ${o.twiceMean.reason}`);
+    lines.push(`      or, by p95: ${humanDuration(o.p95.bakeMs)} — ${o.p95.reason}`);
   }
   const thin = t.regions.filter((r) => r.recommendations.twiceMean.source === 'default');
   for (const r of t.regions.filter((x) => x.recommendations.twiceMean.source === 'history')) {
-    lines.push(`${r.region}: ${humanDuration(r.recommendations.twiceMean.bakeMs)} (${r.recommendations.twiceMean.reason}); p95 ${humanDuration(r.recommendations.p95.bakeMs)}`);
+    lines.push(`${r.region}: bake ${humanDuration(r.recommendations.twiceMean.bakeMs)} — ${r.recommendations.twiceMean.reason}; by p95 ${humanDuration(r.recommendations.p95.bakeMs)}`);
   }
   if (thin.length > 0) {
     lines.push(
