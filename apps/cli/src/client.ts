@@ -51,8 +51,9 @@ export class ApiClient {
     });
   }
 
-  async get<T>(path: string, params?: Record<string, unknown>): Promise<T> {
-    return this.send<T>({ method: 'GET', url: path, params: clean(params) });
+  /** `signal` cancels the call (a wait stopped by Ctrl-C does not sit out a slow answer). */
+  async get<T>(path: string, params?: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    return this.send<T>({ method: 'GET', url: path, params: clean(params), signal });
   }
 
   async post<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {
@@ -64,7 +65,7 @@ export class ApiClient {
     }
   }
 
-  private async send<T>(config: { method: string; url: string; params?: Record<string, unknown> }): Promise<T> {
+  private async send<T>(config: { method: string; url: string; params?: Record<string, unknown>; signal?: AbortSignal | undefined }): Promise<T> {
     try {
       return (await this.http.request<T>(config)).data;
     } catch (err) {

@@ -28,13 +28,16 @@ export const streams: Streams = { stdout: process.stdout, stderr: process.stderr
 export function globalOptions(program: Command): void {
   program
     .option('--url <url>', 'Tideline API URL (env TIDELINE_URL)')
-    .option('--token <token>', 'API bearer token (env TIDELINE_TOKEN; prefer the variable: flags show up in process lists)')
-    .addOption(new Option('-o, --output <format>', 'text for people, json for scripts').choices(['text', 'json']).default('text'))
-    .option('--request-timeout <duration>', 'bound on each API call', '30s');
+    .option('--token <token>', 'API bearer token (env TIDELINE_TOKEN; prefer the variable: flags show up in process lists)');
+  // a command may bring its own -o with more formats (plan propose: yaml)
+  if (!program.options.some((o) => o.long === '--output')) {
+    program.addOption(new Option('-o, --output <format>', 'text for people, json for scripts').choices(['text', 'json']).default('text'));
+  }
+  program.option('--request-timeout <duration>', 'bound on each API call', '30s');
 }
 
 export function context(cmd: Command): Ctx {
-  const o = cmd.optsWithGlobals<GlobalOptions>();
+  const o = optionsOf(cmd);
   const out = new Output(o.output, streams);
   const url = (o.url ?? process.env.TIDELINE_URL ?? DEFAULT_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url / TIDELINE_URL: must be an http(s) URL, got ${JSON.stringify(url)}`);
@@ -42,6 +45,20 @@ export function context(cmd: Command): Ctx {
   const client = new ApiClient({ url, token: token || undefined, timeoutMs: parseFlagDuration('--request-timeout', o.requestTimeout) });
   const dashboard = (process.env.TIDELINE_DASHBOARD_URL ?? url).replace(/\/+$/, '');
   return { client, out, url, link: (id) => `${dashboard}/releases/${id}` };
+}
+
+/**
+ * The command's options with its parents' (`plan propose` under `plan`): a value given on the
+ * command line wins over a default, and the command's own over its parents' — commander's
+ * optsWithGlobals lets a parent's default hide the command's value.
+ */
+function optionsOf(cmd: Command): GlobalOptions {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const defaults: Record<string, unknown> = {};
+  const given: Record<string, unknown> = {};
+  for (const c of chain) for (const [k, v] of Object.entries(c.opts())) (c.getOptionValueSource(k) === 'default' ? defaults : given)[k] = v;
+  return { ...defaults, ...given } as unknown as GlobalOptions;
 }
 
 /** Runs a command's body; errors become lines on stderr and an exit code, never a stack trace. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerActions } from './commands/actions.js';
 import { registerConfig } from './commands/config.js';
+import { registerLearning } from './commands/learning.js';
 import { registerPlan } from './commands/plan.js';
 import { registerCreate } from './commands/release-create.js';
 import { registerReleaseRead } from './commands/release-read.js';
@@ -30,8 +31,11 @@ program.addHelpText(
     'tideline plan checkout --version 1.4.2',
     'tideline rollback 6f1c… --reason "error rate up in eu-west"',
     'tideline config validate config/',
+    'tideline time-to-smoke checkout',
+    'tideline plan propose checkout -o yaml > config/plans/checkout.yaml',
+    'tideline drill start --kind drain --region eu-west --goal 10m --reason "weekly practice" --wait',
     '',
-    'Exit codes: 0 ok · 1 rolled back / failed / refused · 2 usage or validation · 3 timeout · 4 cancelled / superseded',
+    'Exit codes: 0 ok · 1 rolled back / failed / refused / drill failed or missed its goal · 2 usage or validation · 3 timeout · 4 cancelled / superseded',
     '            5 paused / awaiting approval · 6 API unreachable or token refused · 130 Ctrl-C (the release goes on)',
   ),
 );
@@ -40,12 +44,13 @@ const release = program.command('release').description('create, inspect and foll
 registerCreate(release);
 registerReleaseRead(release);
 registerActions(program);
-registerPlan(program);
+const plan = registerPlan(program);
 registerRegions(program);
 registerConfig(program);
+registerLearning(program, plan);
 // --url, --token, -o … belong to each command (so `--version` of `release create` is not the program's)
 const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
-for (const leaf of leaves(program)) if (leaf.name() !== 'validate') globalOptions(leaf);
+for (const leaf of [...leaves(program), plan]) if (leaf.name() !== 'validate') globalOptions(leaf);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 /** The release as the API shows it (GET /v1/releases/{id}): only the fields the CLI reads. */
+import { humanDuration } from './duration.js';
 
 export interface GateView {
   lastVerdict: string | null;
@@ -20,6 +21,8 @@ export interface StageView {
   name: string;
   kind: string;
   bakeMs: number;
+  /** how a `bake: auto` stage's bake was resolved from history (frozen with the release) */
+  bakeReason?: string;
   maxParallel: number;
   approval: string;
   onFailure: string;
@@ -45,4 +48,9 @@ export function troubledGates(t: TargetView): string[] {
     .filter(([, g]) => g.failed || (g.lastVerdict !== null && g.lastVerdict !== 'pass'))
     .map(([name, g]) => `${name}: ${g.failed ? 'failed' : g.lastVerdict}`)
     .sort();
+}
+
+/** One line per stage whose bake was resolved from time-to-smoke (`bake: auto`), with the frozen reason. */
+export function bakeReasons(r: ReleaseView): string[] {
+  return (r.stages ?? []).filter((s) => s.bakeReason).map((s) => `bake of ${s.name}: ${humanDuration(s.bakeMs)} (${s.bakeReason})`);
 }

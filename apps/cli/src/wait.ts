@@ -4,10 +4,11 @@
  * state reached, a timeout or Ctrl-C — the release itself goes on in every case.
  */
 import { clearScreenDown, moveCursor } from 'node:readline';
-import { CliError, type ApiClient } from './client.js';
+import type { ApiClient } from './client.js';
 import { humanDuration } from './duration.js';
 import { EXIT, outcomeFor, type ExitCode, type Until } from './exit-codes.js';
 import type { Output } from './output.js';
+import { clock, pollUntil } from './poll.js';
 import { progressLines } from './progress-lines.js';
 import { renderTree } from './render-tree.js';
 import type { ReleaseView } from './release-view.js';
@@ -21,66 +22,29 @@ export interface WaitOptions {
 
 /** At most 5 redraws a second. */
 const REDRAW_MS = 200;
-const MAX_BACKOFF_MS = 5_000;
-
-const clock = () => new Date().toISOString().slice(11, 19);
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
 
 export async function waitForRelease(client: ApiClient, out: Output, id: string, opts: WaitOptions): Promise<{ code: ExitCode; release: ReleaseView | null }> {
-  const stop = new AbortController();
-  const onSigint = () => stop.abort('interrupted');
-  process.once('SIGINT', onSigint);
-  const deadline = opts.timeoutMs === null ? Infinity : Date.now() + opts.timeoutMs;
-  const timer = opts.timeoutMs === null ? null : setTimeout(() => stop.abort('timeout'), opts.timeoutMs);
   const live = out.format === 'text' && out.tty ? new LiveTree(out) : null;
-  let last: ReleaseView | null = null;
-  let lostSince: number | null = null;
-  let backoff = opts.pollMs;
   try {
-    while (!stop.signal.aborted) {
-      let view: ReleaseView | null = null;
-      try {
-        view = await client.get<ReleaseView>(`/v1/releases/${encodeURIComponent(id)}`);
-      } catch (err) {
-        if (!(err instanceof CliError) || !err.transient) throw err;
-        if (lostSince === null) {
-          lostSince = Date.now();
-          note(out, live, `connection lost (${err.message}); retrying until the API answers`);
-        }
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      }
-      if (view !== null) {
-        if (lostSince !== null) note(out, live, `connection back after ${humanDuration(Date.now() - lostSince)}`);
-        lostSince = null;
-        backoff = opts.pollMs;
+    const res = await pollUntil(
+      (signal) => client.get<ReleaseView>(`/v1/releases/${encodeURIComponent(id)}`, undefined, signal),
+      (view, previous) => {
         if (live) live.update(view);
-        else for (const line of progressLines(last, view, Date.now())) out.info(`[${clock()}] ${line}`);
-        last = view;
-        const outcome = outcomeFor(view.state, opts.until);
-        if (outcome.done) {
-          live?.finish();
-          out.info(`release ${id} ${outcome.summary}${view.stateReason && outcome.code !== EXIT.ok ? `: ${view.stateReason}` : ''}`);
-          if (out.format === 'json') out.json(view);
-          return { code: outcome.code, release: view };
-        }
-      }
-      await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())), stop.signal);
-    }
+        else for (const line of progressLines(previous, view, Date.now())) out.info(`[${clock()}] ${line}`);
+        return outcomeFor(view.state, opts.until).done;
+      },
+      { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs, note: (text) => note(out, live, text) },
+    );
     live?.finish();
+    const last = res.last;
+    const outcome = res.end === 'done' ? outcomeFor(res.last.state, opts.until) : null;
+    if (outcome?.done && last) {
+      out.info(`release ${id} ${outcome.summary}${last.stateReason && outcome.code !== EXIT.ok ? `: ${last.stateReason}` : ''}`);
+      if (out.format === 'json') out.json(last);
+      return { code: outcome.code, release: last };
+    }
     const state = last?.state ?? 'unknown (the API did not answer)';
-    if (stop.signal.reason === 'timeout') {
+    if (res.end === 'timeout') {
       out.error(`timed out after ${humanDuration(opts.timeoutMs ?? 0)}: release ${id} is still ${state}; it goes on: ${opts.link}`);
       if (out.format === 'json' && last) out.json(last);
       return { code: EXIT.timeout, release: last };
@@ -90,8 +54,6 @@ export async function waitForRelease(client: ApiClient, out: Output, id: string,
     return { code: EXIT.interrupted, release: last };
   } finally {
     live?.finish();
-    if (timer) clearTimeout(timer);
-    process.removeListener('SIGINT', onSigint);
   }
 }
 

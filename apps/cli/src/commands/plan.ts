@@ -70,8 +70,8 @@ export function renderDryRun(p: DryRun): string[] {
   return lines;
 }
 
-export function registerPlan(program: Command): void {
-  program
+export function registerPlan(program: Command): Command {
+  return program
     .command('plan <service>')
     .description('dry run: stages, regions, gates (queries resolved per region), blockers right now, worst cases and an estimated duration')
     .option('--version <version>', 'the version the gates would see')

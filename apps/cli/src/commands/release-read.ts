@@ -5,7 +5,7 @@ import { parseFlagDuration } from '../duration.js';
 import { UNTIL, type Until } from '../exit-codes.js';
 import { table } from '../output.js';
 import { renderTree } from '../render-tree.js';
-import type { ReleaseView } from '../release-view.js';
+import { bakeReasons, type ReleaseView } from '../release-view.js';
 import { waitForRelease } from '../wait.js';
 
 type Row = Record<string, unknown>;
@@ -21,7 +21,7 @@ export function registerReleaseRead(release: Command): void {
       action(async (releaseId: string, _o: unknown, cmd: Command) => {
         const { client, out, link } = context(cmd);
         const r = await client.get<ReleaseView>(`/v1/releases/${id(releaseId)}`);
-        out.result(r, () => [...renderTree(r, Date.now()), `image ${r.image}`, link(r.id)]);
+        out.result(r, () => [...renderTree(r, Date.now()), ...bakeReasons(r), `image ${r.image}`, link(r.id)]);
       }),
     );
 
