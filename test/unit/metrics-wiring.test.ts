@@ -33,7 +33,7 @@ describe('metrics wiring', () => {
   it('counts and logs a committed step, deliveries and client calls; promtool accepts the text', async () => {
     const metrics = new TidelineMetrics();
     const { log, lines } = logger();
-    const store = { applyStep: async () => undefined, create: async () => ({ release, created: true }), promoteNextQueued: async () => null } as unknown as ReleaseStore;
+    const store = { applyStep: async () => 1, create: async () => ({ kind: 'created', release }), promoteNextQueued: async () => null } as unknown as ReleaseStore;
     const db = { read: async () => [{ actions: 1, action_at: new Date(2_000), verdict_at: new Date(1_500), breach_at: new Date(1_000) }] } as unknown as Db;
     observeReleaseStore(store, db, metrics, log);
     await store.applyStep(release, {
