@@ -26,7 +26,7 @@ describe('regions.yaml: traffic provider gateway-api', () => {
       drainTimeoutMs: 600_000,
       timeoutMs: 5_000,
       windowMs: 15_000,
-      gateway: { kubernetes: { kind: 'context', context: 'edge' }, namespace: 'edge', route: 'global', backendRefs: {} },
+      gateway: { kubernetes: { kind: 'context', context: 'edge', allowExec: false }, namespace: 'edge', route: 'global', backendRefs: {} },
     });
     expect(config.regions.map(backendRefOf)).toEqual(['eu-west', 'us-east']);
   });

@@ -88,4 +88,19 @@ describe('kubeconfig exec / auth-provider users', () => {
       expect.arrayContaining([expect.stringMatching(/^regions\[0\]\.kubernetes\.allowExec: must be true or false/), expect.stringMatching(/^regions\[1\]\.kubernetes.*allowExec.*only with context/)]),
     );
   });
+
+  it('refuses an exec user for the gateway-api edge cluster too, once per context, unless that block sets allowExec', () => {
+    const traffic = { provider: 'gateway-api', namespace: 'edge', route: 'global', rateQuery: 'sum(rate(x[1m]))' };
+    const { dir, kubeconfig } = setup([
+      { name: 'a', kubernetes: { context: 'token-ctx' }, traffic: { ...traffic, kubernetes: { context: 'exec-ctx' } } },
+      { name: 'b', kubernetes: { context: 'token-ctx' }, traffic: { ...traffic, kubernetes: { context: 'exec-ctx' } } },
+    ]);
+    const err = errorOf(() => loadConfig(dir, {}));
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]).toMatchObject({ path: 'regions[0].traffic.kubernetes.context' });
+    expect(err.issues[0]!.message).toContain(`${kubeconfig}: users[0].user.exec`);
+    expect(err.issues[0]!.message).toContain("allowExec: true in the traffic provider's kubernetes block");
+    const trusted = setup([{ name: 'a', kubernetes: { context: 'token-ctx' }, traffic: { ...traffic, kubernetes: { context: 'exec-ctx', allowExec: true } } }]);
+    expect(() => loadConfig(trusted.dir, {})).not.toThrow();
+  });
 });

@@ -31,12 +31,12 @@ function readKubeconfig(file: string): Kubeconfig | null {
   }
 }
 
-/** Problems (path relative to regions.yaml) for regions whose context's user runs code without allowExec. */
+/** Problems (path relative to regions.yaml) for clusters — a region's own, and the edge cluster of a
+ * gateway-api traffic provider — whose context's user runs code without allowExec. */
 export function checkKubeconfigCredentials(regions: readonly RegionConfig[], kubeconfigPath: string | undefined, env: NodeJS.ProcessEnv): Problem[] {
   const problems: Problem[] = [];
   const files = kubeconfigFiles(kubeconfigPath, env).map((file) => ({ file, config: readKubeconfig(file) }));
-  regions.forEach((region, i) => {
-    const k = region.kubernetes;
+  const check = (k: RegionConfig['kubernetes'], path: Array<string | number>, block: string): void => {
     if (k.kind !== 'context' || k.allowExec) return;
     const ctx = files.flatMap(({ config }) => config?.contexts ?? []).find((c) => c.name === k.context);
     const userName = ctx?.context?.user;
@@ -48,11 +48,21 @@ export function checkKubeconfigCredentials(regions: readonly RegionConfig[], kub
       const how = 'exec' in user ? 'exec' : 'auth-provider' in user ? 'auth-provider' : null;
       if (how) {
         problems.push({
-          path: ['regions', i, 'kubernetes', 'context'],
-          message: `context "${k.context}" uses user "${userName}" whose credentials come from ${how === 'exec' ? 'running a program' : 'an auth-provider plugin'} (${file}: users[${index}].user.${how}); refused: loading a kubeconfig must not run code. Use a token (tokenEnv / tokenFile), or set allowExec: true in this region's kubernetes block if you trust that kubeconfig`,
+          path,
+          message: `context "${k.context}" uses user "${userName}" whose credentials come from ${how === 'exec' ? 'running a program' : 'an auth-provider plugin'} (${file}: users[${index}].user.${how}); refused: loading a kubeconfig must not run code. Use a token (tokenEnv / tokenFile), or set allowExec: true in ${block} if you trust that kubeconfig`,
         });
       }
       return; // the first file that defines the user wins, as in client-node
+    }
+  };
+  const edgeContexts = new Set<string>();
+  regions.forEach((region, i) => {
+    check(region.kubernetes, ['regions', i, 'kubernetes', 'context'], "this region's kubernetes block");
+    const edge = region.traffic.gateway?.kubernetes;
+    // one problem per edge context, not one per region that inherits it
+    if (edge && !(edge.kind === 'context' && edgeContexts.has(edge.context))) {
+      if (edge.kind === 'context') edgeContexts.add(edge.context);
+      check(edge, ['regions', i, 'traffic', 'kubernetes', 'context'], "the traffic provider's kubernetes block");
     }
   });
   return problems;
