@@ -51,6 +51,24 @@ describe('medium: bake timing', () => {
     expect(e.clusters.image('r1', 'bake-gated')).toBe(e.image());
   });
 
+  it('ticks that came late: one late look does not verify a region; the missed span extends the bake', async () => {
+    const e = new MediumEngine(env.db, { service: 'bake-late', waves: [{ name: 'wave-1', regions: ['r1'] }] });
+    const r = await e.create();
+    const t0 = e.clock.nowMs();
+    await e.runUntil(t0 + 3 * MINUTE);
+    // every worker is down from 3m to 15m: the tick due at 4m runs at 15m, after the bake's end
+    e.clock.setMs(t0 + 15 * MINUTE);
+    await e.step();
+    expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
+    // passing evaluations covered 3m + 1.5m (one look reaches back an interval and a half): 5.5 more minutes are needed
+    await e.runUntil(t0 + 21 * MINUTE - 1);
+    expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
+    await e.runUntil(t0 + 21 * MINUTE);
+    expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: baking']);
+    const verified = await e.events(r.id, 'region.verified');
+    expect(verified.map((x) => x.data)).toEqual([{ coverage: { 'error-rate': { coveredMs: 10.5 * MINUTE, gapCount: 1 } } }]);
+  });
+
   it('without gates the engine sleeps until the bake ends, then verifies at once', async () => {
     const e = new MediumEngine(env.db, { service: 'bake-plain', waves: [{ name: 'wave-1', regions: ['r1'] }], bake: '30m', gateInterval: false });
     const r = await e.create();
