@@ -18,8 +18,16 @@ export function writeDashboardConfig(simulatorUrl: string, regions: string[], to
   const dir = mkdtempSync(join(tmpdir(), 'tideline-bench-dash-'));
   mkdirSync(join(dir, 'services'));
   mkdirSync(join(dir, 'plans'));
-  writeFileSync(join(dir, 'tideline.yaml'), JSON.stringify({ engine: { pollInterval: '1s' }, auth: { tokens: [{ name: 'bench-admin', scopes: ['admin'], tokenEnv }] } }));
-  writeFileSync(join(dir, 'regions.yaml'), JSON.stringify({ regions: regions.map((name) => ({ name, kubernetes: { server: `${simulatorUrl}/regions/${name}`, skipTLSVerify: true } })) }));
+  writeFileSync(
+    join(dir, 'tideline.yaml'),
+    JSON.stringify({ engine: { pollInterval: '1s' }, auth: { tokens: [{ name: 'bench-admin', scopes: ['admin'], tokenEnv }] } }),
+  );
+  writeFileSync(
+    join(dir, 'regions.yaml'),
+    JSON.stringify({
+      regions: regions.map((name) => ({ name, kubernetes: { server: `${simulatorUrl}/regions/${name}`, skipTLSVerify: true } })),
+    }),
+  );
   const plans: Record<string, Record<string, unknown>> = {
     [BIG]: {
       defaults: { bake: '10m' },
@@ -30,16 +38,24 @@ export function writeDashboardConfig(simulatorUrl: string, regions: string[], to
       ],
     },
   };
-  for (const s of SMALL) plans[s] = { defaults: { bake: '1m' }, canary: { region: regions[0] }, waves: [{ name: 'rest', regions: regions.slice(1, 3) }] };
+  for (const s of SMALL)
+    plans[s] = { defaults: { bake: '1m' }, canary: { region: regions[0] }, waves: [{ name: 'rest', regions: regions.slice(1, 3) }] };
   for (const [service, plan] of Object.entries(plans)) {
-    writeFileSync(join(dir, 'services', `${service}.yaml`), JSON.stringify({ name: service, plan: service, workloads: [{ namespace: 'shop', deployment: service, container: service }] }));
+    writeFileSync(
+      join(dir, 'services', `${service}.yaml`),
+      JSON.stringify({ name: service, plan: service, workloads: [{ namespace: 'shop', deployment: service, container: service }] }),
+    );
     writeFileSync(join(dir, 'plans', `${service}.yaml`), JSON.stringify({ name: service, ...plan }));
   }
   return dir;
 }
 
 async function post(apiUrl: string, token: string, body: Record<string, unknown>): Promise<string> {
-  const res = await fetch(`${apiUrl}/v1/releases`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${apiUrl}/v1/releases`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as { id?: string; detail?: string };
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${json.detail ?? ''}`);
   return json.id!;
@@ -54,12 +70,17 @@ export async function seedReleases(apiUrl: string, token: string, pool: pg.Pool,
   });
   log(`${small.length} small releases created through the API in ${Date.now() - started} ms`);
   // History: every small release ended (mostly succeeded; some rolled back, failed or cancelled), a few left needing attention.
-  await pool.query(`UPDATE releases SET
+  await pool.query(
+    `UPDATE releases SET
       state = (ARRAY['succeeded','succeeded','succeeded','succeeded','succeeded','succeeded','rolled_back','failed','cancelled','superseded'])[1 + (release_number % 10)],
       state_reason = CASE WHEN release_number % 10 = 6 THEN 'gate error-rate failed in us-east: 0.05 >= 0.01' ELSE NULL END,
       started_at = now() - ((60 - release_number) || ' hours')::interval, created_at = now() - ((60 - release_number) || ' hours')::interval, ended_at = now() - ((60 - release_number) || ' hours')::interval + interval '7 minutes'
-    WHERE service <> $1`, [BIG]);
-  const latest = async (service: string) => (await pool.query<{ id: string }>(`SELECT id FROM releases WHERE service = $1 ORDER BY release_number DESC LIMIT 1`, [service])).rows[0]!.id;
+    WHERE service <> $1`,
+    [BIG],
+  );
+  const latest = async (service: string) =>
+    (await pool.query<{ id: string }>(`SELECT id FROM releases WHERE service = $1 ORDER BY release_number DESC LIMIT 1`, [service]))
+      .rows[0]!.id;
   const attention: Array<[string, string, string | null]> = [
     [SMALL[0]!, 'paused', 'region r002 failed: progress deadline exceeded'],
     [SMALL[1]!, 'awaiting_approval', 'stage rest requires approval'],
@@ -68,7 +89,10 @@ export async function seedReleases(apiUrl: string, token: string, pool: pg.Pool,
     [SMALL[4]!, 'failed', 'rollback patch refused in r001'],
   ];
   for (const [service, state, reason] of attention) {
-    await pool.query(`UPDATE releases SET state = $2, state_reason = $3, ended_at = CASE WHEN $2 = 'failed' THEN now() ELSE NULL END, updated_at = now() WHERE id = $1`, [await latest(service), state, reason]);
+    await pool.query(
+      `UPDATE releases SET state = $2, state_reason = $3, ended_at = CASE WHEN $2 = 'failed' THEN now() ELSE NULL END, updated_at = now() WHERE id = $1`,
+      [await latest(service), state, reason],
+    );
   }
   const big = await post(apiUrl, token, { service: BIG, version: '5.0.0', image: benchImage(BIG, '5.0.0'), releaseNumber: 1 });
   await pool.query(
@@ -79,7 +103,9 @@ export async function seedReleases(apiUrl: string, token: string, pool: pg.Pool,
      WHERE release_id = $1`,
     [big],
   );
-  await pool.query(`UPDATE releases SET state = 'running', stage_index = 1, started_at = now() - interval '20 minutes' WHERE id = $1`, [big]);
+  await pool.query(`UPDATE releases SET state = 'running', stage_index = 1, started_at = now() - interval '20 minutes' WHERE id = $1`, [
+    big,
+  ]);
   const count = (await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM releases')).rows[0]!.n;
   log(`${count} releases in the database; ${BIG} ${big} mid-rollout in 200 regions`);
   return big;
@@ -90,8 +116,15 @@ export async function changeRegion(pool: pg.Pool, releaseId: string, region: str
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
-    await c.query(`UPDATE region_targets SET state = $3, updated_at = now() WHERE release_id = $1 AND region = $2`, [releaseId, region, to]);
-    await c.query(`INSERT INTO release_events (release_id, type, region, from_state, to_state, actor, reason) VALUES ($1, $2, $3, $4, $5, 'tideline', 'bench')`, [releaseId, `region.${to}`, region, from, to]);
+    await c.query(`UPDATE region_targets SET state = $3, updated_at = now() WHERE release_id = $1 AND region = $2`, [
+      releaseId,
+      region,
+      to,
+    ]);
+    await c.query(
+      `INSERT INTO release_events (release_id, type, region, from_state, to_state, actor, reason) VALUES ($1, $2, $3, $4, $5, 'tideline', 'bench')`,
+      [releaseId, `region.${to}`, region, from, to],
+    );
     await c.query('COMMIT');
   } catch (err) {
     await c.query('ROLLBACK').catch(() => undefined);

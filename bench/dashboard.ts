@@ -93,16 +93,36 @@ async function main(cleanup: Cleanup): Promise<void> {
   const db = await createScratchDb(ADMIN_URL);
   cleanup.add(`drop database ${db.name}`, () => db.drop());
   cleanup.add(`delete Redis keys ${prefix}:*`, () => deleteRedisPrefix(REDIS_URL, prefix));
-  const sim = await startSimulator({ regions, stepMs: 200, deployments: [BIG, ...SMALL].map((s) => ({ namespace: 'shop', name: s, container: s, image: benchImage(s, '1.0.0') })) });
+  const sim = await startSimulator({
+    regions,
+    stepMs: 200,
+    deployments: [BIG, ...SMALL].map((s) => ({ namespace: 'shop', name: s, container: s, image: benchImage(s, '1.0.0') })),
+  });
   cleanup.add('close simulator', () => sim.close());
   const configDir = writeDashboardConfig(sim.url, regions, TOKEN_ENV);
   cleanup.add('remove config dir', async () => rmSync(configDir, { recursive: true, force: true }));
   const port = await freePort();
-  const api = await spawnNode('api', 'dist/apps/api/src/main.js', ROOT, { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: prefix, TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info', PORT: String(port), [TOKEN_ENV]: token }, '"msg":"api listening"');
+  const api = await spawnNode(
+    'api',
+    'dist/apps/api/src/main.js',
+    ROOT,
+    {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: prefix,
+      TIDELINE_CONFIG_DIR: configDir,
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      [TOKEN_ENV]: token,
+    },
+    '"msg":"api listening"',
+  );
   cleanup.add('stop api', () => api.stop());
   const apiUrl = `http://127.0.0.1:${port}`;
   const big = await seedReleases(apiUrl, token, db.pool, 1000, log);
-  const detailBytes = Buffer.byteLength(await (await fetch(`${apiUrl}/v1/releases/${big}`, { headers: { authorization: `Bearer ${token}` } })).text());
+  const detailBytes = Buffer.byteLength(
+    await (await fetch(`${apiUrl}/v1/releases/${big}`, { headers: { authorization: `Bearer ${token}` } })).text(),
+  );
 
   const browser = await launchChromium({ width: 1600, height: 1000 });
   cleanup.add('close chromium', () => browser.close());
@@ -130,7 +150,9 @@ async function main(cleanup: Cleanup): Promise<void> {
   )) as string[];
   log(`home API calls: ${timings.join('; ')}`);
   const loadAvg = loadavg()[0]!.toFixed(1);
-  log(`release page interactive p50 ${fmt(percentile(releaseMs, 50))}, max ${fmt(Math.max(...releaseMs))}; home p50 ${fmt(percentile(homeMs, 50))}, max ${fmt(Math.max(...homeMs))}; home complete p50 ${fmt(percentile(homeCompleteMs, 50))}`);
+  log(
+    `release page interactive p50 ${fmt(percentile(releaseMs, 50))}, max ${fmt(Math.max(...releaseMs))}; home p50 ${fmt(percentile(homeMs, 50))}, max ${fmt(Math.max(...homeMs))}; home complete p50 ${fmt(percentile(homeCompleteMs, 50))}`,
+  );
 
   // state change → pixel: an engine-like transaction flips a pending wave-2 region; the browser notes the frame after its tile changes.
   await page.goto(`${apiUrl}/releases/${big}`);
@@ -165,7 +187,9 @@ async function main(cleanup: Cleanup): Promise<void> {
   await sleep(1000);
   stream.stop();
   const sizes = stream.sizes;
-  log(`state change → pixel p50 ${fmt(percentile(pixelMs, 50))}, p99 ${fmt(percentile(pixelMs, 99))}; stream update max ${Math.max(...sizes)} B`);
+  log(
+    `state change → pixel p50 ${fmt(percentile(pixelMs, 50))}, p99 ${fmt(percentile(pixelMs, 99))}; stream update max ${Math.max(...sizes)} B`,
+  );
 
   const files = bundle();
   const total = files.reduce((a, f) => ({ bytes: a.bytes + f.bytes, gzip: a.gzip + f.gzip }), { bytes: 0, gzip: 0 });
@@ -174,7 +198,9 @@ async function main(cleanup: Cleanup): Promise<void> {
 
 Real browser: Debian chromium (headless, via playwright-core) on loopback against the API process; ${cpus().length} cores, load ${loadavg()
     .map((l) => l.toFixed(1))
-    .join(' ')} at the end (the machine is shared). Database: 1,000 releases (999 of 20 small services, most ended; 5 set to need attention, plus the failures of the last 24 h) and
+    .join(
+      ' ',
+    )} at the end (the machine is shared). Database: 1,000 releases (999 of 20 small services, most ended; 5 set to need attention, plus the failures of the last 24 h) and
 \`${BIG}\` mid-rollout with **200 regions** in its plan (canary verified, wave 1: 49 verified + 50 baking, wave 2: 100 pending behind an approval).
 No worker runs: the page's data is exactly what was seeded.
 

@@ -41,7 +41,11 @@ export function writeBenchConfig(p: ConfigParams): string {
     regions: regions.map((name) => ({ name, kubernetes: { server: `${p.simulatorUrl}/regions/${name}`, skipTLSVerify: true } })),
   });
   for (const service of p.services) {
-    json(`services/${service}.yaml`, { name: service, plan: 'bench', workloads: [{ namespace: NAMESPACE, deployment: service, container: 'app' }] });
+    json(`services/${service}.yaml`, {
+      name: service,
+      plan: 'bench',
+      workloads: [{ namespace: NAMESPACE, deployment: service, container: 'app' }],
+    });
   }
   const [canary, ...waves] = p.stages;
   json('plans/bench.yaml', {
@@ -161,7 +165,12 @@ async function waveGaps(pool: pg.Pool): Promise<EngineResult['waveGap']> {
     SELECT (EXTRACT(EPOCH FROM (b.first_patch - a.last_verified)) * 1000)::float8 AS gap_ms
     FROM s a JOIN s b ON b.release_id = a.release_id AND b.stage_index = a.stage_index + 1`);
   const gaps = rows.map((r) => r.gap_ms);
-  return { pairs: gaps.length, p50Ms: percentile(gaps, 50), p99Ms: percentile(gaps, 99), maxMs: gaps.length ? Math.max(...gaps) : Number.NaN };
+  return {
+    pairs: gaps.length,
+    p50Ms: percentile(gaps, 50),
+    p99Ms: percentile(gaps, 99),
+    maxMs: gaps.length ? Math.max(...gaps) : Number.NaN,
+  };
 }
 
 async function releaseTimes(pool: pg.Pool): Promise<EngineResult['releaseMs']> {

@@ -53,7 +53,9 @@ async function chain(p: FloorParams, pool: pg.Pool): Promise<FloorResult> {
   const worker = new Worker<{ id: number }>(
     QUEUE,
     async (job) => {
-      const { rows } = await pool.query<{ step: number }>('UPDATE floor_steps SET step = step + 1 WHERE id = $1 RETURNING step', [job.data.id]);
+      const { rows } = await pool.query<{ step: number }>('UPDATE floor_steps SET step = step + 1 WHERE id = $1 RETURNING step', [
+        job.data.id,
+      ]);
       const step = rows[0]!.step;
       if (step < p.stepsPerRow) {
         await queue.add('floor.step', { id: job.data.id }, { jobId: jobId(job.data.id, step + 1) });
@@ -62,15 +64,31 @@ async function chain(p: FloorParams, pool: pg.Pool): Promise<FloorResult> {
         if (++finishedRows === p.rows) settle();
       }
     },
-    { connection: p.connection, prefix: p.prefix, concurrency: p.concurrency, lockDuration: 15_000, stalledInterval: 7_500, maxStalledCount: 1_000 },
+    {
+      connection: p.connection,
+      prefix: p.prefix,
+      concurrency: p.concurrency,
+      lockDuration: 15_000,
+      stalledInterval: 7_500,
+      maxStalledCount: 1_000,
+    },
   );
   worker.on('failed', () => failedJobs++);
   worker.on('error', (err) => settle(err));
-  const timer = setTimeout(() => settle(new Error(`floor did not finish in ${p.timeoutMs}ms (${finishedRows}/${p.rows} rows)`)), p.timeoutMs);
+  const timer = setTimeout(
+    () => settle(new Error(`floor did not finish in ${p.timeoutMs}ms (${finishedRows}/${p.rows} rows)`)),
+    p.timeoutMs,
+  );
   try {
     await worker.waitUntilReady();
     const t0 = performance.now();
-    await queue.addBulk(Array.from({ length: p.rows }, (_, i) => ({ name: 'floor.step', data: { id: i + 1 }, opts: { ...JOB_OPTIONS, jobId: jobId(i + 1, 1) } })));
+    await queue.addBulk(
+      Array.from({ length: p.rows }, (_, i) => ({
+        name: 'floor.step',
+        data: { id: i + 1 },
+        opts: { ...JOB_OPTIONS, jobId: jobId(i + 1, 1) },
+      })),
+    );
     await done;
     const wallMs = lastDoneAt - t0;
     const { rows } = await pool.query<{ total: string }>('SELECT sum(step)::text AS total FROM floor_steps');

@@ -48,19 +48,28 @@ export function send(base: string, r: FuzzRequest, timeoutMs = 20_000): Promise<
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const headers = { ...r.headers, ...(r.body ? { 'content-length': String(r.body.length) } : {}) };
-    const req = httpRequest({ host: url.hostname, port: url.port, method: r.method, path: r.path, headers, agent, timeout: timeoutMs }, (res) => {
-      const contentType = String(res.headers['content-type'] ?? '');
-      if (res.statusCode === 200 && contentType.startsWith('text/event-stream')) {
-        // an endless stream (GET /v1/stream): its status and type are the answer; close it
-        resolve({ status: 200, contentType, text: '' });
-        req.destroy();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method: r.method, path: r.path, headers, agent, timeout: timeoutMs },
+      (res) => {
+        const contentType = String(res.headers['content-type'] ?? '');
+        if (res.statusCode === 200 && contentType.startsWith('text/event-stream')) {
+          // an endless stream (GET /v1/stream): its status and type are the answer; close it
+          resolve({ status: 200, contentType, text: '' });
+          req.destroy();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
     req.on('error', reject);
     req.end(r.body ?? undefined);
@@ -75,8 +84,10 @@ export function judge(r: FuzzRequest, a: Answer): string | null {
   const rightMethod = r.method === r.opMethod;
   // Node answers 431 to a request line + headers past 16 KiB before anyone reads them
   const hugeHeader = r.path.length + JSON.stringify(r.headers).length > 16_000;
-  if (!isPublic && !hugeHeader && (r.caller === 'none' || r.caller === 'wrong') && a.status !== 401) return `a caller without a valid bearer token got ${a.status}, not 401`;
-  if (!isPublic && !hugeHeader && rightMethod && r.caller === 'read' && !r.scopes.includes('read') && a.status !== 403) return `a token without scope ${r.scopes.join('/')} got ${a.status}, not 403`;
+  if (!isPublic && !hugeHeader && (r.caller === 'none' || r.caller === 'wrong') && a.status !== 401)
+    return `a caller without a valid bearer token got ${a.status}, not 401`;
+  if (!isPublic && !hugeHeader && rightMethod && r.caller === 'read' && !r.scopes.includes('read') && a.status !== 403)
+    return `a token without scope ${r.scopes.join('/')} got ${a.status}, not 403`;
   if (a.status < 400) return null;
   if (!/^application\/problem\+json/.test(a.contentType)) return `a ${a.status} with Content-Type ${a.contentType || '(none)'}`;
   let p: { status?: unknown; title?: unknown; detail?: unknown; errors?: unknown };
@@ -85,11 +96,13 @@ export function judge(r: FuzzRequest, a: Answer): string | null {
   } catch {
     return `a ${a.status} whose body is not JSON: ${a.text.slice(0, 200)}`;
   }
-  if (p.status !== a.status || typeof p.title !== 'string' || typeof p.detail !== 'string') return `a ${a.status} problem without status/title/detail: ${a.text.slice(0, 300)}`;
+  if (p.status !== a.status || typeof p.title !== 'string' || typeof p.detail !== 'string')
+    return `a ${a.status} problem without status/title/detail: ${a.text.slice(0, 300)}`;
   if (FIELD_STATUSES.includes(a.status)) {
     const errors = p.errors as Array<{ field?: unknown; message?: unknown }> | undefined;
     if (!Array.isArray(errors) || errors.length === 0) return `a ${a.status} without errors[]: ${a.text.slice(0, 300)}`;
-    if (errors.some((e) => typeof e.field !== 'string' || typeof e.message !== 'string' || e.message.length === 0)) return `a ${a.status} with a malformed errors[]`;
+    if (errors.some((e) => typeof e.field !== 'string' || typeof e.message !== 'string' || e.message.length === 0))
+      return `a ${a.status} with a malformed errors[]`;
   }
   return null;
 }
@@ -99,8 +112,12 @@ export function fingerprinter(query: FuzzOptions['query']): () => Promise<string
   let sql: string | null = null;
   return async () => {
     if (sql === null) {
-      const tables = await query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'migrations' ORDER BY 1`);
-      sql = tables.map(({ t }) => `SELECT '${t}' AS t, count(*)::int AS n, coalesce(sum(hashtextextended(x::text, 15)), 0)::text AS h FROM "${t}" x`).join(' UNION ALL ');
+      const tables = await query<{ t: string }>(
+        `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'migrations' ORDER BY 1`,
+      );
+      sql = tables
+        .map(({ t }) => `SELECT '${t}' AS t, count(*)::int AS n, coalesce(sum(hashtextextended(x::text, 15)), 0)::text AS h FROM "${t}" x`)
+        .join(' UNION ALL ');
     }
     const rows = await query<{ t: string; n: number; h: string }>(sql);
     return rows.map((r) => `${r.t}:${r.n}:${r.h}`).join(' ');
@@ -113,9 +130,31 @@ function describeRequest(r: FuzzRequest): string {
 }
 
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
-  const doc = JSON.parse((await send(o.base, { op: 'doc', method: 'GET', path: '/docs/openapi.json', headers: {}, body: null, caller: 'none', opMethod: 'GET', scopes: [], validCreate: false })).text) as Parameters<typeof operationsOf>[0];
+  const doc = JSON.parse(
+    (
+      await send(o.base, {
+        op: 'doc',
+        method: 'GET',
+        path: '/docs/openapi.json',
+        headers: {},
+        body: null,
+        caller: 'none',
+        opMethod: 'GET',
+        scopes: [],
+        validCreate: false,
+      })
+    ).text,
+  ) as Parameters<typeof operationsOf>[0];
   const ops = operationsOf(doc);
-  const report: FuzzReport = { sent: 0, byStatus: {}, operations: ops.length, creates: 0, rssKiB: { start: rssKiB(o.apiPid) ?? 0, max: 0, end: 0 }, ms: 0, fingerprintMs: 0 };
+  const report: FuzzReport = {
+    sent: 0,
+    byStatus: {},
+    operations: ops.length,
+    creates: 0,
+    rssKiB: { start: rssKiB(o.apiPid) ?? 0, max: 0, end: 0 },
+    ms: 0,
+    fingerprintMs: 0,
+  };
   const fingerprint = fingerprinter(o.query);
   const tables = async () => {
     const t0 = Date.now();
@@ -129,7 +168,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   /** the refused (or read-only) requests since the baseline */
   const since: string[] = [];
   const unchanged = async () => {
-    if ((await tables()) !== baseline) throw new Error(`rows changed under requests that were refused or read-only:\n${since.slice(-50).join('\n')}`);
+    if ((await tables()) !== baseline)
+      throw new Error(`rows changed under requests that were refused or read-only:\n${since.slice(-50).join('\n')}`);
     since.length = 0;
   };
   const started = Date.now();
@@ -147,7 +187,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         await unchanged();
         const n = nextNumber++;
         const key = `fuzz-${o.seed}-${n}`;
-        r = { ...r, headers: { ...r.headers, 'idempotency-key': key }, body: Buffer.from(JSON.stringify({ service: o.ctx.service, version: `1.0.${n}`, image: o.ctx.image(`1.0.${n}`), releaseNumber: n })) };
+        r = {
+          ...r,
+          headers: { ...r.headers, 'idempotency-key': key },
+          body: Buffer.from(
+            JSON.stringify({ service: o.ctx.service, version: `1.0.${n}`, image: o.ctx.image(`1.0.${n}`), releaseNumber: n }),
+          ),
+        };
         const a = await send(o.base, r);
         count(a.status);
         const bad = judge(r, a);
@@ -156,7 +202,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         created.push({ number: n, id, key });
         const again = await send(o.base, r); // the same create again: the same release, 200
         count(again.status);
-        if (again.status !== 200 || (JSON.parse(again.text) as { id: string }).id !== id) throw new Error(`a repeated create answered ${again.status} ${again.text.slice(0, 200)}`);
+        if (again.status !== 200 || (JSON.parse(again.text) as { id: string }).id !== id)
+          throw new Error(`a repeated create answered ${again.status} ${again.text.slice(0, 200)}`);
         baseline = await tables();
         since.length = 0;
         return;
@@ -187,7 +234,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     throw new Error(`fuzz seed ${o.seed} failed after ${report.sent} requests: ${cause}`);
   }
   for (const c of created) {
-    const rows = await o.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases WHERE service = $1 AND release_number = $2`, [o.ctx.service, c.number]);
+    const rows = await o.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases WHERE service = $1 AND release_number = $2`, [
+      o.ctx.service,
+      c.number,
+    ]);
     if (rows[0]!.n !== 1) throw new Error(`release #${c.number} (${c.id}) exists ${rows[0]!.n} times`);
   }
   report.creates = created.length;

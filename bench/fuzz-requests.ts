@@ -7,7 +7,14 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 
-type Schema = { type?: string | string[]; enum?: unknown[]; properties?: Record<string, Schema>; required?: string[]; pattern?: string; anyOf?: Schema[] };
+type Schema = {
+  type?: string | string[];
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  pattern?: string;
+  anyOf?: Schema[];
+};
 interface Param {
   name: string;
   in: 'path' | 'query' | 'header';
@@ -47,7 +54,12 @@ export interface FuzzRequest {
 }
 
 /** The operations of an OpenAPI document. */
-export function operationsOf(doc: { paths: Record<string, Record<string, { parameters?: Param[]; requestBody?: { content: Record<string, { schema: Schema }> }; 'x-scopes': string[] }>> }): Operation[] {
+export function operationsOf(doc: {
+  paths: Record<
+    string,
+    Record<string, { parameters?: Param[]; requestBody?: { content: Record<string, { schema: Schema }> }; 'x-scopes': string[] }>
+  >;
+}): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({
       method: method.toUpperCase(),
@@ -71,13 +83,33 @@ export function pct(s: string): string {
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString'];
 
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udfff', '\ud83d', '\ud83d\ude00', '\u202e', '\ufeff', '\uffff', '', ' ', '\t\r\n', "'; DROP TABLE releases;--", '%00', '../..', 'NaN', '-0'),
+  fc.constantFrom(
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udfff',
+    '\ud83d',
+    '\ud83d\ude00',
+    '\u202e',
+    '\ufeff',
+    '\uffff',
+    '',
+    ' ',
+    '\t\r\n',
+    "'; DROP TABLE releases;--",
+    '%00',
+    '../..',
+    'NaN',
+    '-0',
+  ),
   fc.constantFrom(...PROTO_KEYS),
   fc.string({ unit: fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)), maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.constantFrom(1_001, 70_000, 200_000).map((n) => 'x'.repeat(n)),
-  fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom('\u0000', '\ud800', '\udc00'), fc.string({ maxLength: 10 })).map((t) => t.join('')),
+  fc
+    .tuple(fc.string({ maxLength: 10 }), fc.constantFrom('\u0000', '\ud800', '\udc00'), fc.string({ maxLength: 10 }))
+    .map((t) => t.join('')),
 );
 
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
@@ -97,13 +129,24 @@ const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('v'), { maxLength: 3 }),
-    fc.array(fc.tuple(fc.oneof(hostileString, fc.constantFrom(...PROTO_KEYS)), tie('v')), { maxLength: 3 }).map((e) => Object.fromEntries(e)),
+    fc
+      .array(fc.tuple(fc.oneof(hostileString, fc.constantFrom(...PROTO_KEYS)), tie('v')), { maxLength: 3 })
+      .map((e) => Object.fromEntries(e)),
   ),
 })).v;
 
 /** A value that passes the field's schema as far as a generator can guess it. */
 function validValue(name: string, s: Schema, ctx: FuzzContext): unknown {
-  const known: Record<string, unknown> = { service: ctx.service, version: '1.0.0', image: ctx.image('1.0.0'), releaseNumber: 999_999, gitSha: 'abcdef1', requestedBy: 'fuzz', reason: 'fuzzing', region: 'eu-west' };
+  const known: Record<string, unknown> = {
+    service: ctx.service,
+    version: '1.0.0',
+    image: ctx.image('1.0.0'),
+    releaseNumber: 999_999,
+    gitSha: 'abcdef1',
+    requestedBy: 'fuzz',
+    reason: 'fuzzing',
+    region: 'eu-west',
+  };
   if (name in known) return known[name];
   if (s.enum) return s.enum[0];
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
@@ -112,7 +155,28 @@ function validValue(name: string, s: Schema, ctx: FuzzContext): unknown {
 
 /** Raw bodies no object could serialize to. */
 const rawBodies: fc.Arbitrary<Buffer> = fc.oneof(
-  fc.constantFrom('', 'null', '[]', '"reason"', '1e400', '{"reason":1e400}', '{"releaseNumber":1e400}', '{"reason":"\\u0000"}', '{"reason":"\\ud800"}', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '{"reason":"a","reason":"b"}', '{,}', '{"reason":', 'true', '\ufeff{}', "{'reason':'x'}", '{"reason":"x"}garbage').map((s) => Buffer.from(s)),
+  fc
+    .constantFrom(
+      '',
+      'null',
+      '[]',
+      '"reason"',
+      '1e400',
+      '{"reason":1e400}',
+      '{"releaseNumber":1e400}',
+      '{"reason":"\\u0000"}',
+      '{"reason":"\\ud800"}',
+      '{"__proto__":{"admin":true}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      '{"reason":"a","reason":"b"}',
+      '{,}',
+      '{"reason":',
+      'true',
+      '\ufeff{}',
+      "{'reason':'x'}",
+      '{"reason":"x"}garbage',
+    )
+    .map((s) => Buffer.from(s)),
   fc.constantFrom(3_000, 100_000).map((n) => Buffer.from('['.repeat(n) + ']'.repeat(n))),
   fc.constant(Buffer.from([0x7b, 0x22, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x22, 0x7d])),
   fc.constant(Buffer.from(JSON.stringify({ reason: 'x'.repeat(300_000) }))),
@@ -123,7 +187,15 @@ function bodyFor(op: Operation, ctx: FuzzContext): fc.Arbitrary<Buffer | null> {
   const props = Object.entries(op.body?.properties ?? {});
   const objectBody = fc
     .tuple(
-      fc.tuple(...props.map(([name, s]) => fc.oneof({ weight: 3, arbitrary: fc.constant({ v: validValue(name, s, ctx) }) }, { weight: 3, arbitrary: hostileJson.map((v) => ({ v })) }, { weight: 1, arbitrary: fc.constant(null) }))),
+      fc.tuple(
+        ...props.map(([name, s]) =>
+          fc.oneof(
+            { weight: 3, arbitrary: fc.constant({ v: validValue(name, s, ctx) }) },
+            { weight: 3, arbitrary: hostileJson.map((v) => ({ v })) },
+            { weight: 1, arbitrary: fc.constant(null) },
+          ),
+        ),
+      ),
       fc.array(fc.tuple(fc.oneof(fc.constantFrom(...PROTO_KEYS), hostileString), hostileJson), { maxLength: 2 }),
     )
     .map(([values, extra]) => {
@@ -141,7 +213,21 @@ function bodyFor(op: Operation, ctx: FuzzContext): fc.Arbitrary<Buffer | null> {
 function pathParam(name: string, ctx: FuzzContext): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.constant(pct(ctx.pathValues[name] ?? 'x')) },
-    { weight: 1, arbitrary: fc.constantFrom('%E0%A4%A', '%', '%zz', '%00', '%ED%A0%80', '%C0%AF', 'not-a-uuid', '00000000-0000-4000-8000-000000000000', '..', 'x'.repeat(5_000)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '%E0%A4%A',
+        '%',
+        '%zz',
+        '%00',
+        '%ED%A0%80',
+        '%C0%AF',
+        'not-a-uuid',
+        '00000000-0000-4000-8000-000000000000',
+        '..',
+        'x'.repeat(5_000),
+      ),
+    },
     { weight: 2, arbitrary: urlHostile.filter((s) => s.length > 0).map(pct) },
   );
 }
@@ -151,17 +237,52 @@ function queryFor(op: Operation, ctx: FuzzContext): fc.Arbitrary<string> {
   const value = (p: Param) =>
     fc.oneof(
       { weight: 3, arbitrary: fc.constant(String(validValue(p.name, p.schema, ctx))) },
-      { weight: 2, arbitrary: fc.oneof(urlHostile, hostileNumber.map(String), fc.constantFrom('99999999999999999999', '9223372036854775808', '9223372036854775807', '1e400', '0x10', ' 7', '-1', 'Infinity')) },
+      {
+        weight: 2,
+        arbitrary: fc.oneof(
+          urlHostile,
+          hostileNumber.map(String),
+          fc.constantFrom('99999999999999999999', '9223372036854775808', '9223372036854775807', '1e400', '0x10', ' 7', '-1', 'Infinity'),
+        ),
+      },
     );
   const pair = (p: Param) => value(p).map((v) => `${pct(p.name)}=${pct(v)}`);
-  const declaredPairs = declared.length > 0 ? fc.subarray(declared).chain((ps) => (ps.length ? fc.tuple(...ps.map(pair)) : fc.constant([] as string[]))) : fc.constant([] as string[]);
-  const unknown = fc.constantFrom(`access_token=${pct(ctx.tokens.admin)}`, `token=${pct(ctx.tokens.admin)}`, `api_key=${pct(ctx.tokens.read)}`, 'colour=blue', '__proto__=1', 'constructor=x', 'limit=1&limit=2', '%E0%A4%A=1', 'a=%E0%A4%A');
+  const declaredPairs =
+    declared.length > 0
+      ? fc.subarray(declared).chain((ps) => (ps.length ? fc.tuple(...ps.map(pair)) : fc.constant([] as string[])))
+      : fc.constant([] as string[]);
+  const unknown = fc.constantFrom(
+    `access_token=${pct(ctx.tokens.admin)}`,
+    `token=${pct(ctx.tokens.admin)}`,
+    `api_key=${pct(ctx.tokens.read)}`,
+    'colour=blue',
+    '__proto__=1',
+    'constructor=x',
+    'limit=1&limit=2',
+    '%E0%A4%A=1',
+    'a=%E0%A4%A',
+  );
   return fc.tuple(declaredPairs, fc.option(unknown, { freq: 4 })).map(([ps, u]) => [...ps, ...(u ? [u] : [])].join('&'));
 }
 
 const CONTENT_TYPES: fc.Arbitrary<string | string[]> = fc.oneof(
   { weight: 12, arbitrary: fc.constant('application/json') },
-  { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/merge-patch+json', 'application/json;;;', '', 'none') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'application/json; charset=utf-8',
+      'APPLICATION/JSON',
+      'application/json; charset=latin1',
+      'application/json; charset=utf-16',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/merge-patch+json',
+      'application/json;;;',
+      '',
+      'none',
+    ),
+  },
   { weight: 1, arbitrary: fc.constant<string[]>(['application/json', 'text/plain']) },
 );
 
@@ -175,17 +296,48 @@ function authFor(caller: Caller, ctx: FuzzContext): Record<string, string | stri
 /** One hostile request against one operation. */
 export function requestFor(op: Operation, ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const pathParams = op.params.filter((p) => p.in === 'path');
-  const path = fc.tuple(...pathParams.map((p) => pathParam(p.name, ctx))).map((values) => pathParams.reduce((acc, p, i) => acc.replace(`{${p.name}}`, values[i]!), op.path));
+  const path = fc
+    .tuple(...pathParams.map((p) => pathParam(p.name, ctx)))
+    .map((values) => pathParams.reduce((acc, p, i) => acc.replace(`{${p.name}}`, values[i]!), op.path));
   return fc
     .record({
       path: pathParams.length > 0 ? path : fc.constant(op.path),
       query: queryFor(op, ctx),
       body: op.body ? bodyFor(op, ctx) : fc.option(rawBodies, { freq: 8 }),
       caller: fc.constantFrom<Caller>('admin', 'admin', 'admin', 'admin', 'admin', 'admin', 'read', 'none', 'wrong'),
-      method: fc.oneof({ weight: 15, arbitrary: fc.constant(op.method) }, { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', op.method === 'GET' ? 'POST' : 'GET') }),
+      method: fc.oneof(
+        { weight: 15, arbitrary: fc.constant(op.method) },
+        { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', op.method === 'GET' ? 'POST' : 'GET') },
+      ),
       contentType: CONTENT_TYPES,
       encoding: fc.constantFrom('', '', '', '', '', '', '', '', 'gzip', 'gzip-bad', 'compress', 'identity', 'br-bad'),
-      extra: fc.constantFrom<Record<string, string | string[]>>({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, { 'idempotency-key': ['a', 'b'] }, { 'idempotency-key': 'k'.repeat(300) }, { 'x-forwarded-for': '1.2.3.4' }, { 'x-huge': 'h'.repeat(20_000) }, { authorization: [`Bearer ${ctx.tokens.read}`, `Bearer ${ctx.tokens.admin}`] }),
+      extra: fc.constantFrom<Record<string, string | string[]>>(
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        { 'idempotency-key': ['a', 'b'] },
+        { 'idempotency-key': 'k'.repeat(300) },
+        { 'x-forwarded-for': '1.2.3.4' },
+        { 'x-huge': 'h'.repeat(20_000) },
+        { authorization: [`Bearer ${ctx.tokens.read}`, `Bearer ${ctx.tokens.admin}`] },
+      ),
     })
     .map(({ path, query, body, caller, method, contentType, encoding, extra }): FuzzRequest => {
       const headers: Record<string, string | string[]> = { ...authFor(caller, ctx), ...extra };
@@ -196,7 +348,17 @@ export function requestFor(op: Operation, ctx: FuzzContext): fc.Arbitrary<FuzzRe
         headers['content-encoding'] = encoding.replace(/-bad$/, '');
         if (encoding === 'gzip') sent = gzipSync(body);
       }
-      return { op: `${op.method} ${op.path}`, method, path: query ? `${path}?${query}` : path, headers, body: sent, caller, opMethod: op.method, scopes: op.scopes, validCreate: false };
+      return {
+        op: `${op.method} ${op.path}`,
+        method,
+        path: query ? `${path}?${query}` : path,
+        headers,
+        body: sent,
+        caller,
+        opMethod: op.method,
+        scopes: op.scopes,
+        validCreate: false,
+      };
     });
 }
 
@@ -205,6 +367,16 @@ export function requests(ops: Operation[], ctx: FuzzContext): fc.Arbitrary<FuzzR
   const create = ops.find((o) => o.method === 'POST' && o.path === '/v1/releases');
   const hostile = fc.oneof(...ops.map((op) => requestFor(op, ctx)));
   if (!create) return hostile;
-  const valid = fc.constant<FuzzRequest>({ op: 'POST /v1/releases', method: 'POST', path: '/v1/releases', headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.tokens.admin}` }, body: null, caller: 'admin', opMethod: 'POST', scopes: create.scopes, validCreate: true });
+  const valid = fc.constant<FuzzRequest>({
+    op: 'POST /v1/releases',
+    method: 'POST',
+    path: '/v1/releases',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.tokens.admin}` },
+    body: null,
+    caller: 'admin',
+    opMethod: 'POST',
+    scopes: create.scopes,
+    validCreate: true,
+  });
   return fc.oneof({ weight: 19, arbitrary: hostile }, { weight: 1, arbitrary: valid });
 }

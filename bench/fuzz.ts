@@ -42,9 +42,21 @@ function writeConfig(): string {
   mkdirSync(join(dir, 'plans'));
   const json = (file: string, value: unknown) => writeFileSync(join(dir, file), JSON.stringify(value));
   const sha256 = createHash('sha256').update(READ).digest('hex');
-  json('tideline.yaml', { auth: { tokens: [{ name: 'fuzz', scopes: ['admin'], tokenEnv: 'TIDELINE_FUZZ_TOKEN' }, { name: 'viewer', scopes: ['read'], sha256 }] } });
+  json('tideline.yaml', {
+    auth: {
+      tokens: [
+        { name: 'fuzz', scopes: ['admin'], tokenEnv: 'TIDELINE_FUZZ_TOKEN' },
+        { name: 'viewer', scopes: ['read'], sha256 },
+      ],
+    },
+  });
   const server = (r: string) => ({ server: `http://127.0.0.1:1/regions/${r}`, skipTLSVerify: true });
-  json('regions.yaml', { regions: [{ name: 'eu-west', kubernetes: server('eu-west'), traffic: { provider: 'simulator', url: 'http://127.0.0.1:1' } }, { name: 'us-east', kubernetes: server('us-east') }] });
+  json('regions.yaml', {
+    regions: [
+      { name: 'eu-west', kubernetes: server('eu-west'), traffic: { provider: 'simulator', url: 'http://127.0.0.1:1' } },
+      { name: 'us-east', kubernetes: server('us-east') },
+    ],
+  });
   json('services/web.yaml', { name: 'web', plan: 'web', workloads: [{ namespace: 'shop', deployment: 'web', container: 'web' }] });
   json('plans/web.yaml', { name: 'web', canary: { region: 'eu-west' }, waves: [{ name: 'rest', regions: ['us-east'] }] });
   return dir;
@@ -58,11 +70,32 @@ runBench('fuzz', async (cleanup) => {
   const dir = writeConfig();
   cleanup.add('remove config dir', async () => rmSync(dir, { recursive: true, force: true }));
   const port = await freePort();
-  const api = await spawnNode('api', 'dist/apps/api/src/main.js', ROOT, { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: prefix, TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info', PORT: String(port) }, '"msg":"api listening"');
+  const api = await spawnNode(
+    'api',
+    'dist/apps/api/src/main.js',
+    ROOT,
+    { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: prefix, TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info', PORT: String(port) },
+    '"msg":"api listening"',
+  );
   cleanup.add('stop api', () => api.stop());
   const base = `http://127.0.0.1:${port}`;
   const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
-  const post = async (path: string, body: unknown) => JSON.parse((await send(base, { op: 'setup', method: 'POST', path, headers: admin, body: Buffer.from(JSON.stringify(body)), caller: 'admin', opMethod: 'POST', scopes: [], validCreate: false })).text) as Record<string, unknown>;
+  const post = async (path: string, body: unknown) =>
+    JSON.parse(
+      (
+        await send(base, {
+          op: 'setup',
+          method: 'POST',
+          path,
+          headers: admin,
+          body: Buffer.from(JSON.stringify(body)),
+          caller: 'admin',
+          opMethod: 'POST',
+          scopes: [],
+          validCreate: false,
+        })
+      ).text,
+    ) as Record<string, unknown>;
   const release = await post('/v1/releases', { service: 'web', version: '1.0.0', image: image('1.0.0'), releaseNumber: 1 });
   const drain = (await post('/v1/regions/eu-west/drain', { reason: 'fuzz' })) as { operation: { id: string } };
   console.log(`fuzz: seed ${SEED}, ${RUNS} runs against ${base} (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} npm run fuzz)`);
@@ -73,13 +106,22 @@ runBench('fuzz', async (cleanup) => {
       seed: SEED,
       apiPid: api.pid,
       query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-      ctx: { pathValues: { id: String(release.id), region: 'eu-west', operationId: drain.operation.id }, tokens: { admin: ADMIN, read: READ }, service: 'web', image },
+      ctx: {
+        pathValues: { id: String(release.id), region: 'eu-west', operationId: drain.operation.id },
+        tokens: { admin: ADMIN, read: READ },
+        service: 'web',
+        image,
+      },
       progress: (line) => console.log(`  ${line}`),
     });
-    console.log(`fuzz: ${report.sent} requests over ${report.operations} operations in ${(report.ms / 1000).toFixed(1)} s; ${report.creates} valid creates, each stored once`);
+    console.log(
+      `fuzz: ${report.sent} requests over ${report.operations} operations in ${(report.ms / 1000).toFixed(1)} s; ${report.creates} valid creates, each stored once`,
+    );
     console.log('requests by status:');
     for (const [status, n] of Object.entries(report.byStatus).sort()) console.log(`  ${status}  ${n}`);
-    console.log(`API RSS: ${report.rssKiB.start} KiB at start, ${report.rssKiB.max} KiB at most, ${report.rssKiB.end} KiB at the end; API problems logged: ${JSON.stringify(api.problems())}`);
+    console.log(
+      `API RSS: ${report.rssKiB.start} KiB at start, ${report.rssKiB.max} KiB at most, ${report.rssKiB.end} KiB at the end; API problems logged: ${JSON.stringify(api.problems())}`,
+    );
   } catch (err) {
     console.error(`API log tail:\n${api.tail()}`);
     throw err;

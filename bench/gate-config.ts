@@ -56,7 +56,10 @@ export function writeGateConfig(p: GatePlanParams): string {
   });
   json('regions.yaml', {
     defaults: { prometheus: { url: p.prometheusUrl, timeout: '2s' } },
-    regions: [p.canary, ...p.wave].map((name) => ({ name, kubernetes: { server: `${p.simulatorUrl}/regions/${name}`, skipTLSVerify: true } })),
+    regions: [p.canary, ...p.wave].map((name) => ({
+      name,
+      kubernetes: { server: `${p.simulatorUrl}/regions/${name}`, skipTLSVerify: true },
+    })),
   });
   json(`services/${GATE_SERVICE}.yaml`, {
     name: GATE_SERVICE,

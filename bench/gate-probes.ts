@@ -33,12 +33,16 @@ export async function probeUpdates(pool: pg.Pool, releaseId: string, repeats = 1
     for (let i = 0; i < repeats; i++) {
       sequential.push(
         await time(async () => {
-          for (const id of ids) await client.query('UPDATE region_targets SET updated_at = now() WHERE id = $1 AND release_id = $2', [id, releaseId]);
+          for (const id of ids)
+            await client.query('UPDATE region_targets SET updated_at = now() WHERE id = $1 AND release_id = $2', [id, releaseId]);
         }),
       );
       batched.push(
         await time(async () => {
-          await client.query('UPDATE region_targets SET updated_at = now() WHERE id = ANY($1::uuid[]) AND release_id = $2', [ids, releaseId]);
+          await client.query('UPDATE region_targets SET updated_at = now() WHERE id = ANY($1::uuid[]) AND release_id = $2', [
+            ids,
+            releaseId,
+          ]);
         }),
       );
     }
@@ -61,7 +65,13 @@ export interface DelayProbe {
 }
 
 /** One job at a time, each added with `delayMs` delay from the previous one's handler (as a tick schedules the next). */
-export async function probeDelayedJobs(connection: ConnectionOptions, prefix: string, jobs = 20, delayMs = 500, concurrency = 8): Promise<DelayProbe> {
+export async function probeDelayedJobs(
+  connection: ConnectionOptions,
+  prefix: string,
+  jobs = 20,
+  delayMs = 500,
+  concurrency = 8,
+): Promise<DelayProbe> {
   const name = 'bench-gate-delay-probe';
   const queue = new Queue(name, { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
   const late: number[] = [];
@@ -80,8 +90,19 @@ export async function probeDelayedJobs(connection: ConnectionOptions, prefix: st
   try {
     await worker.waitUntilReady();
     await queue.add('probe', { dueAt: Date.now() + delayMs }, { delay: delayMs });
-    await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error('delayed-job probe timed out')), jobs * delayMs + 30_000))]);
-    return { jobs, delayMs, concurrency, lateP50Ms: percentile(late, 50), lateP90Ms: percentile(late, 90), lateMaxMs: Math.max(...late), over50: late.filter((x) => x > 50).length };
+    await Promise.race([
+      done,
+      new Promise((_, rej) => setTimeout(() => rej(new Error('delayed-job probe timed out')), jobs * delayMs + 30_000)),
+    ]);
+    return {
+      jobs,
+      delayMs,
+      concurrency,
+      lateP50Ms: percentile(late, 50),
+      lateP90Ms: percentile(late, 90),
+      lateMaxMs: Math.max(...late),
+      over50: late.filter((x) => x > 50).length,
+    };
   } finally {
     await worker.close();
     await queue.obliterate({ force: true }).catch(() => undefined);

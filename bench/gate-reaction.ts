@@ -83,8 +83,21 @@ interface ReleaseBody {
   stages: Array<{ name: string; regions: Array<{ region: string; state: string; reason: string | null }> }>;
 }
 interface GatesBody {
-  gates: Array<{ region: string; gate: string; worstCaseBreachToActionMs: number; status: { lastVerdict: string | null; evaluations: number; failed: boolean } | null }>;
-  evaluations: Array<{ id: string; region: string; verdict: string; observed: number | string | null; query: string; durationMs: number; evaluatedAt: string }>;
+  gates: Array<{
+    region: string;
+    gate: string;
+    worstCaseBreachToActionMs: number;
+    status: { lastVerdict: string | null; evaluations: number; failed: boolean } | null;
+  }>;
+  evaluations: Array<{
+    id: string;
+    region: string;
+    verdict: string;
+    observed: number | string | null;
+    query: string;
+    durationMs: number;
+    evaluatedAt: string;
+  }>;
   nextAfter: string | null;
 }
 interface EventBody {
@@ -129,7 +142,13 @@ async function allEvents(base: string, id: string): Promise<EventBody[]> {
   }
 }
 
-async function waitRelease(base: string, id: string, done: (r: ReleaseBody) => boolean, what: string, timeoutMs: number): Promise<ReleaseBody> {
+async function waitRelease(
+  base: string,
+  id: string,
+  done: (r: ReleaseBody) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<ReleaseBody> {
   const deadline = Date.now() + timeoutMs;
   let last: ReleaseBody | undefined;
   while (Date.now() < deadline) {
@@ -143,7 +162,11 @@ async function waitRelease(base: string, id: string, done: (r: ReleaseBody) => b
 /** A Prometheus range vector or range query (matrix) as [epoch ms, value] per series. */
 async function promMatrix(prom: RunningPrometheus, path: string, params: Record<string, string>): Promise<Array<Array<[number, number]>>> {
   const res = await fetch(`${prom.url}${path}?${new URLSearchParams(params).toString()}`, { signal: AbortSignal.timeout(10_000) });
-  const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: Array<{ values?: Array<[number, string]> }> } };
+  const body = (await res.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: Array<{ values?: Array<[number, string]> }> };
+  };
   if (body.status !== 'success' || !body.data) throw new Error(`prometheus ${path}: ${body.error ?? res.status}`);
   if (body.data.resultType !== 'matrix') throw new Error(`prometheus ${path}: expected a matrix, got ${body.data.resultType}`);
   return body.data.result.map((s) => (s.values ?? []).map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]));
@@ -153,19 +176,31 @@ async function promMatrix(prom: RunningPrometheus, path: string, params: Record<
 async function firstErrorSample(prom: RunningPrometheus, region: string, version: string, atMs: number): Promise<number | null> {
   const sel = `sim_http_requests_total{region="${region}", deployment="${GATE_SERVICE}", version="${version}", code="500"}`;
   const series = await promMatrix(prom, '/api/v1/query', { query: `${sel}[3m]`, time: (atMs / 1000).toFixed(3) });
-  const hits = series.flat().filter(([, v]) => v > 0).map(([t]) => t);
+  const hits = series
+    .flat()
+    .filter(([, v]) => v > 0)
+    .map(([t]) => t);
   return hits.length ? Math.min(...hits) : null;
 }
 
 /** First instant (50 ms steps) from `fromMs` at which the gate's resolved query breaches the threshold. */
-async function breachVisibleAt(prom: RunningPrometheus, query: string, threshold: number, fromMs: number, toMs: number): Promise<number | null> {
+async function breachVisibleAt(
+  prom: RunningPrometheus,
+  query: string,
+  threshold: number,
+  fromMs: number,
+  toMs: number,
+): Promise<number | null> {
   const series = await promMatrix(prom, '/api/v1/query_range', {
     query,
     start: (fromMs / 1000).toFixed(3),
     end: (toMs / 1000).toFixed(3),
     step: '0.05',
   });
-  const hits = series.flat().filter(([, v]) => v >= threshold).map(([t]) => t);
+  const hits = series
+    .flat()
+    .filter(([, v]) => v >= threshold)
+    .map(([t]) => t);
   return hits.length ? Math.min(...hits) : null;
 }
 
@@ -183,7 +218,10 @@ async function redisFacts(url: string): Promise<{ version: string; hz: string }>
   }
 }
 
-async function oneRun(ctx: { apiUrl: string; sim: RunningSimulator; prom: RunningPrometheus; pool: pg.Pool; canary: string; wave: string[] }, i: number): Promise<RunResult> {
+async function oneRun(
+  ctx: { apiUrl: string; sim: RunningSimulator; prom: RunningPrometheus; pool: pg.Pool; canary: string; wave: string[] },
+  i: number,
+): Promise<RunResult> {
   const { apiUrl, sim, prom, canary, wave } = ctx;
   const version = `2.0.${i + 1}`;
   const newImage = gateImage(version);
@@ -191,9 +229,15 @@ async function oneRun(ctx: { apiUrl: string; sim: RunningSimulator; prom: Runnin
   const faultRegions = P.fault === 'all' ? [canary, ...wave] : [wave[i % wave.length]!];
   const startSeq = sim.patchLog({ name: GATE_SERVICE }).at(-1)?.seq ?? 0;
 
-  const created = await api<ReleaseBody>(apiUrl, 'POST', '/v1/releases', { service: GATE_SERVICE, version, image: newImage, releaseNumber: i + 1 });
+  const created = await api<ReleaseBody>(apiUrl, 'POST', '/v1/releases', {
+    service: GATE_SERVICE,
+    version,
+    image: newImage,
+    releaseNumber: i + 1,
+  });
   const allBaking = (r: ReleaseBody) => {
-    if (TERMINAL.includes(r.state) || r.state === 'paused') throw new Error(`release ${r.id} (${version}) ended up ${r.state} before the fault: ${r.stateReason}`);
+    if (TERMINAL.includes(r.state) || r.state === 'paused')
+      throw new Error(`release ${r.id} (${version}) ended up ${r.state} before the fault: ${r.stateReason}`);
     const regions = r.stages.flatMap((s) => s.regions);
     return regions.every((x) => (x.region === canary ? x.state === 'verified' : x.state === 'baking'));
   };
@@ -203,7 +247,8 @@ async function oneRun(ctx: { apiUrl: string; sim: RunningSimulator; prom: Runnin
   const before = await allGates(apiUrl, created.id);
   const passingAtFault = before.gates.filter((g) => g.status?.lastVerdict === 'pass').length;
   const stillRunning = await api<ReleaseBody>(apiUrl, 'GET', `/v1/releases/${created.id}`);
-  if (stillRunning.state !== 'running') throw new Error(`release ${created.id} is ${stillRunning.state} before the fault: ${stillRunning.stateReason}`);
+  if (stillRunning.state !== 'running')
+    throw new Error(`release ${created.id} is ${stillRunning.state} before the fault: ${stillRunning.stateReason}`);
 
   const tFault = Date.now();
   sim.injectVersionFault({ version, regions: faultRegions, errorRate: P.errorRate });
@@ -258,7 +303,8 @@ async function oneRun(ctx: { apiUrl: string; sim: RunningSimulator; prom: Runnin
   // time between consecutive evaluations of one region's gate (configured interval 1s)
   // and how long after it was due (previous evaluatedAt + interval) each evaluation's query started
   const byRegion = new Map<string, Array<{ t: number; q: number }>>();
-  for (const e of evaluations) byRegion.set(e.region, [...(byRegion.get(e.region) ?? []), { t: Date.parse(e.evaluatedAt), q: e.durationMs }]);
+  for (const e of evaluations)
+    byRegion.set(e.region, [...(byRegion.get(e.region) ?? []), { t: Date.parse(e.evaluatedAt), q: e.durationMs }]);
   const periodsMs: number[] = [];
   const dueLagMs: number[] = [];
   for (const list of byRegion.values()) {
@@ -338,12 +384,20 @@ async function main(cleanup: Cleanup): Promise<void> {
     .then((r) => r.json() as Promise<{ data?: { version?: string } }>)
     .then((b) => b.data?.version ?? 'unknown')
     .catch(() => 'unknown');
-  log(`simulator ${sim.url} (${regions.length} regions, stepMs ${P.stepMs}); prometheus ${promVersion} at ${prom.url}, scrape ${P.scrapeSeconds}s`);
+  log(
+    `simulator ${sim.url} (${regions.length} regions, stepMs ${P.stepMs}); prometheus ${promVersion} at ${prom.url}, scrape ${P.scrapeSeconds}s`,
+  );
 
   const planParams: GatePlanParams = { ...PLAN, simulatorUrl: sim.url, prometheusUrl: prom.url, canary, wave };
   const configDir = writeGateConfig(planParams);
   cleanup.add('remove config dir', async () => rmSync(configDir, { recursive: true, force: true }));
-  const procEnv = { DATABASE_URL: db.url, REDIS_URL: P.redisUrl, TIDELINE_QUEUE_PREFIX: prefix, TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' };
+  const procEnv = {
+    DATABASE_URL: db.url,
+    REDIS_URL: P.redisUrl,
+    TIDELINE_QUEUE_PREFIX: prefix,
+    TIDELINE_CONFIG_DIR: configDir,
+    LOG_LEVEL: 'info',
+  };
   const port = await freePort();
   const apiProc = await spawnNode('api', 'dist/apps/api/src/main.js', ROOT, { ...procEnv, PORT: String(port) }, '"msg":"api listening"');
   cleanup.add('stop api', () => apiProc.stop());
@@ -353,7 +407,9 @@ async function main(cleanup: Cleanup): Promise<void> {
   log(`api (pid ${apiProc.pid}) and worker (pid ${worker.pid}) ready`);
 
   await prom.waitFor('count(sum by (region) (rate(sim_http_requests_total[5s])) > 0)', (s) => (s[0]?.value ?? 0) >= regions.length, 60_000);
-  log(`every region's traffic is in Prometheus; ${P.runs} runs, fault ${P.fault === 'all' ? 'in every region' : 'in one wave region per run'}`);
+  log(
+    `every region's traffic is in Prometheus; ${P.runs} runs, fault ${P.fault === 'all' ? 'in every region' : 'in one wave region per run'}`,
+  );
 
   const procs = [worker, apiProc, { name: 'prometheus', pid: promPid(prom) }].filter((p) => p.pid > 0);
   const cpu0 = cpuSnapshot(procs);
@@ -427,7 +483,9 @@ async function main(cleanup: Cleanup): Promise<void> {
   };
   printGateReport(report);
   const isDefault = P.runs === 25 && P.regions === 21 && P.fault === 'one' && P.settleMs === 5000 && PLAN.canaryBake === '5s';
-  const suffix = (isDefault ? '' : `-${P.runs}runs-${P.fault}${P.regions === 21 ? '' : `-${P.regions}regions`}`) + (redis.hz === '10' ? '' : `-redis-hz${redis.hz}`);
+  const suffix =
+    (isDefault ? '' : `-${P.runs}runs-${P.fault}${P.regions === 21 ? '' : `-${P.regions}regions`}`) +
+    (redis.hz === '10' ? '' : `-redis-hz${redis.hz}`);
   log(`wrote ${writeGateMarkdown(report, env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'), suffix)}`);
 }
 

@@ -99,7 +99,13 @@ export interface GateSummary {
 
 function stat(values: Array<number | null>): Stat {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
-  return { n: v.length, p50: percentile(v, 50), p99: percentile(v, 99), max: v.length ? Math.max(...v) : NaN, min: v.length ? Math.min(...v) : NaN };
+  return {
+    n: v.length,
+    p50: percentile(v, 50),
+    p99: percentile(v, 99),
+    max: v.length ? Math.max(...v) : NaN,
+    min: v.length ? Math.min(...v) : NaN,
+  };
 }
 
 const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
@@ -115,13 +121,22 @@ export function summarize(runs: RunResult[]): GateSummary {
     breachToFirstPatch: stat(m.map((x) => diff(x.breachVisible, x.firstPatch))),
     phases: [
       { phase: 'fault → first scraped sample with errors (scrape interval)', stat: stat(m.map((x) => x.firstErrorSample)) },
-      { phase: 'first error sample → gate query over threshold (rate window dilution)', stat: stat(m.map((x) => diff(x.firstErrorSample, x.breachVisible))) },
-      { phase: 'query over threshold → first failing evaluation (gate interval + query)', stat: stat(m.map((x) => diff(x.breachVisible, x.firstFail))) },
+      {
+        phase: 'first error sample → gate query over threshold (rate window dilution)',
+        stat: stat(m.map((x) => diff(x.firstErrorSample, x.breachVisible))),
+      },
+      {
+        phase: 'query over threshold → first failing evaluation (gate interval + query)',
+        stat: stat(m.map((x) => diff(x.breachVisible, x.firstFail))),
+      },
       { phase: 'first failing evaluation → gate.failed transaction start', stat: stat(m.map((x) => diff(x.firstFail, x.gateFailedEvent))) },
       { phase: 'gate.failed → release.rolling_back', stat: stat(m.map((x) => diff(x.gateFailedEvent, x.rollingBackEvent))) },
       { phase: 'release.rolling_back → first restore patch', stat: stat(m.map((x) => diff(x.rollingBackEvent, x.firstPatch))) },
       { phase: 'first → last restore patch (spread over touched regions)', stat: stat(m.map((x) => x.lastPatch - x.firstPatch)) },
-      { phase: 'last restore patch → region.restore_patched transaction start', stat: stat(m.map((x) => diff(x.lastPatch, x.restorePatchedEvent))) },
+      {
+        phase: 'last restore patch → region.restore_patched transaction start',
+        stat: stat(m.map((x) => diff(x.lastPatch, x.restorePatchedEvent))),
+      },
       { phase: 'last restore patch → release.rolled_back', stat: stat(m.map((x) => diff(x.lastPatch, x.rolledBack))) },
     ],
     worstCaseMs: [...new Set(runs.map((r) => r.worstCaseMs))],
@@ -174,17 +189,22 @@ function lines(r: GateReport): string[] {
     `ticks per second of a release's life: p50 ${f(s.ticksPerSecond.p50, 1)}, max ${f(s.ticksPerSecond.max, 1)}; gate evaluations per second: p50 ${f(s.evaluationsPerSecond.p50, 1)}; evaluations in the failing round: p50 ${f(s.roundSize.p50)}, min ${f(s.roundSize.min)}`,
     `time between two evaluations of one region's gate (interval 1s): p50 ${f(s.periodMs.p50)} ms, p99 ${f(s.periodMs.p99)} ms, max ${f(s.periodMs.max)} ms (n=${s.periodMs.n}); due → query start p50 ${f(s.dueLagMs.p50)} ms, p99 ${f(s.dueLagMs.p99)} ms`,
     ...(r.updateProbe
-      ? [`one transaction updating ${r.updateProbe.rows} region_targets rows: one UPDATE per row p50 ${f(r.updateProbe.sequentialMs, 1)} ms, one UPDATE for all p50 ${f(r.updateProbe.batchedMs, 1)} ms (after the runs, ${r.updateProbe.repeats} repeats)`]
+      ? [
+          `one transaction updating ${r.updateProbe.rows} region_targets rows: one UPDATE per row p50 ${f(r.updateProbe.sequentialMs, 1)} ms, one UPDATE for all p50 ${f(r.updateProbe.batchedMs, 1)} ms (after the runs, ${r.updateProbe.repeats} repeats)`,
+        ]
       : []),
     `bare BullMQ delayed job (${r.delayProbe.delayMs} ms delay, ${r.delayProbe.jobs} jobs one after another, worker concurrency ${r.delayProbe.concurrency}, after the runs): starts p50 ${f(r.delayProbe.lateP50Ms)} ms, p90 ${f(r.delayProbe.lateP90Ms)} ms, max ${f(r.delayProbe.lateMaxMs)} ms late; ${r.delayProbe.over50}/${r.delayProbe.jobs} more than 50 ms late (Redis hz ${r.machine['redisHz']})`,
-    `cpu s: ${Object.entries(r.cpuSeconds).map(([n, v]) => `${n} ${f(v, 1)}`).join(', ')}; total ${f(cpuTotal, 1)} ≈ ${f(cpuTotal / (r.wallMs / 1000), 2)} cores busy`,
+    `cpu s: ${Object.entries(r.cpuSeconds)
+      .map(([n, v]) => `${n} ${f(v, 1)}`)
+      .join(', ')}; total ${f(cpuTotal, 1)} ≈ ${f(cpuTotal / (r.wallMs / 1000), 2)} cores busy`,
   ];
 }
 
 export function printGateReport(r: GateReport): void {
   console.log('');
   for (const l of lines(r)) console.log(l);
-  for (const [proc, p] of Object.entries(r.logProblems)) if (Object.keys(p).length > 0) console.log(`log warnings ${proc}: ${JSON.stringify(p)}`);
+  for (const [proc, p] of Object.entries(r.logProblems))
+    if (Object.keys(p).length > 0) console.log(`log warnings ${proc}: ${JSON.stringify(p)}`);
   console.log('');
   console.log(JSON.stringify({ bench: r.bench, at: r.at, machine: r.machine, summary: r.summary, wallMs: r.wallMs }));
 }
@@ -196,7 +216,9 @@ export function analysis(r: GateReport): string {
   const [scrape, dilution, interval, roundWait, failToAction, actionToPatch, spread] = [0, 1, 2, 3, 4, 5, 6].map(ph) as Stat[];
   const detect = stat(r.runs.map((x) => x.ms.firstFail));
   const queryMs = stat(r.runs.map((x) => x.firstFailQueryMs));
-  const diluted = r.runs.filter((x) => x.ms.firstErrorSample !== null && x.ms.breachVisible !== null && x.ms.breachVisible - x.ms.firstErrorSample > 500).length;
+  const diluted = r.runs.filter(
+    (x) => x.ms.firstErrorSample !== null && x.ms.breachVisible !== null && x.ms.breachVisible - x.ms.firstErrorSample > 500,
+  ).length;
   const probe = r.updateProbe;
   const out = [
     '### Where the time goes',
@@ -289,11 +311,11 @@ export function writeGateMarkdown(r: GateReport, resultsDir: string, suffix: str
     '## How it is measured',
     '',
     '- T_fault: `Date.now()` in the benchmark process just before `sim.injectVersionFault({ version, regions, errorRate })` (the simulator runs in the same process).',
-    '- first failing evaluation: the smallest `evaluatedAt` among `verdict: fail` in GET /v1/releases/{id}/gates (the worker\'s clock when the query answered, before the commit).',
-    '- restore patch: per touched region, the first simulator patch-log entry after the release was created whose `images` are the old image again; its `at` is the simulator\'s clock when the PATCH arrived.',
+    "- first failing evaluation: the smallest `evaluatedAt` among `verdict: fail` in GET /v1/releases/{id}/gates (the worker's clock when the query answered, before the commit).",
+    "- restore patch: per touched region, the first simulator patch-log entry after the release was created whose `images` are the old image again; its `at` is the simulator's clock when the PATCH arrived.",
     '- events (gate.failed, release.rolling_back, region.restore_patched, release.rolled_back): `at` from GET /v1/releases/{id}/events = `created_at`, i.e. the start of the committing transaction (Postgres clock, same host).',
     '- first error sample: the Prometheus timestamp of the first scraped sample of `sim_http_requests_total{code="500"}` > 0 for the version in the failing region.',
-    '- breach visible: the failing evaluation\'s resolved query run as a range query in 50 ms steps; the first step whose value breaches the threshold.',
+    "- breach visible: the failing evaluation's resolved query run as a range query in 50 ms steps; the first step whose value breaches the threshold.",
     '- CPU: /proc user+system seconds during the runs; `bench` is this process (simulator and poller).',
     '',
     '## Parameters',

@@ -20,7 +20,18 @@ import { redisConnection } from '../libs/integrations/src/queue/redis.js';
 import { image, NAMESPACE, runEngine, writeBenchConfig, type EngineResult, type Stage } from './engine-run.js';
 import { runFloor } from './floor.js';
 import { printReport, writeMarkdown, type BenchReport } from './report.js';
-import { runBench, type Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, sampleRss, spawnNode, type Proc } from './support.js';
+import {
+  runBench,
+  type Cleanup,
+  cpuDelta,
+  cpuSnapshot,
+  createScratchDb,
+  deleteRedisPrefix,
+  hex,
+  sampleRss,
+  spawnNode,
+  type Proc,
+} from './support.js';
 
 /** Waves after the canary (r01) for 20 regions: r02–r04, r05–r09, r10–r14, r15–r20. Other region counts scale it. */
 const WAVE_SIZES = [3, 5, 5, 6];
@@ -128,7 +139,13 @@ async function main(cleanup: Cleanup): Promise<void> {
   });
   cleanup.add('remove config dir', async () => rmSync(configDir, { recursive: true, force: true }));
 
-  const procEnv = { DATABASE_URL: db.url, REDIS_URL: P.redisUrl, TIDELINE_QUEUE_PREFIX: prefix, TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' };
+  const procEnv = {
+    DATABASE_URL: db.url,
+    REDIS_URL: P.redisUrl,
+    TIDELINE_QUEUE_PREFIX: prefix,
+    TIDELINE_CONFIG_DIR: configDir,
+    LOG_LEVEL: 'info',
+  };
   const port = await freePort();
   const api = await spawnNode('api', 'dist/apps/api/src/main.js', ROOT, { ...procEnv, PORT: String(port) }, '"msg":"api listening"');
   cleanup.add('stop api', () => api.stop());
@@ -148,7 +165,14 @@ async function main(cleanup: Cleanup): Promise<void> {
   let engine: EngineResult;
   try {
     engine = await runEngine(
-      { apiUrl: `http://127.0.0.1:${port}`, pool: db.pool, services, regionsPerRelease: P.regions, inFlight: P.inFlight, timeoutMs: P.timeoutMs },
+      {
+        apiUrl: `http://127.0.0.1:${port}`,
+        pool: db.pool,
+        services,
+        regionsPerRelease: P.regions,
+        inFlight: P.inFlight,
+        timeoutMs: P.timeoutMs,
+      },
       log,
     );
   } catch (err) {
@@ -193,7 +217,13 @@ async function main(cleanup: Cleanup): Promise<void> {
     simulatorPatches: sim.patchLog().length,
   };
   printReport(report);
-  const isDefault = P.releases === 200 && P.regions === 20 && P.workers === 2 && P.workerConcurrency === 8 && P.inFlight === 20 && P.pollInterval === '50ms';
+  const isDefault =
+    P.releases === 200 &&
+    P.regions === 20 &&
+    P.workers === 2 &&
+    P.workerConcurrency === 8 &&
+    P.inFlight === 20 &&
+    P.pollInterval === '50ms';
   const suffix = isDefault ? '' : `-${P.releases}x${P.regions}-w${P.workers}c${P.workerConcurrency}`;
   log(`wrote ${writeMarkdown(report, env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'), suffix)}`);
 }

@@ -41,7 +41,9 @@ function lines(r: BenchReport): string[] {
     `ratio:  engine / floor = ${f(r.ratio, 3)}`,
     `wave gap (last verified → next wave's first patch), ${e.waveGap.pairs} pairs: p50 ${f(e.waveGap.p50Ms)} ms, p99 ${f(e.waveGap.p99Ms)} ms, max ${f(e.waveGap.maxMs)} ms`,
     `worker RSS peak: ${workers.map(([n, v]) => `${n} ${f(v)} MiB`).join(', ')}; total (workers + api) peak ${f(r.rss.peakTotalMiB)} MiB`,
-    `        at start: ${Object.entries(r.rss.startMiB).map(([n, v]) => `${n} ${f(v)} MiB`).join(', ')} (${r.rss.samples} samples)`,
+    `        at start: ${Object.entries(r.rss.startMiB)
+      .map(([n, v]) => `${n} ${f(v)} MiB`)
+      .join(', ')} (${r.rss.samples} samples)`,
     cpuLine('engine run', r.cpuSeconds.engine, e.wallMs),
     cpuLine('floor run', r.cpuSeconds.floor, r.floor.wallMs),
   ];
@@ -93,7 +95,7 @@ export function writeMarkdown(r: BenchReport, resultsDir: string, suffix: string
     '',
     '- engine wall time: first POST → latest `releases.ended_at`; region-steps = region targets `verified`.',
     '- floor: in-process BullMQ Worker, one job per step (`UPDATE floor_steps SET step = step + 1`, then enqueue the next step), first enqueue → last step done.',
-    '- wave gap: per release and consecutive stages, first `region.patched` of stage k+1 − last `region.verified` of stage k (`release_events.created_at`, i.e. the committing transaction\'s start).',
+    "- wave gap: per release and consecutive stages, first `region.patched` of stage k+1 − last `region.verified` of stage k (`release_events.created_at`, i.e. the committing transaction's start).",
     '- RSS: VmRSS every 250 ms during the engine run. CPU: /proc user+system seconds; `bench` is this process (simulator, poller; floor worker in the floor run), `postgres` all Postgres processes.',
     '',
     '## Parameters',

@@ -91,8 +91,19 @@ export interface Proc {
 }
 
 /** Spawn `node script`, resolve once a line contains `readyText` (JSON logs: level ≥ 40 are counted). */
-export function spawnNode(name: string, script: string, cwd: string, env: NodeJS.ProcessEnv, readyText: string, timeoutMs = 60_000): Promise<Proc> {
-  const child: ChildProcess = spawn(process.execPath, [script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnNode(
+  name: string,
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  readyText: string,
+  timeoutMs = 60_000,
+): Promise<Proc> {
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const problems: Record<string, number> = {};
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

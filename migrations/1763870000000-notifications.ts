@@ -42,7 +42,9 @@ export class Notifications1763870000000 implements MigrationInterface {
       CONSTRAINT "ck_notification_deliveries_status" CHECK ("status" IN ('pending','sending','sent','dead')),
       CONSTRAINT "ck_notification_deliveries_severity" CHECK ("severity" IN ('info','warning','failure')),
       CONSTRAINT "PK_notification_deliveries" PRIMARY KEY ("id"))`);
-    await q.query(`CREATE INDEX "ix_notification_deliveries_thread" ON "notification_deliveries" ("release_id", "destination", "event_id")`);
+    await q.query(
+      `CREATE INDEX "ix_notification_deliveries_thread" ON "notification_deliveries" ("release_id", "destination", "event_id")`,
+    );
     await q.query(`CREATE INDEX "ix_notification_deliveries_created" ON "notification_deliveries" ("created_at")`);
     await q.query(
       `CREATE INDEX "ix_notification_deliveries_open" ON "notification_deliveries" ("next_attempt_at") WHERE "status" IN ('pending','sending')`,

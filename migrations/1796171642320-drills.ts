@@ -56,8 +56,12 @@ export class Drills1796171642320 implements MigrationInterface {
       CONSTRAINT "PK_drill_events" PRIMARY KEY ("id"),
       CONSTRAINT "fk_drill_events_drill" FOREIGN KEY ("drill_id") REFERENCES "drills"("id") ON DELETE RESTRICT)`);
     await q.query(`CREATE INDEX "ix_drill_events_drill" ON "drill_events" ("drill_id", "id")`);
-    await q.query(`CREATE FUNCTION drill_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'drill_events is append-only'; END $$`);
-    await q.query(`CREATE TRIGGER "drill_events_append_only" BEFORE UPDATE OR DELETE ON "drill_events" FOR EACH ROW EXECUTE FUNCTION drill_events_append_only()`);
+    await q.query(
+      `CREATE FUNCTION drill_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'drill_events is append-only'; END $$`,
+    );
+    await q.query(
+      `CREATE TRIGGER "drill_events_append_only" BEFORE UPDATE OR DELETE ON "drill_events" FOR EACH ROW EXECUTE FUNCTION drill_events_append_only()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -7,4 +7,12 @@ import { RegionOperations1763950000000 } from './1763950000000-region-operations
 import { GateNotes1796171479893 } from './1796171479893-gate-notes.js';
 import { Drills1796171642320 } from './1796171642320-drills.js';
 
-export const MIGRATIONS = [Init1763780000000, Gates1763860000000, Notifications1763870000000, Approvals1763940000000, RegionOperations1763950000000, GateNotes1796171479893, Drills1796171642320];
+export const MIGRATIONS = [
+  Init1763780000000,
+  Gates1763860000000,
+  Notifications1763870000000,
+  Approvals1763940000000,
+  RegionOperations1763950000000,
+  GateNotes1796171479893,
+  Drills1796171642320,
+];

@@ -27,7 +27,10 @@ export function staleReason(root) {
   const built = newest(join(root, 'dist'), (n) => n.endsWith('.js'));
   if (built === 0) return 'no build yet';
   const ts = (n) => n.endsWith('.ts') && !n.endsWith('.d.ts');
-  const sources = Math.max(...SOURCE_DIRS.map((d) => newest(join(root, d), ts)), ...SOURCE_FILES.map((f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : 0)));
+  const sources = Math.max(
+    ...SOURCE_DIRS.map((d) => newest(join(root, d), ts)),
+    ...SOURCE_FILES.map((f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : 0)),
+  );
   return sources > built ? 'sources changed since the last build' : null;
 }
 

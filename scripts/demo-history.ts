@@ -40,7 +40,9 @@ export async function seedHistory(m: Sql, o: SeedOptions): Promise<string[]> {
   const gate = o.gate ?? 'error-rate';
   const ids: string[] = [];
   {
-    const [{ n }] = (await m.query(`SELECT coalesce(max(release_number), 0)::int AS n FROM releases WHERE service = $1`, [o.service])) as Array<{ n: number }>;
+    const [{ n }] = (await m.query(`SELECT coalesce(max(release_number), 0)::int AS n FROM releases WHERE service = $1`, [
+      o.service,
+    ])) as Array<{ n: number }>;
     for (const [i, smoke] of o.smokes.entries()) {
       const startedAt = now - (o.smokes.length - i) * 2 * DAY;
       const version = `0.${i + 1}.0`;
@@ -104,7 +106,18 @@ export async function seedHistory(m: Sql, o: SeedOptions): Promise<string[]> {
           await m.query(
             `INSERT INTO gate_evaluations (release_id, target_id, region, stage_index, gate, phase, verdict, reason, query, values, observed, threshold, failing_series, duration_ms, evaluated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'history', '[]'::jsonb, $9::jsonb, '< 0.01', '[]'::jsonb, 12, $10)`,
-            [id, targetId, region, s, gate, t - completed < o.bakeMs ? 'bake' : 'watch', verdict, verdict === 'fail' ? '0.05 is not < 0.01' : '0.001 < 0.01', verdict === 'fail' ? '0.05' : '0.001', new Date(t)],
+            [
+              id,
+              targetId,
+              region,
+              s,
+              gate,
+              t - completed < o.bakeMs ? 'bake' : 'watch',
+              verdict,
+              verdict === 'fail' ? '0.05 is not < 0.01' : '0.001 < 0.01',
+              verdict === 'fail' ? '0.05' : '0.001',
+              new Date(t),
+            ],
           );
         }
       }
@@ -121,15 +134,28 @@ export async function seedHistory(m: Sql, o: SeedOptions): Promise<string[]> {
       const [{ id }] = (await m.query(
         `INSERT INTO drills (kind, region, goal_ms, max_duration_ms, actor, reason, state, phase, requested_at, started_at, completed_at, deadline_at, first_ms, second_ms, met_goal)
          VALUES ('drain', $1, $2, $3, 'history', 'weekly drain practice', 'succeeded', 'done', $4, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [o.drills!.region, 10 * MIN, 30 * MIN, new Date(at), new Date(at + ms + 2 * MIN), new Date(at + 30 * MIN), ms, 90_000, ms <= 10 * MIN],
+        [
+          o.drills!.region,
+          10 * MIN,
+          30 * MIN,
+          new Date(at),
+          new Date(at + ms + 2 * MIN),
+          new Date(at + 30 * MIN),
+          ms,
+          90_000,
+          ms <= 10 * MIN,
+        ],
       )) as Array<{ id: string }>;
-      await m.query(`INSERT INTO drill_events (drill_id, type, actor, reason, data, created_at) VALUES ($1, 'drill.started', 'history', 'weekly drain practice', $2::jsonb, $3), ($1, 'drill.succeeded', 'history', NULL, $4::jsonb, $5)`, [
-        id,
-        JSON.stringify({ region: o.drills!.region, kind: 'drain' }),
-        new Date(at),
-        JSON.stringify({ region: o.drills!.region, firstMs: ms, goalMs: 10 * MIN, metGoal: ms <= 10 * MIN }),
-        new Date(at + ms + 2 * MIN),
-      ]);
+      await m.query(
+        `INSERT INTO drill_events (drill_id, type, actor, reason, data, created_at) VALUES ($1, 'drill.started', 'history', 'weekly drain practice', $2::jsonb, $3), ($1, 'drill.succeeded', 'history', NULL, $4::jsonb, $5)`,
+        [
+          id,
+          JSON.stringify({ region: o.drills!.region, kind: 'drain' }),
+          new Date(at),
+          JSON.stringify({ region: o.drills!.region, firstMs: ms, goalMs: 10 * MIN, metGoal: ms <= 10 * MIN }),
+          new Date(at + ms + 2 * MIN),
+        ],
+      );
     }
   }
   return ids;
@@ -153,37 +179,75 @@ type Say = (line: string) => void;
 const fmt = (ms: number | null | undefined) => (ms == null ? '-' : ms >= MIN ? `${(ms / MIN).toFixed(1)}m` : `${(ms / 1000).toFixed(1)}s`);
 
 /** `--history`, before the release: the past, written in one transaction. */
-export async function seedDemoHistory(db: { tx<T>(fn: (m: Sql) => Promise<T>): Promise<T> }, service: string, regions: string[], say: Say): Promise<void> {
+export async function seedDemoHistory(
+  db: { tx<T>(fn: (m: Sql) => Promise<T>): Promise<T> },
+  service: string,
+  regions: string[],
+  say: Say,
+): Promise<void> {
   const ids = await db.tx((m) => seedHistory(m, { service, regions, ...DEMO_HISTORY }));
-  say(`--history: ${ids.length} past releases of ${service} that smoked ${DEMO_HISTORY.smokes.map((s) => `${s.delayMs / MIN}m`).join(', ')} after a region's rollout, and ${DEMO_HISTORY.drills!.drain99Ms.length} past drain drills of ${DEMO_HISTORY.drills!.region}`);
+  say(
+    `--history: ${ids.length} past releases of ${service} that smoked ${DEMO_HISTORY.smokes.map((s) => `${s.delayMs / MIN}m`).join(', ')} after a region's rollout, and ${DEMO_HISTORY.drills!.drain99Ms.length} past drain drills of ${DEMO_HISTORY.drills!.region}`,
+  );
 }
 
 /** `--history`, after the release: time-to-smoke, a proposed plan, and a real drain drill with its trend. */
 export async function showHistory(api: string, headers: Record<string, string>, service: string, say: Say): Promise<void> {
   const get = async <T>(path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${api}${path}`, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json', ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${api}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return (await res.json()) as T;
   };
-  type Group = { failures: number; meanMs: number | null; p90Ms: number | null; recommendations: { twiceMean: { bakeMs: number; reason: string }; p95: { bakeMs: number } } };
+  type Group = {
+    failures: number;
+    meanMs: number | null;
+    p90Ms: number | null;
+    recommendations: { twiceMean: { bakeMs: number; reason: string }; p95: { bakeMs: number } };
+  };
   const smoke = await get<{ overall: Group; regions: Array<Group & { region: string }> }>(`/v1/services/${service}/time-to-smoke`);
   say(`time-to-smoke of ${service} (GET /v1/services/${service}/time-to-smoke):`);
   for (const g of [{ region: 'overall', ...smoke.overall }, ...smoke.regions]) {
-    say(`  ${g.region.padEnd(11)} ${String(g.failures).padStart(2)} failures  mean ${fmt(g.meanMs).padStart(6)}  p90 ${fmt(g.p90Ms).padStart(6)}  bake ${fmt(g.recommendations.twiceMean.bakeMs)} (p95 ${fmt(g.recommendations.p95.bakeMs)}): ${g.recommendations.twiceMean.reason}`);
+    say(
+      `  ${g.region.padEnd(11)} ${String(g.failures).padStart(2)} failures  mean ${fmt(g.meanMs).padStart(6)}  p90 ${fmt(g.p90Ms).padStart(6)}  bake ${fmt(g.recommendations.twiceMean.bakeMs)} (p95 ${fmt(g.recommendations.p95.bakeMs)}): ${g.recommendations.twiceMean.reason}`,
+    );
   }
-  const proposal = await get<{ plan: { canary: { region: string; reason: string }; waves: Array<{ name: string; regions: Array<{ region: string; reason: string }> }> } }>('/v1/plans/propose', { service });
+  const proposal = await get<{
+    plan: {
+      canary: { region: string; reason: string };
+      waves: Array<{ name: string; regions: Array<{ region: string; reason: string }> }>;
+    };
+  }>('/v1/plans/propose', { service });
   say('proposed plan (POST /v1/plans/propose; answers YAML too):');
   say(`  canary      ${proposal.plan.canary.region}: ${proposal.plan.canary.reason}`);
   for (const w of proposal.plan.waves) say(`  ${w.name.padEnd(26)} ${w.regions.map((r) => r.region).join(', ')}: ${w.regions[0]!.reason}`);
   const region = DEMO_HISTORY.drills!.region;
-  const started = await get<{ drill?: { id: string }; detail?: string }>('/v1/drills', { kind: 'drain', region, goal: '10m', reason: 'demo drill' });
+  const started = await get<{ drill?: { id: string }; detail?: string }>('/v1/drills', {
+    kind: 'drain',
+    region,
+    goal: '10m',
+    reason: 'demo drill',
+  });
   if (!started.drill) return say(`drill refused: ${started.detail}`);
   say(`drain drill of ${region} (POST /v1/drills), goal 10m…`);
-  let drill: { state: string; firstMs: number | null; secondMs: number | null; metGoal: boolean | null } = { state: 'running', firstMs: null, secondMs: null, metGoal: null };
+  let drill: { state: string; firstMs: number | null; secondMs: number | null; metGoal: boolean | null } = {
+    state: 'running',
+    firstMs: null,
+    secondMs: null,
+    metGoal: null,
+  };
   for (let i = 0; i < 600 && (drill.state === 'running' || drill.state === 'undoing'); i++) {
     await new Promise((r) => setTimeout(r, 500));
     drill = await get(`/v1/drills/${started.drill.id}`);
   }
-  say(`  ${drill.state}: 99% drained in ${fmt(drill.firstMs)}, restored in ${fmt(drill.secondMs)}, goal ${drill.metGoal ? 'met' : 'missed'}`);
-  const list = await get<{ trend: Array<{ region: string; kind: string; runs: number; metGoal: number; series: Array<{ firstMs: number | null }> }> }>(`/v1/drills?region=${region}`);
-  for (const t of list.trend) say(`  trend ${t.region} ${t.kind}: ${t.series.map((s) => fmt(s.firstMs)).join(' → ')} (${t.metGoal}/${t.runs} met the goal)`);
+  say(
+    `  ${drill.state}: 99% drained in ${fmt(drill.firstMs)}, restored in ${fmt(drill.secondMs)}, goal ${drill.metGoal ? 'met' : 'missed'}`,
+  );
+  const list = await get<{
+    trend: Array<{ region: string; kind: string; runs: number; metGoal: number; series: Array<{ firstMs: number | null }> }>;
+  }>(`/v1/drills?region=${region}`);
+  for (const t of list.trend)
+    say(`  trend ${t.region} ${t.kind}: ${t.series.map((s) => fmt(s.firstMs)).join(' → ')} (${t.metGoal}/${t.runs} met the goal)`);
 }

@@ -14,11 +14,17 @@ export function ensurePrometheusBinary(): { ok: true; path: string } | { ok: fal
   if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
     console.log('demo: installing prometheus (Debian package)…');
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     const installed = findPrometheusBinary();
     if (installed) return { ok: true, path: installed };
   }
-  return { ok: false, message: 'the demo needs Prometheus: install it (Debian/Ubuntu: apt-get install prometheus) or set TEST_PROMETHEUS_BIN to its binary' };
+  return {
+    ok: false,
+    message: 'the demo needs Prometheus: install it (Debian/Ubuntu: apt-get install prometheus) or set TEST_PROMETHEUS_BIN to its binary',
+  };
 }
 
 export async function freePort(preferred?: number): Promise<number> {
@@ -61,13 +67,19 @@ export async function ensureRedis(env: NodeJS.ProcessEnv): Promise<DemoRedis> {
   const local = 'redis://127.0.0.1:6379';
   if (await redisAnswers(local)) return { url: local, how: 'local server on 6379', stop: () => undefined };
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    throw new Error('no Redis found: set REDIS_URL, or install redis-server (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis)');
+    throw new Error(
+      'no Redis found: set REDIS_URL, or install redis-server (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis)',
+    );
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tideline-redis-'));
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
     if (await redisAnswers(url)) {
@@ -83,4 +95,3 @@ export async function ensureRedis(env: NodeJS.ProcessEnv): Promise<DemoRedis> {
   rmSync(dir, { recursive: true, force: true });
   throw new Error('started redis-server but it did not answer');
 }
-

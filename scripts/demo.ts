@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { startSimulator } from '../apps/simulator/src/server.js';
 import { createHttpApp } from '../apps/api/src/http-app.js';
 import { startJobWorker } from '../apps/worker/src/worker-app.js';
-import { buildContainer } from '../libs/runtime/src/index.js';
+import { buildContainer } from '#runtime';
 import { DemoCleanup } from './demo-cleanup.js';
 import { deleteRedisPrefix } from '../bench/support.js';
 import { ensurePrometheusBinary, ensureRedis, freePort } from './demo-services.js';
@@ -107,7 +107,9 @@ if (res.status >= 400) {
   console.error('demo: could not create the release:', JSON.stringify(release));
   await cleanup.exit(1);
 }
-say(`release ${release.id}: checkout ${version}, plan ${release.stages.map((s) => `${s.name}[${s.regions.map((r) => r.region).join(',')}]`).join(' → ')}`);
+say(
+  `release ${release.id}: checkout ${version}, plan ${release.stages.map((s) => `${s.name}[${s.regions.map((r) => r.region).join(',')}]`).join(' → ')}`,
+);
 say(`dashboard: ${api}/releases/${release.id} (sign in with the admin token: TIDELINE_ADMIN_TOKEN, or the one printed at the end)`);
 
 let after = '0';
@@ -119,7 +121,12 @@ while (!TERMINAL.includes(state)) {
   for (const e of events.items) {
     after = e.id;
     const where = e.region ? `${e.region.padEnd(11)}` : ''.padEnd(11);
-    const extra = e.type === 'stage.started' ? String(e.data?.stage) : e.type === 'region.drained' ? `in ${e.data?.drainMs} ms ${e.reason ?? ''}` : (e.reason ?? '');
+    const extra =
+      e.type === 'stage.started'
+        ? String(e.data?.stage)
+        : e.type === 'region.drained'
+          ? `in ${e.data?.drainMs} ms ${e.reason ?? ''}`
+          : (e.reason ?? '');
     say(`${where} ${e.type.padEnd(24)} ${extra}`);
   }
   state = ((await (await fetch(`${api}/v1/releases/${release.id}`, { headers: auth })).json()) as { state: string }).state;
@@ -131,16 +138,24 @@ const final = (await (await fetch(`${api}/v1/releases/${release.id}`, { headers:
   stages: Array<{ regions: Array<{ region: string; state: string }> }>;
 };
 say(`release ${final.state}${final.stateReason ? `: ${final.stateReason}` : ''}`);
-for (const r of final.stages.flatMap((s) => s.regions)) say(`  ${r.region.padEnd(11)} ${r.state.padEnd(12)} runs ${sim.deployment(r.region, 'shop', 'checkout')?.images.checkout}`);
+for (const r of final.stages.flatMap((s) => s.regions))
+  say(`  ${r.region.padEnd(11)} ${r.state.padEnd(12)} runs ${sim.deployment(r.region, 'shop', 'checkout')?.images.checkout}`);
 const gates = (await (await fetch(`${api}/v1/releases/${release.id}/gates?limit=1000`, { headers: auth })).json()) as {
-  gates: Array<{ region: string; gate: string; worstCaseBreachToAction: string; status: { lastVerdict: string | null; evaluations: number } | null }>;
+  gates: Array<{
+    region: string;
+    gate: string;
+    worstCaseBreachToAction: string;
+    status: { lastVerdict: string | null; evaluations: number } | null;
+  }>;
   evaluations: Array<{ region: string; gate: string; verdict: string; observed: number | string | null; threshold: string }>;
 };
 say(`gates (${gates.evaluations.length} evaluations stored; GET ${api}/v1/releases/${release.id}/gates):`);
 for (const g of gates.gates) {
   const last = gates.evaluations.filter((e) => e.region === g.region && e.gate === g.gate).at(-1);
   const value = typeof last?.observed === 'number' ? last.observed.toPrecision(3) : (last?.observed ?? '-');
-  say(`  ${g.region.padEnd(11)} ${g.gate.padEnd(12)} ${String(g.status?.lastVerdict ?? 'not run').padEnd(13)} last ${value} (${last?.threshold ?? ''}), ${g.status?.evaluations ?? 0} evaluations, worst-case breach→action ${g.worstCaseBreachToAction}`);
+  say(
+    `  ${g.region.padEnd(11)} ${g.gate.padEnd(12)} ${String(g.status?.lastVerdict ?? 'not run').padEnd(13)} last ${value} (${last?.threshold ?? ''}), ${g.status?.evaluations ?? 0} evaluations, worst-case breach→action ${g.worstCaseBreachToAction}`,
+  );
 }
 if (history) await showHistory(api, auth, 'checkout', say);
 
@@ -148,7 +163,11 @@ if (exitWhenDone) {
   await cleanup.exit(final.state === (smoke ? 'rolled_back' : 'succeeded') ? 0 : 1);
 } else {
   say(`the API stays up at ${api}; its admin token is in TIDELINE_ADMIN_TOKEN or was made up for this run:`);
-  say(`  curl -H 'Authorization: Bearer ${process.env.TIDELINE_ADMIN_TOKEN ? '$TIDELINE_ADMIN_TOKEN' : token}' ${api}/v1/releases   (API description: ${api}/docs). Ctrl-C to stop.`);
+  say(
+    `  curl -H 'Authorization: Bearer ${process.env.TIDELINE_ADMIN_TOKEN ? '$TIDELINE_ADMIN_TOKEN' : token}' ${api}/v1/releases   (API description: ${api}/docs). Ctrl-C to stop.`,
+  );
   say(`  Tideline's own metrics: ${api}/metrics (Prometheus job "tideline": ${prom.url}/graph?g0.expr=tideline_release_transitions_total)`);
-  say(`  dashboard: ${api}/releases/${release.id}  — open it and paste the token ${process.env.TIDELINE_ADMIN_TOKEN ? '($TIDELINE_ADMIN_TOKEN)' : token} to sign in`);
+  say(
+    `  dashboard: ${api}/releases/${release.id}  — open it and paste the token ${process.env.TIDELINE_ADMIN_TOKEN ? '($TIDELINE_ADMIN_TOKEN)' : token} to sign in`,
+  );
 }

@@ -112,8 +112,16 @@ export function freePort(): Promise<number> {
 
 const duration = (seconds: number): string => `${Math.max(1, Math.round(seconds * 1000))}ms`;
 
-export function prometheusConfig(opts: { targets: string[]; tidelineTargets?: string[]; scrapeSeconds: number; evalSeconds: number; ruleFiles: string[] }): string {
-  const tideline = opts.tidelineTargets?.length ? [{ job_name: 'tideline', metrics_path: '/metrics', static_configs: [{ targets: opts.tidelineTargets }] }] : [];
+export function prometheusConfig(opts: {
+  targets: string[];
+  tidelineTargets?: string[];
+  scrapeSeconds: number;
+  evalSeconds: number;
+  ruleFiles: string[];
+}): string {
+  const tideline = opts.tidelineTargets?.length
+    ? [{ job_name: 'tideline', metrics_path: '/metrics', static_configs: [{ targets: opts.tidelineTargets }] }]
+    : [];
   return stringify({
     global: {
       scrape_interval: duration(opts.scrapeSeconds),
@@ -166,7 +174,16 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
   const ruleFiles = (opts.ruleFiles ?? [defaultRuleFile()]).map((f) => resolve(f));
   const scrapeSeconds = opts.scrapeIntervalSeconds ?? 1;
   const evalSeconds = opts.evaluationIntervalSeconds ?? 1;
-  await writeFile(configFile, prometheusConfig({ targets: opts.scrapeTargets, ...(opts.tidelineTargets ? { tidelineTargets: opts.tidelineTargets } : {}), scrapeSeconds, evalSeconds, ruleFiles }));
+  await writeFile(
+    configFile,
+    prometheusConfig({
+      targets: opts.scrapeTargets,
+      ...(opts.tidelineTargets ? { tidelineTargets: opts.tidelineTargets } : {}),
+      scrapeSeconds,
+      evalSeconds,
+      ruleFiles,
+    }),
+  );
   const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
   let port = opts.port ?? (await freePort());
   let out = '';

@@ -11,7 +11,10 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const stages = dockerfile.split(/^FROM /m).slice(1).map((s) => ({ name: /AS (\S+)/.exec(s.split('\n')[0]!)?.[1] ?? '', body: s }));
+const stages = dockerfile
+  .split(/^FROM /m)
+  .slice(1)
+  .map((s) => ({ name: /AS (\S+)/.exec(s.split('\n')[0]!)?.[1] ?? '', body: s }));
 
 describe('Dockerfile', () => {
   it('is multi-stage, installs with npm ci only, and runs as a non-root user', () => {
@@ -39,7 +42,13 @@ describe('Dockerfile', () => {
       const source = from === 'build' ? join(ROOT, src!.replace(/^\/app\//, '')) : join(ROOT, src!);
       cpSync(source, join(dir, dest), { recursive: true });
     }
-    const entries = ['dist/apps/api/src/http-app.js', 'dist/apps/worker/src/worker-app.js', 'dist/apps/simulator/src/server.js', 'dist/migrations/index.js', 'dist/libs/runtime/src/index.js'];
+    const entries = [
+      'dist/apps/api/src/http-app.js',
+      'dist/apps/worker/src/worker-app.js',
+      'dist/apps/simulator/src/server.js',
+      'dist/migrations/index.js',
+      'dist/libs/runtime/src/index.js',
+    ];
     const script = `await Promise.all(${JSON.stringify(entries)}.map((e) => import('./' + e))); console.log('loaded');`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
     expect(out.trim()).toBe('loaded');

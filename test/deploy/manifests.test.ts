@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../libs/config/src/index.js';
+import { loadConfig } from '#config';
 import { render, type K8sObject } from '../support/kustomize.js';
 
 const OVERLAYS = ['base', 'overlays/production', 'overlays/servicemonitor', 'target-cluster'];
@@ -59,7 +59,9 @@ describe('deploy/ (Kustomize)', () => {
         expect(o.kind).toBe('ServiceMonitor');
         const spec = o.spec as { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; path: string }> };
         expect(Object.keys(spec.selector.matchLabels).length).toBeGreaterThan(0);
-        const ports = objects.filter((s) => s.kind === 'Service').flatMap((s) => (s.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name));
+        const ports = objects
+          .filter((s) => s.kind === 'Service')
+          .flatMap((s) => (s.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name));
         for (const e of spec.endpoints) expect(ports, `endpoint port ${e.port}`).toContain(e.port);
         continue;
       }
@@ -89,14 +91,20 @@ describe('deploy/ (Kustomize)', () => {
         for (const e of c.env ?? []) expect(e.name).toMatch(/^(HOST|PORT|METRICS_HOST|METRICS_PORT|LOG_LEVEL|TIDELINE_CONFIG_DIR)$/);
         expect(c.volumeMounts.map((m) => m.mountPath).sort()).toEqual(['/etc/tideline', '/tmp']);
       }
-      const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && JSON.stringify((o.spec as { selector: unknown }).selector) === JSON.stringify({ matchLabels: d.spec.selector.matchLabels }));
+      const pdb = objects.find(
+        (o) =>
+          o.kind === 'PodDisruptionBudget' &&
+          JSON.stringify((o.spec as { selector: unknown }).selector) === JSON.stringify({ matchLabels: d.spec.selector.matchLabels }),
+      );
       expect(pdb, `PDB for ${d.metadata.name}`).toBeTruthy();
       expect((pdb!.spec as { minAvailable: number }).minAvailable).toBe(1);
     }
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]); // referenced, never rendered
     expect(objects.filter((o) => o.kind.startsWith('Cluster') || o.kind === 'Role')).toEqual([]); // no rights in its own cluster
     const api = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'tideline-api')!;
-    expect((api.spec as { selector: Record<string, string> }).selector).toEqual(deployments.find((d) => d.metadata.name === 'tideline-api')!.spec.selector.matchLabels);
+    expect((api.spec as { selector: Record<string, string> }).selector).toEqual(
+      deployments.find((d) => d.metadata.name === 'tideline-api')!.spec.selector.matchLabels,
+    );
   });
 
   it('mounts a ConfigMap that Tideline loads as its configuration directory', () => {
@@ -111,7 +119,12 @@ describe('deploy/ (Kustomize)', () => {
       mkdirSync(dirname(join(dir, item.path)), { recursive: true });
       writeFileSync(join(dir, item.path), cm.data[item.key]!);
     }
-    const env = { TIDELINE_ADMIN_TOKEN: 'a'.repeat(32), TIDELINE_CI_TOKEN: 'b'.repeat(32), CLUSTER_TOKEN_US_WEST: 't1', CLUSTER_TOKEN_EU_WEST: 't2' };
+    const env = {
+      TIDELINE_ADMIN_TOKEN: 'a'.repeat(32),
+      TIDELINE_CI_TOKEN: 'b'.repeat(32),
+      CLUSTER_TOKEN_US_WEST: 't1',
+      CLUSTER_TOKEN_EU_WEST: 't2',
+    };
     const config = loadConfig(dir, env);
     expect(config.regions.map((r) => r.name)).toEqual(['us-west', 'eu-west']);
     expect([...config.services.keys()]).toEqual(['checkout']);

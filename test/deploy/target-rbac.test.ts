@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import { loadConfig } from '../../libs/config/src/index.js';
-import { judgeRollout, releaseLabels } from '../../libs/domain/src/index.js';
+import { loadConfig } from '#config';
+import { judgeRollout, releaseLabels } from '#domain';
 import * as k8s from '@kubernetes/client-node';
-import { GatewayApiTrafficProvider, KUBERNETES_API_USE, KubernetesClusters } from '../../libs/integrations/src/index.js';
+import { GatewayApiTrafficProvider, KUBERNETES_API_USE, KubernetesClusters } from '#integrations';
 import { render, type RoleRule } from '../support/kustomize.js';
 
 interface Call {
@@ -26,12 +26,28 @@ interface Call {
 
 /** method + path (+ ?watch) → the RBAC verb and resource the API server would check. */
 function toCall(method: string, url: URL): Call | null {
-  const m = /^\/(?:regions\/[^/]+|edge)\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(url.pathname);
+  const m = /^\/(?:regions\/[^/]+|edge)\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(
+    url.pathname,
+  );
   if (!m) return null;
   const [, group = '', namespace, resource, name, sub] = m;
   const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
   const verb =
-    method === 'GET' ? (watch ? 'watch' : name ? 'get' : 'list') : method === 'PATCH' ? 'patch' : method === 'PUT' ? 'update' : method === 'POST' ? 'create' : method === 'DELETE' ? 'delete' : method.toLowerCase();
+    method === 'GET'
+      ? watch
+        ? 'watch'
+        : name
+          ? 'get'
+          : 'list'
+      : method === 'PATCH'
+        ? 'patch'
+        : method === 'PUT'
+          ? 'update'
+          : method === 'POST'
+            ? 'create'
+            : method === 'DELETE'
+              ? 'delete'
+              : method.toLowerCase();
   return { apiGroup: group, resource: sub ? `${resource}/${sub}` : resource!, verb, namespace: namespace!, name: name ?? null };
 }
 
@@ -50,16 +66,22 @@ describe('target-cluster RBAC = what the Kubernetes adapter calls', () => {
       const call = toCall(req.method ?? 'GET', url);
       if (call) calls.push(call);
       else calls.push({ apiGroup: '?', resource: url.pathname, verb: req.method ?? '?', namespace: '?', name: null });
-      const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     const dir = mkdtempSync(join(tmpdir(), 'tideline-rbac-'));
     const port = (proxy.address() as { port: number }).port;
-    writeFileSync(join(dir, 'regions.yaml'), JSON.stringify({ regions: [{ name: 'r1', kubernetes: { server: `http://127.0.0.1:${port}/regions/r1`, skipTLSVerify: true } }] }));
+    writeFileSync(
+      join(dir, 'regions.yaml'),
+      JSON.stringify({ regions: [{ name: 'r1', kubernetes: { server: `http://127.0.0.1:${port}/regions/r1`, skipTLSVerify: true } }] }),
+    );
     clusters = new KubernetesClusters(loadConfig(dir, {}).regions, { timeoutMs: 5_000 });
     // the gateway-api traffic provider against the simulator's edge cluster, through the same proxy
     const kc = new k8s.KubeConfig();
@@ -69,7 +91,15 @@ describe('target-cluster RBAC = what the Kubernetes adapter calls', () => {
       contexts: [{ name: 'edge', cluster: 'edge', user: 'tideline' }],
       currentContext: 'edge',
     });
-    edge = new GatewayApiTrafficProvider({ kubeConfig: kc, namespace: 'edge', route: 'global', backendRef: 'r1', managed: ['r1'], timeoutMs: 5_000, pollMs: 20 });
+    edge = new GatewayApiTrafficProvider({
+      kubeConfig: kc,
+      namespace: 'edge',
+      route: 'global',
+      backendRef: 'r1',
+      managed: ['r1'],
+      timeoutMs: 5_000,
+      pollMs: 20,
+    });
   });
 
   afterAll(async () => {
@@ -85,7 +115,8 @@ describe('target-cluster RBAC = what the Kubernetes adapter calls', () => {
     const labels = releaseLabels({ id: 'rel-1', version: '9.9.9', releaseNumber: 9 });
     const started = Date.now();
     await client.deploy(w, image, labels);
-    while (judgeRollout(await client.observe(w), image, started, 10_000, Date.now()).kind === 'progressing') await new Promise((r) => setTimeout(r, 20));
+    while (judgeRollout(await client.observe(w), image, started, 10_000, Date.now()).kind === 'progressing')
+      await new Promise((r) => setTimeout(r, 20));
     await client.restore(recorded, Object.keys(labels));
     await expect(client.snapshot({ ...w, deployment: 'missing' })).rejects.toThrow(/404/);
 
@@ -98,15 +129,26 @@ describe('target-cluster RBAC = what the Kubernetes adapter calls', () => {
 
     const key = (c: Call) => `${c.apiGroup}/${c.resource}:${c.verb}`;
     expect([...new Set(workloadCalls.map(key))].sort()).toEqual(['apps/deployments:get', 'apps/deployments:patch']);
-    expect(workloadCalls.every((c) => c.namespace === 'shop' && c.name !== null), JSON.stringify(workloadCalls)).toBe(true);
-    expect([...new Set(routeCalls.map(key))].sort()).toEqual(['gateway.networking.k8s.io/httproutes:get', 'gateway.networking.k8s.io/httproutes:patch']);
-    expect(routeCalls.every((c) => c.namespace === 'edge' && c.name === 'global'), JSON.stringify(routeCalls)).toBe(true);
+    expect(
+      workloadCalls.every((c) => c.namespace === 'shop' && c.name !== null),
+      JSON.stringify(workloadCalls),
+    ).toBe(true);
+    expect([...new Set(routeCalls.map(key))].sort()).toEqual([
+      'gateway.networking.k8s.io/httproutes:get',
+      'gateway.networking.k8s.io/httproutes:patch',
+    ]);
+    expect(
+      routeCalls.every((c) => c.namespace === 'edge' && c.name === 'global'),
+      JSON.stringify(routeCalls),
+    ).toBe(true);
     const used = new Set([...workloadCalls, ...routeCalls].map(key));
 
     const objects = render('target-cluster');
     const roles = objects.filter((o) => o.kind === 'Role');
     const rules = roles.flatMap((r) => (r as unknown as { rules: RoleRule[] }).rules);
-    const granted = new Set(rules.flatMap((r) => r.apiGroups!.flatMap((g) => r.resources!.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)))));
+    const granted = new Set(
+      rules.flatMap((r) => r.apiGroups!.flatMap((g) => r.resources!.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)))),
+    );
     for (const u of used) expect(granted, `the Role must grant ${u}`).toContain(u);
 
     const declared = new Set(KUBERNETES_API_USE.flatMap((u) => u.verbs.map((v) => `${u.apiGroup}/${u.resource}:${v}`)));
@@ -126,7 +168,10 @@ describe('target-cluster RBAC = what the Kubernetes adapter calls', () => {
     for (const role of roles) {
       for (const rule of (role as unknown as { rules: RoleRule[] }).rules) {
         const all = [...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...rule.verbs, ...(rule.resourceNames ?? [])];
-        expect(all.some((x) => x.includes('*')), `${role.metadata.name}: ${JSON.stringify(rule)}`).toBe(false);
+        expect(
+          all.some((x) => x.includes('*')),
+          `${role.metadata.name}: ${JSON.stringify(rule)}`,
+        ).toBe(false);
         expect(rule.resources).not.toContain('secrets');
         expect(rule.resourceNames?.length ?? 0, `${role.metadata.name}: resourceNames`).toBeGreaterThan(0);
         if (rule.resources!.includes('deployments')) expect([...rule.verbs].sort()).toEqual(['get', 'list', 'patch', 'watch']);

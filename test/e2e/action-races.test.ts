@@ -31,9 +31,19 @@ describe('promote and rollback racing', () => {
     db = await createTestDatabase();
     // The canary bake is long so the race happens while it bakes; wave-1 bakes long too, so
     // a promote that lands first can never finish the release before the rollback arrives.
-    const plan = { defaults: { bake: '10m', progressDeadline: '5s' }, canary: { region: 'c1' }, waves: [{ name: 'wave-1', regions: ['r1'] }] };
+    const plan = {
+      defaults: { bake: '10m', progressDeadline: '5s' },
+      canary: { region: 'c1' },
+      waves: [{ name: 'wave-1', regions: ['r1'] }],
+    };
     const configDir = writeServicesConfig(sim.url, REGIONS, Object.fromEntries(SERVICES.map((s) => [s, plan])));
-    const env = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: configDir,
+      LOG_LEVEL: 'info',
+    };
     apis = [await startApi(env), await startApi(env)];
     worker = await startWorker(env);
   });
@@ -51,7 +61,12 @@ describe('promote and rollback racing', () => {
       const version = `2.${round}.0`;
       const ids = await Promise.all(
         SERVICES.map(async (service) => {
-          const res = await call<ReleaseBody>(apis[0]!.url, 'POST', '/v1/releases', { service, version, image: image(service, version), releaseNumber: round });
+          const res = await call<ReleaseBody>(apis[0]!.url, 'POST', '/v1/releases', {
+            service,
+            version,
+            image: image(service, version),
+            releaseNumber: round,
+          });
           expect(res.status, JSON.stringify(res.body)).toBe(201);
           return res.body.id;
         }),
@@ -65,22 +80,34 @@ describe('promote and rollback racing', () => {
             { action: 'rollback', body: { reason: 'pager' } },
           ].sort(() => Math.random() - 0.5);
           const answers = await Promise.all(
-            requests.map(async (r, k) => ({ ...r, status: (await call(apis[(i + k) % 2]!.url, 'POST', `/v1/releases/${id}/${r.action}`, r.body)).status })),
+            requests.map(async (r, k) => ({
+              ...r,
+              status: (await call(apis[(i + k) % 2]!.url, 'POST', `/v1/releases/${id}/${r.action}`, r.body)).status,
+            })),
           );
-          outcomes.push({ promote: answers.find((a) => a.action === 'promote')!.status, rollbacks: answers.filter((a) => a.action === 'rollback').map((a) => a.status).sort() });
+          outcomes.push({
+            promote: answers.find((a) => a.action === 'promote')!.status,
+            rollbacks: answers
+              .filter((a) => a.action === 'rollback')
+              .map((a) => a.status)
+              .sort(),
+          });
         }),
       );
       for (const id of ids) {
         const done = await waitForRelease(apis[1]!.url, id, (r) => TERMINAL.includes(r.state));
         expect(done.state, JSON.stringify(done)).toBe('rolled_back');
-        const events = (await call<{ items: Array<{ type: string; region: string | null }> }>(apis[1]!.url, 'GET', `/v1/releases/${id}/events`)).body.items;
+        const events = (
+          await call<{ items: Array<{ type: string; region: string | null }> }>(apis[1]!.url, 'GET', `/v1/releases/${id}/events`)
+        ).body.items;
         expect(events.filter((e) => e.type === 'release.rolling_back')).toHaveLength(1);
         const restores = events.filter((e) => e.type === 'region.restore_patched').map((e) => e.region);
         expect(new Set(restores).size, JSON.stringify(restores)).toBe(restores.length);
         expect(events.filter((e) => e.type === 'release.rolled_back')).toHaveLength(1);
       }
       for (const service of SERVICES) {
-        for (const region of REGIONS) expect(sim.deployment(region, 'shop', service)!.images[service], `${service} ${region}`).toBe(image(service, '1.0.0'));
+        for (const region of REGIONS)
+          expect(sim.deployment(region, 'shop', service)!.images[service], `${service} ${region}`).toBe(image(service, '1.0.0'));
       }
     }
     expect(outcomes).toHaveLength(SERVICES.length * ROUNDS);

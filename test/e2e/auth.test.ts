@@ -7,7 +7,7 @@
  * refuses to start unless TIDELINE_AUTH=disabled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../libs/config/src/index.js';
+import { sha256Hex } from '#config';
 import { call, type ApiResponse } from '../support/api-client.js';
 import { startApi, type Proc } from '../support/processes.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
@@ -21,7 +21,12 @@ const TOKENS = {
   root: 'root-token-ffeeddccbbaa99887766',
 };
 const WRONG = 'wrong-token-not-configured-anywhere-42';
-const SCOPES: Record<keyof typeof TOKENS, string[]> = { ci: ['releases:create'], ops: ['releases:operate'], viewer: ['read'], root: ['admin'] };
+const SCOPES: Record<keyof typeof TOKENS, string[]> = {
+  ci: ['releases:create'],
+  ops: ['releases:operate'],
+  viewer: ['read'],
+  root: ['admin'],
+};
 const REGIONS = ['eu-west', 'us-east'];
 
 interface Op {
@@ -40,14 +45,19 @@ describe('auth', () => {
     process.env.TIDELINE_T_ROOT = TOKENS.root;
     db = await createTestDatabase();
     const plan = { defaults: { bake: '1s' }, canary: { region: 'eu-west' }, waves: [{ name: 'rest', regions: ['us-east'] }] };
-    const dir = writeServicesConfig('http://127.0.0.1:1', REGIONS, { web: plan }, {
-      auth: testAuth([
-        { name: 'ci', scopes: ['releases:create'], tokenEnv: 'TIDELINE_T_CI' },
-        { name: 'ops', scopes: ['releases:operate'], sha256: sha256Hex(TOKENS.ops) },
-        { name: 'viewer', scopes: ['read'], sha256: sha256Hex(TOKENS.viewer) },
-        { name: 'root', scopes: ['admin'], tokenEnv: 'TIDELINE_T_ROOT' },
-      ]),
-    });
+    const dir = writeServicesConfig(
+      'http://127.0.0.1:1',
+      REGIONS,
+      { web: plan },
+      {
+        auth: testAuth([
+          { name: 'ci', scopes: ['releases:create'], tokenEnv: 'TIDELINE_T_CI' },
+          { name: 'ops', scopes: ['releases:operate'], sha256: sha256Hex(TOKENS.ops) },
+          { name: 'viewer', scopes: ['read'], sha256: sha256Hex(TOKENS.viewer) },
+          { name: 'root', scopes: ['admin'], tokenEnv: 'TIDELINE_T_ROOT' },
+        ]),
+      },
+    );
     // eu-west can be drained (the simulator LB at a closed port: the job would fail, but the request is recorded)
     const regionsFile = `${dir}/regions.yaml`;
     const { readFileSync, writeFileSync } = await import('node:fs');
@@ -63,20 +73,44 @@ describe('auth', () => {
     await db?.drop();
   });
 
-  const as = async <T = Record<string, unknown>>(who: keyof typeof TOKENS | 'none' | 'wrong' | 'basic', method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
-    const authorization = who === 'none' ? '' : who === 'wrong' ? `Bearer ${WRONG}` : who === 'basic' ? `Basic ${Buffer.from(`u:${TOKENS.root}`).toString('base64')}` : `Bearer ${TOKENS[who]}`;
+  const as = async <T = Record<string, unknown>>(
+    who: keyof typeof TOKENS | 'none' | 'wrong' | 'basic',
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<ApiResponse<T>> => {
+    const authorization =
+      who === 'none'
+        ? ''
+        : who === 'wrong'
+          ? `Bearer ${WRONG}`
+          : who === 'basic'
+            ? `Basic ${Buffer.from(`u:${TOKENS.root}`).toString('base64')}`
+            : `Bearer ${TOKENS[who]}`;
     const res = await call<T>(api.url, method, path, body, { authorization });
     seen.push(JSON.stringify(res.body));
     return res;
   };
 
   it('every endpoint × every caller: 401 without a valid token, 403 without the scope, through with it', async () => {
-    const created = await as<{ id: string }>('ci', 'POST', '/v1/releases', { service: 'web', version: '1.0.1', image: 'registry.example.com/shop/web:1.0.1', releaseNumber: 1 });
+    const created = await as<{ id: string }>('ci', 'POST', '/v1/releases', {
+      service: 'web',
+      version: '1.0.1',
+      image: 'registry.example.com/shop/web:1.0.1',
+      releaseNumber: 1,
+    });
     expect(created.status).toBe(201);
     const drain = await as<{ operation: { id: string } }>('ops', 'POST', '/v1/regions/eu-west/drain', { reason: 'matrix' });
     expect(drain.status).toBe(202);
-    const doc = (await call<{ paths: Record<string, Record<string, Op>> }>(api.url, 'GET', '/docs/openapi.json', undefined, { authorization: '' })).body;
-    const fill = (path: string) => path.replace('{id}', created.body.id).replace('{region}', 'eu-west').replace('{operationId}', drain.body.operation.id).replace('{service}', 'web');
+    const doc = (
+      await call<{ paths: Record<string, Record<string, Op>> }>(api.url, 'GET', '/docs/openapi.json', undefined, { authorization: '' })
+    ).body;
+    const fill = (path: string) =>
+      path
+        .replace('{id}', created.body.id)
+        .replace('{region}', 'eu-west')
+        .replace('{operationId}', drain.body.operation.id)
+        .replace('{service}', 'web');
     let checked = 0;
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
@@ -116,9 +150,14 @@ describe('auth', () => {
     expect(raw.status).toBe(401);
     expect(raw.headers.get('www-authenticate')).toBe('Bearer realm="tideline", error="invalid_token"');
     seen.push(await raw.text());
-    for (const path of ['/healthz', '/readyz', '/docs', '/docs/openapi.json']) expect((await as('none', 'GET', path)).status, path).toBe(200);
+    for (const path of ['/healthz', '/readyz', '/docs', '/docs/openapi.json'])
+      expect((await as('none', 'GET', path)).status, path).toBe(200);
     // a malformed body without a token is a 401, not a 400: nobody learns anything without a token
-    const res = await fetch(`${api.url}/v1/releases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"service":' });
+    const res = await fetch(`${api.url}/v1/releases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"service":',
+    });
     expect(res.status).toBe(401);
   });
 
@@ -126,12 +165,19 @@ describe('auth', () => {
     await new Promise((r) => setTimeout(r, 50));
     const since = new Date().toISOString();
     await db.query(`UPDATE releases SET state = 'cancelled' WHERE state IN ('running','paused','awaiting_approval','rolling_back')`);
-    const created = await as<{ id: string }>('ci', 'POST', '/v1/releases', { service: 'web', version: '1.0.2', image: 'registry.example.com/shop/web:1.0.2', releaseNumber: 2 });
+    const created = await as<{ id: string }>('ci', 'POST', '/v1/releases', {
+      service: 'web',
+      version: '1.0.2',
+      image: 'registry.example.com/shop/web:1.0.2',
+      releaseNumber: 2,
+    });
     const id = created.body.id;
     expect((await as('ops', 'POST', `/v1/releases/${id}/pause`, { reason: 'checking dashboards' })).status).toBe(200);
     expect((await as('root', 'POST', `/v1/releases/${id}/resume`, { reason: 'all clear' })).status).toBe(200);
     expect((await as('ops', 'POST', `/v1/releases/${id}/cancel`, { reason: 'wrong build' })).status).toBe(200);
-    const events = (await as<{ items: Array<{ type: string; actor: string; reason: string | null }> }>('viewer', 'GET', `/v1/releases/${id}/events`)).body.items;
+    const events = (
+      await as<{ items: Array<{ type: string; actor: string; reason: string | null }> }>('viewer', 'GET', `/v1/releases/${id}/events`)
+    ).body.items;
     expect(events.filter((e) => e.actor !== 'tideline').map((e) => [e.type, e.actor, e.reason])).toEqual([
       ['release.created', 'ci', null],
       ['release.paused', 'ops', 'checking dashboards'],
@@ -139,7 +185,10 @@ describe('auth', () => {
       ['release.cancelled', 'ops', 'wrong build'],
     ]);
 
-    type Page = { items: Array<{ type: string; actor: string; reason: string | null; releaseId: string | null; region: string | null }>; total: number };
+    type Page = {
+      items: Array<{ type: string; actor: string; reason: string | null; releaseId: string | null; region: string | null }>;
+      total: number;
+    };
     const audit = (q: string) => as<Page>('viewer', 'GET', `/v1/audit?${q}`);
     const ops = (await audit(`actor=ops&since=${encodeURIComponent(since)}`)).body;
     expect(ops.items.map((e) => [e.type, e.reason])).toEqual([
@@ -154,7 +203,11 @@ describe('auth', () => {
     expect(next.total).toBe(all.total);
     expect(all.items.map((e) => e.type)).not.toEqual(next.items.map((e) => e.type));
     expect(all.items.every((e) => e.actor !== 'tideline')).toBe(true);
-    const bad = await as<{ errors: Array<{ field: string }> }>('viewer', 'GET', '/v1/audit?since=yesterday&limit=0&actor=Bad%20Name&type=x&colour=1');
+    const bad = await as<{ errors: Array<{ field: string }> }>(
+      'viewer',
+      'GET',
+      '/v1/audit?since=yesterday&limit=0&actor=Bad%20Name&type=x&colour=1',
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e) => e.field).sort()).toEqual(['actor', 'colour', 'limit', 'since', 'type']);
   });
@@ -163,7 +216,10 @@ describe('auth', () => {
     const out = api.output();
     for (const token of [...Object.values(TOKENS), WRONG]) {
       expect(out.includes(token), 'log').toBe(false);
-      expect(seen.some((s) => s.includes(token)), 'answers').toBe(false);
+      expect(
+        seen.some((s) => s.includes(token)),
+        'answers',
+      ).toBe(false);
     }
     expect(out).toMatch(/"actor":"ops".*"msg":"request"/);
     expect(out).not.toMatch(/[Aa]uthorization/);
@@ -177,9 +233,19 @@ describe('auth', () => {
     const open = await startApi({ ...base, TIDELINE_AUTH: 'disabled' });
     try {
       expect(open.output()).toMatch(/"level":40.*TIDELINE_AUTH=disabled/);
-      const res = await call<{ id: string }>(open.url, 'POST', '/v1/releases', { service: 'web', version: '3.0.0', image: 'registry.example.com/shop/web:3.0.0', releaseNumber: 30 }, { authorization: '' });
+      const res = await call<{ id: string }>(
+        open.url,
+        'POST',
+        '/v1/releases',
+        { service: 'web', version: '3.0.0', image: 'registry.example.com/shop/web:3.0.0', releaseNumber: 30 },
+        { authorization: '' },
+      );
       expect(res.status).toBe(201);
-      const events = (await call<{ items: Array<{ actor: string }> }>(open.url, 'GET', `/v1/releases/${res.body.id}/events`, undefined, { authorization: '' })).body.items;
+      const events = (
+        await call<{ items: Array<{ actor: string }> }>(open.url, 'GET', `/v1/releases/${res.body.id}/events`, undefined, {
+          authorization: '',
+        })
+      ).body.items;
       expect(events[0]!.actor).toBe('anonymous');
     } finally {
       await open.kill();

@@ -37,7 +37,13 @@ const CASES: Array<[string, string, string, unknown, string[]]> = [
   ]),
   ['operation: a bad region', 'GET', `/v1/regions/Eu/operations/${ID}`, undefined, ['region']],
   ['operation: a bad id', 'GET', '/v1/regions/eu-west/operations/7', undefined, ['operationId']],
-  ['audit: every bad filter', 'GET', '/v1/audit?actor=A%20B&type=drain&region=EU&release=9&since=monday&limit=501&offset=-1&x=1', undefined, ['actor', 'limit', 'offset', 'region', 'release', 'since', 'type', 'x']],
+  [
+    'audit: every bad filter',
+    'GET',
+    '/v1/audit?actor=A%20B&type=drain&region=EU&release=9&since=monday&limit=501&offset=-1&x=1',
+    undefined,
+    ['actor', 'limit', 'offset', 'region', 'release', 'since', 'type', 'x'],
+  ],
   ['audit: a non-numeric limit', 'GET', '/v1/audit?limit=ten', undefined, ['limit']],
 ];
 
@@ -48,7 +54,13 @@ describe('bad input on the operator endpoints', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const dir = writeServicesConfig('http://127.0.0.1:1', ['eu-west'], { web: { canary: { region: 'eu-west' } } });
-    api = await startApi({ DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info' });
+    api = await startApi({
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: dir,
+      LOG_LEVEL: 'info',
+    });
   });
 
   afterAll(async () => {

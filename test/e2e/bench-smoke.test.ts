@@ -29,13 +29,21 @@ function runBench(script: string, env: Record<string, string>, timeoutMs: number
 
 describe('benchmarks at a tiny size', () => {
   it('release throughput: 2 releases × 3 regions against its floor', async () => {
-    const r = await runBench('release-throughput.js', { BENCH_RELEASES: '2', BENCH_REGIONS: '3', BENCH_IN_FLIGHT: '2', BENCH_TIMEOUT_S: '90' }, 150_000);
+    const r = await runBench(
+      'release-throughput.js',
+      { BENCH_RELEASES: '2', BENCH_REGIONS: '3', BENCH_IN_FLIGHT: '2', BENCH_TIMEOUT_S: '90' },
+      150_000,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(results).some((f) => f.startsWith('release-throughput-'))).toBe(true);
   }, 180_000);
 
   it('gate reaction: one run, canary + 2 regions, real Prometheus', async () => {
-    const r = await runBench('gate-reaction.js', { BENCH_GATE_RUNS: '1', BENCH_GATE_REGIONS: '3', BENCH_GATE_SETTLE_MS: '1000', BENCH_GATE_CANARY_BAKE: '2s' }, 170_000);
+    const r = await runBench(
+      'gate-reaction.js',
+      { BENCH_GATE_RUNS: '1', BENCH_GATE_REGIONS: '3', BENCH_GATE_SETTLE_MS: '1000', BENCH_GATE_CANARY_BAKE: '2s' },
+      170_000,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(results).some((f) => f.startsWith('gate-reaction-'))).toBe(true);
   }, 200_000);

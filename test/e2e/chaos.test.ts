@@ -9,7 +9,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type ApiResponse } from '../support/api-client.js';
-import { coveredMs, effectsByRegion, TERMINAL_STATES, transitionsAfterTerminal, type EvaluationBody, type EventBody, type TargetBody } from '../support/chaos-oracles.js';
+import {
+  coveredMs,
+  effectsByRegion,
+  TERMINAL_STATES,
+  transitionsAfterTerminal,
+  type EvaluationBody,
+  type EventBody,
+  type TargetBody,
+} from '../support/chaos-oracles.js';
 import { ERROR_RATE_QUERY, image, REQUESTS_QUERY, startGateEnv, type GateEnv } from '../support/gate-env.js';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis.js';
 import { spawnWorker, startApi, type Proc } from '../support/processes.js';
@@ -41,7 +49,17 @@ const plan = {
   defaults: {
     bake: '6s',
     progressDeadline: '20s',
-    gates: [{ name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.05', interval: '1s', window: '5s', errorLimit: 20, minEvidence: { query: REQUESTS_QUERY, min: 1 } }],
+    gates: [
+      {
+        name: 'error-rate',
+        query: ERROR_RATE_QUERY,
+        condition: '< 0.05',
+        interval: '1s',
+        window: '5s',
+        errorLimit: 20,
+        minEvidence: { query: REQUESTS_QUERY, min: 1 },
+      },
+    ],
   },
   canary: { region: 'us-west' },
   waves: [{ name: 'wave-1', regions: WAVE, maxParallel: 3 }],
@@ -137,7 +155,12 @@ describe('chaos: SIGKILLs of APIs and workers, Redis restarted empty', () => {
       ['alpha', 'beta'].map(async (service) => {
         for (const p of PLANNED.filter((x) => x.service === service)) {
           const key = `chaos-${service}-${p.releaseNumber}`;
-          const res = await anyApi<{ id: string }>('POST', '/v1/releases', { service, version: p.version, image: image(service, p.version), releaseNumber: p.releaseNumber }, { 'idempotency-key': key });
+          const res = await anyApi<{ id: string }>(
+            'POST',
+            '/v1/releases',
+            { service, version: p.version, image: image(service, p.version), releaseNumber: p.releaseNumber },
+            { 'idempotency-key': key },
+          );
           expect([200, 201], JSON.stringify(res.body)).toContain(res.status);
           created.push({ id: res.body.id, planned: p });
           await sleep(2_000 + Math.random() * 4_000);
@@ -160,8 +183,13 @@ describe('chaos: SIGKILLs of APIs and workers, Redis restarted empty', () => {
     await Promise.all(starting);
     const pending: string[] = [];
     for (const c of created.filter((x) => !finals.has(x.id))) {
-      const r = await anyApi<{ state: string; stateReason: string | null; stages: Array<{ regions: TargetBody[] }> }>('GET', `/v1/releases/${c.id}`);
-      pending.push(`${c.planned.service}#${c.planned.releaseNumber} ${r.body.state} (${r.body.stateReason}) ${JSON.stringify(r.body.stages.flatMap((x) => x.regions).map((t) => `${t.region}:${t.state}`))}`);
+      const r = await anyApi<{ state: string; stateReason: string | null; stages: Array<{ regions: TargetBody[] }> }>(
+        'GET',
+        `/v1/releases/${c.id}`,
+      );
+      pending.push(
+        `${c.planned.service}#${c.planned.releaseNumber} ${r.body.state} (${r.body.stateReason}) ${JSON.stringify(r.body.stages.flatMap((x) => x.regions).map((t) => `${t.region}:${t.state}`))}`,
+      );
     }
     expect(pending, `not terminal after ${BOUND_MS}ms; ${kills} kills; API start failures: ${startFailures.join(' | ')}`).toEqual([]);
     console.info(`chaos: ${created.length} releases ended in ${Date.now() - started}ms; ${kills} SIGKILLs, ${redisRestarts} Redis restart`);
@@ -197,8 +225,12 @@ describe('chaos: SIGKILLs of APIs and workers, Redis restarted empty', () => {
           else running = forward;
         }
         expect(seq, `${service} in ${region}`).toEqual(expected);
-        const lastGood = mine.filter((c) => finals.get(c.id)!.state === 'succeeded').sort((a, b) => b.planned.releaseNumber - a.planned.releaseNumber)[0];
-        expect(env.sim.deployment(region, 'shop', service)!.images[service], `${service} in ${region}`).toBe(image(service, lastGood?.planned.version ?? '1.0.0'));
+        const lastGood = mine
+          .filter((c) => finals.get(c.id)!.state === 'succeeded')
+          .sort((a, b) => b.planned.releaseNumber - a.planned.releaseNumber)[0];
+        expect(env.sim.deployment(region, 'shop', service)!.images[service], `${service} in ${region}`).toBe(
+          image(service, lastGood?.planned.version ?? '1.0.0'),
+        );
       }
     }
 
@@ -207,15 +239,21 @@ describe('chaos: SIGKILLs of APIs and workers, Redis restarted empty', () => {
       const events = (await anyApi<{ items: EventBody[] }>('GET', `/v1/releases/${c.id}/events?limit=1000`)).body.items;
       expect(transitionsAfterTerminal(events), c.id).toEqual([]);
       // every verified region: passing bake evaluations cover its bake
-      const evaluations = (await anyApi<{ evaluations: EvaluationBody[] }>('GET', `/v1/releases/${c.id}/gates?limit=1000`)).body.evaluations;
+      const evaluations = (await anyApi<{ evaluations: EvaluationBody[] }>('GET', `/v1/releases/${c.id}/gates?limit=1000`)).body
+        .evaluations;
       for (const t of finals.get(c.id)!.stages.flatMap((s) => s.regions)) {
         if (!t.verifiedAt) continue;
         const start = Date.parse(t.rolloutCompletedAt!);
         const passes = evaluations
-          .filter((e) => e.region === t.region && e.phase === 'bake' && e.verdict === 'pass' && Date.parse(e.evaluatedAt) <= Date.parse(t.verifiedAt!))
+          .filter(
+            (e) =>
+              e.region === t.region && e.phase === 'bake' && e.verdict === 'pass' && Date.parse(e.evaluatedAt) <= Date.parse(t.verifiedAt!),
+          )
           .map((e) => Date.parse(e.evaluatedAt));
         const required = Date.parse(t.bakeEndsAt!) - start;
-        expect(coveredMs(passes, start, REACH_MS), `${c.planned.service}#${c.planned.releaseNumber} ${t.region}`).toBeGreaterThanOrEqual(required);
+        expect(coveredMs(passes, start, REACH_MS), `${c.planned.service}#${c.planned.releaseNumber} ${t.region}`).toBeGreaterThanOrEqual(
+          required,
+        );
       }
     }
   });

@@ -43,7 +43,12 @@ workloads:
 `;
 
 function brokenDir(): string {
-  return fixture({ 'regions.yaml': REGIONS, 'plans/checkout.yaml': PLAN, 'services/checkout.yaml': SERVICE, 'services/other.yaml': BROKEN_YAML });
+  return fixture({
+    'regions.yaml': REGIONS,
+    'plans/checkout.yaml': PLAN,
+    'services/checkout.yaml': SERVICE,
+    'services/other.yaml': BROKEN_YAML,
+  });
 }
 
 /** `file:line:col: path: problem` lines with the directory shown as `<dir>`. */
@@ -76,7 +81,11 @@ describe('tideline config validate', () => {
       // a YAML syntax error, at its position
       ['syntax error', /^<dir>\/services\/other\.yaml:4:1: invalid YAML at line 4, column 1: .+/],
     ];
-    for (const [what, pattern] of expected) expect(lines.some((l) => pattern.test(l)), `${what}:\n${lines.join('\n')}`).toBe(true);
+    for (const [what, pattern] of expected)
+      expect(
+        lines.some((l) => pattern.test(l)),
+        `${what}:\n${lines.join('\n')}`,
+      ).toBe(true);
     expect(run.stderr).toMatch(/\d+ problems in /);
   });
 

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../libs/config/src/index.js';
+import { loadConfig } from '#config';
 import { DEMO_HISTORY, seedHistory } from '../../scripts/demo-history.js';
 import { TEST_TOKEN } from '../support/auth.js';
 import { call } from '../support/api-client.js';
@@ -37,17 +37,34 @@ describe('tideline time-to-smoke, plan propose, drill', () => {
   beforeAll(async () => {
     env = await startGateEnv({
       regions: REGIONS,
-      simulator: { lbRampMs: 1500, traffic: { 'us-east': { rps: 60 }, 'ap-south': { rps: 40 }, 'us-west': { rps: 5 }, 'eu-central': { rps: 10 } } },
+      simulator: {
+        lbRampMs: 1500,
+        traffic: { 'us-east': { rps: 60 }, 'ap-south': { rps: 40 }, 'us-west': { rps: 5 }, 'eu-central': { rps: 10 } },
+      },
       regionExtras: (region, simUrl) => ({
         ...TRAITS[region],
-        traffic: { provider: 'simulator', url: simUrl, rateQuery: REGION_RATE_QUERY, window: '3s', drainedFraction: 0.05, drainTimeout: '30s' },
+        traffic: {
+          provider: 'simulator',
+          url: simUrl,
+          rateQuery: REGION_RATE_QUERY,
+          window: '3s',
+          drainedFraction: 0.05,
+          drainTimeout: '30s',
+        },
       }),
       services: [
         {
           service: 'checkout',
-          plan: { defaults: { bake: 'auto', autoBake: { min: '10m', max: '4h', rule: 'twice-mean' } }, canary: { region: 'us-west', bake: '1s' }, waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }] },
+          plan: {
+            defaults: { bake: 'auto', autoBake: { min: '10m', max: '4h', rule: 'twice-mean' } },
+            canary: { region: 'us-west', bake: '1s' },
+            waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }],
+          },
         },
-        { service: 'cart', plan: { defaults: { bake: '1s' }, canary: { region: 'us-west' }, waves: [{ name: 'rest', regions: ['us-east'] }] } },
+        {
+          service: 'cart',
+          plan: { defaults: { bake: '1s' }, canary: { region: 'us-west' }, waves: [{ name: 'rest', regions: ['us-east'] }] },
+        },
       ],
     });
     cliEnv = { TIDELINE_URL: env.api.url, TIDELINE_TOKEN: TEST_TOKEN };
@@ -66,15 +83,37 @@ describe('tideline time-to-smoke, plan propose, drill', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).not.toMatch(ESC);
     const lines = text.stdout.split('\n');
-    expect(cells(lines.find((l) => l.startsWith('REGION')))).toEqual(['REGION', 'FAILURES', 'MEAN', 'P50', 'P90', 'MAX', 'BAKE 2×MEAN', 'BAKE P95']);
+    expect(cells(lines.find((l) => l.startsWith('REGION')))).toEqual([
+      'REGION',
+      'FAILURES',
+      'MEAN',
+      'P50',
+      'P90',
+      'MAX',
+      'BAKE 2×MEAN',
+      'BAKE P95',
+    ]);
     expect(cells(lines.find((l) => l.startsWith('overall')))).toEqual(['overall', '6', '14m', '12m', '22m', '22m', '28m', '22m']);
-    expect(cells(lines.find((l) => l.startsWith('eu-central')))).toEqual(['eu-central', '2', '16m', '12m', '20m', '20m', '10m (default)', '10m (default)']);
+    expect(cells(lines.find((l) => l.startsWith('eu-central')))).toEqual([
+      'eu-central',
+      '2',
+      '16m',
+      '12m',
+      '20m',
+      '20m',
+      '10m (default)',
+      '10m (default)',
+    ]);
     expect(text.stdout).toContain('recommended bake: 28m — 2 × mean 14m over 6 failures = 28m');
-    expect(text.stdout).toMatch(/too few failures \(at least 3 needed\) in us-west \(1\), us-east \(2\), eu-central \(2\), ap-south \(1\): the default bake 10m is recommended there/);
+    expect(text.stdout).toMatch(
+      /too few failures \(at least 3 needed\) in us-west \(1\), us-east \(2\), eu-central \(2\), ap-south \(1\): the default bake 10m is recommended there/,
+    );
 
     const json = await tideline(['time-to-smoke', 'checkout', '--days', '30', '-o', 'json']);
     expect(json.code, json.stderr).toBe(0);
-    const body = lastJson<{ overall: Record<string, unknown> & { recommendations: { twiceMean: { bakeMs: number; reason: string } } } }>(json);
+    const body = lastJson<{ overall: Record<string, unknown> & { recommendations: { twiceMean: { bakeMs: number; reason: string } } } }>(
+      json,
+    );
     expect(body.overall).toMatchObject({ failures: 6, meanMs: 14 * MIN, p50Ms: 12 * MIN, p90Ms: 22 * MIN, maxMs: 22 * MIN });
     expect(body.overall.recommendations.twiceMean).toMatchObject({ bakeMs: 28 * MIN, reason: '2 × mean 14m over 6 failures = 28m' });
 
@@ -86,7 +125,9 @@ describe('tideline time-to-smoke, plan propose, drill', () => {
   it('plan propose: every placement with its reason; -o yaml is a plan file the config loader accepts, in the same order', async () => {
     const json = await tideline(['plan', 'propose', 'checkout', '-o', 'json']);
     expect(json.code, json.stderr).toBe(0);
-    const p = lastJson<{ plan: { canary: { region: string; reason: string }; waves: Array<{ regions: Array<{ region: string; reason: string }> }> } }>(json);
+    const p = lastJson<{
+      plan: { canary: { region: string; reason: string }; waves: Array<{ regions: Array<{ region: string; reason: string }> }> };
+    }>(json);
     const placed = [p.plan.canary, ...p.plan.waves.flatMap((w) => w.regions)];
     expect(placed.map((x) => x.region).sort()).toEqual([...REGIONS].sort());
 
@@ -140,7 +181,21 @@ describe('tideline time-to-smoke, plan propose, drill', () => {
   }
 
   it('drill start --wait: a drain drill within its goal exits 0 and prints drain99; drill get and list show it with the trend', async () => {
-    const run = await tideline(['drill', 'start', '--kind', 'drain', '--region', 'us-east', '--goal', '10m', '--reason', 'weekly practice', '--wait', '--timeout', '2m']);
+    const run = await tideline([
+      'drill',
+      'start',
+      '--kind',
+      'drain',
+      '--region',
+      'us-east',
+      '--goal',
+      '10m',
+      '--reason',
+      'weekly practice',
+      '--wait',
+      '--timeout',
+      '2m',
+    ]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).not.toMatch(ESC);
     const id = /^drill ([0-9a-f-]{36}) started/.exec(run.stdout)![1]!;
@@ -160,18 +215,58 @@ describe('tideline time-to-smoke, plan propose, drill', () => {
     const list = await tideline(['drill', 'list']);
     expect(list.code, list.stderr).toBe(0);
     const trend = list.stdout.split('trend')[1]!.split('\n');
-    expect(cells(trend.find((l) => l.trim().startsWith('eu-central')))).toEqual(['eu-central', 'drain', '3', '2/3', '10m', '6m', '6m', '↓ faster', '14m → 9m → 6m']);
+    expect(cells(trend.find((l) => l.trim().startsWith('eu-central')))).toEqual([
+      'eu-central',
+      'drain',
+      '3',
+      '2/3',
+      '10m',
+      '6m',
+      '6m',
+      '↓ faster',
+      '14m → 9m → 6m',
+    ]);
     expect(cells(trend.find((l) => l.trim().startsWith('us-east'))).slice(0, 4)).toEqual(['us-east', 'drain', '1', '1/1']);
     const filtered = await tideline(['drill', 'list', '--region', 'eu-central', '--kind', 'drain', '-o', 'json']);
     expect(lastJson<{ items: unknown[]; trend: Array<{ region: string }> }>(filtered).trend.map((t) => t.region)).toEqual(['eu-central']);
   });
 
   it('drill start --wait: a missed goal exits 1 saying so; --timeout exits 3 with the drill still running as the last JSON line', async () => {
-    const missed = await tideline(['drill', 'start', '--kind', 'drain', '--region', 'eu-central', '--goal', '10ms', '--reason', 'impossible goal', '--wait', '--timeout', '2m']);
+    const missed = await tideline([
+      'drill',
+      'start',
+      '--kind',
+      'drain',
+      '--region',
+      'eu-central',
+      '--goal',
+      '10ms',
+      '--reason',
+      'impossible goal',
+      '--wait',
+      '--timeout',
+      '2m',
+    ]);
     expect(missed.code, missed.stdout + missed.stderr).toBe(1);
     expect(missed.stdout.trim().split('\n').at(-1)).toMatch(/succeeded but missed its goal \(drain99 \d+\.\ds > goal 10ms\)$/);
 
-    const timedOut = await tideline(['drill', 'start', '--kind', 'drain', '--region', 'ap-south', '--goal', '10m', '--reason', 'short wait', '--wait', '--timeout', '1s', '-o', 'json']);
+    const timedOut = await tideline([
+      'drill',
+      'start',
+      '--kind',
+      'drain',
+      '--region',
+      'ap-south',
+      '--goal',
+      '10m',
+      '--reason',
+      'short wait',
+      '--wait',
+      '--timeout',
+      '1s',
+      '-o',
+      'json',
+    ]);
     expect(timedOut.code, timedOut.stderr).toBe(3);
     expect(timedOut.stderr).toMatch(/timed out after 1s: drill [0-9a-f-]{36} is still running/);
     const last = lastJson<{ id: string; state: string }>(timedOut);

@@ -52,7 +52,9 @@ describe('SIGKILL between the statements of a restore that supersedes a drain', 
   });
 
   it('leaves the drain in flight and no restore; after a restart the restore supersedes it whole', async () => {
-    const drain = await call<{ operation: { id: string; state: string } }>(api.url, 'POST', '/v1/regions/r1/drain', { reason: 'maintenance' });
+    const drain = await call<{ operation: { id: string; state: string } }>(api.url, 'POST', '/v1/regions/r1/drain', {
+      reason: 'maintenance',
+    });
     expect(drain.status, JSON.stringify(drain.body)).toBe(202);
 
     // Test scaffolding: a restore row's INSERT waits for a lock this test holds.
@@ -66,7 +68,10 @@ describe('SIGKILL between the statements of a restore that supersedes a drain', 
     // The API has sent the statement superseding the drain and waits inside the restore's INSERT.
     const [held] = await until('the restore INSERT to wait', () =>
       db
-        .query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO "region_operations"%'`, [db.name])
+        .query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO "region_operations"%'`,
+          [db.name],
+        )
         .then((rows) => rows.length > 0 && rows),
     );
     expect(held).toBeDefined();
@@ -74,12 +79,22 @@ describe('SIGKILL between the statements of a restore that supersedes a drain', 
     expect(await restore).toBeInstanceOf(Error); // the client saw the connection die, not an answer
     await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_KEY]);
     // Postgres ends the dead API's sessions (the held one finds its client gone and rolls back).
-    const ours = [(await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]!.pid, (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid];
+    const ours = [
+      (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]!.pid,
+      (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid,
+    ];
     await until('the killed API sessions to end', () =>
-      db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND NOT (pid = ANY($2::int[]))`, [db.name, ours]).then((r) => r[0]!.n === 0),
+      db
+        .query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND NOT (pid = ANY($2::int[]))`, [
+          db.name,
+          ours,
+        ])
+        .then((r) => r[0]!.n === 0),
     );
 
-    const rows = await db.query<{ id: string; kind: string; state: string }>(`SELECT id, kind, state FROM region_operations ORDER BY requested_at`);
+    const rows = await db.query<{ id: string; kind: string; state: string }>(
+      `SELECT id, kind, state FROM region_operations ORDER BY requested_at`,
+    );
     expect(rows).toEqual([{ id: drain.body.operation.id, kind: 'drain', state: 'pending' }]); // not superseded without its restore
     expect(await fingerprint(db)).toEqual(before);
 
@@ -87,7 +102,9 @@ describe('SIGKILL between the statements of a restore that supersedes a drain', 
     api = await startApi(env);
     const again = await call(api.url, 'POST', '/v1/regions/r1/restore', { reason: 'done' });
     expect(again.status, JSON.stringify(again.body)).toBe(202);
-    const after = await db.query<{ kind: string; state: string; note: string | null }>(`SELECT kind, state, note FROM region_operations ORDER BY requested_at`);
+    const after = await db.query<{ kind: string; state: string; note: string | null }>(
+      `SELECT kind, state, note FROM region_operations ORDER BY requested_at`,
+    );
     expect(after.map((r) => [r.kind, r.state])).toEqual([
       ['drain', 'superseded'],
       ['restore', 'pending'],

@@ -37,8 +37,19 @@ describe('create conflicts on the releases API', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const configDir = writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1'] }], services: ['checkout', 'search'] });
-    api = await startApi({ DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' });
+    const configDir = writeConfig({
+      simulatorUrl: 'http://127.0.0.1:1',
+      canary: 'c1',
+      waves: [{ name: 'wave-1', regions: ['r1'] }],
+      services: ['checkout', 'search'],
+    });
+    api = await startApi({
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: configDir,
+      LOG_LEVEL: 'info',
+    });
   });
 
   afterAll(async () => {
@@ -46,7 +57,8 @@ describe('create conflicts on the releases API', () => {
     await db?.drop();
   });
 
-  const post = <T = Release>(b: unknown, key?: string) => call<T>(api.url, 'POST', '/v1/releases', b, key ? { 'idempotency-key': key } : {});
+  const post = <T = Release>(b: unknown, key?: string) =>
+    call<T>(api.url, 'POST', '/v1/releases', b, key ? { 'idempotency-key': key } : {});
 
   it('same Idempotency-Key: same body → 200 with the release; another image → 409 naming image and the release, nothing written', async () => {
     const created = await post(body(1), 'pipeline-41');
@@ -99,13 +111,15 @@ describe('create conflicts on the releases API', () => {
 
     const deliberate = await post(body(7, { allowOlder: true }));
     expect(deliberate.status).toBe(201);
-    const audit = await call<{ items: Array<{ type: string; actor: string; releaseId: string; reason: string; data: Record<string, unknown> }> }>(
-      api.url,
-      'GET',
-      `/v1/audit?release=${deliberate.body.id}&type=release.created`,
-    );
+    const audit = await call<{
+      items: Array<{ type: string; actor: string; releaseId: string; reason: string; data: Record<string, unknown> }>;
+    }>(api.url, 'GET', `/v1/audit?release=${deliberate.body.id}&type=release.created`);
     expect(audit.status).toBe(200);
     expect(audit.body.items).toHaveLength(1);
-    expect(audit.body.items[0]).toMatchObject({ actor: TEST_ACTOR, reason: expect.stringMatching(/deliberately older than release #8/), data: { allowOlder: true } });
+    expect(audit.body.items[0]).toMatchObject({
+      actor: TEST_ACTOR,
+      reason: expect.stringMatching(/deliberately older than release #8/),
+      data: { allowOlder: true },
+    });
   });
 });

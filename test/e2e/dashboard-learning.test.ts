@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { sha256Hex } from '../../libs/config/src/index.js';
+import { sha256Hex } from '#config';
 import { launchChromium, type RunningBrowser } from '../../scripts/chromium.js';
 import { DEMO_HISTORY, seedHistory } from '../../scripts/demo-history.js';
 import { call } from '../support/api-client.js';
@@ -33,15 +33,29 @@ describe('dashboard: learning from history in a browser', () => {
     [env, browser] = await Promise.all([
       startGateEnv({
         regions: REGIONS,
-        simulator: { lbRampMs: 1500, traffic: { 'us-east': { rps: 60 }, 'ap-south': { rps: 40 }, 'us-west': { rps: 5 }, 'eu-central': { rps: 10 } } },
+        simulator: {
+          lbRampMs: 1500,
+          traffic: { 'us-east': { rps: 60 }, 'ap-south': { rps: 40 }, 'us-west': { rps: 5 }, 'eu-central': { rps: 10 } },
+        },
         regionExtras: (region, simUrl) => ({
           ...TRAITS[region],
-          traffic: { provider: 'simulator', url: simUrl, rateQuery: REGION_RATE_QUERY, window: '3s', drainedFraction: 0.05, drainTimeout: '30s' },
+          traffic: {
+            provider: 'simulator',
+            url: simUrl,
+            rateQuery: REGION_RATE_QUERY,
+            window: '3s',
+            drainedFraction: 0.05,
+            drainTimeout: '30s',
+          },
         }),
         services: [
           {
             service: 'checkout',
-            plan: { defaults: { bake: 'auto', autoBake: { min: '10m', max: '4h', rule: 'twice-mean' } }, canary: { region: 'us-west', bake: '1s' }, waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }] },
+            plan: {
+              defaults: { bake: 'auto', autoBake: { min: '10m', max: '4h', rule: 'twice-mean' } },
+              canary: { region: 'us-west', bake: '1s' },
+              waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }],
+            },
           },
         ],
         tokens: [{ name: 'viewer', scopes: ['read'], sha256: sha256Hex(VIEWER) }],
@@ -50,7 +64,10 @@ describe('dashboard: learning from history in a browser', () => {
     ]);
     // six past releases of checkout, each smoking in one region at a known delay (the learning e2e test's history)
     await env.db.query('BEGIN');
-    seeded = await seedHistory({ query: (sql, params) => env.db.query(sql, params) }, { service: 'checkout', regions: REGIONS, bakeMs: DEMO_HISTORY.bakeMs, smokes: DEMO_HISTORY.smokes });
+    seeded = await seedHistory(
+      { query: (sql, params) => env.db.query(sql, params) },
+      { service: 'checkout', regions: REGIONS, bakeMs: DEMO_HISTORY.bakeMs, smokes: DEMO_HISTORY.smokes },
+    );
     await env.db.query('COMMIT');
   });
 
@@ -73,16 +90,31 @@ describe('dashboard: learning from history in a browser', () => {
     const page = await signedIn(TEST_TOKEN, '/regions?service=checkout');
     await page.waitForSelector('[data-testid=time-to-smoke] tr[data-smoke=overall]', { timeout: 15_000 });
     // region, failures, mean, p50, p90, max, bake 2 × mean, bake p95
-    expect(await cells(page, 'tr[data-smoke=overall]')).toEqual(['all regions', '6', '14m 00s', '12m 00s', '22m 00s', '22m 00s', '28m 00s', '22m 00s']);
-    expect(await page.textContent('[data-testid=smoke-recommendation]')).toContain('28m 00s by 2 × mean — 2 × mean 14m over 6 failures = 28m');
+    expect(await cells(page, 'tr[data-smoke=overall]')).toEqual([
+      'all regions',
+      '6',
+      '14m 00s',
+      '12m 00s',
+      '22m 00s',
+      '22m 00s',
+      '28m 00s',
+      '22m 00s',
+    ]);
+    expect(await page.textContent('[data-testid=smoke-recommendation]')).toContain(
+      '28m 00s by 2 × mean — 2 × mean 14m over 6 failures = 28m',
+    );
     const eu = await cells(page, 'tr[data-smoke=eu-central]');
     expect(eu.slice(0, 3)).toEqual(['eu-central', '2', '16m 00s']);
     expect(eu[6]).toBe('10m 00s (default)');
     expect(eu[7]).toContain('too few failures (2 of at least 3)');
-    expect(await page.getAttribute('tr[data-smoke=eu-central]', 'title')).toContain('only 2 failures in history (at least 3 needed): the default bake 10m');
+    expect(await page.getAttribute('tr[data-smoke=eu-central]', 'title')).toContain(
+      'only 2 failures in history (at least 3 needed): the default bake 10m',
+    );
     const links = await page.locator('[data-testid=smoke-evidence] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toEqual(seeded.map((id) => `/releases/${id}`));
-    expect(await page.locator('[data-testid=smoke-evidence] li').first().textContent()).toMatch(/in eu-central: .+ failed 12m 00s after the rollout \(slow smoke, after verification\)/);
+    expect(await page.locator('[data-testid=smoke-evidence] li').first().textContent()).toMatch(
+      /in eu-central: .+ failed 12m 00s after the rollout \(slow smoke, after verification\)/,
+    );
     await page.close();
   });
 
@@ -91,10 +123,12 @@ describe('dashboard: learning from history in a browser', () => {
     await page.click('[data-testid=propose-plan]');
     const proposal = page.locator('[data-testid=plan-proposal]');
     await proposal.locator('li[data-wave=canary] li[data-region=us-west]').waitFor({ timeout: 30_000 });
-    expect(await proposal.locator('li[data-wave=canary] li[data-region=us-west] .reason').textContent()).toMatch(/^the service's canary region \(low traffic: [\d.]+ req\/s measured/);
+    expect(await proposal.locator('li[data-wave=canary] li[data-region=us-west] .reason').textContent()).toMatch(
+      /^the service's canary region \(low traffic: [\d.]+ req\/s measured/,
+    );
     const placed = await proposal.locator('li[data-region]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-region')));
     expect([...placed].sort()).toEqual([...REGIONS].sort());
-    expect(await proposal.locator('li[data-wave] > small').count()).toBe(await proposal.locator('li[data-wave]').count() - 1);
+    expect(await proposal.locator('li[data-wave] > small').count()).toBe((await proposal.locator('li[data-wave]').count()) - 1);
     expect(await proposal.locator('li[data-region=ap-south] .reason').textContent()).toMatch(/^first region with mobile-heavy/);
     const yaml = (await page.textContent('[data-testid=plan-yaml]'))!;
     expect(yaml).toContain('bake: auto');
@@ -120,15 +154,28 @@ describe('dashboard: learning from history in a browser', () => {
     expect(firstMs).toBeGreaterThan(0);
     expect(await progress.getAttribute('data-goal-ms')).toBe('600000');
     const text = (await progress.textContent())!;
-    expect(text).toMatch(/^drain drill of eu-central by .+: drained in \d+\.\ds — met the goal 10m 00s · restored in \d+\.\ds · succeeded$/);
+    expect(text).toMatch(
+      /^drain drill of eu-central by .+: drained in \d+\.\ds — met the goal 10m 00s · restored in \d+\.\ds · succeeded$/,
+    );
     // the API holds the same figure; traffic is back
-    const drills = await call<{ items: Array<{ region: string; firstMs: number; secondMs: number; state: string; reason: string }> }>(env.api.url, 'GET', '/v1/drills?region=eu-central');
-    expect(drills.body.items[0]).toMatchObject({ region: 'eu-central', firstMs, state: 'succeeded', reason: 'practice from the dashboard' });
+    const drills = await call<{ items: Array<{ region: string; firstMs: number; secondMs: number; state: string; reason: string }> }>(
+      env.api.url,
+      'GET',
+      '/v1/drills?region=eu-central',
+    );
+    expect(drills.body.items[0]).toMatchObject({
+      region: 'eu-central',
+      firstMs,
+      state: 'succeeded',
+      reason: 'practice from the dashboard',
+    });
     // the load balancer ramps: the restored region reaches weight 100 shortly after the restore is verified
     const back = Date.now() + 15_000;
     while (env.sim.weights()['eu-central'] !== 100 && Date.now() < back) await new Promise((r) => setTimeout(r, 100));
     expect(env.sim.weights()['eu-central']).toBe(100);
-    console.log(`drain drill from the dashboard: 99% drained in ${firstMs} ms, restored in ${drills.body.items[0]!.secondMs} ms (goal 10m)`);
+    console.log(
+      `drain drill from the dashboard: 99% drained in ${firstMs} ms, restored in ${drills.body.items[0]!.secondMs} ms (goal 10m)`,
+    );
     // the region's trend: its time against the goal
     const trend = page.locator('[data-testid=drill-trends] tr[data-region=eu-central][data-kind=drain]');
     await trend.waitFor({ timeout: 15_000 });
@@ -147,7 +194,13 @@ describe('dashboard: learning from history in a browser', () => {
     expect(await start.isDisabled()).toBe(true);
     expect(await start.getAttribute('title')).toBe('needs scope releases:operate');
     expect(await page.textContent('[data-testid=drills]')).toContain('read-only: drills need scope releases:operate');
-    const res = await call(env.api.url, 'POST', '/v1/drills', { kind: 'drain', region: 'us-east', goal: '10m', reason: 'viewer' }, { authorization: `Bearer ${VIEWER}` });
+    const res = await call(
+      env.api.url,
+      'POST',
+      '/v1/drills',
+      { kind: 'drain', region: 'us-east', goal: '10m', reason: 'viewer' },
+      { authorization: `Bearer ${VIEWER}` },
+    );
     expect(res.status).toBe(403);
     // reading is allowed: the viewer sees the time-to-smoke too
     await page.goto(`${env.api.url}/regions?service=checkout`);

@@ -7,15 +7,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { sha256Hex } from '../../libs/config/src/index.js';
+import { sha256Hex } from '#config';
 import { launchChromium, type RunningBrowser } from '../../scripts/chromium.js';
 import { call, TERMINAL } from '../support/api-client.js';
 import { TEST_ACTOR, TEST_TOKEN } from '../support/auth.js';
 import { ERROR_RATE_QUERY, REQUESTS_QUERY, startGateEnv, type GateEnv } from '../support/gate-env.js';
 
 const VIEWER = 'viewer-token-5e6f7a8b9c0d1e2f3a4b';
-const errorRateGate = { name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '1s', window: '5s', minEvidence: { query: REQUESTS_QUERY, min: 5 } };
-const plan = (bake: string) => ({ defaults: { bake, progressDeadline: '5s', gates: [errorRateGate] }, canary: { region: 'us-west' }, waves: [{ name: 'wave-1', regions: ['us-east', 'eu-west'] }] });
+const errorRateGate = {
+  name: 'error-rate',
+  query: ERROR_RATE_QUERY,
+  condition: '< 0.01',
+  interval: '1s',
+  window: '5s',
+  minEvidence: { query: REQUESTS_QUERY, min: 5 },
+};
+const plan = (bake: string) => ({
+  defaults: { bake, progressDeadline: '5s', gates: [errorRateGate] },
+  canary: { region: 'us-west' },
+  waves: [{ name: 'wave-1', regions: ['us-east', 'eu-west'] }],
+});
 
 describe('dashboard in a browser', () => {
   let env: GateEnv;
@@ -68,7 +79,9 @@ describe('dashboard in a browser', () => {
     for (const path of ['/v1/releases', '/v1/stream', '/v1/whoami', '/releases', '/assets/../v1/releases']) {
       expect((await fetch(`${env.api.url}${path}`)).status, path).toBe(401);
     }
-    const who = await call<{ name: string; scopes: string[] }>(env.api.url, 'GET', '/v1/whoami', undefined, { authorization: `Bearer ${VIEWER}` });
+    const who = await call<{ name: string; scopes: string[] }>(env.api.url, 'GET', '/v1/whoami', undefined, {
+      authorization: `Bearer ${VIEWER}`,
+    });
     expect(who.body).toEqual({ name: 'viewer', scopes: ['read'] });
   });
 
@@ -92,7 +105,9 @@ describe('dashboard in a browser', () => {
     expect(['queued', 'running']).toContain(await stateOf(page));
     await page.waitForSelector('[data-testid=release-state] [data-state=succeeded]', { timeout: 90_000 }).catch(async (err: Error) => {
       const api = await call<{ state: string; stateReason: string }>(env.api.url, 'GET', `/v1/releases/${created.id}`);
-      throw new Error(`${err.message}; on screen: ${await stateOf(page)}, in the API: ${api.body.state} (${api.body.stateReason}); timeline: ${await page.locator('.timeline li').count()} events; live: ${await page.textContent('.live')}`);
+      throw new Error(
+        `${err.message}; on screen: ${await stateOf(page)}, in the API: ${api.body.state} (${api.body.stateReason}); timeline: ${await page.locator('.timeline li').count()} events; live: ${await page.textContent('.live')}`,
+      );
     });
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(await page.locator('.tile[data-state=verified]').count()).toBe(3);
@@ -159,11 +174,17 @@ describe('dashboard in a browser', () => {
     expect(await pause.isDisabled()).toBe(true);
     expect(await pause.getAttribute('title')).toBe('needs scope releases:operate');
     expect(await page.textContent('[data-testid=scope-note]')).toContain('needs scope releases:operate');
-    const res = await call(env.api.url, 'POST', `/v1/releases/${created.id}/pause`, { reason: 'viewer' }, { authorization: `Bearer ${VIEWER}` });
+    const res = await call(
+      env.api.url,
+      'POST',
+      `/v1/releases/${created.id}/pause`,
+      { reason: 'viewer' },
+      { authorization: `Bearer ${VIEWER}` },
+    );
     expect(res.status).toBe(403);
     await page.goto(`${env.api.url}/regions`);
     await page.waitForSelector('[data-testid=regions] tr[data-region=us-west]');
-    await call(env.api.url, "POST", `/v1/releases/${created.id}/rollback`, { reason: "test over" });
+    await call(env.api.url, 'POST', `/v1/releases/${created.id}/rollback`, { reason: 'test over' });
     await page.close();
   });
 });

@@ -8,16 +8,29 @@ import { REDIS_URL, uniquePrefix } from '../support/services.js';
 describe('npm run demo -- --history', () => {
   it('seeds the history, shows time-to-smoke and a proposed plan, runs a drain drill, exits 0', async () => {
     const root = resolve(import.meta.dirname, '../..');
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL, PORT: String(await freePort()), SIM_PORT: '0', PROMETHEUS_PORT: '0', TIDELINE_QUEUE_PREFIX: uniquePrefix() };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      REDIS_URL,
+      PORT: String(await freePort()),
+      SIM_PORT: '0',
+      PROMETHEUS_PORT: '0',
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+    };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ['dist/scripts/demo.js', '--history', '--exit'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/scripts/demo.js', '--history', '--exit'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code, out).toBe(0);
     expect(out).toContain('--history: 6 past releases of checkout that smoked 12m, 5m, 22m, 10m, 20m, 15m');
-    expect(out).toMatch(/overall\s+6 failures\s+mean\s+14\.0m\s+p90\s+22\.0m\s+bake 28\.0m \(p95 22\.0m\): 2 × mean 14m over 6 failures = 28m/);
+    expect(out).toMatch(
+      /overall\s+6 failures\s+mean\s+14\.0m\s+p90\s+22\.0m\s+bake 28\.0m \(p95 22\.0m\): 2 × mean 14m over 6 failures = 28m/,
+    );
     expect(out).toMatch(/canary\s+us-west: the service's canary region/);
     expect(out).toMatch(/high-traffic-canary-like\s+us-east/);
     expect(out).toMatch(/succeeded: 99% drained in [\d.]+s, restored in [\d.]+s, goal met/);

@@ -55,7 +55,14 @@ describe('npm run demo stops cleanly', () => {
     ['SIGINT', 130],
   ] as const)('on %s: no Prometheus left, ports free, temp files and Redis keys removed', { timeout: 180_000 }, async (signal, code) => {
     const apiPort = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL, PORT: String(apiPort), SIM_PORT: '0', PROMETHEUS_PORT: '0', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      REDIS_URL,
+      PORT: String(apiPort),
+      SIM_PORT: '0',
+      PROMETHEUS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    };
     delete env.DATABASE_URL;
     delete env.TIDELINE_QUEUE_PREFIX; // the demo's own prefix (tideline-demo-<pid>), which it deletes
     const child = spawn(process.execPath, ['dist/scripts/demo.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,7 +83,9 @@ describe('npm run demo stops cleanly', () => {
       await until(
         'prometheus to scrape tideline',
         async () => {
-          const res = (await (await fetch(`${promUrl![1]}/api/v1/query?query=${encodeURIComponent('up{job="tideline"}')}`)).json()) as { data: { result: Array<{ value: [number, string] }> } };
+          const res = (await (await fetch(`${promUrl![1]}/api/v1/query?query=${encodeURIComponent('up{job="tideline"}')}`)).json()) as {
+            data: { result: Array<{ value: [number, string] }> };
+          };
           return res.data.result[0]?.value[1] === '1' ? true : undefined;
         },
         30_000,

@@ -8,7 +8,13 @@ import { REDIS_URL, uniquePrefix } from '../support/services.js';
 describe('npm run demo', () => {
   it('rolls the example release out on embedded PGlite and exits 0 with --exit', async () => {
     const root = resolve(import.meta.dirname, '../..');
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL, PORT: String(await freePort()), SIM_PORT: '0', TIDELINE_QUEUE_PREFIX: uniquePrefix() };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      REDIS_URL,
+      PORT: String(await freePort()),
+      SIM_PORT: '0',
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+    };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['dist/scripts/demo.js', '--exit'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -36,9 +36,27 @@ describe('drills', () => {
       regions: ['eu-west', 'us-east', 'ap-south'],
       simulator: { lbRampMs: 1500 },
       regionExtras: (region, simUrl) =>
-        region === 'ap-south' ? {} : { traffic: { provider: 'simulator', url: simUrl, rateQuery: REGION_RATE_QUERY, window: '3s', drainedFraction: 0.05, drainTimeout: '30s' } },
+        region === 'ap-south'
+          ? {}
+          : {
+              traffic: {
+                provider: 'simulator',
+                url: simUrl,
+                rateQuery: REGION_RATE_QUERY,
+                window: '3s',
+                drainedFraction: 0.05,
+                drainTimeout: '30s',
+              },
+            },
       services: [
-        { service: 'web', plan: { defaults: { bake: '1s' }, canary: { region: 'eu-west' }, waves: [{ name: 'rest', regions: ['us-east', 'ap-south'], maxParallel: 2 }] } },
+        {
+          service: 'web',
+          plan: {
+            defaults: { bake: '1s' },
+            canary: { region: 'eu-west' },
+            waves: [{ name: 'rest', regions: ['us-east', 'ap-south'], maxParallel: 2 }],
+          },
+        },
         { service: 'slow', plan: { defaults: { bake: '1h' }, canary: { region: 'us-east' } } },
       ],
     });
@@ -49,7 +67,13 @@ describe('drills', () => {
     await env?.close();
   });
 
-  const start = (body: Record<string, unknown>) => call<{ drill: Drill; message: string; detail?: string; state?: string; errors?: Array<{ field: string; message: string }> }>(env.api.url, 'POST', '/v1/drills', body);
+  const start = (body: Record<string, unknown>) =>
+    call<{ drill: Drill; message: string; detail?: string; state?: string; errors?: Array<{ field: string; message: string }> }>(
+      env.api.url,
+      'POST',
+      '/v1/drills',
+      body,
+    );
   async function until(id: string, done: (d: Drill) => boolean, timeoutMs = 60_000): Promise<Drill> {
     const deadline = Date.now() + timeoutMs;
     let last: Drill | undefined;
@@ -81,16 +105,44 @@ describe('drills', () => {
     expect(drill.secondMs).toBeGreaterThan(0);
     expect(drill).toMatchObject({ goalMs: 600_000, metGoal: true, undone: false });
     await weightBack('eu-west');
-    expect(drill.events.map((e) => e.type)).toEqual(['drill.started', 'drill.draining', 'drill.drained', 'drill.restoring', 'drill.succeeded']);
+    expect(drill.events.map((e) => e.type)).toEqual([
+      'drill.started',
+      'drill.draining',
+      'drill.drained',
+      'drill.restoring',
+      'drill.succeeded',
+    ]);
     expect(new Set(drill.events.map((e) => e.actor))).toEqual(new Set([drill.events[0]!.actor]));
     // the region operations it ran are in the audit trail, by the same actor
-    const audit = await call<{ items: Array<{ type: string; actor: string; reason: string | null }> }>(env.api.url, 'GET', '/v1/audit?region=eu-west');
-    expect(audit.body.items.filter((a) => a.reason?.startsWith(`drill ${drill.id}`)).map((a) => a.type).sort()).toEqual(['region.drain', 'region.restore']);
-    const drillAudit = await call<{ items: Array<{ type: string; actor: string; reason: string | null; data: { drillId?: string } }> }>(env.api.url, 'GET', '/v1/audit?type=drill.started&region=eu-west');
-    expect(drillAudit.body.items.find((a) => a.data.drillId === drill.id)).toMatchObject({ type: 'drill.started', actor: drill.events[0]!.actor, reason: 'weekly practice' });
+    const audit = await call<{ items: Array<{ type: string; actor: string; reason: string | null }> }>(
+      env.api.url,
+      'GET',
+      '/v1/audit?region=eu-west',
+    );
+    expect(
+      audit.body.items
+        .filter((a) => a.reason?.startsWith(`drill ${drill.id}`))
+        .map((a) => a.type)
+        .sort(),
+    ).toEqual(['region.drain', 'region.restore']);
+    const drillAudit = await call<{ items: Array<{ type: string; actor: string; reason: string | null; data: { drillId?: string } }> }>(
+      env.api.url,
+      'GET',
+      '/v1/audit?type=drill.started&region=eu-west',
+    );
+    expect(drillAudit.body.items.find((a) => a.data.drillId === drill.id)).toMatchObject({
+      type: 'drill.started',
+      actor: drill.events[0]!.actor,
+      reason: 'weekly practice',
+    });
     // the trend per region and kind
-    const list = await call<{ items: Drill[]; trend: Array<{ region: string; kind: string; runs: number; metGoal: number; latestMs: number }> }>(env.api.url, 'GET', '/v1/drills?region=eu-west');
-    expect(list.body.trend).toEqual([expect.objectContaining({ region: 'eu-west', kind: 'drain', runs: 1, metGoal: 1, latestMs: drill.firstMs })]);
+    const list = await call<{
+      items: Drill[];
+      trend: Array<{ region: string; kind: string; runs: number; metGoal: number; latestMs: number }>;
+    }>(env.api.url, 'GET', '/v1/drills?region=eu-west');
+    expect(list.body.trend).toEqual([
+      expect.objectContaining({ region: 'eu-west', kind: 'drain', runs: 1, metGoal: 1, latestMs: drill.firstMs }),
+    ]);
     console.log(`drain drill eu-west: drain99 ${drill.firstMs} ms, restore ${drill.secondMs} ms (goal 10m)`);
   });
 
@@ -126,7 +178,14 @@ describe('drills', () => {
     expect(drill).toMatchObject({ state: 'succeeded', metGoal: true, targetVersion: image('web', '1.0.0') });
     expect(drill.firstMs).toBeGreaterThan(0);
     expect(drill.secondMs).toBeGreaterThan(0);
-    expect(drill.events.map((e) => e.type)).toEqual(['drill.started', 'drill.recorded', 'drill.rollback_patched', 'drill.rolled_back', 'drill.forward_patched', 'drill.succeeded']);
+    expect(drill.events.map((e) => e.type)).toEqual([
+      'drill.started',
+      'drill.recorded',
+      'drill.rollback_patched',
+      'drill.rolled_back',
+      'drill.forward_patched',
+      'drill.succeeded',
+    ]);
     expect(drill.events[1]!.data).toMatchObject({ images: [image('web', '1.1.0')] });
     // exactly two patches: back to 1.0.0, forward to 1.1.0; the region runs 1.1.0 again
     const patches = env.sim.patchLog({ region: 'us-east', name: 'web' }).slice(before);
@@ -153,7 +212,13 @@ describe('drills', () => {
     expect((await call(env.api.url, 'POST', '/v1/regions/eu-west/restore', { reason: 'maintenance done' })).status).toBe(202);
 
     expect((await start({ kind: 'drain', region: 'ap-south', goal: '10m', reason: 'no provider' })).status).toBe(409);
-    const notThere = await start({ kind: 'rollback', region: 'ap-south', service: 'slow', goal: '5m', reason: 'its plan never goes there' });
+    const notThere = await start({
+      kind: 'rollback',
+      region: 'ap-south',
+      service: 'slow',
+      goal: '5m',
+      reason: 'its plan never goes there',
+    });
     expect(notThere.status).toBe(400);
     expect(notThere.body.errors).toEqual([{ field: 'service', message: 'service "slow" has no workload in region ap-south' }]);
     await env.waitFor(slow.id, (r) => r.state === 'rolled_back');
@@ -180,7 +245,8 @@ describe('drills', () => {
     }
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const release = await env.create('web', '1.2.0', 2);
-    const canary = (r: Awaited<ReturnType<GateEnv['waitFor']>>) => r.stages[0]!.regions[0]! as { region: string; state: string; blockedReason?: string | null };
+    const canary = (r: Awaited<ReturnType<GateEnv['waitFor']>>) =>
+      r.stages[0]!.regions[0]! as { region: string; state: string; blockedReason?: string | null };
     const blocked = await env.waitFor(release.id, (r) => /drill/.test(canary(r).blockedReason ?? ''), 30_000);
     expect(canary(blocked)).toMatchObject({ region: 'eu-west', state: 'pending' });
     expect(canary(blocked).blockedReason).toContain(`drain drill (${res.body.drill.id}) is in progress in eu-west`);

@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../libs/config/src/index.js';
+import { sha256Hex } from '#config';
 import { runFuzz, send } from '../../bench/fuzz-engine.js';
 import type { FuzzRequest } from '../../bench/fuzz-requests.js';
 import { call } from '../support/api-client.js';
@@ -19,7 +19,17 @@ import { writeServicesConfig } from './multi-service-config.js';
 const READ_TOKEN = 'tl_fuzz_read_7c1e55aa0b9d4f3e8a2b6c0d';
 const SEED = Number(process.env.FUZZ_SEED ?? 15_015);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
-const rawRequest: FuzzRequest = { op: 'raw', method: 'GET', path: '/', headers: { authorization: `Bearer ${TEST_TOKEN}` }, body: null, caller: 'admin', opMethod: 'GET', scopes: [], validCreate: false };
+const rawRequest: FuzzRequest = {
+  op: 'raw',
+  method: 'GET',
+  path: '/',
+  headers: { authorization: `Bearer ${TEST_TOKEN}` },
+  body: null,
+  caller: 'admin',
+  opMethod: 'GET',
+  scopes: [],
+  validCreate: false,
+};
 const image = (v: string) => `registry.example.com/shop/web:${v}`;
 
 interface Problem {
@@ -49,15 +59,31 @@ describe('hostile input at the API edge', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const dir = writeServicesConfig('http://127.0.0.1:1', ['eu-west', 'us-east'], { web: { canary: { region: 'eu-west' }, waves: [{ name: 'rest', regions: ['us-east'] }] } }, {
-      auth: testAuth([{ name: 'viewer', scopes: ['read'], sha256: sha256Hex(READ_TOKEN) }]),
-    });
+    const dir = writeServicesConfig(
+      'http://127.0.0.1:1',
+      ['eu-west', 'us-east'],
+      { web: { canary: { region: 'eu-west' }, waves: [{ name: 'rest', regions: ['us-east'] }] } },
+      {
+        auth: testAuth([{ name: 'viewer', scopes: ['read'], sha256: sha256Hex(READ_TOKEN) }]),
+      },
+    );
     const regionsFile = `${dir}/regions.yaml`;
     const regions = JSON.parse(readFileSync(regionsFile, 'utf8')) as { regions: Array<Record<string, unknown>> };
     regions.regions[0]!.traffic = { provider: 'simulator', url: 'http://127.0.0.1:1' };
     writeFileSync(regionsFile, JSON.stringify(regions));
-    api = await startApi({ DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info' });
-    const created = await call<{ id: string }>(api.url, 'POST', '/v1/releases', { service: 'web', version: '1.0.0', image: image('1.0.0'), releaseNumber: 1 });
+    api = await startApi({
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: dir,
+      LOG_LEVEL: 'info',
+    });
+    const created = await call<{ id: string }>(api.url, 'POST', '/v1/releases', {
+      service: 'web',
+      version: '1.0.0',
+      image: image('1.0.0'),
+      releaseNumber: 1,
+    });
     expect(created.status).toBe(201);
     releaseId = created.body.id;
     const drain = await call<{ operation: { id: string } }>(api.url, 'POST', '/v1/regions/eu-west/drain', { reason: 'fuzz' });
@@ -70,14 +96,30 @@ describe('hostile input at the API edge', () => {
     await db?.drop();
   });
 
-  const rows = async () => (await db.query(`SELECT (SELECT count(*) FROM releases)::int AS r, (SELECT count(*) FROM release_events)::int AS e, (SELECT count(*) FROM region_operations)::int AS o`))[0];
+  const rows = async () =>
+    (
+      await db.query(
+        `SELECT (SELECT count(*) FROM releases)::int AS r, (SELECT count(*) FROM release_events)::int AS e, (SELECT count(*) FROM region_operations)::int AS o`,
+      )
+    )[0];
 
-  async function refused(method: string, path: string, body: unknown, status: number, field: string | null, headers: Record<string, string> = {}) {
+  async function refused(
+    method: string,
+    path: string,
+    body: unknown,
+    status: number,
+    field: string | null,
+    headers: Record<string, string> = {},
+  ) {
     const before = await rows();
     const res = await call<Problem>(api.url, method, path, body, headers);
     expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
     expect(res.contentType).toMatch(/^application\/problem\+json/);
-    if (field !== null) expect(res.body.errors?.map((e) => e.field), JSON.stringify(res.body)).toContain(field);
+    if (field !== null)
+      expect(
+        res.body.errors?.map((e) => e.field),
+        JSON.stringify(res.body),
+      ).toContain(field);
     expect(await rows()).toEqual(before);
     return res.body;
   }
@@ -104,7 +146,13 @@ describe('hostile input at the API edge', () => {
     await refused('GET', '/v1/releases?offset=99999999999', undefined, 400, 'offset');
     await refused('GET', '/v1/audit?offset=1e300', undefined, 400, 'offset');
     await refused('GET', '/v1/notifications?limit=1e400', undefined, 400, 'limit');
-    await refused('POST', '/v1/releases', '{"service":"web","version":"3.0.0","image":"registry.example.com/shop/web:3.0.0","releaseNumber":1e400}', 400, 'releaseNumber');
+    await refused(
+      'POST',
+      '/v1/releases',
+      '{"service":"web","version":"3.0.0","image":"registry.example.com/shop/web:3.0.0","releaseNumber":1e400}',
+      400,
+      'releaseNumber',
+    );
   });
 
   it('checks the scope before reading the body: 403 for a malformed or oversized body, 401 without a token', async () => {
@@ -119,10 +167,18 @@ describe('hostile input at the API edge', () => {
   it('refuses what is not JSON with 415, and unknown query parameters on every endpoint', async () => {
     const before = await call<{ state: string }>(api.url, 'GET', `/v1/releases/${releaseId}`);
     await refused('POST', `/v1/releases/${releaseId}/pause`, 'reason=checking', 415, 'Content-Type', { 'content-type': 'text/plain' });
-    await refused('POST', `/v1/releases/${releaseId}/pause`, '{"reason":"x"}', 415, 'Content-Type', { 'content-type': 'application/json; charset=latin1' });
+    await refused('POST', `/v1/releases/${releaseId}/pause`, '{"reason":"x"}', 415, 'Content-Type', {
+      'content-type': 'application/json; charset=latin1',
+    });
     await refused('POST', '/v1/releases', '{}', 415, 'Content-Type', { 'content-type': 'application/x-www-form-urlencoded' });
     expect((await call<{ state: string }>(api.url, 'GET', `/v1/releases/${releaseId}`)).body.state).toBe(before.body.state);
-    await refused('POST', '/v1/releases?dryRun=1', { service: 'web', version: '4.0.0', image: image('4.0.0'), releaseNumber: 4 }, 400, 'dryRun');
+    await refused(
+      'POST',
+      '/v1/releases?dryRun=1',
+      { service: 'web', version: '4.0.0', image: image('4.0.0'), releaseNumber: 4 },
+      400,
+      'dryRun',
+    );
     await refused('GET', `/v1/releases/${releaseId}?expand=all`, undefined, 400, 'expand');
     await refused('POST', `/v1/releases/${releaseId}/pause?force=true`, { reason: 'x' }, 400, 'force');
     await refused('GET', '/v1/regions?all=1', undefined, 400, 'all');
@@ -136,7 +192,13 @@ describe('hostile input at the API edge', () => {
     await refused('GET', `/v1/regions/%E0%A4%A/operations/${operationId}`, undefined, 400, 'region');
     await refused('POST', `/v1/releases/${releaseId}/pause`, '{"reason":"x"}', 415, 'Content-Encoding', { 'content-encoding': 'compress' });
     await refused('POST', `/v1/releases/${releaseId}/pause`, '{"reason":"x"}', 400, 'Content-Encoding', { 'content-encoding': 'gzip' });
-    const notUtf8 = await send(api.url, { ...rawRequest, method: 'POST', path: `/v1/releases/${releaseId}/pause`, headers: { ...rawRequest.headers, 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0x22, 0x72, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]) });
+    const notUtf8 = await send(api.url, {
+      ...rawRequest,
+      method: 'POST',
+      path: `/v1/releases/${releaseId}/pause`,
+      headers: { ...rawRequest.headers, 'content-type': 'application/json' },
+      body: Buffer.from([0x7b, 0x22, 0x72, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+    });
     expect(notUtf8.status).toBe(400);
     expect((JSON.parse(notUtf8.text) as Problem).errors![0]).toEqual({ field: '(body)', message: 'must be valid UTF-8' });
     await refused('GET', '/v1/nothing-here', undefined, 404, null);
@@ -174,15 +236,31 @@ describe('hostile input at the API edge', () => {
 
   it(`fuzz: ${RUNS} hostile requests over every operation of /docs/openapi.json (seed ${SEED})`, { timeout: 240_000 }, async () => {
     const report = await runFuzz({
-      onFailure: () => console.error(api.output().split('\n').filter((l) => l.includes('"level":50')).slice(-3).join('\n').slice(0, 6000)),
+      onFailure: () =>
+        console.error(
+          api
+            .output()
+            .split('\n')
+            .filter((l) => l.includes('"level":50'))
+            .slice(-3)
+            .join('\n')
+            .slice(0, 6000),
+        ),
       base: api.url,
       runs: RUNS,
       seed: SEED,
       apiPid: api.child.pid!,
       query: (sql, params) => db.query(sql, params),
-      ctx: { pathValues: { id: releaseId, region: 'eu-west', operationId }, tokens: { admin: TEST_TOKEN, read: READ_TOKEN }, service: 'web', image },
+      ctx: {
+        pathValues: { id: releaseId, region: 'eu-west', operationId },
+        tokens: { admin: TEST_TOKEN, read: READ_TOKEN },
+        service: 'web',
+        image,
+      },
     });
-    console.log(`fuzz seed ${SEED}: ${report.sent} requests over ${report.operations} operations in ${report.ms} ms (${report.fingerprintMs} ms fingerprinting); by status ${JSON.stringify(report.byStatus)}; ${report.creates} valid creates; API RSS ${report.rssKiB.start} → max ${report.rssKiB.max} KiB`);
+    console.log(
+      `fuzz seed ${SEED}: ${report.sent} requests over ${report.operations} operations in ${report.ms} ms (${report.fingerprintMs} ms fingerprinting); by status ${JSON.stringify(report.byStatus)}; ${report.creates} valid creates; API RSS ${report.rssKiB.start} → max ${report.rssKiB.max} KiB`,
+    );
     expect(report.operations).toBeGreaterThanOrEqual(20);
     expect(report.creates).toBeGreaterThan(0);
     expect(Object.keys(report.byStatus).every((s) => Number(s) < 500)).toBe(true);

@@ -33,7 +33,16 @@ describe('gate failure modes', () => {
       simulator: { traffic: { 'af-south': { rps: 0 }, 'me-central': { rps: 0 } }, lbRampMs: 1000 },
       regionExtras: (region, simUrl) =>
         region === 'sa-east'
-          ? { traffic: { provider: 'simulator', url: simUrl, rateQuery: REGION_RATE_QUERY, window: '3s', drainedFraction: 0.05, drainTimeout: '30s' } }
+          ? {
+              traffic: {
+                provider: 'simulator',
+                url: simUrl,
+                rateQuery: REGION_RATE_QUERY,
+                window: '3s',
+                drainedFraction: 0.05,
+                drainTimeout: '30s',
+              },
+            }
           : {},
       services: [
         { service: 'stock', plan: canaryOnly('us-west', '12s', gate({ errorLimit: 2 })) },
@@ -70,8 +79,14 @@ describe('gate failure modes', () => {
     } finally {
       await env.prom.start();
     }
-    await env.prom.waitFor('sum(rate(sim_http_requests_total{deployment="stock", version="2.0.0"}[5s]))', (s) => (s[0]?.value ?? 0) > 0, 30_000);
-    const resumed = await call<{ release: ReleaseBody; message: string }>(env.api.url, 'POST', `/v1/releases/${created.id}/resume`, { reason: 'prometheus is back' });
+    await env.prom.waitFor(
+      'sum(rate(sim_http_requests_total{deployment="stock", version="2.0.0"}[5s]))',
+      (s) => (s[0]?.value ?? 0) > 0,
+      30_000,
+    );
+    const resumed = await call<{ release: ReleaseBody; message: string }>(env.api.url, 'POST', `/v1/releases/${created.id}/resume`, {
+      reason: 'prometheus is back',
+    });
     expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
     expect(resumed.body.release.state).toBe('running');
     const done = await env.waitFor(created.id, (r) => TERMINAL.includes(r.state));
@@ -97,7 +112,7 @@ describe('gate failure modes', () => {
     expect((await env.events(hush.id)).find((e) => e.type === 'gate.failed')!.data).toMatchObject({ verdict: 'inconclusive' });
   });
 
-  it('drain: the failed region\'s traffic is moved away and verified by its request rate, then it is rolled back and its traffic restored', async () => {
+  it("drain: the failed region's traffic is moved away and verified by its request rate, then it is rolled back and its traffic restored", async () => {
     env.sim.injectVersionFault({ version: '2.0.0', regions: ['sa-east'], errorRate: 0.1 });
     try {
       const created = await env.create('drainme', '2.0.0', 1);
@@ -105,7 +120,14 @@ describe('gate failure modes', () => {
       expect(done.state, JSON.stringify(done)).toBe('rolled_back');
       const events = await env.events(created.id);
       const types = events.filter((e) => e.region === 'sa-east').map((e) => e.type);
-      const order = ['region.failed', 'region.draining', 'region.drained', 'region.rolling_back', 'region.rolled_back', 'region.traffic_restored'];
+      const order = [
+        'region.failed',
+        'region.draining',
+        'region.drained',
+        'region.rolling_back',
+        'region.rolled_back',
+        'region.traffic_restored',
+      ];
       expect(order.map((t) => types.indexOf(t)).every((i, k, all) => i >= 0 && (k === 0 || i > all[k - 1]!))).toBe(true);
       const drained = events.find((e) => e.type === 'region.drained')!;
       expect(drained.reason).toBeNull(); // verified, not timed out
@@ -114,7 +136,13 @@ describe('gate failure modes', () => {
       expect(data.rate).toBeLessThanOrEqual(data.preDrainRate * 0.05);
       expect(data.drainMs).toBeGreaterThan(0);
       expect(data.drainMs).toBeLessThan(30_000);
-      const target = (await call<{ stages: Array<{ regions: Array<{ region: string; drain: { drainMs: number } | null }> }> }>(env.api.url, 'GET', `/v1/releases/${created.id}`)).body.stages[0]!.regions[0]!;
+      const target = (
+        await call<{ stages: Array<{ regions: Array<{ region: string; drain: { drainMs: number } | null }> }> }>(
+          env.api.url,
+          'GET',
+          `/v1/releases/${created.id}`,
+        )
+      ).body.stages[0]!.regions[0]!;
       expect(target.drain!.drainMs).toBe(data.drainMs);
       await waitUntil(async () => env.sim.weights()['sa-east'] === 100);
       expect(env.sim.deployment('sa-east', 'shop', 'drainme')!.images).toEqual({ drainme: 'registry.example.com/shop/drainme:1.0.0' });

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL } from '../support/api-client.js';
 import { ERROR_RATE_QUERY, P90_BASELINE_QUERY, REQUESTS_QUERY, regionState, startGateEnv, type GateEnv } from '../support/gate-env.js';
 
-const errorRateGate = { name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '1s', window: '5s', minEvidence: { query: REQUESTS_QUERY, min: 5 } };
+const errorRateGate = {
+  name: 'error-rate',
+  query: ERROR_RATE_QUERY,
+  condition: '< 0.01',
+  interval: '1s',
+  window: '5s',
+  minEvidence: { query: REQUESTS_QUERY, min: 5 },
+};
 const twoStage = (bake: string, waveBake = bake) => ({
   defaults: { bake, progressDeadline: '5s', gates: [errorRateGate] },
   canary: { region: 'us-west' },
@@ -30,7 +37,16 @@ describe('gates', () => {
             defaults: { bake: '5s', progressDeadline: '5s' },
             canary: {
               region: 'eu-west',
-              gates: [{ name: 'p90-latency', query: P90_BASELINE_QUERY, baseline: { maxRatio: 1.5 }, interval: '1s', window: '5s', failureLimit: 2 }],
+              gates: [
+                {
+                  name: 'p90-latency',
+                  query: P90_BASELINE_QUERY,
+                  baseline: { maxRatio: 1.5 },
+                  interval: '1s',
+                  window: '5s',
+                  failureLimit: 2,
+                },
+              ],
             },
             waves: [{ name: 'rest', regions: ['eu-central', 'ap-south'], maxParallel: 2, bake: '1s' }],
           },

@@ -45,7 +45,12 @@ describe('region drain through the gateway-api provider', () => {
       simulator: { lbRampMs: 1000 },
       regionDefaults: (simUrl) => ({ traffic: gateway(simUrl) }),
       regionExtras: (region, simUrl) => (region === 'us-east' ? { traffic: { ...gateway(simUrl), drainTimeout: '3s' } } : {}),
-      services: [{ service: 'web', plan: { defaults: { bake: '1s' }, canary: { region: 'eu-west' }, waves: [{ name: 'rest', regions: ['us-east'] }] } }],
+      services: [
+        {
+          service: 'web',
+          plan: { defaults: { bake: '1s' }, canary: { region: 'eu-west' }, waves: [{ name: 'rest', regions: ['us-east'] }] },
+        },
+      ],
     });
   });
   afterAll(() => env?.close());
@@ -75,7 +80,11 @@ describe('region drain through the gateway-api provider', () => {
       body: JSON.stringify({ spec: { rules: [...route().spec.rules, USER_RULE] } }),
     });
     expect(edit.status).toBe(200);
-    const regions = await call<{ items: { name: string; traffic: { provider: string; weight: number | null } }[] }>(env.api.url, 'GET', '/v1/regions');
+    const regions = await call<{ items: { name: string; traffic: { provider: string; weight: number | null } }[] }>(
+      env.api.url,
+      'GET',
+      '/v1/regions',
+    );
     expect(regions.body.items.map((r) => [r.name, r.traffic.provider, r.traffic.weight])).toEqual([
       ['eu-west', 'gateway-api', 1],
       ['us-east', 'gateway-api', 1],
@@ -107,7 +116,12 @@ describe('region drain through the gateway-api provider', () => {
   });
 
   it('a route the gateway does not accept ends the drain failed, with the reason', async () => {
-    env.sim.setRouteAcceptance({ accepted: false, resolvedRefs: true, reason: 'NotAllowedByListeners', message: 'listener refuses the route' });
+    env.sim.setRouteAcceptance({
+      accepted: false,
+      resolvedRefs: true,
+      reason: 'NotAllowedByListeners',
+      message: 'listener refuses the route',
+    });
     try {
       const res = await request('us-east', 'drain');
       expect(res.status).toBe(202);

@@ -28,7 +28,16 @@ describe('worker SIGKILL while gates run', () => {
             defaults: {
               bake: '4s',
               progressDeadline: '8s',
-              gates: [{ name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '1s', window: '5s', minEvidence: { query: REQUESTS_QUERY, min: 5 } }],
+              gates: [
+                {
+                  name: 'error-rate',
+                  query: ERROR_RATE_QUERY,
+                  condition: '< 0.01',
+                  interval: '1s',
+                  window: '5s',
+                  minEvidence: { query: REQUESTS_QUERY, min: 5 },
+                },
+              ],
             },
             canary: { region: 'us-west' },
             waves: [{ name: 'wave-1', regions: ['us-east', 'eu-west'], maxParallel: 2, bake: '10m' }],
@@ -43,43 +52,47 @@ describe('worker SIGKILL while gates run', () => {
     await env?.close();
   });
 
-  it('ends rolled_back with one gate failure and one patch each way per region, through repeated SIGKILLs', { timeout: 180_000 }, async () => {
-    const created = await env.create('kill', '2.0.0', 1);
-    let current: Proc = env.worker;
-    let kills = 0;
-    let killsAtFault: number | null = null;
-    let done = await env.waitFor(created.id, () => true);
-    const deadline = Date.now() + 150_000;
-    while (!TERMINAL.includes(done.state)) {
-      if (Date.now() > deadline) throw new Error(`not ended after ${kills} kills: ${JSON.stringify(done)}`);
-      // The verified canary smokes once the release has survived five kills.
-      if (killsAtFault === null && kills >= 5 && regionState(done, 'us-west') === 'verified') {
-        env.sim.injectVersionFault({ version: '2.0.0', regions: ['us-west'], errorRate: 0.3 });
-        killsAtFault = kills;
+  it(
+    'ends rolled_back with one gate failure and one patch each way per region, through repeated SIGKILLs',
+    { timeout: 180_000 },
+    async () => {
+      const created = await env.create('kill', '2.0.0', 1);
+      let current: Proc = env.worker;
+      let kills = 0;
+      let killsAtFault: number | null = null;
+      let done = await env.waitFor(created.id, () => true);
+      const deadline = Date.now() + 150_000;
+      while (!TERMINAL.includes(done.state)) {
+        if (Date.now() > deadline) throw new Error(`not ended after ${kills} kills: ${JSON.stringify(done)}`);
+        // The verified canary smokes once the release has survived five kills.
+        if (killsAtFault === null && kills >= 5 && regionState(done, 'us-west') === 'verified') {
+          env.sim.injectVersionFault({ version: '2.0.0', regions: ['us-west'], errorRate: 0.3 });
+          killsAtFault = kills;
+        }
+        await sleep(700 + Math.random() * 1_500);
+        await current.kill('SIGKILL');
+        kills++;
+        const next = spawnWorker(env.env);
+        workers.push(next);
+        current = next;
+        await next.ready.catch(() => undefined);
+        done = await env.waitFor(created.id, () => true);
       }
-      await sleep(700 + Math.random() * 1_500);
-      await current.kill('SIGKILL');
-      kills++;
-      const next = spawnWorker(env.env);
-      workers.push(next);
-      current = next;
-      await next.ready.catch(() => undefined);
-      done = await env.waitFor(created.id, () => true);
-    }
-    done = await env.waitFor(created.id, (r) => TERMINAL.includes(r.state), 60_000);
-    expect(done.state, JSON.stringify(done)).toBe('rolled_back');
-    expect(killsAtFault).toBeGreaterThanOrEqual(5);
-    expect(kills).toBeGreaterThan(killsAtFault!); // and at least one more while the gate fails and the rollback runs
+      done = await env.waitFor(created.id, (r) => TERMINAL.includes(r.state), 60_000);
+      expect(done.state, JSON.stringify(done)).toBe('rolled_back');
+      expect(killsAtFault).toBeGreaterThanOrEqual(5);
+      expect(kills).toBeGreaterThan(killsAtFault!); // and at least one more while the gate fails and the rollback runs
 
-    const events = await env.events(created.id);
-    expect(events.filter((e) => e.type === 'gate.failed')).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'release.rolling_back')).toHaveLength(1);
-    for (const region of REGIONS) {
-      const effects = env.sim
-        .patchLog({ region, name: 'kill' })
-        .filter((p) => p.changedSpec)
-        .map((p) => p.images['kill']);
-      expect(effects, region).toEqual([image('kill', '2.0.0'), image('kill', '1.0.0')]);
-    }
-  });
+      const events = await env.events(created.id);
+      expect(events.filter((e) => e.type === 'gate.failed')).toHaveLength(1);
+      expect(events.filter((e) => e.type === 'release.rolling_back')).toHaveLength(1);
+      for (const region of REGIONS) {
+        const effects = env.sim
+          .patchLog({ region, name: 'kill' })
+          .filter((p) => p.changedSpec)
+          .map((p) => p.images['kill']);
+        expect(effects, region).toEqual([image('kill', '2.0.0'), image('kill', '1.0.0')]);
+      }
+    },
+  );
 });

@@ -5,7 +5,7 @@
  * plan; the wave planner with request rates measured in Prometheus, its YAML a valid plan.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../libs/config/src/index.js';
+import { loadConfig } from '#config';
 import { writeFileSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +29,18 @@ interface Group {
   p90Ms: number | null;
   p95Ms: number | null;
   maxMs: number | null;
-  recommendations: { twiceMean: { bakeMs: number; source: string; reason: string }; p95: { bakeMs: number; source: string; reason: string } };
-  evidence: Array<{ releaseId: string; region: string; phase: string; delayMs: number; rolloutCompletedAt: string; firstFailureAt: string }>;
+  recommendations: {
+    twiceMean: { bakeMs: number; source: string; reason: string };
+    p95: { bakeMs: number; source: string; reason: string };
+  };
+  evidence: Array<{
+    releaseId: string;
+    region: string;
+    phase: string;
+    delayMs: number;
+    rolloutCompletedAt: string;
+    firstFailureAt: string;
+  }>;
 }
 type Smoke = { service: string; defaultBakeMs: number; overall: Group; regions: Array<Group & { region: string }> };
 
@@ -42,21 +52,48 @@ describe('learning from history', () => {
     env = await startGateEnv({
       regions: REGIONS,
       simulator: { traffic: { 'us-east': { rps: 60 }, 'ap-south': { rps: 40 }, 'us-west': { rps: 5 }, 'eu-central': { rps: 10 } } },
-      regionExtras: (region, simUrl) => ({ ...(TRAITS[region] as object), traffic: { provider: 'simulator', url: simUrl, rateQuery: REGION_RATE_QUERY, window: '5s' } }),
+      regionExtras: (region, simUrl) => ({
+        ...(TRAITS[region] as object),
+        traffic: { provider: 'simulator', url: simUrl, rateQuery: REGION_RATE_QUERY, window: '5s' },
+      }),
       services: [
         {
           service: 'checkout',
-          plan: { defaults: { bake: 'auto', autoBake: { min: '10m', max: '4h', rule: 'twice-mean' } }, canary: { region: 'us-west', bake: '1s' }, waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }] },
+          plan: {
+            defaults: { bake: 'auto', autoBake: { min: '10m', max: '4h', rule: 'twice-mean' } },
+            canary: { region: 'us-west', bake: '1s' },
+            waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }],
+          },
         },
         {
           service: 'search',
           plan: {
-            defaults: { bake: '3s', progressDeadline: '5s', gates: [{ name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '1s', window: '5s', minEvidence: { query: REQUESTS_QUERY, min: 5 } }] },
+            defaults: {
+              bake: '3s',
+              progressDeadline: '5s',
+              gates: [
+                {
+                  name: 'error-rate',
+                  query: ERROR_RATE_QUERY,
+                  condition: '< 0.01',
+                  interval: '1s',
+                  window: '5s',
+                  minEvidence: { query: REQUESTS_QUERY, min: 5 },
+                },
+              ],
+            },
             canary: { region: 'us-west' },
             waves: [{ name: 'wave-1', regions: ['us-east'], bake: '20s' }],
           },
         },
-        { service: 'cart', plan: { defaults: { bake: 'auto', autoBake: { min: '1s', max: '2s' } }, canary: { region: 'us-west' }, waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }] } },
+        {
+          service: 'cart',
+          plan: {
+            defaults: { bake: 'auto', autoBake: { min: '1s', max: '2s' } },
+            canary: { region: 'us-west' },
+            waves: [{ name: 'rest', regions: ['us-east', 'eu-central', 'ap-south'], maxParallel: 3 }],
+          },
+        },
       ],
     });
     await env.db.query('BEGIN');
@@ -82,7 +119,12 @@ describe('learning from history', () => {
     expect(res.status).toBe(200);
     const { overall } = res.body;
     expect(overall).toMatchObject({ failures: 6, meanMs: 14 * MIN, p50Ms: 12 * MIN, p90Ms: 22 * MIN, p95Ms: 22 * MIN, maxMs: 22 * MIN });
-    expect(overall.recommendations.twiceMean).toEqual({ rule: 'twice-mean', bakeMs: 28 * MIN, source: 'history', reason: '2 × mean 14m over 6 failures = 28m' });
+    expect(overall.recommendations.twiceMean).toEqual({
+      rule: 'twice-mean',
+      bakeMs: 28 * MIN,
+      source: 'history',
+      reason: '2 × mean 14m over 6 failures = 28m',
+    });
     expect(overall.recommendations.p95).toMatchObject({ bakeMs: 22 * MIN, source: 'history' });
     // evidence: every seeded release, oldest first, with its delay; failures at or after the 12m bake are slow smokes (watch)
     expect(overall.evidence.map((e) => e.releaseId)).toEqual(seeded);
@@ -98,7 +140,11 @@ describe('learning from history', () => {
     // per region: two failures are too few, and it says so
     const eu = res.body.regions.find((r) => r.region === 'eu-central')!;
     expect(eu).toMatchObject({ failures: 2, meanMs: 16 * MIN, maxMs: 20 * MIN });
-    expect(eu.recommendations.twiceMean).toMatchObject({ source: 'default', bakeMs: 10 * MIN, reason: 'only 2 failures in history (at least 3 needed): the default bake 10m' });
+    expect(eu.recommendations.twiceMean).toMatchObject({
+      source: 'default',
+      bakeMs: 10 * MIN,
+      reason: 'only 2 failures in history (at least 3 needed): the default bake 10m',
+    });
     expect(res.body.regions.map((r) => r.region)).toEqual(REGIONS);
   });
 
@@ -118,19 +164,36 @@ describe('learning from history', () => {
     const rest = (release as unknown as { stages: Array<{ name: string; bakeMs: number; bakeReason?: string }> }).stages;
     expect(rest[0]).toMatchObject({ name: 'canary', bakeMs: 1000 });
     expect(rest[0]!.bakeReason).toBeUndefined();
-    expect(rest[1]).toMatchObject({ name: 'rest', bakeMs: 28 * MIN, bakeReason: 'auto: 2 × mean 14m over 6 failures = 28m, within [10m, 4h]' });
+    expect(rest[1]).toMatchObject({
+      name: 'rest',
+      bakeMs: 28 * MIN,
+      bakeReason: 'auto: 2 × mean 14m over 6 failures = 28m, within [10m, 4h]',
+    });
     // more history afterwards does not change the frozen plan
     await env.db.query('BEGIN');
-    await seedHistory({ query: (sql, params) => env.db.query(sql, params) }, { service: 'checkout', regions: REGIONS, bakeMs: 12 * MIN, smokes: [{ region: 'us-east', delayMs: 3 * 60 * MIN }] });
+    await seedHistory(
+      { query: (sql, params) => env.db.query(sql, params) },
+      { service: 'checkout', regions: REGIONS, bakeMs: 12 * MIN, smokes: [{ region: 'us-east', delayMs: 3 * 60 * MIN }] },
+    );
     await env.db.query('COMMIT');
-    const again = await call<{ plan: { stages: Array<{ bakeMs: number; bakeReason?: string }> } }>(env.api.url, 'GET', `/v1/releases/${release.id}`);
-    expect(again.body.plan.stages[1]).toMatchObject({ bakeMs: 28 * MIN, bakeReason: 'auto: 2 × mean 14m over 6 failures = 28m, within [10m, 4h]' });
+    const again = await call<{ plan: { stages: Array<{ bakeMs: number; bakeReason?: string }> } }>(
+      env.api.url,
+      'GET',
+      `/v1/releases/${release.id}`,
+    );
+    expect(again.body.plan.stages[1]).toMatchObject({
+      bakeMs: 28 * MIN,
+      bakeReason: 'auto: 2 × mean 14m over 6 failures = 28m, within [10m, 4h]',
+    });
     expect((await call(env.api.url, 'POST', `/v1/releases/${release.id}/rollback`, { reason: 'test done' })).status).toBe(200);
 
     // no history: the default bake, clamped to the plan's bounds, and the release runs with it
     const cart = await env.create('cart', '2.0.0', 1);
     const stages = (cart as unknown as { stages: Array<{ bakeMs: number; bakeReason?: string }> }).stages;
-    expect(stages[0]).toMatchObject({ bakeMs: 2000, bakeReason: 'auto: no failure in history (at least 3 needed): the default bake 10m, lowered to the maximum 2s of [1s, 2s]' });
+    expect(stages[0]).toMatchObject({
+      bakeMs: 2000,
+      bakeReason: 'auto: no failure in history (at least 3 needed): the default bake 10m, lowered to the maximum 2s of [1s, 2s]',
+    });
     expect((await env.waitFor(cart.id, (r) => r.state === 'succeeded', 90_000)).state).toBe('succeeded');
   });
 
@@ -142,12 +205,22 @@ describe('learning from history', () => {
       const done = await env.waitFor(created.id, (r) => ['rolled_back', 'failed', 'succeeded'].includes(r.state), 90_000);
       expect(done.state).toBe('rolled_back');
       const failed = (await env.gates(created.id)).evaluations.find((e) => e.verdict === 'fail')!;
-      const detail = await call<{ stages: Array<{ regions: Array<{ region: string; rolloutCompletedAt: string }> }> }>(env.api.url, 'GET', `/v1/releases/${created.id}`);
+      const detail = await call<{ stages: Array<{ regions: Array<{ region: string; rolloutCompletedAt: string }> }> }>(
+        env.api.url,
+        'GET',
+        `/v1/releases/${created.id}`,
+      );
       const completed = detail.body.stages[0]!.regions[0]!.rolloutCompletedAt;
       const res = await call<Smoke>(env.api.url, 'GET', '/v1/services/search/time-to-smoke');
       expect(res.body.overall.failures).toBe(1);
       const [e] = res.body.overall.evidence;
-      expect(e).toMatchObject({ releaseId: created.id, region: 'us-west', phase: 'watch', rolloutCompletedAt: completed, firstFailureAt: failed.evaluatedAt });
+      expect(e).toMatchObject({
+        releaseId: created.id,
+        region: 'us-west',
+        phase: 'watch',
+        rolloutCompletedAt: completed,
+        firstFailureAt: failed.evaluatedAt,
+      });
       expect(e!.delayMs).toBe(Date.parse(failed.evaluatedAt) - Date.parse(completed));
       expect(e!.delayMs).toBeGreaterThan(3_000); // after the bake
       console.log(`a real slow smoke: first failing evaluation ${e!.delayMs} ms after the rollout completed (fault after 7s)`);
@@ -157,12 +230,15 @@ describe('learning from history', () => {
   });
 
   it('POST /v1/plans/propose: every region once, with reasons and measured traffic; the YAML is a valid plan', async () => {
-    const res = await call<{ plan: { canary: { region: string; reason: string }; waves: Array<{ name: string; regions: Array<{ region: string; reason: string }> }> }; traffic: Array<{ region: string; requestRate: number | null }>; yaml: string; path: string }>(
-      env.api.url,
-      'POST',
-      '/v1/plans/propose',
-      { service: 'checkout' },
-    );
+    const res = await call<{
+      plan: {
+        canary: { region: string; reason: string };
+        waves: Array<{ name: string; regions: Array<{ region: string; reason: string }> }>;
+      };
+      traffic: Array<{ region: string; requestRate: number | null }>;
+      yaml: string;
+      path: string;
+    }>(env.api.url, 'POST', '/v1/plans/propose', { service: 'checkout' });
     expect(res.status).toBe(200);
     const placed = [res.body.plan.canary, ...res.body.plan.waves.flatMap((w) => w.regions)];
     expect(placed.map((p) => p.region).sort()).toEqual([...REGIONS].sort());
@@ -173,7 +249,9 @@ describe('learning from history', () => {
     // eu-central brings gdpr: the only low-traffic region left is not canary-like, so it is placed for its trait
     expect(res.body.plan.waves.map((w) => w.name)).toEqual(['high-traffic-canary-like', 'first-gdpr', 'first-mobile-heavy']);
     expect(res.body.plan.waves.map((w) => w.regions[0]!.region)).toEqual(['us-east', 'eu-central', 'ap-south']);
-    expect(res.body.plan.waves[2]!.regions[0]!.reason).toMatch(/^first region with mobile-heavy \(also new: non-latin-input, time zone Asia\); high traffic: [\d.]+ req\/s measured/);
+    expect(res.body.plan.waves[2]!.regions[0]!.reason).toMatch(
+      /^first region with mobile-heavy \(also new: non-latin-input, time zone Asia\); high traffic: [\d.]+ req\/s measured/,
+    );
     // the YAML, saved as the plan file, loads with the plan schema
     const dir = mkdtempSync(join(tmpdir(), 'tideline-proposal-'));
     mkdirSync(join(dir, 'plans'));
@@ -185,13 +263,23 @@ describe('learning from history', () => {
     expect([plan.canary.region, ...plan.waves.flatMap((w) => w.regions)]).toEqual(placed.map((p) => p.region));
     expect(res.body.path).toBe('config/plans/checkout.yaml');
 
-    const subset = await call<{ plan: { canary: { region: string }; waves: unknown[] } }>(env.api.url, 'POST', '/v1/plans/propose', { service: 'checkout', regions: ['ap-south', 'us-east'] });
+    const subset = await call<{ plan: { canary: { region: string }; waves: unknown[] } }>(env.api.url, 'POST', '/v1/plans/propose', {
+      service: 'checkout',
+      regions: ['ap-south', 'us-east'],
+    });
     expect(subset.status).toBe(200);
     expect(subset.body.plan.canary.region).toBe('ap-south'); // the quieter of the two (40 vs 60 req/s): no canary among them
-    const bad = await call<{ errors: Array<{ field: string; message: string }> }>(env.api.url, 'POST', '/v1/plans/propose', { service: 'checkout', regions: ['us-east', 'mars', 'us-east'], extra: 1 });
+    const bad = await call<{ errors: Array<{ field: string; message: string }> }>(env.api.url, 'POST', '/v1/plans/propose', {
+      service: 'checkout',
+      regions: ['us-east', 'mars', 'us-east'],
+      extra: 1,
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e) => e.field)).toEqual(['extra']);
-    const bad2 = await call<{ errors: Array<{ field: string; message: string }> }>(env.api.url, 'POST', '/v1/plans/propose', { service: 'checkout', regions: ['us-east', 'mars', 'us-east'] });
+    const bad2 = await call<{ errors: Array<{ field: string; message: string }> }>(env.api.url, 'POST', '/v1/plans/propose', {
+      service: 'checkout',
+      regions: ['us-east', 'mars', 'us-east'],
+    });
     expect(bad2.body.errors).toEqual([
       { field: 'regions[1]', message: 'unknown region "mars" (known: us-west, us-east, eu-central, ap-south)' },
       { field: 'regions[2]', message: 'region "us-east" is listed twice' },

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import { NOTIFIABLE_EVENT_TYPES } from '../../libs/domain/src/index.js';
-import { verifyTidelineSignature } from '../../libs/integrations/src/index.js';
+import { NOTIFIABLE_EVENT_TYPES } from '#domain';
+import { verifyTidelineSignature } from '#integrations';
 import { call, TERMINAL, waitForRelease, type ReleaseBody } from '../support/api-client.js';
 import { writeConfig } from '../support/config-fixture.js';
 import { startFakeSlack, type FakeMessage, type FakeSlack } from '../support/fake-slack.js';
@@ -80,7 +80,12 @@ describe('Slack and webhook notifications', () => {
   });
 
   const release = async (version: string) => {
-    const created = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', { service: 'checkout', version, image: image(version), releaseNumber: ++releaseNumber });
+    const created = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', {
+      service: 'checkout',
+      version,
+      image: image(version),
+      releaseNumber: ++releaseNumber,
+    });
     expect(created.status).toBe(201);
     return created.body.id;
   };
@@ -91,7 +96,8 @@ describe('Slack and webhook notifications', () => {
     return events.body.items.filter((e) => NOTIFIABLE_EVENT_TYPES.includes(e.type));
   };
 
-  const deliveries = async (query: string) => (await call<{ items: Delivery[]; total: number }>(api.url, 'GET', `/v1/notifications?${query}`)).body;
+  const deliveries = async (query: string) =>
+    (await call<{ items: Delivery[]; total: number }>(api.url, 'GET', `/v1/notifications?${query}`)).body;
 
   const waitForDeliveries = async (id: string, done: (items: Delivery[]) => boolean, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -203,10 +209,15 @@ describe('Slack and webhook notifications', () => {
       const events = await notifiedEvents(id);
       const items = await waitForDeliveries(id, (d) => d.length === events.length * 2 && allSent(d));
       const { replies } = thread(id);
-      expect(replies.map((m) => m.metadata?.event_payload['event_id']), which).toEqual(events.map((e) => e.id));
+      expect(
+        replies.map((m) => m.metadata?.event_payload['event_id']),
+        which,
+      ).toEqual(events.map((e) => e.id));
       // the killed attempt was taken again after its lease, and Slack was asked before re-posting
       expect(items.filter((d) => d.destination === 'slack' && d.attempts >= 2).length, which).toBeGreaterThanOrEqual(1);
-      expect(slack.requests.some((r) => r.startsWith(which === 'parent' ? '/api/conversations.history' : '/api/conversations.replies'))).toBe(true);
+      expect(
+        slack.requests.some((r) => r.startsWith(which === 'parent' ? '/api/conversations.history' : '/api/conversations.replies')),
+      ).toBe(true);
     }
   });
 

@@ -59,7 +59,12 @@ describe('Slack incoming-webhook mode with a failures-only filter', () => {
   it('posts the failures of a rolled-back release, standalone and in order, a 429 retried after Retry-After', async () => {
     sim.markBadImage(image('2.0.0'), ['eu-central']);
     slack.rateLimitNext(1, 1);
-    const created = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', { service: 'checkout', version: '2.0.0', image: image('2.0.0'), releaseNumber: 1 });
+    const created = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', {
+      service: 'checkout',
+      version: '2.0.0',
+      image: image('2.0.0'),
+      releaseNumber: 1,
+    });
     const done = await waitForRelease(api.url, created.body.id, (r) => TERMINAL.includes(r.state));
     expect(done.state).toBe('rolled_back');
 

@@ -51,7 +51,16 @@ describe('/metrics and JSON logs', () => {
             defaults: {
               bake: '30s',
               progressDeadline: '10s',
-              gates: [{ name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '1s', window: '5s', minEvidence: { query: REQUESTS_QUERY, min: 5 } }],
+              gates: [
+                {
+                  name: 'error-rate',
+                  query: ERROR_RATE_QUERY,
+                  condition: '< 0.01',
+                  interval: '1s',
+                  window: '5s',
+                  minEvidence: { query: REQUESTS_QUERY, min: 5 },
+                },
+              ],
             },
             canary: { region: 'us-west' },
             waves: [{ name: 'wave-1', regions: ['us-east'] }],
@@ -93,8 +102,12 @@ describe('/metrics and JSON logs', () => {
     const w = worker.body;
     expect(sample(w, 'tideline_release_transitions_total', { service: 'obs', type: 'release.rolled_back' })).toBe(1);
     expect(sample(w, 'tideline_region_steps_total', { service: 'obs', region: 'us-west', step: 'restore_patched' })).toBe(1);
-    expect(sample(w, 'tideline_gate_evaluations_total', { service: 'obs', region: 'us-west', stage: 'canary', verdict: 'fail' })).toBeGreaterThanOrEqual(1);
-    expect(sample(w, 'tideline_gate_evaluations_total', { service: 'obs', region: 'us-west', stage: 'canary', verdict: 'pass' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(w, 'tideline_gate_evaluations_total', { service: 'obs', region: 'us-west', stage: 'canary', verdict: 'fail' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(w, 'tideline_gate_evaluations_total', { service: 'obs', region: 'us-west', stage: 'canary', verdict: 'pass' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sample(w, 'tideline_gate_verdict_to_action_seconds_count', { service: 'obs', action: 'rollback' })).toBe(1);
     expect(sample(w, 'tideline_breach_to_rollback_patch_seconds_count', { service: 'obs' })).toBe(1);
     expect(sample(w, 'tideline_kubernetes_requests_total', { region: 'us-west', verb: 'patch', outcome: 'ok' })).toBe(2);
@@ -102,7 +115,9 @@ describe('/metrics and JSON logs', () => {
     expect(sample(w, 'tideline_kubernetes_request_duration_seconds_count', { region: 'us-west', verb: 'patch', outcome: 'ok' })).toBe(2);
     expect(sample(w, 'tideline_prometheus_queries_total', { region: 'us-west', outcome: 'ok' })).toBeGreaterThan(1);
     expect(sample(w, 'tideline_job_wait_seconds_count', { queue: 'tideline-releases', job: 'release.tick' })).toBeGreaterThan(1);
-    expect(sample(w, 'tideline_job_run_seconds_count', { queue: 'tideline-releases', job: 'release.tick', outcome: 'completed' })).toBeGreaterThan(1);
+    expect(
+      sample(w, 'tideline_job_run_seconds_count', { queue: 'tideline-releases', job: 'release.tick', outcome: 'completed' }),
+    ).toBeGreaterThan(1);
     expect(sample(w, 'tideline_queue_jobs', { queue: 'tideline-releases', state: 'delayed' })).toBeGreaterThanOrEqual(0);
     // Each process counts what it did: the API created the release, the worker stepped it.
     expect(sample(api.body, 'tideline_release_transitions_total', { service: 'obs', type: 'release.created' })).toBe(1);
@@ -110,7 +125,10 @@ describe('/metrics and JSON logs', () => {
     expect(sample(api.body, 'tideline_release_transitions_total', { service: 'obs', type: 'release.rolled_back' })).toBeUndefined();
 
     // Logs: JSON only; each transition at info with releaseId, service and (for a region) region.
-    const lines = env.worker.output().split('\n').filter((l) => l.trim() !== '');
+    const lines = env.worker
+      .output()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const parsed = lines.map((l) => {
       try {
         return JSON.parse(l) as Record<string, unknown>;

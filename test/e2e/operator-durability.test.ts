@@ -27,7 +27,11 @@ describe('operator state survives SIGKILL of API and worker', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    sim = await startSimulator({ regions: REGIONS, stepMs: 20, deployments: SERVICES.map((s) => ({ namespace: 'shop', name: s, container: s, image: image(s, '1.0.0') })) });
+    sim = await startSimulator({
+      regions: REGIONS,
+      stepMs: 20,
+      deployments: SERVICES.map((s) => ({ namespace: 'shop', name: s, container: s, image: image(s, '1.0.0') })),
+    });
     db = await createTestDatabase();
     const plan = {
       defaults: { bake: '5s', progressDeadline: '5s' },
@@ -35,7 +39,14 @@ describe('operator state survives SIGKILL of API and worker', () => {
       waves: [{ name: 'wave-1', regions: ['r1'], approval: 'required', bake: '300ms' }],
     };
     const configDir = writeServicesConfig(sim.url, REGIONS, Object.fromEntries(SERVICES.map((s) => [s, plan])));
-    env = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: configDir, TIDELINE_JOB_LOCK_MS: '1500', LOG_LEVEL: 'info' };
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: configDir,
+      TIDELINE_JOB_LOCK_MS: '1500',
+      LOG_LEVEL: 'info',
+    };
     api = await startApi(env);
     worker = await startWorker(env);
   });
@@ -48,18 +59,27 @@ describe('operator state survives SIGKILL of API and worker', () => {
   });
 
   const create = async (service: string) => {
-    const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', { service, version: '2.0.0', image: image(service, '2.0.0'), releaseNumber: 1 });
+    const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', {
+      service,
+      version: '2.0.0',
+      image: image(service, '2.0.0'),
+      releaseNumber: 1,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body.id;
   };
   const wait = (id: string, done: (r: ReleaseBody) => boolean, ms = 30_000) => waitForRelease(api.url, id, done, ms);
   const canary = async (id: string) =>
-    (await db.query<{ bake_ends_at: Date; rollout_completed_at: Date; verified_at: Date | null }>(
-      `SELECT bake_ends_at, rollout_completed_at, verified_at FROM region_targets WHERE release_id = $1 AND region = 'c1'`,
-      [id],
-    ))[0]!;
+    (
+      await db.query<{ bake_ends_at: Date; rollout_completed_at: Date; verified_at: Date | null }>(
+        `SELECT bake_ends_at, rollout_completed_at, verified_at FROM region_targets WHERE release_id = $1 AND region = 'c1'`,
+        [id],
+      )
+    )[0]!;
   const act = async (id: string, action: string) => {
-    const res = await call<{ release: ReleaseBody }>(api.url, 'POST', `/v1/releases/${id}/${action}`, { reason: `${action} after the restart` });
+    const res = await call<{ release: ReleaseBody }>(api.url, 'POST', `/v1/releases/${id}/${action}`, {
+      reason: `${action} after the restart`,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body.release;
   };

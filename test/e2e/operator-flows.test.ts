@@ -41,7 +41,13 @@ describe('operator actions with the engine', () => {
       stall: { defaults: { bake: '300ms', progressDeadline: '3s' }, canary: { region: 'c1' }, waves: [{ ...wave, maxParallel: 1 }] },
       careful: { defaults: { bake: '300ms', progressDeadline: '3s', approval: 'required' }, canary: { region: 'c1' }, waves: [wave] },
     });
-    const env = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: configDir,
+      LOG_LEVEL: 'info',
+    };
     api = await startApi(env);
     worker = await startWorker(env);
   });
@@ -54,13 +60,20 @@ describe('operator actions with the engine', () => {
   });
 
   const create = async (service: string, version: string) => {
-    const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', { service, version, image: image(service, version), releaseNumber: 1 });
+    const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', {
+      service,
+      version,
+      image: image(service, version),
+      releaseNumber: 1,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body.id;
   };
-  const act = (id: string, action: string, body: unknown = {}) => call<{ release: ReleaseBody; message: string }>(api.url, 'POST', `/v1/releases/${id}/${action}`, body);
+  const act = (id: string, action: string, body: unknown = {}) =>
+    call<{ release: ReleaseBody; message: string }>(api.url, 'POST', `/v1/releases/${id}/${action}`, body);
   const wait = (id: string, done: (r: ReleaseBody) => boolean, ms = 30_000) => waitForRelease(api.url, id, done, ms);
-  const patched = (service: string, region: string) => sim.patchLog({ region, name: service }).filter((p) => p.rejected === undefined && p.fault === undefined).length;
+  const patched = (service: string, region: string) =>
+    sim.patchLog({ region, name: service }).filter((p) => p.rejected === undefined && p.fault === undefined).length;
 
   it('a wave with approval: required waits until approved, then goes on; the approval names who and why', async () => {
     const id = await create('gated', '2.0.0');
@@ -74,7 +87,9 @@ describe('operator actions with the engine', () => {
     expect(approved.status).toBe(200);
     const done = await wait(id, (r) => TERMINAL.includes(r.state));
     expect(done.state).toBe('succeeded');
-    const events = (await call<{ items: Array<{ type: string; actor: string; reason: string | null }> }>(api.url, 'GET', `/v1/releases/${id}/events`)).body.items;
+    const events = (
+      await call<{ items: Array<{ type: string; actor: string; reason: string | null }> }>(api.url, 'GET', `/v1/releases/${id}/events`)
+    ).body.items;
     expect(events.find((e) => e.type === 'release.approved')).toMatchObject({ actor: ACTOR, reason: 'CAB approved' });
   });
 
@@ -125,7 +140,11 @@ describe('operator actions with the engine', () => {
     await sleep(1_000);
     const pausedAt = Date.now();
     expect((await act(id, 'pause', { reason: 'looking at a graph' })).status).toBe(200);
-    const bakeEnd = async () => Date.parse((await call<{ stages: Array<{ regions: Array<{ bakeEndsAt: string }> }> }>(api.url, 'GET', `/v1/releases/${id}`)).body.stages[0]!.regions[0]!.bakeEndsAt);
+    const bakeEnd = async () =>
+      Date.parse(
+        (await call<{ stages: Array<{ regions: Array<{ bakeEndsAt: string }> }> }>(api.url, 'GET', `/v1/releases/${id}`)).body.stages[0]!
+          .regions[0]!.bakeEndsAt,
+      );
     const remaining = (await bakeEnd()) - pausedAt;
     expect(remaining).toBeGreaterThan(500);
     await sleep(4_000); // longer than the whole bake

@@ -12,7 +12,15 @@ import { ERROR_RATE_QUERY, startGateEnv, type GateEnv } from '../support/gate-en
 interface DryRun {
   service: string;
   plan: string;
-  stages: Array<{ name: string; regions: string[]; maxParallel: number; bakeMs: number; approval: string; onFailure: string; gates: Array<{ name: string; worstCaseBreachToActionMs: number; queries: Array<{ region: string; query: string }> }> }>;
+  stages: Array<{
+    name: string;
+    regions: string[];
+    maxParallel: number;
+    bakeMs: number;
+    approval: string;
+    onFailure: string;
+    gates: Array<{ name: string; worstCaseBreachToActionMs: number; queries: Array<{ region: string; query: string }> }>;
+  }>;
   blockers: Array<{ region: string; kind: string; reason: string; opensAt: string | null }>;
   estimate: { totalMs: number; bakeMs: number; deployMs: number; deployPerRegionMs: number; deploySource: string; approvals: number };
 }
@@ -29,13 +37,34 @@ describe('plan dry run', () => {
       regions: ['eu-west', 'ap-east', 'us-east', 'eu-north'],
       regionExtras: (region) =>
         region === 'ap-east'
-          ? { timeZone: 'Asia/Hong_Kong', deploymentWindow: { freezes: [{ from: new Date(Date.now() - 60_000).toISOString(), to: new Date(freezeEndsMs).toISOString(), reason: 'dry-run freeze' }] } }
+          ? {
+              timeZone: 'Asia/Hong_Kong',
+              deploymentWindow: {
+                freezes: [
+                  { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(freezeEndsMs).toISOString(), reason: 'dry-run freeze' },
+                ],
+              },
+            }
           : {},
       services: [
         {
           service: 'checkout',
           plan: {
-            defaults: { bake: '10m', progressDeadline: '5s', gates: [{ name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '30s', failureLimit: 2, timeout: '5s', window: '2m' }] },
+            defaults: {
+              bake: '10m',
+              progressDeadline: '5s',
+              gates: [
+                {
+                  name: 'error-rate',
+                  query: ERROR_RATE_QUERY,
+                  condition: '< 0.01',
+                  interval: '30s',
+                  failureLimit: 2,
+                  timeout: '5s',
+                  window: '2m',
+                },
+              ],
+            },
             canary: { region: 'eu-west', bake: '1s' },
             waves: [
               { name: 'asia', regions: ['ap-east'], approval: 'required', onFailure: 'pause' },
@@ -62,7 +91,11 @@ describe('plan dry run', () => {
     env.sim.setAlert('us-east', 'HighLatency', true);
     await env.prom.waitFor('ALERTS{alertstate="firing", region="us-east"}', (s) => s.length > 0, 30_000);
     const before = await counts();
-    const res = await call<DryRun>(env.api.url, 'POST', '/v1/plans/dry-run', { service: 'checkout', version: '2.4.0', image: 'registry.example.com/shop/checkout:2.4.0' });
+    const res = await call<DryRun>(env.api.url, 'POST', '/v1/plans/dry-run', {
+      service: 'checkout',
+      version: '2.4.0',
+      image: 'registry.example.com/shop/checkout:2.4.0',
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const p = res.body;
     expect(p.plan).toBe('checkout');
@@ -92,9 +125,15 @@ describe('plan dry run', () => {
     expect(p.estimate.approvals).toBe(1);
     expect(await counts()).toEqual(before);
 
-    const bad = await call<{ errors: Array<{ field: string }> }>(env.api.url, 'POST', '/v1/plans/dry-run', { service: 'checkout', image: 'registry.example.com/shop/checkout:latest' });
+    const bad = await call<{ errors: Array<{ field: string }> }>(env.api.url, 'POST', '/v1/plans/dry-run', {
+      service: 'checkout',
+      image: 'registry.example.com/shop/checkout:latest',
+    });
     expect([bad.status, bad.body.errors.map((e) => e.field)]).toEqual([400, ['image']]);
-    const unknown = await call<{ errors: Array<{ field: string }> }>(env.api.url, 'POST', '/v1/plans/dry-run', { service: 'nope', extra: 1 });
+    const unknown = await call<{ errors: Array<{ field: string }> }>(env.api.url, 'POST', '/v1/plans/dry-run', {
+      service: 'nope',
+      extra: 1,
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors.map((e) => e.field)).toEqual(['extra']);
     expect(await counts()).toEqual(before);
@@ -116,7 +155,9 @@ describe('plan dry run', () => {
     expect(text.stdout).toMatch(/^1\. canary: eu-west · max 1 at once · bake 1s · on failure rollback$/m);
     expect(text.stdout).toMatch(/^2\. asia: ap-east · .* · approval required$/m);
     expect(text.stdout).toMatch(/gate error-rate < 0\.01 every 30s × 2 · worst case breach→action 1m5s/);
-    expect(text.stdout).toMatch(/ {5}eu-north: sum\(rate\(sim_http_requests_total\{region="eu-north", deployment="checkout", version="2\.4\.0"/);
+    expect(text.stdout).toMatch(
+      / {5}eu-north: sum\(rate\(sim_http_requests_total\{region="eu-north", deployment="checkout", version="2\.4\.0"/,
+    );
     expect(text.stdout).toMatch(new RegExp(`ap-east\\s+window\\s+.*dry-run freeze.*\\s+${new Date(freezeEndsMs).toISOString()}`));
     expect(text.stdout).toMatch(/^estimated duration: /m);
     expect(text.stdout).not.toMatch(/\x1b/);

@@ -8,7 +8,11 @@ import { TERMINAL } from '../support/api-client.js';
 import { ERROR_RATE_QUERY, regionState, startGateEnv, type GateEnv } from '../support/gate-env.js';
 
 const plan = (region: string) => ({
-  defaults: { bake: '1s', progressDeadline: '5s', gates: [{ name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '1s', window: '5s', inconclusive: 'pass' }] },
+  defaults: {
+    bake: '1s',
+    progressDeadline: '5s',
+    gates: [{ name: 'error-rate', query: ERROR_RATE_QUERY, condition: '< 0.01', interval: '1s', window: '5s', inconclusive: 'pass' }],
+  },
   canary: { region },
 });
 
@@ -26,7 +30,9 @@ describe('pre-flight blockers', () => {
         return {
           timeZone: 'Asia/Hong_Kong',
           deploymentWindow: {
-            freezes: [{ from: new Date(freezeEndsMs - 3_600_000).toISOString(), to: new Date(freezeEndsMs).toISOString(), reason: 'test freeze' }],
+            freezes: [
+              { from: new Date(freezeEndsMs - 3_600_000).toISOString(), to: new Date(freezeEndsMs).toISOString(), reason: 'test freeze' },
+            ],
           },
         };
       },

@@ -32,11 +32,21 @@ describe('/readyz with Redis down', () => {
     db = await createTestDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'tideline-ready-'));
     writeFileSync(join(dir, 'tideline.yaml'), JSON.stringify({ auth: testAuth() }));
-    writeFileSync(join(dir, 'regions.yaml'), JSON.stringify({ regions: [{ name: 'r1', kubernetes: { server: 'http://127.0.0.1:1', skipTLSVerify: true } }] }));
+    writeFileSync(
+      join(dir, 'regions.yaml'),
+      JSON.stringify({ regions: [{ name: 'r1', kubernetes: { server: 'http://127.0.0.1:1', skipTLSVerify: true } }] }),
+    );
     const deadRedis = `redis://127.0.0.1:${await freePort()}`; // nothing listens there
     const metricsPort = await freePort();
     workerUrl = `http://127.0.0.1:${metricsPort}`;
-    const env = { DATABASE_URL: db.url, REDIS_URL: deadRedis, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info', METRICS_PORT: String(metricsPort) };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: deadRedis,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: dir,
+      LOG_LEVEL: 'info',
+      METRICS_PORT: String(metricsPort),
+    };
     api = await startApi(env);
     worker = spawnWorker(env); // never "ready": it cannot reach Redis
   }, 60_000);
@@ -63,7 +73,10 @@ describe('/readyz with Redis down', () => {
     // Let ioredis retry for a while, then count what was logged.
     await new Promise((r) => setTimeout(r, 6_000));
     for (const proc of [api, worker]) {
-      const lines = proc.output().split('\n').filter((l) => l.trim() !== '');
+      const lines = proc
+        .output()
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       const bad = lines.filter((l) => {
         try {
           JSON.parse(l);

@@ -6,8 +6,8 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import { QUEUES } from '../../libs/application/src/index.js';
-import { redisConnection } from '../../libs/integrations/src/index.js';
+import { QUEUES } from '#application';
+import { redisConnection } from '#integrations';
 import { call, TERMINAL, waitForRelease, type ReleaseBody } from '../support/api-client.js';
 import { writeConfig } from '../support/config-fixture.js';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis.js';
@@ -28,8 +28,20 @@ describe('Redis restarted empty mid-release', () => {
     redis = await startOwnRedis();
     sim = await startSimulator({ regions: ['c1', 'r1', 'r2'], stepMs: 20 });
     db = await createTestDatabase();
-    const configDir = writeConfig({ simulatorUrl: sim.url, canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1', 'r2'], maxParallel: 2 }], bake: '3s' });
-    env = { DATABASE_URL: db.url, REDIS_URL: redis.url, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info', TIDELINE_JOB_LOCK_MS: '1500' };
+    const configDir = writeConfig({
+      simulatorUrl: sim.url,
+      canary: 'c1',
+      waves: [{ name: 'wave-1', regions: ['r1', 'r2'], maxParallel: 2 }],
+      bake: '3s',
+    });
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: configDir,
+      LOG_LEVEL: 'info',
+      TIDELINE_JOB_LOCK_MS: '1500',
+    };
     api = await startApi(env);
     worker = await startWorker(env);
   });
@@ -61,7 +73,12 @@ describe('Redis restarted empty mid-release', () => {
     // bake 3s + one sweep interval (2s) + slack for a loaded machine
     expect(Date.now() - restartedAt).toBeLessThan(20_000);
 
-    await waitForRelease(api.url, id, (r) => ['deploying', 'baking'].includes(stateOf(r, 'r1') ?? '') || TERMINAL.includes(r.state), 30_000);
+    await waitForRelease(
+      api.url,
+      id,
+      (r) => ['deploying', 'baking'].includes(stateOf(r, 'r1') ?? '') || TERMINAL.includes(r.state),
+      30_000,
+    );
     await redis.restart(0);
     const done = await waitForRelease(api.url, id, (r) => TERMINAL.includes(r.state), 45_000);
     expect(done.state, JSON.stringify(done)).toBe('succeeded');

@@ -56,7 +56,13 @@ describe('region drain and restore', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         if (req.method === 'GET') return res.writeHead(404).end();
-        const signed = verifySignature(SECRET, String(req.headers['x-tideline-timestamp']), body, String(req.headers['x-tideline-signature']), Date.now());
+        const signed = verifySignature(
+          SECRET,
+          String(req.headers['x-tideline-timestamp']),
+          body,
+          String(req.headers['x-tideline-signature']),
+          Date.now(),
+        );
         const call = JSON.parse(body) as { region: string; weight: number; action: string };
         hookCalls.push({ ...call, signed });
         if (!signed) return res.writeHead(401).end('bad signature');
@@ -68,7 +74,15 @@ describe('region drain and restore', () => {
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/lb-automation`;
     const traffic = (provider: string, url: string) => ({
-      traffic: { provider, url, rateQuery: REGION_RATE_QUERY, window: '3s', drainedFraction: 0.05, drainTimeout: '20s', ...(provider === 'webhook' ? { secretEnv: 'TIDELINE_TEST_WEBHOOK_SECRET' } : {}) },
+      traffic: {
+        provider,
+        url,
+        rateQuery: REGION_RATE_QUERY,
+        window: '3s',
+        drainedFraction: 0.05,
+        drainTimeout: '20s',
+        ...(provider === 'webhook' ? { secretEnv: 'TIDELINE_TEST_WEBHOOK_SECRET' } : {}),
+      },
     });
     env = await startGateEnv({
       regions: ['eu-west', 'us-east', 'ap-south', 'ap-east'],
@@ -81,7 +95,16 @@ describe('region drain and restore', () => {
             : region === 'ap-east'
               ? { traffic: { ...traffic('webhook', hookUrl).traffic, drainTimeout: '3s' } }
               : {},
-      services: [{ service: 'web', plan: { defaults: { bake: '1s' }, canary: { region: 'eu-west' }, waves: [{ name: 'rest', regions: ['us-east', 'ap-south', 'ap-east'], maxParallel: 3 }] } }],
+      services: [
+        {
+          service: 'web',
+          plan: {
+            defaults: { bake: '1s' },
+            canary: { region: 'eu-west' },
+            waves: [{ name: 'rest', regions: ['us-east', 'ap-south', 'ap-east'], maxParallel: 3 }],
+          },
+        },
+      ],
     });
     sim = env.sim;
     apiUrl = env.api.url;
@@ -95,7 +118,12 @@ describe('region drain and restore', () => {
 
   const api = () => apiUrl;
   const request = (region: string, kind: 'drain' | 'restore', body: unknown = { reason: `${kind} drill` }) =>
-    call<{ operation: Operation; message: string; detail?: string; state?: string; errors?: Array<{ field: string }> }>(api(), 'POST', `/v1/regions/${region}/${kind}`, body);
+    call<{ operation: Operation; message: string; detail?: string; state?: string; errors?: Array<{ field: string }> }>(
+      api(),
+      'POST',
+      `/v1/regions/${region}/${kind}`,
+      body,
+    );
   async function until(region: string, id: string, done: (o: Operation) => boolean, timeoutMs = 40_000): Promise<Operation> {
     const deadline = Date.now() + timeoutMs;
     let last: Operation | undefined;
@@ -116,7 +144,9 @@ describe('region drain and restore', () => {
     expect(items.map((r) => r.name)).toEqual(['eu-west', 'us-east', 'ap-south', 'ap-east']);
     const euWest = items[0]!;
     expect(euWest.traffic).toEqual({ provider: 'simulator', weight: 100, error: null });
-    expect(euWest.services).toMatchObject([{ service: 'web', version: '1.0.0', workloads: [{ image: 'registry.example.com/shop/web:1.0.0' }] }]);
+    expect(euWest.services).toMatchObject([
+      { service: 'web', version: '1.0.0', workloads: [{ image: 'registry.example.com/shop/web:1.0.0' }] },
+    ]);
     expect(items[1]!.traffic).toEqual({ provider: 'none', weight: null, error: null });
     expect(items[2]!.traffic.provider).toBe('webhook');
   });
@@ -126,14 +156,23 @@ describe('region drain and restore', () => {
     expect(before).toBeGreaterThan(5);
     const res = await request('eu-west', 'drain', { reason: 'drill: practise a drain' });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
-    expect(res.body.operation).toMatchObject({ region: 'eu-west', kind: 'drain', state: 'pending', actor: ACTOR, reason: 'drill: practise a drain', targetWeight: 0 });
+    expect(res.body.operation).toMatchObject({
+      region: 'eu-west',
+      kind: 'drain',
+      state: 'pending',
+      actor: ACTOR,
+      reason: 'drill: practise a drain',
+      targetWeight: 0,
+    });
     const drained = await until('eu-west', res.body.operation.id, (o) => o.state === 'drained' && o.drain99Ms !== null);
     expect(drained.preDrainRate!).toBeGreaterThan(5);
     expect(drained.previousWeight).toBe(100);
     expect(drained.drainMs!).toBeGreaterThan(0);
     expect(drained.drain99Ms!).toBeGreaterThanOrEqual(drained.drainMs!);
     expect(drained.drain99Ms!).toBeLessThan(20_000);
-    console.log(`eu-west drain: ${drained.drainMs} ms to 95%, ${drained.drain99Ms} ms to 99% (pre-drain ${drained.preDrainRate?.toFixed(1)} req/s)`);
+    console.log(
+      `eu-west drain: ${drained.drainMs} ms to 95%, ${drained.drain99Ms} ms to 99% (pre-drain ${drained.preDrainRate?.toFixed(1)} req/s)`,
+    );
     expect(env.sim.weights()['eu-west']).toBe(0);
     const now = (await env.prom.query(rateOf('eu-west')))[0]?.value ?? 0;
     expect(now).toBeLessThanOrEqual(drained.preDrainRate! * 0.01);

@@ -13,7 +13,18 @@ import { ACTOR } from './actor.js';
 
 const ACTIONS = ['pause', 'resume', 'approve', 'promote', 'rollback', 'cancel', 'retry'] as const;
 type Action = (typeof ACTIONS)[number];
-const STATES = ['queued', 'running', 'paused', 'awaiting_approval', 'rolling_back', 'succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'] as const;
+const STATES = [
+  'queued',
+  'running',
+  'paused',
+  'awaiting_approval',
+  'rolling_back',
+  'succeeded',
+  'rolled_back',
+  'failed',
+  'cancelled',
+  'superseded',
+] as const;
 type State = (typeof STATES)[number];
 
 /** What each action does from each state's usual shape (see `shape`); absent = 409. */
@@ -47,7 +58,13 @@ describe('operator actions from every state', () => {
       canary: 'c1',
       waves: [{ name: 'wave-1', regions: ['r1', 'r2'], approval: 'required' }],
     });
-    api = await startApi({ DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' });
+    api = await startApi({
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: configDir,
+      LOG_LEVEL: 'info',
+    });
   });
 
   afterAll(async () => {
@@ -57,7 +74,11 @@ describe('operator actions from every state', () => {
 
   type Region = { state: string; bakeEndsInMs?: number; reason?: string };
   /** A release of checkout put into `state`, its regions as given (the rest pending). */
-  async function releaseIn(state: State, regions: Record<string, Region>, extra: { stageIndex?: number; approvedStageIndex?: number | null; pausedAgoMs?: number } = {}): Promise<string> {
+  async function releaseIn(
+    state: State,
+    regions: Record<string, Region>,
+    extra: { stageIndex?: number; approvedStageIndex?: number | null; pausedAgoMs?: number } = {},
+  ): Promise<string> {
     // retire whatever is still active, so a new release can run
     await db.query(`UPDATE releases SET state = 'cancelled' WHERE state IN ('running','paused','awaiting_approval','rolling_back')`);
     const res = await call<{ id: string }>(api.url, 'POST', '/v1/releases', {
@@ -116,9 +137,18 @@ describe('operator actions from every state', () => {
   const act = (id: string, action: Action, body: unknown = { reason: `because ${action}` }) =>
     call<ActionAnswer & Problem>(api.url, 'POST', `/v1/releases/${id}/${action}`, body);
   const regionStates = async (id: string) =>
-    Object.fromEntries((await db.query<{ region: string; state: string }>(`SELECT region, state FROM region_targets WHERE release_id = $1`, [id])).map((r) => [r.region, r.state]));
+    Object.fromEntries(
+      (await db.query<{ region: string; state: string }>(`SELECT region, state FROM region_targets WHERE release_id = $1`, [id])).map(
+        (r) => [r.region, r.state],
+      ),
+    );
   const lastEvent = async (id: string) =>
-    (await db.query<{ type: string; actor: string; reason: string | null }>(`SELECT type, actor, reason FROM release_events WHERE release_id = $1 AND type LIKE 'release.%' ORDER BY id DESC LIMIT 1`, [id]))[0]!;
+    (
+      await db.query<{ type: string; actor: string; reason: string | null }>(
+        `SELECT type, actor, reason FROM release_events WHERE release_id = $1 AND type LIKE 'release.%' ORDER BY id DESC LIMIT 1`,
+        [id],
+      )
+    )[0]!;
 
   for (const state of STATES) {
     for (const action of ACTIONS) {
@@ -146,7 +176,11 @@ describe('operator actions from every state', () => {
   }
 
   it('rollback marks every touched region rolling_back and leaves the rest; a second rollback is refused', async () => {
-    const id = await releaseIn('paused', { c1: { state: 'verified' }, r1: { state: 'baking', bakeEndsInMs: 60_000 } }, { stageIndex: 1, approvedStageIndex: 1 });
+    const id = await releaseIn(
+      'paused',
+      { c1: { state: 'verified' }, r1: { state: 'baking', bakeEndsInMs: 60_000 } },
+      { stageIndex: 1, approvedStageIndex: 1 },
+    );
     expect((await act(id, 'rollback')).status).toBe(200);
     expect(await regionStates(id)).toEqual({ c1: 'rolling_back', r1: 'rolling_back', r2: 'pending' });
     const again = await act(id, 'rollback');
@@ -165,14 +199,20 @@ describe('operator actions from every state', () => {
     const res = await act(id, 'promote', { reason: 'hotfix, metrics look fine' });
     expect(res.status).toBe(200);
     expect(res.body.message).toMatch(/bake of c1 ends now/);
-    const [t] = await db.query<{ ends: Date }>(`SELECT bake_ends_at AS ends FROM region_targets WHERE release_id = $1 AND region = 'c1'`, [id]);
+    const [t] = await db.query<{ ends: Date }>(`SELECT bake_ends_at AS ends FROM region_targets WHERE release_id = $1 AND region = 'c1'`, [
+      id,
+    ]);
     expect(Math.abs(t!.ends.getTime() - Date.now())).toBeLessThan(5_000);
     // nothing left to promote
     expect((await act(id, 'promote')).body.detail).toMatch(/no region of stage canary is baking/);
   });
 
   it('cancel stops a release that touched nothing (running or awaiting approval); once a region was changed it points to rollback', async () => {
-    for (const [state, stageIndex] of [['running', 0], ['awaiting_approval', 0], ['paused', 0]] as const) {
+    for (const [state, stageIndex] of [
+      ['running', 0],
+      ['awaiting_approval', 0],
+      ['paused', 0],
+    ] as const) {
       const id = await releaseIn(state, {}, { stageIndex });
       const res = await act(id, 'cancel');
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -195,9 +235,14 @@ describe('operator actions from every state', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.release.state).toBe('running');
     expect((await regionStates(id)).c1).toBe('deploying');
-    const [t] = await db.query<{ previous: unknown; patched_at: Date | null }>(`SELECT previous, patched_at FROM region_targets WHERE release_id = $1 AND region = 'c1'`, [id]);
+    const [t] = await db.query<{ previous: unknown; patched_at: Date | null }>(
+      `SELECT previous, patched_at FROM region_targets WHERE release_id = $1 AND region = 'c1'`,
+      [id],
+    );
     expect(t).toEqual({ previous: [], patched_at: null }); // what ran before stays recorded
-    const types = (await db.query<{ type: string; actor: string }>(`SELECT type, actor FROM release_events WHERE release_id = $1 ORDER BY id`, [id])).slice(-2);
+    const types = (
+      await db.query<{ type: string; actor: string }>(`SELECT type, actor FROM release_events WHERE release_id = $1 ORDER BY id`, [id])
+    ).slice(-2);
     expect(types).toEqual([
       { type: 'region.retry', actor: ACTOR },
       { type: 'release.resumed', actor: ACTOR },
@@ -209,7 +254,10 @@ describe('operator actions from every state', () => {
     expect((await act(waiting, 'resume')).body.release.state).toBe('awaiting_approval');
     const approved = await act(waiting, 'approve', { reason: 'change ticket 42' });
     expect(approved.body.release).toMatchObject({ state: 'running', approvedStage: 'wave-1' });
-    const [ev] = await db.query<{ data: unknown; actor: string; reason: string }>(`SELECT data, actor, reason FROM release_events WHERE release_id = $1 AND type = 'release.approved'`, [waiting]);
+    const [ev] = await db.query<{ data: unknown; actor: string; reason: string }>(
+      `SELECT data, actor, reason FROM release_events WHERE release_id = $1 AND type = 'release.approved'`,
+      [waiting],
+    );
     expect(ev).toEqual({ data: { stage: 'wave-1', stageIndex: 1, regions: ['r1', 'r2'] }, actor: ACTOR, reason: 'change ticket 42' });
     // paused after the approval, before any wave-1 region started: resume must not ask again
     expect((await act(waiting, 'pause')).body.release.state).toBe('paused');
@@ -219,7 +267,9 @@ describe('operator actions from every state', () => {
   it('resume gives back the bake time spent paused', async () => {
     const id = await releaseIn('paused', { c1: { state: 'baking', bakeEndsInMs: 10_000 } }, { pausedAgoMs: 60_000 });
     expect((await act(id, 'resume')).status).toBe(200);
-    const [t] = await db.query<{ ends: Date }>(`SELECT bake_ends_at AS ends FROM region_targets WHERE release_id = $1 AND region = 'c1'`, [id]);
+    const [t] = await db.query<{ ends: Date }>(`SELECT bake_ends_at AS ends FROM region_targets WHERE release_id = $1 AND region = 'c1'`, [
+      id,
+    ]);
     expect(t!.ends.getTime() - Date.now()).toBeGreaterThan(65_000);
   });
 
@@ -233,10 +283,16 @@ describe('operator actions from every state', () => {
     for (const action of ACTIONS) {
       const res = await act(id, action, { reason: 'x', colour: 'blue' });
       expect(res.status, action).toBe(400);
-      expect(res.body.errors!.map((e) => e.field), action).toContain('colour');
+      expect(
+        res.body.errors!.map((e) => e.field),
+        action,
+      ).toContain('colour');
       const empty = await act(id, action, { reason: '   ' });
       expect(empty.status, action).toBe(400);
-      expect(empty.body.errors!.map((e) => e.field), action).toEqual(['reason']);
+      expect(
+        empty.body.errors!.map((e) => e.field),
+        action,
+      ).toEqual(['reason']);
     }
     const region = await act(id, 'retry', { region: 'EU WEST' });
     expect(region.body.errors!.map((e) => e.field)).toEqual(['region']);

@@ -33,7 +33,13 @@ describe('release engine end to end', () => {
       bake: '300ms',
       progressDeadline: '3s',
     });
-    const env = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      TIDELINE_CONFIG_DIR: configDir,
+      LOG_LEVEL: 'info',
+    };
     api = await startApi(env);
     worker = await startWorker(env);
   });
@@ -70,7 +76,11 @@ describe('release engine end to end', () => {
     }
 
     // Waves in order: no wave-2 region was patched before every wave-1 region was verified.
-    const events = await call<{ items: Array<{ type: string; region: string | null; at: string }> }>(api.url, 'GET', `/v1/releases/${created.body.id}/events`);
+    const events = await call<{ items: Array<{ type: string; region: string | null; at: string }> }>(
+      api.url,
+      'GET',
+      `/v1/releases/${created.body.id}/events`,
+    );
     const at = (type: string, region: string) => events.body.items.find((e) => e.type === type && e.region === region)!.at;
     const lastWave1Verified = Math.max(...WAVE1.map((r) => Date.parse(at('region.verified', r))));
     const firstWave2Patch = Math.min(...WAVE2.map((r) => Date.parse(at('region.patched', r))));
@@ -111,7 +121,11 @@ describe('release engine end to end', () => {
     const second = await post('2.3.0', 4);
     expect(first.body.state).toBe('running');
     expect(second.body.state).toBe('queued');
-    const queued = await call<{ items: Array<{ id: string }>; total: number }>(api.url, 'GET', '/v1/releases?service=checkout&state=queued');
+    const queued = await call<{ items: Array<{ id: string }>; total: number }>(
+      api.url,
+      'GET',
+      '/v1/releases?service=checkout&state=queued',
+    );
     expect(queued.body.items.map((r) => r.id)).toEqual([second.body.id]);
 
     const a = await waitForRelease(api.url, first.body.id, (r) => TERMINAL.includes(r.state));

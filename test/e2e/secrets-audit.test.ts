@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import { sha256Hex } from '../../libs/config/src/index.js';
+import { sha256Hex } from '#config';
 import { send } from '../../bench/fuzz-engine.js';
 import { call, TERMINAL, waitForRelease } from '../support/api-client.js';
 import { TEST_TOKEN } from '../support/auth.js';
@@ -90,7 +90,13 @@ describe('secrets audit', () => {
   });
 
   it('no configured secret appears in any log line, answer or row, raw or base64', { timeout: 120_000 }, async () => {
-    const created = await call<{ id: string }>(api.url, 'POST', '/v1/releases', { service: 'checkout', version: '1.0.1', image: image('1.0.1'), releaseNumber: 1, requestedBy: 'audit' });
+    const created = await call<{ id: string }>(api.url, 'POST', '/v1/releases', {
+      service: 'checkout',
+      version: '1.0.1',
+      image: image('1.0.1'),
+      releaseNumber: 1,
+      requestedBy: 'audit',
+    });
     expect(created.status).toBe(201);
     const done = await waitForRelease(api.url, created.body.id, (r) => TERMINAL.includes(r.state), 90_000);
     expect(done.state).toBe('succeeded');
@@ -99,7 +105,17 @@ describe('secrets audit', () => {
     // tokens in the wrong places, and the right ones everywhere
     const t = SECRETS.adminToken;
     const raw = (path: string, headers: Record<string, string>) =>
-      send(api.url, { op: 'audit', method: 'GET', path, headers, body: null, caller: 'none', opMethod: 'GET', scopes: [], validCreate: false });
+      send(api.url, {
+        op: 'audit',
+        method: 'GET',
+        path,
+        headers,
+        body: null,
+        caller: 'none',
+        opMethod: 'GET',
+        scopes: [],
+        validCreate: false,
+      });
     const wrongPlaces = [
       await raw(`/v1/releases?access_token=${t}`, {}),
       await raw(`/v1/releases?token=${t}&limit=1`, { authorization: `Bearer ${SECRETS.readToken}` }),
@@ -112,21 +128,40 @@ describe('secrets audit', () => {
     ];
     expect(wrongPlaces.map((a) => a.status)).toEqual([401, 400, 401, 401, 401, 401, 401, 400]);
     answers.push(...wrongPlaces.map((a) => a.text));
-    for (const path of ['/v1/releases', `/v1/releases/${created.body.id}`, `/v1/releases/${created.body.id}/events`, `/v1/releases/${created.body.id}/gates`, '/v1/notifications', '/v1/regions', '/v1/audit', '/docs/openapi.json', '/docs', '/readyz']) {
+    for (const path of [
+      '/v1/releases',
+      `/v1/releases/${created.body.id}`,
+      `/v1/releases/${created.body.id}/events`,
+      `/v1/releases/${created.body.id}/gates`,
+      '/v1/notifications',
+      '/v1/regions',
+      '/v1/audit',
+      '/docs/openapi.json',
+      '/docs',
+      '/readyz',
+    ]) {
       for (const token of [t, SECRETS.readToken]) answers.push((await raw(path, { authorization: `Bearer ${token}` })).text);
     }
-    await waitFor(async () => (await call<{ items: Array<{ status: string }> }>(api.url, 'GET', '/v1/notifications?limit=200')).body.items.every((d) => d.status === 'sent'));
+    await waitFor(async () =>
+      (await call<{ items: Array<{ status: string }> }>(api.url, 'GET', '/v1/notifications?limit=200')).body.items.every(
+        (d) => d.status === 'sent',
+      ),
+    );
 
-    const tables = await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const tables = await db.query<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
     const rows: string[] = [];
-    for (const { t: table } of tables) rows.push(...(await db.query<{ r: string }>(`SELECT x::text AS r FROM "${table}" x`)).map((r) => r.r));
+    for (const { t: table } of tables)
+      rows.push(...(await db.query<{ r: string }>(`SELECT x::text AS r FROM "${table}" x`)).map((r) => r.r));
     const logs = `${api.output()}\n${worker.output()}`;
     expect(logs).toMatch(/"msg":"request"/);
     expect(rows.length).toBeGreaterThan(10);
     const hits: string[] = [];
     for (const [name, value] of Object.entries(SECRETS)) {
       for (const form of forms(value)) {
-        if (logs.includes(form)) hits.push(`${name} in a log line: …${logs.slice(Math.max(0, logs.indexOf(form) - 150), logs.indexOf(form) + 50)}`);
+        if (logs.includes(form))
+          hits.push(`${name} in a log line: …${logs.slice(Math.max(0, logs.indexOf(form) - 150), logs.indexOf(form) + 50)}`);
         if (answers.some((a) => a.includes(form))) hits.push(`${name} in an answer`);
         if (rows.some((r) => r.includes(form))) hits.push(`${name} in a row: ${rows.find((r) => r.includes(form))!.slice(0, 200)}`);
       }

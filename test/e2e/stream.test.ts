@@ -28,9 +28,18 @@ describe('live stream', () => {
   const readers: SseReader[] = [];
 
   beforeAll(async () => {
-    sim = await startSimulator({ regions: REGIONS, stepMs: 20, progressDeadlineSeconds: 2, deployments: [{ namespace: 'shop', name: 'web', container: 'web', image: image('1.0.0') }] });
+    sim = await startSimulator({
+      regions: REGIONS,
+      stepMs: 20,
+      progressDeadlineSeconds: 2,
+      deployments: [{ namespace: 'shop', name: 'web', container: 'web', image: image('1.0.0') }],
+    });
     db = await createTestDatabase();
-    const plan = { defaults: { bake: '300ms', progressDeadline: '5s' }, canary: { region: REGIONS[0] }, waves: [{ name: 'rest', regions: REGIONS.slice(1), maxParallel: 49 }] };
+    const plan = {
+      defaults: { bake: '300ms', progressDeadline: '5s' },
+      canary: { region: REGIONS[0] },
+      waves: [{ name: 'rest', regions: REGIONS.slice(1), maxParallel: 49 }],
+    };
     const dir = writeServicesConfig(sim.url, REGIONS, { web: plan });
     const env = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info' };
     api = await startApi(env);
@@ -68,7 +77,12 @@ describe('live stream', () => {
     const ready = await live.next();
     expect(ready.event).toBe('ready');
     const start = ready.id!;
-    const created = await call<{ id: string }>(api.url, 'POST', '/v1/releases', { service: 'web', version: '2.0.0', image: image('2.0.0'), releaseNumber: 1 });
+    const created = await call<{ id: string }>(api.url, 'POST', '/v1/releases', {
+      service: 'web',
+      version: '2.0.0',
+      image: image('2.0.0'),
+      releaseNumber: 1,
+    });
     expect(created.status).toBe(201);
     // opened after the release was created: resumes from the start cursor, so it misses nothing
     const only = await open(`/v1/stream?release=${created.body.id}`, { 'last-event-id': start });
@@ -109,7 +123,9 @@ describe('live stream', () => {
     expect(bad.body.errors[0]!.field).toBe('release');
     const unknown = await call(api.url, 'GET', '/v1/stream?release=00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(404);
-    const cursor = await call<{ errors: Array<{ field: string }> }>(api.url, 'GET', '/v1/stream', undefined, { 'last-event-id': 'yesterday' });
+    const cursor = await call<{ errors: Array<{ field: string }> }>(api.url, 'GET', '/v1/stream', undefined, {
+      'last-event-id': 'yesterday',
+    });
     expect(cursor.status).toBe(400);
     expect(cursor.body.errors[0]!.field).toBe('Last-Event-ID');
     const extra = await call(api.url, 'GET', '/v1/stream?foo=1');

@@ -5,8 +5,8 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import { QUEUES } from '../../libs/application/src/index.js';
-import { redisConnection } from '../../libs/integrations/src/index.js';
+import { QUEUES } from '#application';
+import { redisConnection } from '#integrations';
 import { call, TERMINAL, waitForRelease, type ReleaseBody } from '../support/api-client.js';
 import { writeConfig } from '../support/config-fixture.js';
 import { startApi, startWorker, type Proc } from '../support/processes.js';
@@ -23,7 +23,12 @@ describe('sweeper', () => {
   beforeAll(async () => {
     sim = await startSimulator({ regions: ['c1', 'r1', 'r2'], stepMs: 10 });
     db = await createTestDatabase();
-    const configDir = writeConfig({ simulatorUrl: sim.url, canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1', 'r2'], maxParallel: 2 }], bake: '100ms' });
+    const configDir = writeConfig({
+      simulatorUrl: sim.url,
+      canary: 'c1',
+      waves: [{ name: 'wave-1', regions: ['r1', 'r2'], maxParallel: 2 }],
+      bake: '100ms',
+    });
     env = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: prefix, TIDELINE_CONFIG_DIR: configDir, LOG_LEVEL: 'info' };
     api = await startApi(env);
   });
@@ -75,7 +80,11 @@ describe('sweeper', () => {
     worker = await startWorker(env);
     const f = await waitForRelease(api.url, sixth.body.id, (r) => TERMINAL.includes(r.state), 30_000);
     expect(f.state).toBe('succeeded');
-    const events = await call<{ items: Array<{ type: string; reason: string | null }> }>(api.url, 'GET', `/v1/releases/${sixth.body.id}/events`);
+    const events = await call<{ items: Array<{ type: string; reason: string | null }> }>(
+      api.url,
+      'GET',
+      `/v1/releases/${sixth.body.id}/events`,
+    );
     expect(events.body.items.find((e) => e.type === 'release.started')?.reason).toMatch(/previous release/);
   });
 });

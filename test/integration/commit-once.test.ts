@@ -6,10 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateRelease, PauseRelease, RequestRegionOperation } from '../../libs/application/src/index.js';
-import { loadConfig, type TidelineConfig } from '../../libs/config/src/index.js';
-import type { JobQueues } from '../../libs/integrations/src/index.js';
-import { NotificationStore, RegionOperationStore, ReleaseStore, type Db, type ReleaseRecord } from '../../libs/persistence/src/index.js';
+import { CreateRelease, PauseRelease, RequestRegionOperation } from '#application';
+import { loadConfig, type TidelineConfig } from '#config';
+import type { JobQueues } from '#integrations';
+import { NotificationStore, RegionOperationStore, ReleaseStore, type Db, type ReleaseRecord } from '#persistence';
 import { ConfigRegionDirectory } from '../../libs/runtime/src/region-directory.js';
 import { RegionTrafficProviders } from '../../libs/runtime/src/region-services.js';
 import { writeConfig } from '../support/config-fixture.js';
@@ -38,7 +38,13 @@ describe('every multi-statement write commits once (a crash at each statement)',
     faults = new StatementFaults(db.dataSource);
     store = new ReleaseStore(db);
     ops = new RegionOperationStore(db);
-    const dir = writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }], services: ['checkout', 'search', 'cart'], supersede: ['cart'] });
+    const dir = writeConfig({
+      simulatorUrl: 'http://127.0.0.1:1',
+      canary: 'c1',
+      waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }],
+      services: ['checkout', 'search', 'cart'],
+      supersede: ['cart'],
+    });
     const regions = JSON.parse(readFileSync(join(dir, 'regions.yaml'), 'utf8')) as { regions: Array<Record<string, unknown>> };
     for (const r of regions.regions) r.traffic = { provider: 'simulator', url: 'http://127.0.0.1:1' };
     writeFileSync(join(dir, 'regions.yaml'), JSON.stringify(regions));
@@ -51,16 +57,35 @@ describe('every multi-statement write commits once (a crash at each statement)',
     await env?.close();
   });
 
-  const cmd = (service: string, number: number) => ({ service, version: `1.${number}.0`, image: `registry.example.com/shop/${service}:1.${number}.0`, releaseNumber: number, actor: 'ci' });
-  const retire = (service: string) => tdb.query(`UPDATE releases SET state = 'cancelled', ended_at = now() WHERE service = $1 AND state NOT IN ('succeeded','cancelled','superseded')`, [service]);
+  const cmd = (service: string, number: number) => ({
+    service,
+    version: `1.${number}.0`,
+    image: `registry.example.com/shop/${service}:1.${number}.0`,
+    releaseNumber: number,
+    actor: 'ci',
+  });
+  const retire = (service: string) =>
+    tdb.query(
+      `UPDATE releases SET state = 'cancelled', ended_at = now() WHERE service = $1 AND state NOT IN ('succeeded','cancelled','superseded')`,
+      [service],
+    );
   const retireOperations = (region: string) =>
-    tdb.query(`UPDATE region_operations SET state = 'restored', next_check_at = NULL WHERE region = $1 AND state IN ('pending','draining','restoring')`, [region]);
+    tdb.query(
+      `UPDATE region_operations SET state = 'restored', next_check_at = NULL WHERE region = $1 AND state IN ('pending','draining','restoring')`,
+      [region],
+    );
   const newRelease = async (service: string, number = ++n) => (await create.execute(cmd(service, number))).release;
   /** a release's rows without ids or timestamps */
   const view = async (id: string | undefined) => {
     if (!id) return null;
-    const [r] = await tdb.query<{ state: string; tick_seq: number; next: boolean }>(`SELECT state, tick_seq, next_tick_at IS NOT NULL AS next FROM releases WHERE id = $1`, [id]);
-    const targets = await tdb.query<{ s: string }>(`SELECT region || ':' || state AS s FROM region_targets WHERE release_id = $1 ORDER BY region`, [id]);
+    const [r] = await tdb.query<{ state: string; tick_seq: number; next: boolean }>(
+      `SELECT state, tick_seq, next_tick_at IS NOT NULL AS next FROM releases WHERE id = $1`,
+      [id],
+    );
+    const targets = await tdb.query<{ s: string }>(
+      `SELECT region || ':' || state AS s FROM region_targets WHERE release_id = $1 ORDER BY region`,
+      [id],
+    );
     const events = await tdb.query<{ t: string }>(`SELECT type AS t FROM release_events WHERE release_id = $1 ORDER BY id`, [id]);
     const evaluations = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM gate_evaluations WHERE release_id = $1`, [id]);
     return r ? { ...r, targets: targets.map((t) => t.s), events: events.map((e) => e.t), evaluations: evaluations[0]!.n } : null;
@@ -107,7 +132,7 @@ describe('every multi-statement write commits once (a crash at each statement)',
     check('operator-action', report);
   });
 
-  it("an engine step: the release, its targets, its events and the gate evaluations behind them", async () => {
+  it('an engine step: the release, its targets, its events and the gate evaluations behind them', async () => {
     const report = await crashEveryStatement(faults, tdb, {
       setup: async () => {
         await retire('search');
@@ -118,7 +143,10 @@ describe('every multi-statement write commits once (a crash at each statement)',
         store.applyStep(release, {
           release: { stateReason: 'stepping' },
           targets: targets.slice(0, 2).map((t) => ({ id: t.id, patch: { state: 'deploying' as const, deployStartedAt: new Date() } })),
-          events: [{ type: 'region.deploying', actor: 'tideline', region: targets[0]!.region }, { type: 'region.deploying', actor: 'tideline', region: targets[1]!.region }],
+          events: [
+            { type: 'region.deploying', actor: 'tideline', region: targets[0]!.region },
+            { type: 'region.deploying', actor: 'tideline', region: targets[1]!.region },
+          ],
           evaluations: [evaluation(targets[0]!.id, targets[0]!.region)],
         }),
       observe: ({ release }) => view(release.id),
@@ -148,7 +176,14 @@ describe('every multi-statement write commits once (a crash at each statement)',
   });
 
   it('a restore that supersedes a drain in flight: the drain ends and the restore is recorded together', async () => {
-    const request = new RequestRegionOperation(db, ops, new ConfigRegionDirectory(config), new RegionTrafficProviders(config.regions), queues, clock);
+    const request = new RequestRegionOperation(
+      db,
+      ops,
+      new ConfigRegionDirectory(config),
+      new RegionTrafficProviders(config.regions),
+      queues,
+      clock,
+    );
     const report = await crashEveryStatement(faults, tdb, {
       setup: async () => {
         await retireOperations('r1');
@@ -156,8 +191,14 @@ describe('every multi-statement write commits once (a crash at each statement)',
       },
       run: () => request.execute({ region: 'r1', kind: 'restore', actor: 'ops', reason: 'crash test' }),
       observe: async (drain) => {
-        const [d] = await tdb.query<{ state: string; next: boolean }>(`SELECT state, next_check_at IS NOT NULL AS next FROM region_operations WHERE id = $1`, [drain.id]);
-        const [r] = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM region_operations WHERE region = 'r1' AND kind = 'restore' AND requested_at >= $1`, [drain.requestedAt]);
+        const [d] = await tdb.query<{ state: string; next: boolean }>(
+          `SELECT state, next_check_at IS NOT NULL AS next FROM region_operations WHERE id = $1`,
+          [drain.id],
+        );
+        const [r] = await tdb.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM region_operations WHERE region = 'r1' AND kind = 'restore' AND requested_at >= $1`,
+          [drain.requestedAt],
+        );
         return { drain: d, restores: r!.n };
       },
     });
@@ -166,9 +207,15 @@ describe('every multi-statement write commits once (a crash at each statement)',
 
   it('a region operation step: its patch and its next check', async () => {
     const report = await crashEveryStatement(faults, tdb, {
-      setup: async () => (await retireOperations('r2'), ops.insert({ region: 'r2', kind: 'drain', actor: 'ops', reason: null, targetWeight: 0, previousWeight: null, preDrainRate: null })),
+      setup: async () => (
+        await retireOperations('r2'),
+        ops.insert({ region: 'r2', kind: 'drain', actor: 'ops', reason: null, targetWeight: 0, previousWeight: null, preDrainRate: null })
+      ),
       run: (op) => ops.update(op.id, { state: 'draining', startedAt: new Date(), note: 'moving' }, new Date(Date.now() + 1000)),
-      observe: async (op) => (await tdb.query(`SELECT state, note, check_seq, next_check_at IS NOT NULL AS next FROM region_operations WHERE id = $1`, [op.id]))[0],
+      observe: async (op) =>
+        (
+          await tdb.query(`SELECT state, note, check_seq, next_check_at IS NOT NULL AS next FROM region_operations WHERE id = $1`, [op.id])
+        )[0],
     });
     expect(report.statements).toBeGreaterThan(2);
     reports['region-operation-step'] = report;

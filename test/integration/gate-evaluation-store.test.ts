@@ -1,10 +1,10 @@
 /** Gate evaluations through real Postgres: a `__proto__` label and Prometheus' warnings/infos survive the round trip. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateRelease, QUEUES } from '../../libs/application/src/index.js';
-import { loadConfig } from '../../libs/config/src/index.js';
-import { judgeGate, parsePromResponse, type GateSpec } from '../../libs/domain/src/index.js';
-import { JobQueues, redisConnection } from '../../libs/integrations/src/index.js';
-import { createDataSource, Db, GateStore, insertEvaluations, ReleaseStore } from '../../libs/persistence/src/index.js';
+import { CreateRelease, QUEUES } from '#application';
+import { loadConfig } from '#config';
+import { judgeGate, parsePromResponse, type GateSpec } from '#domain';
+import { JobQueues, redisConnection } from '#integrations';
+import { createDataSource, Db, GateStore, insertEvaluations, ReleaseStore } from '#persistence';
 import { writeConfig } from '../support/config-fixture.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
 
@@ -41,7 +41,14 @@ describe('gate evaluations on real Postgres', () => {
   });
 
   it('keeps __proto__ labels apart and stores warnings and infos', async () => {
-    const config = loadConfig(writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1'] }], services: ['checkout'] }));
+    const config = loadConfig(
+      writeConfig({
+        simulatorUrl: 'http://127.0.0.1:1',
+        canary: 'c1',
+        waves: [{ name: 'wave-1', regions: ['r1'] }],
+        services: ['checkout'],
+      }),
+    );
     const store = new ReleaseStore(db);
     const { release } = await new CreateRelease(config, store, queues).execute({
       service: 'checkout',
@@ -57,7 +64,9 @@ describe('gate evaluations on real Postgres', () => {
     );
     const parsed = parsePromResponse(body);
     if (!parsed.ok) throw new Error(parsed.error);
-    const ev = judgeGate(gate, { candidate: { ok: true, result: parsed.result, durationMs: 1, warnings: parsed.warnings, infos: parsed.infos } });
+    const ev = judgeGate(gate, {
+      candidate: { ok: true, result: parsed.result, durationMs: 1, warnings: parsed.warnings, infos: parsed.infos },
+    });
     expect(ev.verdict).toBe('fail');
     await db.tx((m) =>
       insertEvaluations(m, release.id, [

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import { createTrafficProvider, GatewayApiTrafficProvider, TrafficError } from '../../libs/integrations/src/index.js';
+import { createTrafficProvider, GatewayApiTrafficProvider, TrafficError } from '#integrations';
 
 const REGIONS = ['eu-west', 'us-east'];
 const USER_RULE = { matches: [{ headers: [{ name: 'x-beta', value: '1' }] }], backendRefs: [{ name: 'beta', port: 80, weight: 3 }] };
@@ -39,7 +39,15 @@ describe('gateway-api traffic provider against the simulator', () => {
   const methods: string[] = [];
 
   const provider = (region: string, server = sim.edgeUrl, timeoutMs = 5_000): GatewayApiTrafficProvider =>
-    new GatewayApiTrafficProvider({ kubeConfig: kubeConfig(server), namespace: 'edge', route: 'global', backendRef: region, managed: REGIONS, timeoutMs, pollMs: 20 });
+    new GatewayApiTrafficProvider({
+      kubeConfig: kubeConfig(server),
+      namespace: 'edge',
+      route: 'global',
+      backendRef: region,
+      managed: REGIONS,
+      timeoutMs,
+      pollMs: 20,
+    });
   const route = (): Route => sim.readHttpRoute('edge', 'global') as unknown as Route;
   const edit = async (body: object): Promise<void> => {
     const res = await fetch(`${sim.edgeUrl}/apis/gateway.networking.k8s.io/v1/namespaces/edge/httproutes/global`, {
@@ -101,7 +109,11 @@ describe('gateway-api traffic provider against the simulator', () => {
     expect(drained.spec.rules[1]).toEqual(USER_RULE); // the user's rule is untouched
     expect(await euWest.getWeight()).toBe(0);
     expect(sim.weights()).toEqual({ 'eu-west': 0, 'us-east': 100 });
-    const status = (sim.readHttpRoute('edge', 'global') as { status: { parents: { conditions: { type: string; status: string; observedGeneration: number }[] }[] } }).status;
+    const status = (
+      sim.readHttpRoute('edge', 'global') as {
+        status: { parents: { conditions: { type: string; status: string; observedGeneration: number }[] }[] };
+      }
+    ).status;
     expect(status.parents[0]?.conditions.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([
       ['Accepted', 'True', generation + 1],
       ['ResolvedRefs', 'True', generation + 1],
@@ -142,7 +154,9 @@ describe('gateway-api traffic provider against the simulator', () => {
   it('gives up with a conflict error when every write races another edit', async () => {
     let edits = 0;
     beforeEveryPatch = () => edit({ metadata: { annotations: { edit: String((edits += 1)) } } });
-    const err = (await provider('eu-west', proxyUrl).setWeight('eu-west', 0).catch((e: unknown) => e)) as TrafficError;
+    const err = (await provider('eu-west', proxyUrl)
+      .setWeight('eu-west', 0)
+      .catch((e: unknown) => e)) as TrafficError;
     expect(err).toBeInstanceOf(TrafficError);
     expect(err.status).toBe(409);
     expect(err.message).toMatch(/could not be written \(conflicting edits for 5 attempts or 5000ms\)/);
@@ -151,10 +165,19 @@ describe('gateway-api traffic provider against the simulator', () => {
   });
 
   it('is an error, not trusted, when the gateway does not accept the route or does not answer in time', async () => {
-    sim.setRouteAcceptance({ accepted: false, resolvedRefs: true, reason: 'NotAllowedByListeners', message: 'no listener allows this hostname' });
-    const err = await provider('eu-west').setWeight('eu-west', 0).catch((e: unknown) => e);
+    sim.setRouteAcceptance({
+      accepted: false,
+      resolvedRefs: true,
+      reason: 'NotAllowedByListeners',
+      message: 'no listener allows this hostname',
+    });
+    const err = await provider('eu-west')
+      .setWeight('eu-west', 0)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrafficError);
-    expect((err as Error).message).toMatch(/HTTPRoute edge\/global \(generation \d+\) was not accepted for region eu-west: parent edge-gateway reports Accepted False \(NotAllowedByListeners: no listener allows this hostname\)/);
+    expect((err as Error).message).toMatch(
+      /HTTPRoute edge\/global \(generation \d+\) was not accepted for region eu-west: parent edge-gateway reports Accepted False \(NotAllowedByListeners: no listener allows this hostname\)/,
+    );
     expect(sim.weights()['eu-west']).toBe(100); // the gateway did not program it
     // a retry finds the weight written but still refused
     await expect(provider('eu-west').setWeight('eu-west', 0)).rejects.toThrow(/Accepted False/);
@@ -165,7 +188,15 @@ describe('gateway-api traffic provider against the simulator', () => {
     const slow = await startSimulator({ regions: REGIONS, routeAcceptMs: 60_000 });
     try {
       const started = Date.now();
-      const p = new GatewayApiTrafficProvider({ kubeConfig: kubeConfig(slow.edgeUrl), namespace: 'edge', route: 'global', backendRef: 'eu-west', managed: REGIONS, timeoutMs: 600, pollMs: 50 });
+      const p = new GatewayApiTrafficProvider({
+        kubeConfig: kubeConfig(slow.edgeUrl),
+        namespace: 'edge',
+        route: 'global',
+        backendRef: 'eu-west',
+        managed: REGIONS,
+        timeoutMs: 600,
+        pollMs: 50,
+      });
       await expect(p.setWeight('eu-west', 0)).rejects.toThrow(/did not report Accepted and ResolvedRefs for generation 2 within 600ms/);
       expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
@@ -175,12 +206,22 @@ describe('gateway-api traffic provider against the simulator', () => {
 
   it('names a missing route or backendRef; the registry builds the provider', async () => {
     await expect(provider('ap-south').getWeight()).rejects.toThrow('HTTPRoute edge/global has no backendRef named "ap-south"');
-    const missing = new GatewayApiTrafficProvider({ kubeConfig: kubeConfig(sim.edgeUrl), namespace: 'edge', route: 'nope', backendRef: 'eu-west', managed: REGIONS, timeoutMs: 2_000 });
+    const missing = new GatewayApiTrafficProvider({
+      kubeConfig: kubeConfig(sim.edgeUrl),
+      namespace: 'edge',
+      route: 'nope',
+      backendRef: 'eu-west',
+      managed: REGIONS,
+      timeoutMs: 2_000,
+    });
     const err = (await missing.getWeight().catch((e: unknown) => e)) as TrafficError;
     expect(err).toBeInstanceOf(TrafficError);
     expect(err.status).toBe(404);
     expect(err.message).toContain('get HTTPRoute edge/nope failed with HTTP 404');
-    const built = createTrafficProvider({ type: 'gateway-api', gateway: { kubeConfig: kubeConfig(sim.edgeUrl), namespace: 'edge', route: 'global', backendRef: 'us-east', managed: REGIONS } });
+    const built = createTrafficProvider({
+      type: 'gateway-api',
+      gateway: { kubeConfig: kubeConfig(sim.edgeUrl), namespace: 'edge', route: 'global', backendRef: 'us-east', managed: REGIONS },
+    });
     expect(await built?.getWeight('us-east')).toBe(1);
     expect(() => createTrafficProvider({ type: 'gateway-api' })).toThrow('needs an edge cluster');
   });

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import type { RegionConfig } from '../../libs/config/src/index.js';
-import { KubernetesClusters } from '../../libs/integrations/src/index.js';
+import type { RegionConfig } from '#config';
+import { KubernetesClusters } from '#integrations';
 
 const w = { namespace: 'shop', deployment: 'checkout', container: 'checkout' };
 

@@ -15,8 +15,8 @@ import {
   type NotificationDestination,
   type NotificationDestinations,
   type NotificationMessage,
-} from '../../libs/application/src/index.js';
-import { createDataSource, Db, NotificationStore, ReleaseStore, type ReleaseRecord } from '../../libs/persistence/src/index.js';
+} from '#application';
+import { createDataSource, Db, NotificationStore, ReleaseStore, type ReleaseRecord } from '#persistence';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -59,7 +59,14 @@ describe('notification dispatch and delivery on real Postgres', () => {
     };
     const scheduler: DeliveryScheduler = { enqueueDelivery: async (id, tag, delayMs) => void enqueued.push({ id, tag, delayMs }) };
     dispatch = new DispatchNotifications(store, destinations, scheduler, log);
-    deliver = new DeliverNotification(store, releases, destinations, scheduler, { maxAttempts: 3, backoffMs: 10_000, maxBackoffMs: 20_000, leaseMs: 60_000, dashboardUrl: 'http://x' }, log);
+    deliver = new DeliverNotification(
+      store,
+      releases,
+      destinations,
+      scheduler,
+      { maxAttempts: 3, backoffMs: 10_000, maxBackoffMs: 20_000, leaseMs: 60_000, dashboardUrl: 'http://x' },
+      log,
+    );
     await dispatch.execute(); // the cursor starts here
   });
 
@@ -71,7 +78,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
   let n = 0;
   const newRelease = async (): Promise<ReleaseRecord> =>
     (
-      await releases.create(
+      (await releases.create(
         {
           service: `svc${++n}`,
           version: '1.0.0',
@@ -80,16 +87,46 @@ describe('notification dispatch and delivery on real Postgres', () => {
           gitSha: null,
           requestedBy: null,
           idempotencyKey: null,
-          plan: { planName: 'p', service: `svc${n}`, stages: [{ index: 0, name: 'canary', kind: 'canary', bakeMs: 0, progressDeadlineMs: 1, maxParallel: 1, onFailure: 'rollback', approval: 'none', regions: [{ region: 'r1', workloads: [] }] }] },
+          plan: {
+            planName: 'p',
+            service: `svc${n}`,
+            stages: [
+              {
+                index: 0,
+                name: 'canary',
+                kind: 'canary',
+                bakeMs: 0,
+                progressDeadlineMs: 1,
+                maxParallel: 1,
+                onFailure: 'rollback',
+                approval: 'none',
+                regions: [{ region: 'r1', workloads: [] }],
+              },
+            ],
+          },
         },
         'test',
-      ) as { release: ReleaseRecord }
+      )) as { release: ReleaseRecord }
     ).release;
   const INSERT_EVENT = `INSERT INTO release_events (release_id, type, actor, region) VALUES ($1, $2, 'test', 'r1')`;
   const append = async (client: { query(sql: string, params: unknown[]): Promise<unknown> }, releaseId: string, type: string) => {
     await client.query(INSERT_EVENT, [releaseId, type]);
   };
-  const deliveriesOf = (releaseId: string) => store.list({ releaseId, limit: 100, offset: 0 }).then((p) => p.items.sort((a, b) => Number(a.eventId) - Number(b.eventId)));
+  const deliveriesOf = (releaseId: string) =>
+    store.list({ releaseId, limit: 100, offset: 0 }).then((p) => p.items.sort((a, b) => Number(a.eventId) - Number(b.eventId)));
+  /**
+   * Dispatch until the release's deliveries appear: the cursor only passes events older than every
+   * open transaction on the server (pg_snapshot_xmin is cluster-wide, so other suites' databases count).
+   */
+  const dispatchUntil = async (releaseId: string, count: number) => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      await dispatch.execute();
+      const found = await deliveriesOf(releaseId);
+      if (found.length >= count || Date.now() > deadline) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   /** Run every delivery job until nothing is left to do. */
   const drain = async () => {
     for (let i = 0; i < 50; i++) {
@@ -118,8 +155,12 @@ describe('notification dispatch and delivery on real Postgres', () => {
     } finally {
       await slow.end();
     }
-    await dispatch.execute();
-    expect((await deliveriesOf(r.id)).map((d) => d.eventType)).toEqual(['release.created', 'stage.started', 'region.verified', 'release.succeeded']);
+    expect((await dispatchUntil(r.id, 4)).map((d) => d.eventType)).toEqual([
+      'release.created',
+      'stage.started',
+      'region.verified',
+      'release.succeeded',
+    ]);
     await dispatch.execute();
     expect(await deliveriesOf(r.id)).toHaveLength(4); // a second pass adds nothing
   });
@@ -139,8 +180,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
   it('a later delivery waits while an earlier one of its thread is open', async () => {
     const r = await newRelease();
     await append(tdb, r.id, 'release.succeeded');
-    await dispatch.execute();
-    const [first, second, third] = await deliveriesOf(r.id);
+    const [first, second, third] = await dispatchUntil(r.id, 3);
     enqueued.splice(0);
     await expect(deliver.execute({ deliveryId: third!.id })).resolves.toBe('blocked');
     await expect(deliver.execute({ deliveryId: first!.id })).resolves.toBe('sent');
@@ -151,8 +191,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
 
   it('retries with backoff, waits out a rate limit without counting it, dead-letters after maxAttempts, then goes on', async () => {
     const r = await newRelease();
-    await dispatch.execute();
-    const [created, started] = await deliveriesOf(r.id);
+    const [created, started] = await dispatchUntil(r.id, 2);
     enqueued.splice(0);
     sink.failures.push(
       new DeliveryError('HTTP 503', true),
@@ -183,8 +222,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
 
   it('a permanent error or a destination no longer configured dead-letters at once', async () => {
     const r = await newRelease();
-    await dispatch.execute();
-    const [created, started] = await deliveriesOf(r.id);
+    const [created, started] = await dispatchUntil(r.id, 2);
     sink.failures.push(new DeliveryError('HTTP 404', false));
     await expect(deliver.execute({ deliveryId: created!.id })).resolves.toBe('dead');
     await tdb.query(`UPDATE notification_deliveries SET destination = 'webhook:gone' WHERE id = $1`, [started!.id]);

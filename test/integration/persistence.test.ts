@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { CreateRelease, QUEUES, tickJobId, ValidationError } from '../../libs/application/src/index.js';
-import { loadConfig, type TidelineConfig } from '../../libs/config/src/index.js';
-import { JobQueues, redisConnection } from '../../libs/integrations/src/index.js';
-import { createDataSource, Db, ReleaseStore } from '../../libs/persistence/src/index.js';
+import { CreateRelease, QUEUES, tickJobId, ValidationError } from '#application';
+import { loadConfig, type TidelineConfig } from '#config';
+import { JobQueues, redisConnection } from '#integrations';
+import { createDataSource, Db, ReleaseStore } from '#persistence';
 import { writeConfig } from '../support/config-fixture.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from '../support/services.js';
 
@@ -27,7 +27,13 @@ describe('persistence on real Postgres', () => {
     store = new ReleaseStore(db);
     queues = new JobQueues(redisConnection(REDIS_URL), prefix);
     config = loadConfig(
-      writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }], services: ['checkout', 'search', 'cart'], supersede: ['cart'] }),
+      writeConfig({
+        simulatorUrl: 'http://127.0.0.1:1',
+        canary: 'c1',
+        waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }],
+        services: ['checkout', 'search', 'cart'],
+        supersede: ['cart'],
+      }),
     );
     create = new CreateRelease(config, store, queues);
   });
@@ -50,9 +56,9 @@ describe('persistence on real Postgres', () => {
 
   it('migrates down and up again', async () => {
     const tables = async () =>
-      (await tdb.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
-        (r) => r.table_name,
-      );
+      (
+        await tdb.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
+      ).map((r) => r.table_name);
     expect(await tables()).toEqual(
       expect.arrayContaining(['gate_evaluations', 'migrations', 'region_operations', 'region_targets', 'release_events', 'releases']),
     );
@@ -82,14 +88,18 @@ describe('persistence on real Postgres', () => {
   });
 
   it('is idempotent by Idempotency-Key and by (service, releaseNumber), also under concurrency', async () => {
-    const results = await Promise.all(Array.from({ length: 10 }, () => create.execute(cmd('checkout', 2, { idempotencyKey: 'ci-run-77' }))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => create.execute(cmd('checkout', 2, { idempotencyKey: 'ci-run-77' }))),
+    );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.release.id)).size).toBe(1);
     const again = await create.execute(cmd('checkout', 2));
     expect(again.created).toBe(false);
     expect(again.release.id).toBe(results[0]!.release.id);
     // the same key with another payload is refused, naming the release it already names
-    await expect(create.execute(cmd('checkout', 99, { idempotencyKey: 'ci-run-77' }))).rejects.toThrow(new RegExp(`already names release ${results[0]!.release.id}`));
+    await expect(create.execute(cmd('checkout', 99, { idempotencyKey: 'ci-run-77' }))).rejects.toThrow(
+      new RegExp(`already names release ${results[0]!.release.id}`),
+    );
     const rows = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases WHERE release_number IN (2, 99)`);
     expect(rows[0]!.n).toBe(1);
   });
@@ -119,7 +129,10 @@ describe('persistence on real Postgres', () => {
     const d = (await create.execute(cmd('cart', 4))).release;
     expect(d.state).toBe('queued');
     expect((await store.get(a.id))?.state).toBe('running');
-    for (const [old, by] of [[b, 3], [c, 4]] as const) {
+    for (const [old, by] of [
+      [b, 3],
+      [c, 4],
+    ] as const) {
       const r = (await store.get(old.id))!;
       expect(r.state).toBe('superseded');
       expect(r.stateReason).toBe(`superseded by release number ${by} (1.${by}.0)`);
@@ -134,7 +147,9 @@ describe('persistence on real Postgres', () => {
     const running = (await store.list({ service: 'search', state: 'running', limit: 10, offset: 0 })).items[0]!;
     const queued = (await store.get((await store.list({ service: 'search', state: 'queued', limit: 10, offset: 0 })).items[0]!.id))!;
     expect(running).toBeDefined();
-    await expect(store.applyStep(queued, { release: { state: 'running' }, targets: [], events: [] })).rejects.toThrow(/uq_releases_one_active_per_service/);
+    await expect(store.applyStep(queued, { release: { state: 'running' }, targets: [], events: [] })).rejects.toThrow(
+      /uq_releases_one_active_per_service/,
+    );
   });
 
   it('refuses stale writes (row version) and keeps events append-only', async () => {
@@ -149,7 +164,9 @@ describe('persistence on real Postgres', () => {
   it('refuses unknown services and mutable images without writing anything', async () => {
     const before = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases`);
     await expect(create.execute(cmd('nope', 1))).rejects.toThrow(ValidationError);
-    await expect(create.execute({ ...cmd('checkout', 50), image: 'registry.example.com/shop/checkout:latest' })).rejects.toThrow(/image: tag "latest"/);
+    await expect(create.execute({ ...cmd('checkout', 50), image: 'registry.example.com/shop/checkout:latest' })).rejects.toThrow(
+      /image: tag "latest"/,
+    );
     const after = await tdb.query<{ n: number }>(`SELECT count(*)::int AS n FROM releases`);
     expect(after[0]!.n).toBe(before[0]!.n);
   });

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetricsSource, createMetricsSources, HttpPrometheus } from '../../libs/integrations/src/index.js';
+import { createMetricsSource, createMetricsSources, HttpPrometheus } from '#integrations';
 
 interface Seen {
   method: string;
@@ -51,9 +51,16 @@ describe('HttpPrometheus', () => {
       req.on('data', (c: Buffer) => (raw += c.toString()));
       req.on('end', () => {
         const form = new URLSearchParams(raw);
-        seen.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'], authorization: req.headers.authorization, form });
+        seen.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          contentType: req.headers['content-type'],
+          authorization: req.headers.authorization,
+          form,
+        });
         const handler = HANDLERS[form.get('query') ?? ''];
-        if (req.url !== '/prom/api/v1/query' || !handler) return json(res, 404, { status: 'error', errorType: 'not_found', error: 'no such thing' });
+        if (req.url !== '/prom/api/v1/query' || !handler)
+          return json(res, 404, { status: 'error', errorType: 'not_found', error: 'no such thing' });
         handler(form, res);
       });
     });
@@ -82,7 +89,12 @@ describe('HttpPrometheus', () => {
     });
     expect(out.durationMs).toBeGreaterThanOrEqual(0);
     const req = seen.at(-1)!;
-    expect(req).toMatchObject({ method: 'POST', url: '/prom/api/v1/query', contentType: 'application/x-www-form-urlencoded', authorization: 'Bearer s3cret' });
+    expect(req).toMatchObject({
+      method: 'POST',
+      url: '/prom/api/v1/query',
+      contentType: 'application/x-www-form-urlencoded',
+      authorization: 'Bearer s3cret',
+    });
     expect(req.form.get('timeout')).toBe('2s');
   });
 
@@ -95,12 +107,24 @@ describe('HttpPrometheus', () => {
   });
 
   it('400 bad_data and 422 execution → "bad query", status kept', async () => {
-    expect(await prom().query('bad', { timeoutMs: 2_000 })).toMatchObject({ ok: false, status: 400, error: 'bad query (bad_data): 1:5: parse error: unexpected "}"' });
-    expect(await prom().query('exec', { timeoutMs: 2_000 })).toMatchObject({ ok: false, status: 422, error: 'bad query (execution): many-to-many matching not allowed' });
+    expect(await prom().query('bad', { timeoutMs: 2_000 })).toMatchObject({
+      ok: false,
+      status: 400,
+      error: 'bad query (bad_data): 1:5: parse error: unexpected "}"',
+    });
+    expect(await prom().query('exec', { timeoutMs: 2_000 })).toMatchObject({
+      ok: false,
+      status: 422,
+      error: 'bad query (execution): many-to-many matching not allowed',
+    });
   });
 
   it('503 → "prometheus answered 503: …"', async () => {
-    expect(await prom().query('down', { timeoutMs: 2_000 })).toMatchObject({ ok: false, status: 503, error: 'prometheus answered 503 with non-JSON: Service Unavailable: TSDB not ready' });
+    expect(await prom().query('down', { timeoutMs: 2_000 })).toMatchObject({
+      ok: false,
+      status: 503,
+      error: 'prometheus answered 503 with non-JSON: Service Unavailable: TSDB not ready',
+    });
   });
 
   it('a slow answer → timed out after N ms, without waiting for it', async () => {
@@ -142,6 +166,9 @@ describe('HttpPrometheus', () => {
     expect(() => createMetricsSource({ type: 'datadog', url })).toThrow('unknown metrics provider type "datadog" (known: prometheus)');
     const sources = createMetricsSources(new Map([['eu', { type: 'prometheus', url }]]));
     expect(await sources.forRegion('eu').query('scalar', { timeoutMs: 2_000 })).toMatchObject({ ok: true });
-    expect(await sources.forRegion('mars').query('scalar', { timeoutMs: 2_000 })).toMatchObject({ ok: false, error: 'no Prometheus is configured for region "mars"' });
+    expect(await sources.forRegion('mars').query('scalar', { timeoutMs: 2_000 })).toMatchObject({
+      ok: false,
+      error: 'no Prometheus is configured for region "mars"',
+    });
   });
 });

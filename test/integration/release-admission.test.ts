@@ -4,9 +4,9 @@
  * deliberately, also when creates race or an older one waited in the queue (issue 15 defect C).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, CreateRelease } from '../../libs/application/src/index.js';
-import { loadConfig } from '../../libs/config/src/index.js';
-import { ReleaseStore } from '../../libs/persistence/src/index.js';
+import { ConflictError, CreateRelease } from '#application';
+import { loadConfig } from '#config';
+import { ReleaseStore } from '#persistence';
 import { writeConfig } from '../support/config-fixture.js';
 import { fingerprint } from '../support/statement-faults.js';
 import type { TestDatabase } from '../support/services.js';
@@ -25,7 +25,15 @@ describe('release admission on real Postgres', () => {
     tdb = env.tdb;
     store = new ReleaseStore(env.db);
     const services = ['checkout', 'search', 'cart', 'web', 'api', 'queue', ...Array.from({ length: 20 }, (_, i) => `race${i}`)];
-    const config = loadConfig(writeConfig({ simulatorUrl: 'http://127.0.0.1:1', canary: 'c1', waves: [{ name: 'wave-1', regions: ['r1'] }], services, supersede: ['cart'] }));
+    const config = loadConfig(
+      writeConfig({
+        simulatorUrl: 'http://127.0.0.1:1',
+        canary: 'c1',
+        waves: [{ name: 'wave-1', regions: ['r1'] }],
+        services,
+        supersede: ['cart'],
+      }),
+    );
     create = new CreateRelease(config, store, env.queues);
   });
 
@@ -57,10 +65,16 @@ describe('release admission on real Postgres', () => {
     expect(again).toMatchObject({ created: false, release: { id: first.release.id } });
 
     const before = await fingerprint(tdb);
-    const e = await refused(create.execute(cmd('checkout', 1, { idempotencyKey: 'run-1', image: 'registry.example.com/shop/checkout:1.1.1' })));
+    const e = await refused(
+      create.execute(cmd('checkout', 1, { idempotencyKey: 'run-1', image: 'registry.example.com/shop/checkout:1.1.1' })),
+    );
     expect(fields(e)).toEqual(['image']);
     expect(e.message).toContain(first.release.id);
-    expect(e.details?.existingRelease).toMatchObject({ id: first.release.id, releaseNumber: 1, image: 'registry.example.com/shop/checkout:1.1.0' });
+    expect(e.details?.existingRelease).toMatchObject({
+      id: first.release.id,
+      releaseNumber: 1,
+      image: 'registry.example.com/shop/checkout:1.1.0',
+    });
     // a key reused for another release number, version and commit names each
     const e2 = await refused(create.execute(cmd('checkout', 2, { idempotencyKey: 'run-1', gitSha: 'def5678' })));
     expect(fields(e2)).toEqual(['releaseNumber', 'version', 'image', 'gitSha']);
@@ -83,7 +97,10 @@ describe('release admission on real Postgres', () => {
     const results = await Promise.all(Array.from({ length: 12 }, () => create.execute(cmd('web', 1, { idempotencyKey: 'web-run' }))));
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.release.id)).size).toBe(1);
-    const raced = await Promise.allSettled([create.execute(cmd('api', 1, { idempotencyKey: 'shared-key' })), create.execute(cmd('cart', 1, { idempotencyKey: 'shared-key' }))]);
+    const raced = await Promise.allSettled([
+      create.execute(cmd('api', 1, { idempotencyKey: 'shared-key' })),
+      create.execute(cmd('cart', 1, { idempotencyKey: 'shared-key' })),
+    ]);
     expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const lost = raced.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(lost.reason).toBeInstanceOf(ConflictError);
@@ -103,7 +120,11 @@ describe('release admission on real Postgres', () => {
     const seven = await create.execute(cmd('checkout', 7, { allowOlder: true, actor: 'release-manager' }));
     expect(seven.created).toBe(true);
     const [created] = await store.events(seven.release.id);
-    expect(created).toMatchObject({ type: 'release.created', actor: 'release-manager', data: { allowOlder: true, newerRelease: { id: eight.id, releaseNumber: 8 } } });
+    expect(created).toMatchObject({
+      type: 'release.created',
+      actor: 'release-manager',
+      data: { allowOlder: true, newerRelease: { id: eight.id, releaseNumber: 8 } },
+    });
     expect(created!.reason).toMatch(/deliberately older than release #8/);
     // a repeat of the deliberate create is the same release, with or without the flag
     expect((await create.execute(cmd('checkout', 7))).release.id).toBe(seven.release.id);
@@ -113,13 +134,19 @@ describe('release admission on real Postgres', () => {
     for (let i = 0; i < 20; i++) {
       const service = `race${i}`;
       const [a, b] = await Promise.allSettled([create.execute(cmd(service, 8)), create.execute(cmd(service, 7))]);
-      const rows = await tdb.query<{ release_number: number; state: string }>(`SELECT release_number, state FROM releases WHERE service = $1 ORDER BY created_at, id`, [service]);
+      const rows = await tdb.query<{ release_number: number; state: string }>(
+        `SELECT release_number, state FROM releases WHERE service = $1 ORDER BY created_at, id`,
+        [service],
+      );
       if (rows.length === 1) {
         expect(a.status).toBe('fulfilled'); // #8 first: #7 refused
         expect(b.status === 'rejected' && b.reason instanceof ConflictError).toBe(true);
         expect(rows[0]).toMatchObject({ release_number: 8, state: 'running' });
       } else {
-        expect(rows).toEqual([{ release_number: 7, state: 'running' }, { release_number: 8, state: 'queued' }]); // #7 first, #8 after it
+        expect(rows).toEqual([
+          { release_number: 7, state: 'running' },
+          { release_number: 8, state: 'queued' },
+        ]); // #7 first, #8 after it
       }
     }
   });
@@ -138,6 +165,10 @@ describe('release admission on real Postgres', () => {
     expect(stale.state).toBe('superseded');
     expect(stale.stateReason).toMatch(new RegExp(`release #7 \\(${newer.id}\\) is newer and already succeeded`));
     expect((await store.targets(older.id)).every((t) => t.state === 'skipped')).toBe(true);
-    expect((await store.events(older.id)).at(-1)).toMatchObject({ type: 'release.superseded', toState: 'superseded', data: { by: newer.id } });
+    expect((await store.events(older.id)).at(-1)).toMatchObject({
+      type: 'release.superseded',
+      toState: 'superseded',
+      data: { by: newer.id },
+    });
   });
 });

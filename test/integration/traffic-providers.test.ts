@@ -10,7 +10,7 @@ import {
   TrafficError,
   verifySignature,
   WebhookTrafficProvider,
-} from '../../libs/integrations/src/index.js';
+} from '#integrations';
 
 interface Received {
   method: string;
@@ -19,7 +19,9 @@ interface Received {
   body: string;
 }
 
-async function listen(handler: (req: Received, res: ServerResponse) => void): Promise<{ server: Server; url: string; received: Received[] }> {
+async function listen(
+  handler: (req: Received, res: ServerResponse) => void,
+): Promise<{ server: Server; url: string; received: Received[] }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -79,11 +81,16 @@ describe('WebhookTrafficProvider', () => {
   });
   afterAll(() => close(hook.server));
 
-  const provider = (path = '/hooks/lb', timeoutMs = 2_000) => new WebhookTrafficProvider({ url: `${hook.url}${path}`, secret: SECRET, timeoutMs });
+  const provider = (path = '/hooks/lb', timeoutMs = 2_000) =>
+    new WebhookTrafficProvider({ url: `${hook.url}${path}`, secret: SECRET, timeoutMs });
 
   it('POSTs region, weight, action and requestId, signed (the receiver verifies it)', async () => {
     next.post = [200, { ok: true }];
-    for (const [weight, action] of [[0, 'drain'], [100, 'restore'], [40, 'set']] as const) {
+    for (const [weight, action] of [
+      [0, 'drain'],
+      [100, 'restore'],
+      [40, 'set'],
+    ] as const) {
       await provider().setWeight('eu-west', weight);
       const req = hook.received.at(-1)!;
       expect(req.method).toBe('POST');
@@ -134,7 +141,9 @@ describe('WebhookTrafficProvider', () => {
     const slow = await failure(provider('/slow', 150).setWeight('eu-west', 0));
     expect(slow.message).toBe(`traffic webhook at ${hook.url}/slow timed out after 150ms`);
     const port = await closedPort();
-    const refused = await failure(new WebhookTrafficProvider({ url: `http://127.0.0.1:${port}/x?token=abc`, timeoutMs: 1_000 }).setWeight('eu-west', 0));
+    const refused = await failure(
+      new WebhookTrafficProvider({ url: `http://127.0.0.1:${port}/x?token=abc`, timeoutMs: 1_000 }).setWeight('eu-west', 0),
+    );
     expect(refused.message).toBe(`traffic webhook unreachable at http://127.0.0.1:${port}/x: ECONNREFUSED`);
     expect(refused.status).toBeUndefined();
   });
@@ -224,7 +233,9 @@ describe('createTrafficProvider', () => {
     expect(createTrafficProvider({ type: 'none' })).toBeNull();
     expect(createTrafficProvider({ type: 'simulator', url: 'http://sim:8080' })).toBeInstanceOf(SimulatorLoadBalancer);
     expect(createTrafficProvider({ type: 'webhook', url: 'http://hooks', secret: 's' })).toBeInstanceOf(WebhookTrafficProvider);
-    expect(() => createTrafficProvider({ type: 'istio' })).toThrow('unknown traffic provider type "istio" (known: simulator, webhook, gateway-api, none)');
+    expect(() => createTrafficProvider({ type: 'istio' })).toThrow(
+      'unknown traffic provider type "istio" (known: simulator, webhook, gateway-api, none)',
+    );
     expect(() => createTrafficProvider({ type: 'webhook' })).toThrow('traffic provider "webhook" needs a url');
   });
 

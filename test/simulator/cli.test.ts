@@ -73,19 +73,29 @@ describe('simulator CLI', () => {
     dir = await mkdtemp(join(tmpdir(), 'tideline-sim-'));
     await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    await promisify(execFile)(process.execPath, [
-      tsc,
-      '--outDir', dir,
-      '--rootDir', join(ROOT, 'apps/simulator/src'),
-      '--module', 'nodenext',
-      '--moduleResolution', 'nodenext',
-      '--target', 'es2022',
-      '--strict',
-      '--skipLibCheck',
-      '--types', 'node',
-      '--ignoreConfig',
-      join(ROOT, 'apps/simulator/src/main.ts'),
-    ], { cwd: ROOT });
+    await promisify(execFile)(
+      process.execPath,
+      [
+        tsc,
+        '--outDir',
+        dir,
+        '--rootDir',
+        join(ROOT, 'apps/simulator/src'),
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--strict',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        '--ignoreConfig',
+        join(ROOT, 'apps/simulator/src/main.ts'),
+      ],
+      { cwd: ROOT },
+    );
   });
   afterAll(async () => {
     child?.kill('SIGKILL');

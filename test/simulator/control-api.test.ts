@@ -35,7 +35,22 @@ describe('simulator control API', () => {
     expect(status).toBe(200);
     expect(json).toMatchObject({
       regions: {
-        'us-west': { deployments: [{ namespace: 'shop', name: 'checkout', images: { checkout: 'registry.example.com/shop/checkout:1.0.0' }, generation: 1, observedGeneration: 1, replicas: 3, readyReplicas: 3, complete: true, progressing: { status: 'True', reason: 'NewReplicaSetAvailable' }, templateLabels: { app: 'checkout' } }] },
+        'us-west': {
+          deployments: [
+            {
+              namespace: 'shop',
+              name: 'checkout',
+              images: { checkout: 'registry.example.com/shop/checkout:1.0.0' },
+              generation: 1,
+              observedGeneration: 1,
+              replicas: 3,
+              readyReplicas: 3,
+              complete: true,
+              progressing: { status: 'True', reason: 'NewReplicaSetAvailable' },
+              templateLabels: { app: 'checkout' },
+            },
+          ],
+        },
         'eu-west': { deployments: [{ name: 'checkout', complete: true }] },
       },
     });
@@ -57,7 +72,9 @@ describe('simulator control API', () => {
     expect((await call('GET', '/sim/regions/eu-west/deployments/payments/ledger')).json).toMatchObject({ name: 'ledger' });
     expect((await call('GET', '/sim/regions/us-west/deployments/payments/ledger')).status).toBe(404);
     expect((await call('PUT', '/sim/regions/mars/deployments/a/b', { container: 'c', image: 'i:1' })).status).toBe(404);
-    expect((await call('PUT', '/sim/regions/eu-west/deployments/a/b', { image: 'i:1' })).json).toEqual({ error: '"container" is required' });
+    expect((await call('PUT', '/sim/regions/eu-west/deployments/a/b', { image: 'i:1' })).json).toEqual({
+      error: '"container" is required',
+    });
   });
 
   it('marks images bad per region over HTTP, and clears them', async () => {
@@ -67,7 +84,11 @@ describe('simulator control API', () => {
     });
     await patchImage('us-west', bad);
     await patchImage('eu-west', bad);
-    await pollUntil(() => call('GET', '/sim/state'), () => sim.deployment('eu-west', 'shop', 'checkout')?.complete === true, 3000);
+    await pollUntil(
+      () => call('GET', '/sim/state'),
+      () => sim.deployment('eu-west', 'shop', 'checkout')?.complete === true,
+      3000,
+    );
     const stuck = sim.deployment('us-west', 'shop', 'checkout');
     expect(stuck).toMatchObject({ badRollout: true, complete: false, updatedReplicas: 1, readyReplicas: 3 });
     expect((await call('DELETE', '/sim/bad-images')).json).toEqual({ items: [] });
@@ -125,7 +146,10 @@ describe('simulator control API', () => {
     const unknownPath = await fetch(`${sim.regionUrl('us-west')}/api/v1/pods`, { headers: { Authorization: 'Bearer secret' } });
     expect(unknownPath.status).toBe(404);
     const stop = new AbortController();
-    const watch = await fetch(`${sim.regionUrl('us-west')}/apis/apps/v1/deployments?watch=true`, { headers: { Authorization: 'Bearer secret' }, signal: stop.signal });
+    const watch = await fetch(`${sim.regionUrl('us-west')}/apis/apps/v1/deployments?watch=true`, {
+      headers: { Authorization: 'Bearer secret' },
+      signal: stop.signal,
+    });
     expect(watch.status).toBe(200); // a watch stream, see watch.test.ts
     stop.abort();
   });

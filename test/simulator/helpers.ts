@@ -21,8 +21,7 @@ export function appsApi(server: string, token: string = TOKEN): k8s.AppsV1Api {
 
 export const strategic = (): ReturnType<typeof k8s.setHeaderOptions> =>
   k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
-export const mergePatch = (): ReturnType<typeof k8s.setHeaderOptions> =>
-  k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+export const mergePatch = (): ReturnType<typeof k8s.setHeaderOptions> => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 /** Polls `fn` until `predicate` holds or `timeoutMs` passes; returns every value seen. */
 export async function pollUntil<T>(

@@ -15,7 +15,9 @@ const merge = () => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.Merge
 interface Route {
   metadata: { generation: number; resourceVersion: string; labels?: Record<string, string> };
   spec: { rules: { backendRefs: { name: string; weight?: number }[] }[] };
-  status: { parents: { controllerName: string; conditions: { type: string; status: string; reason: string; observedGeneration: number }[] }[] };
+  status: {
+    parents: { controllerName: string; conditions: { type: string; status: string; reason: string; observedGeneration: number }[] }[];
+  };
 }
 
 describe('simulator edge cluster: HTTPRoutes', () => {
@@ -23,7 +25,8 @@ describe('simulator edge cluster: HTTPRoutes', () => {
   let api: k8s.CustomObjectsApi;
 
   const read = async (): Promise<Route> => (await api.getNamespacedCustomObject({ ...G, name: 'global' })) as Route;
-  const patch = async (body: unknown, opts = json()): Promise<Route> => (await api.patchNamespacedCustomObject({ ...G, name: 'global', body }, opts)) as Route;
+  const patch = async (body: unknown, opts = json()): Promise<Route> =>
+    (await api.patchNamespacedCustomObject({ ...G, name: 'global', body }, opts)) as Route;
   const verdict = (r: Route) => r.status.parents[0]?.conditions.map((c) => `${c.type}=${c.status}@${c.observedGeneration}`);
 
   beforeAll(async () => {
@@ -65,17 +68,28 @@ describe('simulator edge cluster: HTTPRoutes', () => {
   it('refuses stale resourceVersions, failed tests, invalid weights and strategic merge patches', async () => {
     const current = await read();
     await patch({ metadata: { annotations: { a: 'b' } } }, merge());
-    expect(await expectApiError(patch({ metadata: { resourceVersion: current.metadata.resourceVersion }, spec: { hostnames: ['x.example.com'] } }, merge()))).toMatchObject({
+    expect(
+      await expectApiError(
+        patch({ metadata: { resourceVersion: current.metadata.resourceVersion }, spec: { hostnames: ['x.example.com'] } }, merge()),
+      ),
+    ).toMatchObject({
       code: 409,
       reason: 'Conflict',
     });
-    const failedTest = await expectApiError(patch([{ op: 'test', path: '/metadata/resourceVersion', value: current.metadata.resourceVersion }, { op: 'add', path: '/spec/rules/0/backendRefs/0/weight', value: 0 }]));
+    const failedTest = await expectApiError(
+      patch([
+        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata.resourceVersion },
+        { op: 'add', path: '/spec/rules/0/backendRefs/0/weight', value: 0 },
+      ]),
+    );
     expect(failedTest).toMatchObject({ code: 422, reason: 'Invalid' });
     expect(failedTest.message).toContain('test operation failed at "/metadata/resourceVersion"');
     const invalid = await expectApiError(patch([{ op: 'add', path: '/spec/rules/0/backendRefs/1/weight', value: -2 }]));
     expect(invalid.code).toBe(422);
     expect(invalid.message).toContain('spec.rules[0].backendRefs[1].weight: Invalid value: -2');
-    const strategic = await expectApiError(patch({ spec: {} }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)));
+    const strategic = await expectApiError(
+      patch({ spec: {} }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)),
+    );
     expect(strategic.code).toBe(415);
     expect((await read()).metadata.generation).toBe(1); // nothing applied
   });
@@ -87,12 +101,26 @@ describe('simulator edge cluster: HTTPRoutes', () => {
       body: JSON.stringify({ accepted: false, reason: 'NotAllowedByListeners', message: 'hostname not allowed' }),
     });
     expect(put.status).toBe(200);
-    expect(await put.json()).toEqual({ accepted: false, resolvedRefs: true, reason: 'NotAllowedByListeners', message: 'hostname not allowed' });
+    expect(await put.json()).toEqual({
+      accepted: false,
+      resolvedRefs: true,
+      reason: 'NotAllowedByListeners',
+      message: 'hostname not allowed',
+    });
     await patch([{ op: 'add', path: '/spec/rules/0/backendRefs/1/weight', value: 0 }]);
     const { last } = await pollUntil(read, (r) => r.status.parents[0]?.conditions[0]?.observedGeneration === 2, 5000, 20);
-    expect(last.status.parents[0]?.conditions[0]).toMatchObject({ type: 'Accepted', status: 'False', reason: 'NotAllowedByListeners', observedGeneration: 2 });
+    expect(last.status.parents[0]?.conditions[0]).toMatchObject({
+      type: 'Accepted',
+      status: 'False',
+      reason: 'NotAllowedByListeners',
+      observedGeneration: 2,
+    });
     expect(sim.weights()['us-east']).toBe(100);
-    const bad = await fetch(`${sim.url}/sim/gateway`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accepted: 'no' }) });
+    const bad = await fetch(`${sim.url}/sim/gateway`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accepted: 'no' }),
+    });
     expect(bad.status).toBe(400);
   });
 

@@ -11,7 +11,6 @@ import {
   expectApiError,
   rolloutComplete,
   strategic,
-  TOKEN,
   NAME,
   NS,
   releasePatch,
@@ -36,10 +35,7 @@ describe('region simulator through @kubernetes/client-node (API surface)', () =>
     expect(sim.regionUrl('eu-west')).toBe(`${sim.url}/regions/eu-west`);
     const d = await euWest.readNamespacedDeployment({ name: NAME, namespace: NS });
     expect(d.metadata?.name).toBe(NAME);
-    await euWest.patchNamespacedDeployment(
-      { name: NAME, namespace: NS, body: releasePatch(`${V1}-x`, '1.0.1', 'r1') },
-      strategic(),
-    );
+    await euWest.patchNamespacedDeployment({ name: NAME, namespace: NS, body: releasePatch(`${V1}-x`, '1.0.1', 'r1') }, strategic());
     expect(sim.patchLog().map((e) => e.region)).toEqual(['eu-west']);
     // the other region is a separate cluster
     const other = await usEast.readNamespacedDeployment({ name: NAME, namespace: NS });
@@ -81,17 +77,10 @@ describe('region simulator through @kubernetes/client-node (API surface)', () =>
     expect(shop.kind).toBe('DeploymentList');
     expect(shop.items.map((d) => d.metadata?.name)).toEqual(['cart', 'checkout']);
     const all = await euWest.listDeploymentForAllNamespaces({});
-    expect(all.items.map((d) => `${d.metadata?.namespace}/${d.metadata?.name}`)).toEqual([
-      'payments/ledger',
-      'shop/cart',
-      'shop/checkout',
-    ]);
+    expect(all.items.map((d) => `${d.metadata?.namespace}/${d.metadata?.name}`)).toEqual(['payments/ledger', 'shop/cart', 'shop/checkout']);
     const selected = await euWest.listNamespacedDeployment({ namespace: NS, labelSelector: 'app=checkout' });
     expect(selected.items.map((d) => d.metadata?.name)).toEqual(['checkout']);
-    await euWest.patchNamespacedDeployment(
-      { name: NAME, namespace: NS, body: releasePatch(V1, '1.0.0', 'r7') },
-      strategic(),
-    );
+    await euWest.patchNamespacedDeployment({ name: NAME, namespace: NS, body: releasePatch(V1, '1.0.0', 'r7') }, strategic());
     const byRelease = await euWest.listDeploymentForAllNamespaces({
       labelSelector: 'app=checkout,tideline.io/release=r7',
     });
@@ -159,5 +148,4 @@ describe('region simulator through @kubernetes/client-node (API surface)', () =>
     expect(sim.patchLog().map((e) => e.rejected)).toEqual([401]);
     expect(sim.deployment('eu-west', NS, NAME)?.labels).toEqual({ app: NAME });
   });
-
 });

@@ -13,7 +13,6 @@ import {
   pollUntil,
   rolloutComplete,
   strategic,
-  TOKEN,
   NAME,
   NS,
   releasePatch,
@@ -50,12 +49,7 @@ describe('region simulator through @kubernetes/client-node (patches and rollouts
     expect(patched.spec?.template.spec?.containers[0]?.ports?.[0]?.containerPort).toBe(8080); // merged, not replaced
     expect(patched.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
 
-    const { last, seen } = await pollUntil(
-      () => euWest.readNamespacedDeployment({ name: NAME, namespace: NS }),
-      rolloutComplete,
-      5000,
-      5,
-    );
+    const { last, seen } = await pollUntil(() => euWest.readNamespacedDeployment({ name: NAME, namespace: NS }), rolloutComplete, 5000, 5);
     const observed = seen.filter((d) => d.status?.observedGeneration === 2);
     expect(observed.length).toBeGreaterThan(0);
     const updated = observed.map((d) => d.status?.updatedReplicas ?? 0);
@@ -86,7 +80,17 @@ describe('region simulator through @kubernetes/client-node (patches and rollouts
       {
         name: NAME,
         namespace: NS,
-        body: { spec: { template: { spec: { containers: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:1.2.0', ports: [{ containerPort: 8080, name: 'http' }] }] } } } },
+        body: {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  { name: 'checkout', image: 'registry.example.com/shop/checkout:1.2.0', ports: [{ containerPort: 8080, name: 'http' }] },
+                ],
+              },
+            },
+          },
+        },
       },
       mergePatch(),
     );
@@ -172,15 +176,23 @@ describe('region simulator through @kubernetes/client-node (patches and rollouts
 
     // rollback: patch the previous template back
     const rolledBack = await euWest.patchNamespacedDeployment(
-      { name: NAME, namespace: NS, body: { metadata: { labels: { 'app.kubernetes.io/version': null, 'tideline.io/release': null } }, spec: { template: { metadata: { labels: { 'app.kubernetes.io/version': null, 'tideline.io/release': null } }, spec: { containers: [{ name: 'checkout', image: V1 }] } } } } },
+      {
+        name: NAME,
+        namespace: NS,
+        body: {
+          metadata: { labels: { 'app.kubernetes.io/version': null, 'tideline.io/release': null } },
+          spec: {
+            template: {
+              metadata: { labels: { 'app.kubernetes.io/version': null, 'tideline.io/release': null } },
+              spec: { containers: [{ name: 'checkout', image: V1 }] },
+            },
+          },
+        },
+      },
       strategic(),
     );
     expect(rolledBack.metadata?.generation).toBe(3);
-    const { last: done } = await pollUntil(
-      () => euWest.readNamespacedDeployment({ name: NAME, namespace: NS }),
-      rolloutComplete,
-      5000,
-    );
+    const { last: done } = await pollUntil(() => euWest.readNamespacedDeployment({ name: NAME, namespace: NS }), rolloutComplete, 5000);
     expect(done.spec?.template.spec?.containers[0]?.image).toBe(V1);
     expect(condition(done, 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
     expect(done.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
@@ -236,10 +248,7 @@ describe('region simulator through @kubernetes/client-node (patches and rollouts
       { name: NAME, namespace: NS, body: releasePatch('registry.example.com/shop/checkout:1.4.0', '1.4.0', 'r5') },
       strategic(),
     );
-    await usEast.patchNamespacedDeployment(
-      { name: 'cart', namespace: NS, body: { spec: { replicas: 5 } } },
-      mergePatch(),
-    );
+    await usEast.patchNamespacedDeployment({ name: 'cart', namespace: NS, body: { spec: { replicas: 5 } } }, mergePatch());
     const log = sim.patchLog();
     expect(log).toHaveLength(2);
     expect(log[0]).toMatchObject({

@@ -136,7 +136,15 @@ describe('kubectl against the region simulator', () => {
     expect(merge.code).toBe(0);
     expect(sim.deployment('eu-west', NS, NAME)?.labels).toMatchObject({ team: 'shop', app: NAME });
 
-    const json = await kubectl([...ctx, 'patch', 'deployment', NAME, '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":2}]']);
+    const json = await kubectl([
+      ...ctx,
+      'patch',
+      'deployment',
+      NAME,
+      '--type=json',
+      '-p',
+      '[{"op":"replace","path":"/spec/replicas","value":2}]',
+    ]);
     expect(json.code).toBe(0);
     expect(sim.deployment('eu-west', NS, NAME)?.replicas).toBe(2);
 
@@ -155,14 +163,35 @@ describe('kubectl against the region simulator', () => {
     expect(get.code).toBe(0);
     expect(get.stdout).toMatch(/^global\s+shop\.example\.com\s/m);
     const patch = await kubectl([
-      '--context', 'edge', '-n', 'edge', 'patch', 'httproute', 'global', '--type=json',
-      '-p', '[{"op":"add","path":"/spec/rules/0/backendRefs/0/weight","value":0}]',
+      '--context',
+      'edge',
+      '-n',
+      'edge',
+      'patch',
+      'httproute',
+      'global',
+      '--type=json',
+      '-p',
+      '[{"op":"add","path":"/spec/rules/0/backendRefs/0/weight","value":0}]',
     ]);
     expect(patch.code).toBe(0);
-    const route = sim.readHttpRoute('edge', 'global') as { metadata: { generation: number }; spec: { rules: { backendRefs: { weight?: number }[] }[] } };
+    const route = sim.readHttpRoute('edge', 'global') as {
+      metadata: { generation: number };
+      spec: { rules: { backendRefs: { weight?: number }[] }[] };
+    };
     expect(route.metadata.generation).toBe(2);
     expect(route.spec.rules[0]?.backendRefs[0]?.weight).toBe(0);
-    const strategic = await kubectl(['--context', 'edge', '-n', 'edge', 'patch', 'httproute', 'global', '-p', '{"spec":{"hostnames":["x.example.com"]}}']);
+    const strategic = await kubectl([
+      '--context',
+      'edge',
+      '-n',
+      'edge',
+      'patch',
+      'httproute',
+      'global',
+      '-p',
+      '{"spec":{"hostnames":["x.example.com"]}}',
+    ]);
     expect(strategic.code).toBe(1); // HTTPRoute is a custom resource: no strategic merge patch
     expect(strategic.stderr).toContain('strategic merge patch is not supported');
   });

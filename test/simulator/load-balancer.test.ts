@@ -121,7 +121,9 @@ describe('load balancer (manual clock)', () => {
       targetWeight: 100,
       effectiveRps: 5,
     });
-    expect((await call('GET', '/sim/traffic')).json).toMatchObject({ regions: [{ region: 'eu-west', rps: 5 }, { region: 'us-east', rps: 20 }, { region: 'ap-south' }] });
+    expect((await call('GET', '/sim/traffic')).json).toMatchObject({
+      regions: [{ region: 'eu-west', rps: 5 }, { region: 'us-east', rps: 20 }, { region: 'ap-south' }],
+    });
     expect((await call('PUT', '/sim/traffic/eu-west', { rps: -1 })).status).toBe(400);
     expect((await call('PUT', '/sim/traffic/eu-west', { rsp: 1 })).json).toEqual({ error: 'unknown field "rsp"' });
     expect((await call('PUT', '/sim/traffic/mars', { rps: 1 })).status).toBe(404);
@@ -129,11 +131,17 @@ describe('load balancer (manual clock)', () => {
     const fault = await call('POST', '/sim/version-faults', { version: '1.0.0', errorRate: 0.25, regions: ['eu-west'], afterSeconds: 0 });
     expect(fault).toMatchObject({ status: 201, json: { id: expect.any(Number), version: '1.0.0', errorRate: 0.25 } });
     expect((await call('GET', '/sim/version-faults')).json).toMatchObject({ items: [{ version: '1.0.0' }] });
-    expect((await call('POST', '/sim/version-faults', { version: '1.0.0', errorRate: 2 })).json).toEqual({ error: '"errorRate" must be a number from 0 to 1' });
+    expect((await call('POST', '/sim/version-faults', { version: '1.0.0', errorRate: 2 })).json).toEqual({
+      error: '"errorRate" must be a number from 0 to 1',
+    });
     expect((await call('POST', '/sim/version-faults', { errorRate: 0.1 })).json).toEqual({ error: '"version" is required' });
     expect((await call('POST', '/sim/version-faults', { version: '1.0.0' })).status).toBe(400);
 
-    expect((await call('PUT', '/sim/alerts/eu-west/HighErrorRate', { firing: true })).json).toEqual({ region: 'eu-west', alert: 'HighErrorRate', firing: true });
+    expect((await call('PUT', '/sim/alerts/eu-west/HighErrorRate', { firing: true })).json).toEqual({
+      region: 'eu-west',
+      alert: 'HighErrorRate',
+      firing: true,
+    });
     expect((await call('GET', '/sim/alerts')).json).toEqual({ items: [{ region: 'eu-west', alert: 'HighErrorRate', firing: true }] });
     expect((await call('PUT', '/sim/alerts/eu-west/X', { firing: 'yes' })).status).toBe(400);
     expect((await call('PUT', '/sim/alerts/mars/X', { firing: true })).status).toBe(404);
@@ -147,7 +155,9 @@ describe('load balancer (manual clock)', () => {
     sim.setWeight('ap-south', 0);
     expect((await call('POST', '/sim/reset')).status).toBe(200);
     expect((await call('GET', '/sim/alerts')).json).toEqual({ items: [] });
-    expect((await call('GET', '/sim/traffic')).json).toMatchObject({ regions: [{ region: 'eu-west', rps: 20, latencyMs: 50 }, {}, { region: 'ap-south', targetWeight: 100 }] });
+    expect((await call('GET', '/sim/traffic')).json).toMatchObject({
+      regions: [{ region: 'eu-west', rps: 20, latencyMs: 50 }, {}, { region: 'ap-south', targetWeight: 100 }],
+    });
   });
 });
 

@@ -4,7 +4,15 @@ import { jsonPatch, mergePatch, PatchError, patchTypeOf, strategicMergePatch } f
 
 const pod: Json = {
   containers: [
-    { name: 'app', image: 'a:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }], ports: [{ containerPort: 80, protocol: 'TCP' }] },
+    {
+      name: 'app',
+      image: 'a:1',
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+      ports: [{ containerPort: 80, protocol: 'TCP' }],
+    },
     { name: 'sidecar', image: 's:1' },
   ],
   tolerations: [{ key: 'x' }],
@@ -14,7 +22,15 @@ describe('strategic merge patch', () => {
   it('merges containers, env and ports by their keys', () => {
     const out = strategicMergePatch(pod, {
       containers: [
-        { name: 'app', image: 'a:2', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }], ports: [{ containerPort: 80, name: 'http' }] },
+        {
+          name: 'app',
+          image: 'a:2',
+          env: [
+            { name: 'B', value: '3' },
+            { name: 'C', value: '4' },
+          ],
+          ports: [{ containerPort: 80, name: 'http' }],
+        },
         { name: 'new', image: 'n:1' },
       ],
     });
@@ -23,7 +39,11 @@ describe('strategic merge patch', () => {
         {
           name: 'app',
           image: 'a:2',
-          env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }],
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '3' },
+            { name: 'C', value: '4' },
+          ],
           ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }],
         },
         { name: 'sidecar', image: 's:1' },
@@ -35,7 +55,10 @@ describe('strategic merge patch', () => {
 
   it('supports $patch delete / replace, null deletion and replaces lists without a merge key', () => {
     const out = strategicMergePatch(pod, {
-      containers: [{ name: 'sidecar', $patch: 'delete' }, { name: 'app', env: null }],
+      containers: [
+        { name: 'sidecar', $patch: 'delete' },
+        { name: 'app', env: null },
+      ],
       tolerations: [{ key: 'y' }],
     });
     expect(out).toEqual({

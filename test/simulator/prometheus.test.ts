@@ -5,8 +5,7 @@ import { findPrometheusBinary, startPrometheus, type PromSample, type RunningPro
 
 const REGIONS = ['eu-west', 'us-east', 'ap-south'];
 const RATE = 'sum by (region) (rate(sim_http_requests_total[10s]))';
-const everyRegion = (s: PromSample[]): boolean =>
-  REGIONS.every((r) => s.some((x) => x.metric['region'] === r && x.value > 0));
+const everyRegion = (s: PromSample[]): boolean => REGIONS.every((r) => s.some((x) => x.metric['region'] === r && x.value > 0));
 
 describe('real Prometheus scraping the simulator', () => {
   let sim: RunningSimulator;
@@ -16,7 +15,9 @@ describe('real Prometheus scraping the simulator', () => {
 
   beforeAll(async () => {
     if (!findPrometheusBinary()) {
-      throw new Error('prometheus is not installed: run scripts/ensure-services.sh (apt-get install -y prometheus) or set TEST_PROMETHEUS_BIN');
+      throw new Error(
+        'prometheus is not installed: run scripts/ensure-services.sh (apt-get install -y prometheus) or set TEST_PROMETHEUS_BIN',
+      );
     }
     sim = await startSimulator({ regions: REGIONS, stepMs: 100 });
     startedAt = Date.now();

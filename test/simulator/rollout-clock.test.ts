@@ -59,7 +59,12 @@ describe('rollout progression (manual clock)', () => {
     expect(rolloutComplete(done)).toBe(true);
     expect(condition(done, 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
     expect(condition(done, 'Available')?.status).toBe('True');
-    expect(sim.deployment('ap-south', 'shop', 'checkout')).toMatchObject({ complete: true, revision: 2, currentReadyPods: 3, previousReadyPods: 0 });
+    expect(sim.deployment('ap-south', 'shop', 'checkout')).toMatchObject({
+      complete: true,
+      revision: 2,
+      currentReadyPods: 3,
+      previousReadyPods: 0,
+    });
   });
 
   it('a new template mid-rollout restarts from the ready pods', async () => {
@@ -145,7 +150,11 @@ describe('stepMs 0', () => {
     try {
       const api = appsApi(sim.regionUrl('eu-central'));
       const p = await api.patchNamespacedDeployment(
-        { name: 'checkout', namespace: 'shop', body: { spec: { template: { spec: { containers: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:9.0.0' }] } } } } },
+        {
+          name: 'checkout',
+          namespace: 'shop',
+          body: { spec: { template: { spec: { containers: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:9.0.0' }] } } } },
+        },
         strategic(),
       );
       expect(p.metadata?.generation).toBe(2);

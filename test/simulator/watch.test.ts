@@ -16,12 +16,20 @@ describe('watch on the region simulator', () => {
   let sim: RunningSimulator;
   const stops: AbortController[] = [];
 
-  const watch = async (path: string, query: Record<string, string | number | boolean>): Promise<{ seen: Seen[]; ended: Promise<unknown> }> => {
+  const watch = async (
+    path: string,
+    query: Record<string, string | number | boolean>,
+  ): Promise<{ seen: Seen[]; ended: Promise<unknown> }> => {
     const seen: Seen[] = [];
     let end: (err: unknown) => void = () => undefined;
     const ended = new Promise((resolve) => (end = resolve));
     const w = new k8s.Watch(kubeConfigFor(sim.regionUrl('eu-west')));
-    const stop = await w.watch(path, query, (type, obj: k8s.V1Deployment) => seen.push({ type, obj }), (err) => end(err ?? 'done'));
+    const stop = await w.watch(
+      path,
+      query,
+      (type, obj: k8s.V1Deployment) => seen.push({ type, obj }),
+      (err) => end(err ?? 'done'),
+    );
     stops.push(stop);
     return { seen, ended };
   };
@@ -42,10 +50,21 @@ describe('watch on the region simulator', () => {
       resourceVersion: list.metadata?.resourceVersion ?? '',
       fieldSelector: `metadata.name=${NAME}`,
     });
-    await api.patchNamespacedDeployment({ name: NAME, namespace: NS, body: releasePatch('registry.example.com/shop/checkout:3.0.0', '3.0.0', 'r3') }, strategic());
+    await api.patchNamespacedDeployment(
+      { name: NAME, namespace: NS, body: releasePatch('registry.example.com/shop/checkout:3.0.0', '3.0.0', 'r3') },
+      strategic(),
+    );
     const done = (s: Seen): boolean =>
-      s.obj.metadata?.generation === 2 && s.obj.status?.observedGeneration === 2 && s.obj.status?.updatedReplicas === 3 && s.obj.status?.replicas === 3;
-    await pollUntil(async () => seen, (all) => all.some(done), 10_000, 50);
+      s.obj.metadata?.generation === 2 &&
+      s.obj.status?.observedGeneration === 2 &&
+      s.obj.status?.updatedReplicas === 3 &&
+      s.obj.status?.replicas === 3;
+    await pollUntil(
+      async () => seen,
+      (all) => all.some(done),
+      10_000,
+      50,
+    );
     expect(new Set(seen.map((s) => s.type))).toEqual(new Set(['MODIFIED']));
     expect(new Set(seen.map((s) => s.obj.metadata?.name))).toEqual(new Set([NAME]));
     // the updated replicas were reported on the way, never going back
@@ -55,8 +74,18 @@ describe('watch on the region simulator', () => {
   });
 
   it('sends initial events and the end bookmark, filtered by label', async () => {
-    const { seen } = await watch('/apis/apps/v1/deployments', { sendInitialEvents: true, allowWatchBookmarks: true, resourceVersionMatch: 'NotOlderThan', labelSelector: 'app in (checkout,ledger)' });
-    await pollUntil(async () => seen, (all) => all.some((s) => s.type === 'BOOKMARK'), 5000, 20);
+    const { seen } = await watch('/apis/apps/v1/deployments', {
+      sendInitialEvents: true,
+      allowWatchBookmarks: true,
+      resourceVersionMatch: 'NotOlderThan',
+      labelSelector: 'app in (checkout,ledger)',
+    });
+    await pollUntil(
+      async () => seen,
+      (all) => all.some((s) => s.type === 'BOOKMARK'),
+      5000,
+      20,
+    );
     const added = seen.filter((s) => s.type === 'ADDED').map((s) => `${s.obj.metadata?.namespace}/${s.obj.metadata?.name}`);
     expect(added.sort()).toEqual(['payments/ledger', 'shop/checkout']);
     const bookmark = seen.find((s) => s.type === 'BOOKMARK');
@@ -67,7 +96,9 @@ describe('watch on the region simulator', () => {
   it('ends the stream after timeoutSeconds and refuses a bad selector', async () => {
     const { ended } = await watch('/apis/apps/v1/deployments', { timeoutSeconds: 1 });
     await expect(Promise.race([ended, new Promise((r) => setTimeout(() => r('still open'), 15_000))])).resolves.not.toBe('still open');
-    const bad = await fetch(`${sim.regionUrl('eu-west')}/apis/apps/v1/deployments?watch=true&labelSelector=%3D%3D`, { headers: { Authorization: 'Bearer sim-test-token' } });
+    const bad = await fetch(`${sim.regionUrl('eu-west')}/apis/apps/v1/deployments?watch=true&labelSelector=%3D%3D`, {
+      headers: { Authorization: 'Bearer sim-test-token' },
+    });
     expect(bad.status).toBe(400);
   });
 });

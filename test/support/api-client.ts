@@ -50,7 +50,12 @@ export interface ReleaseBody {
   stages: Array<{ name: string; regions: Array<{ region: string; state: string; reason: string | null }> }>;
 }
 
-export async function waitForRelease(base: string, id: string, done: (r: ReleaseBody) => boolean, timeoutMs = 60_000): Promise<ReleaseBody> {
+export async function waitForRelease(
+  base: string,
+  id: string,
+  done: (r: ReleaseBody) => boolean,
+  timeoutMs = 60_000,
+): Promise<ReleaseBody> {
   const deadline = Date.now() + timeoutMs;
   let last: ReleaseBody | undefined;
   while (Date.now() < deadline) {

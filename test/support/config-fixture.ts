@@ -45,7 +45,12 @@ export function writeConfig(o: FixtureOptions): string {
   for (const service of o.services ?? ['checkout']) {
     writeFileSync(
       join(dir, 'services', `${service}.yaml`),
-      JSON.stringify({ name: service, plan: 'standard', onConcurrent: o.supersede?.includes(service) ? 'supersede' : 'queue', workloads: [{ namespace: 'shop', deployment: service, container: service }] }),
+      JSON.stringify({
+        name: service,
+        plan: 'standard',
+        onConcurrent: o.supersede?.includes(service) ? 'supersede' : 'queue',
+        workloads: [{ namespace: 'shop', deployment: service, container: service }],
+      }),
     );
   }
   writeFileSync(

@@ -91,7 +91,13 @@ export async function startFakeSlack(opts: { token?: string } = {}): Promise<Fak
   let posts = 0;
   const postWaiters: Array<{ n: number; resolve: () => void }> = [];
 
-  const channelId = (name: string) => (/^[CGD][A-Z0-9]{6,}$/.test(name) ? name : `C${name.replace(/[^A-Za-z0-9]/g, '').toUpperCase().padEnd(8, '0')}`);
+  const channelId = (name: string) =>
+    /^[CGD][A-Z0-9]{6,}$/.test(name)
+      ? name
+      : `C${name
+          .replace(/[^A-Za-z0-9]/g, '')
+          .toUpperCase()
+          .padEnd(8, '0')}`;
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
   const view = (m: FakeMessage, withMetadata: boolean) => ({
     type: 'message',
@@ -132,12 +138,20 @@ export async function startFakeSlack(opts: { token?: string } = {}): Promise<Fak
         const ts = params.get('ts');
         const thread = messages.filter((x) => x.channel === channel && (x.ts === ts || x.threadTs === ts));
         if (thread.length === 0) return json(res, 200, { ok: false, error: 'thread_not_found' });
-        return json(res, 200, { ok: true, messages: thread.map((m) => view(m, params.get('include_all_metadata') === 'true')), has_more: false });
+        return json(res, 200, {
+          ok: true,
+          messages: thread.map((m) => view(m, params.get('include_all_metadata') === 'true')),
+          has_more: false,
+        });
       }
       case 'conversations.history': {
         const oldest = Number(params.get('oldest') ?? '0');
         const top = messages.filter((x) => x.channel === channel && !x.threadTs && Number(x.ts) > oldest).reverse();
-        return json(res, 200, { ok: true, messages: top.map((m) => view(m, params.get('include_all_metadata') === 'true')), has_more: false });
+        return json(res, 200, {
+          ok: true,
+          messages: top.map((m) => view(m, params.get('include_all_metadata') === 'true')),
+          has_more: false,
+        });
       }
       default:
         return json(res, 200, { ok: false, error: 'unknown_method' });

@@ -53,7 +53,17 @@ export interface GateEnv {
   create(service: string, version: string, releaseNumber: number): Promise<ReleaseBody>;
   waitFor(id: string, done: (r: ReleaseBody) => boolean, timeoutMs?: number): Promise<ReleaseBody>;
   gates(id: string): Promise<GatesBody>;
-  events(id: string): Promise<Array<{ id: string; type: string; region: string | null; reason: string | null; actor: string; data: Record<string, unknown> | null; at: string }>>;
+  events(id: string): Promise<
+    Array<{
+      id: string;
+      type: string;
+      region: string | null;
+      reason: string | null;
+      actor: string;
+      data: Record<string, unknown> | null;
+      at: string;
+    }>
+  >;
   close(): Promise<void>;
 }
 
@@ -76,7 +86,12 @@ export interface EvaluationBody {
 }
 
 export interface GatesBody {
-  gates: Array<{ region: string; gate: string; worstCaseBreachToActionMs: number; status: { lastVerdict: string | null; evaluations: number; failed: boolean } | null }>;
+  gates: Array<{
+    region: string;
+    gate: string;
+    worstCaseBreachToActionMs: number;
+    status: { lastVerdict: string | null; evaluations: number; failed: boolean } | null;
+  }>;
   evaluations: EvaluationBody[];
 }
 
@@ -97,7 +112,11 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
   mkdirSync(join(dir, 'plans'));
   writeFileSync(
     join(dir, 'tideline.yaml'),
-    JSON.stringify({ engine: { pollInterval: '100ms', sweepInterval: '2s', workerConcurrency: 8 }, auth: testAuth(o.tokens), ...(o.preflight ? { preflight: o.preflight } : {}) }),
+    JSON.stringify({
+      engine: { pollInterval: '100ms', sweepInterval: '2s', workerConcurrency: 8 },
+      auth: testAuth(o.tokens),
+      ...(o.preflight ? { preflight: o.preflight } : {}),
+    }),
   );
   writeFileSync(
     join(dir, 'regions.yaml'),
@@ -117,11 +136,23 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
     );
     writeFileSync(join(dir, 'plans', `${s.service}.yaml`), JSON.stringify({ name: s.service, ...s.plan }));
   }
-  const env: NodeJS.ProcessEnv = { DATABASE_URL: db.url, REDIS_URL, TIDELINE_QUEUE_PREFIX: uniquePrefix(), TIDELINE_CONFIG_DIR: dir, LOG_LEVEL: 'info', TIDELINE_JOB_LOCK_MS: '1500', ...o.env };
+  const env: NodeJS.ProcessEnv = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+    TIDELINE_CONFIG_DIR: dir,
+    LOG_LEVEL: 'info',
+    TIDELINE_JOB_LOCK_MS: '1500',
+    ...o.env,
+  };
   const api = await startApi(env);
   const worker = await startWorker(env);
   // Every region's traffic is in Prometheus before a test begins.
-  await prom.waitFor('count(sum by (region) (rate(sim_http_requests_total[5s])) > 0)', (s) => (s[0]?.value ?? 0) >= o.regions.length - countQuiet(o), 30_000);
+  await prom.waitFor(
+    'count(sum by (region) (rate(sim_http_requests_total[5s])) > 0)',
+    (s) => (s[0]?.value ?? 0) >= o.regions.length - countQuiet(o),
+    30_000,
+  );
 
   return {
     sim,
@@ -132,7 +163,12 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
     env,
     processEnv: env,
     async create(service, version, releaseNumber) {
-      const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', { service, version, image: image(service, version), releaseNumber });
+      const res = await call<ReleaseBody>(api.url, 'POST', '/v1/releases', {
+        service,
+        version,
+        image: image(service, version),
+        releaseNumber,
+      });
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body;
     },

@@ -24,7 +24,11 @@ export async function freePort(): Promise<number> {
 }
 
 function spawnProc(script: string, env: NodeJS.ProcessEnv, readyText: string, timeoutMs = 30_000): Proc & { ready: Promise<void> } {
-  const child = spawn(process.execPath, [resolve(ROOT, script)], { cwd: ROOT, env: { METRICS_PORT: '0', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(ROOT, script)], {
+    cwd: ROOT,
+    env: { METRICS_PORT: '0', ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const ready = new Promise<void>((res, rej) => {

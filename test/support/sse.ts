@@ -18,7 +18,10 @@ export interface SseReader {
 
 export async function openSse(base: string, path: string, headers: Record<string, string> = {}): Promise<SseReader> {
   const ctrl = new AbortController();
-  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TEST_TOKEN}`, accept: 'text/event-stream', ...headers }, signal: ctrl.signal });
+  const res = await fetch(`${base}${path}`, {
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, accept: 'text/event-stream', ...headers },
+    signal: ctrl.signal,
+  });
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -44,7 +47,8 @@ export async function openSse(base: string, path: string, headers: Record<string
           else if (k === 'event') fields.event = v;
           else if (k === 'data') fields.data.push(v);
         }
-        if (fields.data.length > 0) queue.push({ id: fields.id, event: fields.event, data: fields.data.join('\n'), bytes: Buffer.byteLength(raw) + 2 });
+        if (fields.data.length > 0)
+          queue.push({ id: fields.id, event: fields.event, data: fields.data.join('\n'), bytes: Buffer.byteLength(raw) + 2 });
       }
     }
   }

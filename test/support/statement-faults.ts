@@ -7,7 +7,10 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { TestDatabase } from './services.js';
 
 export class InjectedCrash extends Error {
-  constructor(readonly statement: number, sql: string) {
+  constructor(
+    readonly statement: number,
+    sql: string,
+  ) {
     super(`injected crash at statement ${statement}: ${sql.slice(0, 120)}`);
     this.name = 'InjectedCrash';
   }
@@ -87,7 +90,9 @@ export async function fingerprint(db: TestDatabase): Promise<Record<string, stri
   );
   const out: Record<string, string> = {};
   for (const { t } of tables) {
-    const [row] = await db.query<{ d: string; n: number }>(`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS d, count(*)::int AS n FROM "${t}" x`);
+    const [row] = await db.query<{ d: string; n: number }>(
+      `SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS d, count(*)::int AS n FROM "${t}" x`,
+    );
     out[t] = `${row!.n}:${row!.d}`;
   }
   return out;

@@ -1,7 +1,7 @@
 /** A migrated test database with its Db, and a BullMQ job queue on its own prefix, for integration tests. */
-import { QUEUES } from '../../libs/application/src/index.js';
-import { JobQueues, redisConnection } from '../../libs/integrations/src/index.js';
-import { createDataSource, Db } from '../../libs/persistence/src/index.js';
+import { QUEUES } from '#application';
+import { JobQueues, redisConnection } from '#integrations';
+import { createDataSource, Db } from '#persistence';
 import { createTestDatabase, REDIS_URL, uniquePrefix, type TestDatabase } from './services.js';
 
 export interface StoreEnv {

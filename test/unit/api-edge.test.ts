@@ -12,7 +12,11 @@ describe('API edge', () => {
     expect(unsafeText('\ud800x')).toMatch(/lone surrogate/);
     expect(unsafeText('x\udc00')).toMatch(/lone surrogate/);
     const name = (p: PropertyKey[]) => p.map(String).join('.');
-    expect(unsafeStrings({ a: ['ok', 'b\u0000'], c: { d: '\ud83d' }, 'k\u0000': 1 }, name).map((p) => p.field).sort()).toEqual(['a.1', 'c.d', 'k\u0000']);
+    expect(
+      unsafeStrings({ a: ['ok', 'b\u0000'], c: { d: '\ud83d' }, 'k\u0000': 1 }, name)
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(['a.1', 'c.d', 'k\u0000']);
     let deep: unknown = 'x\u0000';
     for (let i = 0; i < 100_000; i++) deep = [deep];
     const started = Date.now();
@@ -31,8 +35,10 @@ describe('API edge', () => {
   });
 
   it('takes application/json in UTF-8 only', () => {
-    for (const ok of ['application/json', 'Application/JSON', 'application/json; charset=utf-8', 'application/json;charset="UTF8"']) expect(isJsonContentType(ok), ok).toBe(true);
-    for (const bad of ['', 'text/plain', 'application/json; charset=latin1', 'application/merge-patch+json', 'application/jsonx']) expect(isJsonContentType(bad), bad).toBe(false);
+    for (const ok of ['application/json', 'Application/JSON', 'application/json; charset=utf-8', 'application/json;charset="UTF8"'])
+      expect(isJsonContentType(ok), ok).toBe(true);
+    for (const bad of ['', 'text/plain', 'application/json; charset=latin1', 'application/merge-patch+json', 'application/jsonx'])
+      expect(isJsonContentType(bad), bad).toBe(false);
   });
 
   it('matches the declared routes (405 material when only the path matches)', () => {
@@ -44,7 +50,9 @@ describe('API edge', () => {
   });
 
   it('logs only declared, harmless query values', () => {
-    expect(loggableUrl('GET', '/v1/releases?limit=5&access_token=abc&colour=red')).toBe('/v1/releases?limit=5&access_token=[redacted]&colour=[redacted]');
+    expect(loggableUrl('GET', '/v1/releases?limit=5&access_token=abc&colour=red')).toBe(
+      '/v1/releases?limit=5&access_token=[redacted]&colour=[redacted]',
+    );
     expect(loggableUrl('GET', '/v1/regions?tl_test_0123456789abcdef0123456789abcdef')).toBe('/v1/regions?[redacted]');
     expect(loggableUrl('GET', '/v1/releases/x/events?after=9&token=t')).toBe('/v1/releases/x/events?after=9&token=[redacted]');
     expect(loggableUrl('POST', '/v1/releases')).toBe('/v1/releases');

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, sha256Hex } from '../../libs/config/src/index.js';
+import { ConfigError, loadConfig, sha256Hex } from '#config';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -38,7 +38,9 @@ describe('auth tokens in tideline.yaml', () => {
 
   it('reads tokens by sha256 and from the environment (hashed at once); scopes are deduplicated', () => {
     const config = loadConfig(
-      dirWith(`auth:\n  tokens:\n    - { name: ci, scopes: [releases:create, read, read], sha256: ${HASH.toUpperCase()} }\n    - { name: alice, scopes: [admin], tokenEnv: OPS_TOKEN }\n`),
+      dirWith(
+        `auth:\n  tokens:\n    - { name: ci, scopes: [releases:create, read, read], sha256: ${HASH.toUpperCase()} }\n    - { name: alice, scopes: [admin], tokenEnv: OPS_TOKEN }\n`,
+      ),
       { OPS_TOKEN: `  ${SECRET}\n` },
     );
     expect(config.auth.tokens).toEqual([
@@ -83,9 +85,15 @@ describe('auth tokens in tideline.yaml', () => {
 
   it('refuses two tokens with one name, or one token under two names', () => {
     expect(
-      problems(`auth:\n  tokens:\n    - { name: ci, scopes: [read], sha256: ${HASH} }\n    - { name: ci, scopes: [admin], tokenEnv: OPS_TOKEN }\n    - { name: bot, scopes: [read], sha256: ${HASH} }\n`, {
-        OPS_TOKEN: SECRET,
-      }),
-    ).toEqual(['auth.tokens[1].name: duplicate token name "ci" (also at tokens[0])', 'auth.tokens[2]: the same token as tokens[0]: one token, one name']);
+      problems(
+        `auth:\n  tokens:\n    - { name: ci, scopes: [read], sha256: ${HASH} }\n    - { name: ci, scopes: [admin], tokenEnv: OPS_TOKEN }\n    - { name: bot, scopes: [read], sha256: ${HASH} }\n`,
+        {
+          OPS_TOKEN: SECRET,
+        },
+      ),
+    ).toEqual([
+      'auth.tokens[1].name: duplicate token name "ci" (also at tokens[0])',
+      'auth.tokens[2]: the same token as tokens[0]: one token, one name',
+    ]);
   });
 });

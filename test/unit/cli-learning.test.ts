@@ -14,7 +14,10 @@ const group = (over: Partial<SmokeGroupView>): SmokeGroupView => ({
   p90Ms: null,
   p95Ms: null,
   maxMs: null,
-  recommendations: { twiceMean: rec(10 * MIN, 'default', 'no failure in history (at least 3 needed): the default bake 10m'), p95: rec(10 * MIN, 'default', 'no failure', 'p95') },
+  recommendations: {
+    twiceMean: rec(10 * MIN, 'default', 'no failure in history (at least 3 needed): the default bake 10m'),
+    p95: rec(10 * MIN, 'default', 'no failure', 'p95'),
+  },
   evidence: [],
   ...over,
 });
@@ -31,11 +34,39 @@ const smoke: TimeToSmokeView = {
     p90Ms: 22 * MIN,
     p95Ms: 22 * MIN,
     maxMs: 22 * MIN,
-    recommendations: { twiceMean: rec(28 * MIN, 'history', '2 × mean 14m over 6 failures = 28m'), p95: rec(22 * MIN, 'history', 'p95 22m over 6 failures = 22m', 'p95') },
-    evidence: [{ releaseId: 'r1', version: '1.0.0', region: 'us-east', gate: 'error-rate', phase: 'bake', rolloutCompletedAt: '2026-11-01T10:00:00.000Z', firstFailureAt: '2026-11-01T10:05:00.000Z', delayMs: 5 * MIN }],
+    recommendations: {
+      twiceMean: rec(28 * MIN, 'history', '2 × mean 14m over 6 failures = 28m'),
+      p95: rec(22 * MIN, 'history', 'p95 22m over 6 failures = 22m', 'p95'),
+    },
+    evidence: [
+      {
+        releaseId: 'r1',
+        version: '1.0.0',
+        region: 'us-east',
+        gate: 'error-rate',
+        phase: 'bake',
+        rolloutCompletedAt: '2026-11-01T10:00:00.000Z',
+        firstFailureAt: '2026-11-01T10:05:00.000Z',
+        delayMs: 5 * MIN,
+      },
+    ],
   }),
   regions: [
-    { region: 'eu-central', ...group({ failures: 2, meanMs: 16 * MIN, p50Ms: 12 * MIN, p90Ms: 20 * MIN, p95Ms: 20 * MIN, maxMs: 20 * MIN, recommendations: { twiceMean: rec(10 * MIN, 'default', 'only 2 failures in history (at least 3 needed): the default bake 10m'), p95: rec(10 * MIN, 'default', 'x', 'p95') } }) },
+    {
+      region: 'eu-central',
+      ...group({
+        failures: 2,
+        meanMs: 16 * MIN,
+        p50Ms: 12 * MIN,
+        p90Ms: 20 * MIN,
+        p95Ms: 20 * MIN,
+        maxMs: 20 * MIN,
+        recommendations: {
+          twiceMean: rec(10 * MIN, 'default', 'only 2 failures in history (at least 3 needed): the default bake 10m'),
+          p95: rec(10 * MIN, 'default', 'x', 'p95'),
+        },
+      }),
+    },
     { region: 'us-west', ...group({}) },
   ],
 };
@@ -50,7 +81,9 @@ describe('time-to-smoke text', () => {
     expect(lines[5]!.split(/\s{2,}/)).toEqual(['us-west', '0', '-', '-', '-', '-', '10m (default)', '10m (default)']);
     expect(lines).toContain('recommended bake: 28m — 2 × mean 14m over 6 failures = 28m');
     expect(lines).toContain('      or, by p95: 22m — p95 22m over 6 failures = 22m');
-    expect(lines).toContain('too few failures (at least 3 needed) in eu-central (2), us-west (0): the default bake 10m is recommended there');
+    expect(lines).toContain(
+      'too few failures (at least 3 needed) in eu-central (2), us-west (0): the default bake 10m is recommended there',
+    );
     expect(lines.some((l) => l.startsWith('evidence'))).toBe(false);
     expect(renderTimeToSmoke(smoke, { evidence: true }).at(-1)).toMatch(/^ {2}r1\s+1\.0\.0\s+us-east\s+error-rate\s+bake\s+.*5m$/);
   });
@@ -73,8 +106,21 @@ describe('plan proposal text', () => {
       plan: {
         canary: { region: 'us-west', reason: "the service's canary region" },
         waves: [
-          { name: 'first-gdpr', maxParallel: 1, reason: 'first region with gdpr', regions: [{ region: 'eu-central', reason: 'first region with gdpr' }] },
-          { name: 'wave-1', maxParallel: 2, reason: 'the rest, quietest first', regions: [{ region: 'us-east', reason: 'rest (a)' }, { region: 'ap-south', reason: 'rest (b)' }] },
+          {
+            name: 'first-gdpr',
+            maxParallel: 1,
+            reason: 'first region with gdpr',
+            regions: [{ region: 'eu-central', reason: 'first region with gdpr' }],
+          },
+          {
+            name: 'wave-1',
+            maxParallel: 2,
+            reason: 'the rest, quietest first',
+            regions: [
+              { region: 'us-east', reason: 'rest (a)' },
+              { region: 'ap-south', reason: 'rest (b)' },
+            ],
+          },
         ],
       },
       traffic: [
@@ -128,21 +174,36 @@ describe('drills', () => {
     expect(o(drill({ state: 'running', phase: 'draining' }))).toEqual({ done: false });
     expect(o(drill({ state: 'undoing' }))).toEqual({ done: false });
     expect(o(drill())).toEqual({ done: true, code: EXIT.ok, summary: 'succeeded and met its goal (drain99 3.5s ≤ goal 10m)' });
-    expect(o(drill({ firstMs: 11 * MIN, metGoal: false }))).toEqual({ done: true, code: EXIT.failed, summary: 'succeeded but missed its goal (drain99 11m > goal 10m)' });
+    expect(o(drill({ firstMs: 11 * MIN, metGoal: false }))).toEqual({
+      done: true,
+      code: EXIT.failed,
+      summary: 'succeeded but missed its goal (drain99 11m > goal 10m)',
+    });
     expect(o(drill({ state: 'aborted', undone: true, metGoal: false, firstMs: null, note: 'past its maximum duration' }))).toEqual({
       done: true,
       code: EXIT.failed,
       summary: 'aborted and undone (drain99 -, goal 10m): past its maximum duration',
     });
-    expect(o(drill({ state: 'failed', kind: 'rollback', firstMs: 1_200, metGoal: null, note: 'patch refused' }))).toEqual({ done: true, code: EXIT.failed, summary: 'failed (rollback 1.2s, goal 10m): patch refused' });
+    expect(o(drill({ state: 'failed', kind: 'rollback', firstMs: 1_200, metGoal: null, note: 'patch refused' }))).toEqual({
+      done: true,
+      code: EXIT.failed,
+      summary: 'failed (rollback 1.2s, goal 10m): patch refused',
+    });
   });
 
   it('times with a tenth of a second below a minute', () => {
-    expect([drillDuration(null), drillDuration(3_540), drillDuration(59_940), drillDuration(61_000)]).toEqual(['-', '3.5s', '59.9s', '1m1s']);
+    expect([drillDuration(null), drillDuration(3_540), drillDuration(59_940), drillDuration(61_000)]).toEqual([
+      '-',
+      '3.5s',
+      '59.9s',
+      '1m1s',
+    ]);
   });
 
   it('one drill: both times against the goal, the request and the events', () => {
-    const lines = renderDrill(drill({ events: [{ type: 'drill.started', actor: 'ops', reason: 'weekly practice', at: '2026-12-01T12:00:00.000Z' }] }));
+    const lines = renderDrill(
+      drill({ events: [{ type: 'drill.started', actor: 'ops', reason: 'weekly practice', at: '2026-12-01T12:00:00.000Z' }] }),
+    );
     expect(lines.slice(0, 5)).toEqual([
       'drill d1: drain of eu-west · succeeded',
       '  drain99     3.5s   goal 10m: met goal',
@@ -151,7 +212,11 @@ describe('drills', () => {
       '  ended 2026-12-01T12:00:08.000Z',
     ]);
     expect(lines.at(-1)).toMatch(/^2026-12-01T12:00:00.000Z\s+drill.started\s+ops\s+weekly practice$/);
-    expect(renderDrill(drill({ kind: 'rollback', service: 'web', state: 'running', phase: 'rolling-back', firstMs: null, secondMs: null, metGoal: null }))[0]).toBe('drill d1: rollback of eu-west (web) · running (rolling-back)');
+    expect(
+      renderDrill(
+        drill({ kind: 'rollback', service: 'web', state: 'running', phase: 'rolling-back', firstMs: null, secondMs: null, metGoal: null }),
+      )[0],
+    ).toBe('drill d1: rollback of eu-west (web) · running (rolling-back)');
     expect(renderDrill(drill({ metGoal: false }))[1]).toContain('MISSED goal');
   });
 
@@ -177,7 +242,12 @@ describe('drills', () => {
     });
     expect(lines[1]).toMatch(/^d2\s+drain\s+eu-west\s+-\s+succeeded\s+drain99 4\.0s\s+restore 2\.5s\s+10m\s+yes/);
     expect(lines).toContain('trend (per region and kind, oldest → newest):');
-    expect(lines.at(-1)!.trim().split(/\s{2,}/)).toEqual(['eu-west', 'drain', '2', '2/2', '10m', '3.5s', '4.0s', '↑ slower', '3.5s → 4.0s']);
+    expect(
+      lines
+        .at(-1)!
+        .trim()
+        .split(/\s{2,}/),
+    ).toEqual(['eu-west', 'drain', '2', '2/2', '10m', '3.5s', '4.0s', '↑ slower', '3.5s → 4.0s']);
     expect(renderDrills({ items: [], trend: [] })).toContain('  no drills yet');
   });
 
@@ -192,8 +262,28 @@ describe('drills', () => {
 
 describe('release get: the auto-resolved bake', () => {
   it('a line per stage whose bake was resolved from history, with the frozen reason', () => {
-    const stage = (name: string, bakeMs: number, bakeReason?: string) => ({ index: 0, name, kind: 'wave', bakeMs, maxParallel: 1, approval: 'none', onFailure: 'rollback', regions: [], ...(bakeReason ? { bakeReason } : {}) });
-    const r = { id: 'r', service: 's', version: '1', image: 'i', releaseNumber: 1, state: 'running', stateReason: null, currentStage: null, stages: [stage('canary', 1000), stage('rest', 28 * MIN, 'auto: 2 × mean 14m over 6 failures = 28m, within [10m, 4h]')] } as ReleaseView;
+    const stage = (name: string, bakeMs: number, bakeReason?: string) => ({
+      index: 0,
+      name,
+      kind: 'wave',
+      bakeMs,
+      maxParallel: 1,
+      approval: 'none',
+      onFailure: 'rollback',
+      regions: [],
+      ...(bakeReason ? { bakeReason } : {}),
+    });
+    const r = {
+      id: 'r',
+      service: 's',
+      version: '1',
+      image: 'i',
+      releaseNumber: 1,
+      state: 'running',
+      stateReason: null,
+      currentStage: null,
+      stages: [stage('canary', 1000), stage('rest', 28 * MIN, 'auto: 2 × mean 14m over 6 failures = 28m, within [10m, 4h]')],
+    } as ReleaseView;
     expect(bakeReasons(r)).toEqual(['bake of rest: 28m (auto: 2 × mean 14m over 6 failures = 28m, within [10m, 4h])']);
     expect(bakeReasons({ ...r, stages: undefined })).toEqual([]);
   });

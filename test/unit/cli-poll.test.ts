@@ -17,7 +17,11 @@ describe('pollUntil', () => {
       { timeoutMs: null, pollMs: 1, note: () => {} },
     );
     expect(res).toEqual({ end: 'done', last: 3 });
-    expect(seen).toEqual([[1, null], [2, 1], [3, 2]]);
+    expect(seen).toEqual([
+      [1, null],
+      [2, 1],
+      [3, 2],
+    ]);
   });
 
   it('a lost connection is retried and said once, its return too; any other error ends the wait', async () => {
@@ -37,11 +41,21 @@ describe('pollUntil', () => {
     expect(notes[0]).toMatch(/^connection lost \(the Tideline API at x is unreachable \(ECONNREFUSED\)\); retrying/);
     expect(notes[1]).toMatch(/^connection back after \d+s$/);
     const refused = new CliError('404 no such drill', EXIT.usage, [], 404);
-    await expect(pollUntil(async () => Promise.reject(refused), () => true, { timeoutMs: null, pollMs: 1, note: () => {} })).rejects.toBe(refused);
+    await expect(
+      pollUntil(
+        async () => Promise.reject(refused),
+        () => true,
+        { timeoutMs: null, pollMs: 1, note: () => {} },
+      ),
+    ).rejects.toBe(refused);
   });
 
   it('ends at the timeout with the last answer', async () => {
-    const res = await pollUntil(async () => 'running', () => false, { timeoutMs: 300, pollMs: 20, note: () => {} });
+    const res = await pollUntil(
+      async () => 'running',
+      () => false,
+      { timeoutMs: 300, pollMs: 20, note: () => {} },
+    );
     expect(res).toEqual({ end: 'timeout', last: 'running' });
   });
 

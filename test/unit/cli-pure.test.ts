@@ -12,7 +12,15 @@ import { renderTree } from '../../apps/cli/src/render-tree.js';
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 
 function release(over: Partial<ReleaseView> = {}, regions: Record<string, Partial<ReleaseView['stages'] & object>> = {}): ReleaseView {
-  const target = (region: string) => ({ region, state: 'pending', reason: null, bakeEndsAt: null, blockedReason: null, gates: {}, ...(regions[region] ?? {}) });
+  const target = (region: string) => ({
+    region,
+    state: 'pending',
+    reason: null,
+    bakeEndsAt: null,
+    blockedReason: null,
+    gates: {},
+    ...(regions[region] ?? {}),
+  });
   return {
     id: 'r1',
     service: 'checkout',
@@ -23,8 +31,26 @@ function release(over: Partial<ReleaseView> = {}, regions: Record<string, Partia
     stateReason: null,
     currentStage: 'canary',
     stages: [
-      { index: 0, name: 'canary', kind: 'canary', bakeMs: 600_000, maxParallel: 1, approval: 'none', onFailure: 'rollback', regions: [target('us-west')] },
-      { index: 1, name: 'wave-1', kind: 'wave', bakeMs: 600_000, maxParallel: 2, approval: 'required', onFailure: 'rollback', regions: [target('eu-west'), target('eu-north')] },
+      {
+        index: 0,
+        name: 'canary',
+        kind: 'canary',
+        bakeMs: 600_000,
+        maxParallel: 1,
+        approval: 'none',
+        onFailure: 'rollback',
+        regions: [target('us-west')],
+      },
+      {
+        index: 1,
+        name: 'wave-1',
+        kind: 'wave',
+        bakeMs: 600_000,
+        maxParallel: 2,
+        approval: 'required',
+        onFailure: 'rollback',
+        regions: [target('eu-west'), target('eu-north')],
+      },
     ],
     ...over,
   };
@@ -74,7 +100,14 @@ describe('durations', () => {
 describe('progress tree', () => {
   it('draws stages and regions with glyphs, bake countdowns, blockers and failing gates', () => {
     const r = release({}, {
-      'us-west': { state: 'baking', bakeEndsAt: new Date(NOW + 83_000).toISOString(), gates: { errors: { lastVerdict: 'fail', evaluations: 2, failed: false }, latency: { lastVerdict: 'pass', evaluations: 2, failed: false } } },
+      'us-west': {
+        state: 'baking',
+        bakeEndsAt: new Date(NOW + 83_000).toISOString(),
+        gates: {
+          errors: { lastVerdict: 'fail', evaluations: 2, failed: false },
+          latency: { lastVerdict: 'pass', evaluations: 2, failed: false },
+        },
+      },
       'eu-west': { blockedReason: 'deployment window closed until 09:00' },
     } as never);
     expect(renderTree(r, NOW)).toEqual([
@@ -101,14 +134,21 @@ describe('plain progress lines', () => {
     const b = release({}, { 'us-west': { state: 'baking', bakeEndsAt: new Date(NOW + 600_000).toISOString() } } as never);
     expect(progressLines(a, b, NOW)).toEqual(['canary us-west: baking (bake ends in 10m)']);
     const c = release({ state: 'rolling_back', stateReason: 'gate errors failed in us-west' }, {
-      'us-west': { state: 'failed', reason: 'gate errors: 0.05 > 0.01', gates: { errors: { lastVerdict: 'fail', evaluations: 3, failed: true } } },
+      'us-west': {
+        state: 'failed',
+        reason: 'gate errors: 0.05 > 0.01',
+        gates: { errors: { lastVerdict: 'fail', evaluations: 3, failed: true } },
+      },
     } as never);
     expect(progressLines(b, c, NOW)).toEqual([
       'release rolling_back: gate errors failed in us-west',
       'canary us-west: failed: gate errors: 0.05 > 0.01',
       'canary us-west: gate errors: failed',
     ]);
-    const d = release({ currentStage: 'wave-1' }, { 'us-west': { state: 'verified' }, 'eu-west': { blockedReason: 'alert firing in eu-west: HighErrors' } } as never);
+    const d = release({ currentStage: 'wave-1' }, {
+      'us-west': { state: 'verified' },
+      'eu-west': { blockedReason: 'alert firing in eu-west: HighErrors' },
+    } as never);
     expect(progressLines(release({}, { 'us-west': { state: 'verified' } } as never), d, NOW)).toEqual([
       'stage wave-1 (eu-west, eu-north)',
       'wave-1 eu-west: blocked: alert firing in eu-west: HighErrors',
@@ -119,30 +159,50 @@ describe('plain progress lines', () => {
 
 describe('tables', () => {
   it('aligns columns and shows missing values as -', () => {
-    expect(table(['id', 'state', 'reason'], [['a', 'running', null], ['bbbb', 'succeeded', 'ok']])).toEqual([
-      'ID    STATE      REASON',
-      'a     running    -',
-      'bbbb  succeeded  ok',
-    ]);
+    expect(
+      table(
+        ['id', 'state', 'reason'],
+        [
+          ['a', 'running', null],
+          ['bbbb', 'succeeded', 'ok'],
+        ],
+      ),
+    ).toEqual(['ID    STATE      REASON', 'a     running    -', 'bbbb  succeeded  ok']);
   });
 });
 
 describe('API errors', () => {
   const httpError = (status: number, data: unknown) =>
-    new AxiosError('x', 'ERR_BAD_REQUEST', undefined, {}, { status, statusText: '', data, headers: {}, config: { headers: new AxiosHeaders() } });
+    new AxiosError(
+      'x',
+      'ERR_BAD_REQUEST',
+      undefined,
+      {},
+      { status, statusText: '', data, headers: {}, config: { headers: new AxiosHeaders() } },
+    );
   it('maps problem+json, refused tokens and unreachable APIs to exit codes', () => {
-    const bad = toCliError(httpError(400, { status: 400, detail: 'invalid request', errors: [{ field: 'image', message: 'must be pinned' }] }), 'http://api');
+    const bad = toCliError(
+      httpError(400, { status: 400, detail: 'invalid request', errors: [{ field: 'image', message: 'must be pinned' }] }),
+      'http://api',
+    );
     expect([bad.exitCode, bad.message, bad.details]).toEqual([2, '400 invalid request', ['  image: must be pinned']]);
     expect(toCliError(httpError(401, { detail: 'missing or invalid token' }), 'http://api').exitCode).toBe(6);
     expect(toCliError(httpError(403, { detail: 'needs releases:create' }), 'http://api').exitCode).toBe(6);
     const conflict = toCliError(httpError(409, { detail: 'cannot pause', state: 'succeeded' }), 'http://api');
     expect([conflict.exitCode, conflict.details]).toEqual([2, ['  state: succeeded']]);
-    const changed = toCliError(httpError(409, { type: 'about:blank', status: 409, detail: 'key reused with another payload', fields: ['image'], releaseId: 'r1' }), 'http://api');
+    const changed = toCliError(
+      httpError(409, { type: 'about:blank', status: 409, detail: 'key reused with another payload', fields: ['image'], releaseId: 'r1' }),
+      'http://api',
+    );
     expect([changed.exitCode, changed.details]).toEqual([2, ['  fields: ["image"]', '  releaseId: r1']]);
     const busy = toCliError(httpError(503, { detail: 'busy' }), 'http://api');
     expect([busy.exitCode, busy.transient]).toEqual([6, true]);
     const down = toCliError(new AxiosError('connect ECONNREFUSED', 'ECONNREFUSED'), 'http://api');
-    expect([down.exitCode, down.transient, down.message]).toEqual([6, true, 'the Tideline API at http://api is unreachable (ECONNREFUSED)']);
+    expect([down.exitCode, down.transient, down.message]).toEqual([
+      6,
+      true,
+      'the Tideline API at http://api is unreachable (ECONNREFUSED)',
+    ]);
     expect(toCliError(new AxiosError('timeout', 'ECONNABORTED'), 'http://api').message).toMatch(/did not answer in time/);
   });
 });

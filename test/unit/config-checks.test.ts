@@ -1,6 +1,6 @@
 /** tideline.yaml `preflight`, and checks across files: what a plan's stages need from their regions. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../libs/config/src/index.js';
+import { loadConfig } from '#config';
 import { configError, fixture, FIXTURES, load, problems, REGIONS, removeFixtures } from '../fixtures/config/harness.js';
 
 afterAll(removeFixtures);
@@ -12,7 +12,10 @@ const preflightProblems = (yaml: string) => problems({ 'regions.yaml': REGIONS, 
 describe('tideline.yaml: preflight', () => {
   it('reads a custom alert query and recheck interval', () => {
     const config = loadConfig(`${FIXTURES}/ops`, { PROM_TOKEN: 'p', WEBHOOK_SECRET: 'w', SIM_TOKEN: 's' });
-    expect(config.preflight).toEqual({ alertQuery: 'ALERTS{alertstate="firing", region="{{ region }}", severity="page"}', recheckMs: 20_000 });
+    expect(config.preflight).toEqual({
+      alertQuery: 'ALERTS{alertstate="firing", region="{{ region }}", severity="page"}',
+      recheckMs: 20_000,
+    });
     expect(Object.isFrozen(config.preflight)).toBe(true);
   });
 
@@ -40,7 +43,9 @@ describe('tideline.yaml: preflight', () => {
   it('refuses alertQuery: true and numbers', () => {
     // Only `false` turns the check off; the message itself comes from the union in schema.ts.
     for (const value of ['true', '5']) {
-      expect(preflightProblems(`preflight: { alertQuery: ${value} }\n`)).toEqual([expect.stringMatching(/^<dir>\/tideline\.yaml: preflight\.alertQuery: /)]);
+      expect(preflightProblems(`preflight: { alertQuery: ${value} }\n`)).toEqual([
+        expect.stringMatching(/^<dir>\/tideline\.yaml: preflight\.alertQuery: /),
+      ]);
     }
   });
 
@@ -67,13 +72,18 @@ describe('cross-file checks: plans against regions', () => {
   - { name: ap-south, kubernetes: { context: ap }, traffic: { provider: none } }
   - { name: eu-central, kubernetes: { context: euc } }
 `;
-  const WITH_TRAFFIC = regions('defaults:\n  traffic: { provider: simulator, url: "http://sim:7070" }\n  prometheus: { url: "http://prom:9090" }\n');
+  const WITH_TRAFFIC = regions(
+    'defaults:\n  traffic: { provider: simulator, url: "http://sim:7070" }\n  prometheus: { url: "http://prom:9090" }\n',
+  );
   const NO_PROMETHEUS = regions('');
 
   it('accepts drain and gates where every region of the stage has a provider and a Prometheus', () => {
     const plan = `defaults: { onFailure: drain, gates: [${GATE}] }\ncanary: { region: canary-1 }\nwaves:\n  - regions: [eu-west]\n`;
     const config = load({ 'regions.yaml': WITH_TRAFFIC, 'plans/checkout.yaml': plan });
-    expect(config.plans.get('checkout')?.waves[0]).toMatchObject({ onFailure: 'drain', gates: [expect.objectContaining({ name: 'errors' })] });
+    expect(config.plans.get('checkout')?.waves[0]).toMatchObject({
+      onFailure: 'drain',
+      gates: [expect.objectContaining({ name: 'errors' })],
+    });
   });
 
   it('refuses drain in a stage with regions lacking a traffic provider, naming only those regions', () => {
@@ -106,8 +116,20 @@ waves:
     // Cross-file issues point at the offending line too (the stage, when its gates are inherited).
     expect(error.issues).toEqual([
       // Inherited from defaults.gates: reported at the stage.
-      { file: `${dir}/plans/checkout.yaml`, path: 'canary.gates', message: `gates need a Prometheus, and us-east has none ${hint}`, line: 3, column: 1 },
-      { file: `${dir}/plans/checkout.yaml`, path: 'waves[2].gates', message: `gates need a Prometheus, and ap-south, canary-1 has none ${hint}`, line: 9, column: 5 },
+      {
+        file: `${dir}/plans/checkout.yaml`,
+        path: 'canary.gates',
+        message: `gates need a Prometheus, and us-east has none ${hint}`,
+        line: 3,
+        column: 1,
+      },
+      {
+        file: `${dir}/plans/checkout.yaml`,
+        path: 'waves[2].gates',
+        message: `gates need a Prometheus, and ap-south, canary-1 has none ${hint}`,
+        line: 9,
+        column: 5,
+      },
     ]);
   });
 
@@ -121,6 +143,8 @@ waves:
 
   it('skips the checks while the plan has errors of its own', () => {
     const plan = `canary: { region: us-east, onFailure: drain, bake: soon, gates: [${GATE}] }\n`;
-    expect(problems({ 'regions.yaml': NO_PROMETHEUS, 'plans/checkout.yaml': plan })).toEqual(['<dir>/plans/checkout.yaml: canary.bake: must be a duration like 30s']);
+    expect(problems({ 'regions.yaml': NO_PROMETHEUS, 'plans/checkout.yaml': plan })).toEqual([
+      '<dir>/plans/checkout.yaml: canary.bake: must be a duration like 30s',
+    ]);
   });
 });

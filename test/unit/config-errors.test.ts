@@ -107,7 +107,7 @@ regionWorkloads:
       '<dir>/services/checkout.yaml: regionWorkloads.mars: unknown region "mars" (known: eu-west, us-east)',
       '<dir>/services/checkout.yaml: regionWorkloads.eu-west: must list at least one workload',
     ]);
-    expect(problems({ 'regions.yaml': REGIONS, 'services/checkout.yaml': 'workloads: []\n' , 'plans/checkout.yaml': PLAN })).toEqual([
+    expect(problems({ 'regions.yaml': REGIONS, 'services/checkout.yaml': 'workloads: []\n', 'plans/checkout.yaml': PLAN })).toEqual([
       '<dir>/services/checkout.yaml: workloads: must list at least one workload',
     ]);
     expect(problems({ 'regions.yaml': REGIONS, 'services/checkout.yaml': 'plan: checkout\n', 'plans/checkout.yaml': PLAN })).toEqual([
@@ -140,7 +140,9 @@ describe('loadConfig: errors with secrets', () => {
 `;
     const dir = fixture({ 'regions.yaml': regions });
     const error = configError(dir);
-    expect(error.message).toBe(`${dir}/regions.yaml: regions[0].kubernetes.token: unknown key "token" (put secrets in tokenEnv or tokenFile)`);
+    expect(error.message).toBe(
+      `${dir}/regions.yaml: regions[0].kubernetes.token: unknown key "token" (put secrets in tokenEnv or tokenFile)`,
+    );
     expect(JSON.stringify(error.issues)).not.toContain('sup3r');
     expect(inspect(error, { depth: Number.POSITIVE_INFINITY })).not.toContain('sup3r');
   });

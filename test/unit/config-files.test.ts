@@ -10,9 +10,17 @@ describe('loadConfig: file errors', () => {
   it('reports YAML syntax errors with file and line', () => {
     const dir = fixture({ 'regions.yaml': REGIONS, 'plans/checkout.yaml': 'canary:\n  region: us-east\n waves: []\n' });
     const error = configError(dir);
-    expect(error.message).toBe(`${dir}/plans/checkout.yaml: invalid YAML at line 3, column 1: All mapping items must start at the same column`);
+    expect(error.message).toBe(
+      `${dir}/plans/checkout.yaml: invalid YAML at line 3, column 1: All mapping items must start at the same column`,
+    );
     expect(error.issues).toEqual([
-      { file: `${dir}/plans/checkout.yaml`, path: '', message: 'invalid YAML at line 3, column 1: All mapping items must start at the same column', line: 3, column: 1 },
+      {
+        file: `${dir}/plans/checkout.yaml`,
+        path: '',
+        message: 'invalid YAML at line 3, column 1: All mapping items must start at the same column',
+        line: 3,
+        column: 1,
+      },
     ]);
     expect(problems({ 'regions.yaml': REGIONS, 'plans/checkout.yaml': 'canary:\n\tregion: us-east\n' })).toEqual([
       '<dir>/plans/checkout.yaml: invalid YAML at line 2, column 1: Tabs are not allowed as indentation',
@@ -38,7 +46,13 @@ describe('loadConfig: file errors', () => {
     const error = configError(dir);
     expect(error.message).toBe(`${dir}/regions.yaml: regions[0].kubernetes.server: environment variable SIMULATOR_URL is not set`);
     expect(error.issues).toEqual([
-      { file: `${dir}/regions.yaml`, path: 'regions[0].kubernetes.server', message: 'environment variable SIMULATOR_URL is not set', line: 4, column: 7 },
+      {
+        file: `${dir}/regions.yaml`,
+        path: 'regions[0].kubernetes.server',
+        message: 'environment variable SIMULATOR_URL is not set',
+        line: 4,
+        column: 7,
+      },
     ]);
   });
 
@@ -53,7 +67,9 @@ describe('loadConfig: file errors', () => {
 
   it('reports a missing configuration directory', () => {
     const error = configError(join(tmpdir(), 'tideline-no-such-config-dir'));
-    expect(error.issues).toEqual([{ file: join(tmpdir(), 'tideline-no-such-config-dir'), path: '', message: 'configuration directory not found' }]);
+    expect(error.issues).toEqual([
+      { file: join(tmpdir(), 'tideline-no-such-config-dir'), path: '', message: 'configuration directory not found' },
+    ]);
   });
 
   it('reports stray files in plans/ and services/', () => {
@@ -89,7 +105,8 @@ describe('loadConfig: file errors', () => {
       problems({
         'tideline.yaml': 'engine:\n  pollInterval: 0s\n  workerConcurrency: -1\n',
         'regions.yaml': `${REGIONS}  - name: eu-west\n    kubernetes: { context: x }\n`,
-        'plans/checkout.yaml': 'canary: { region: us-east, approval: maybe }\nwaves:\n  - regions: [eu-west]\n    maxParallel: 2.5\n    bake: 1x\n',
+        'plans/checkout.yaml':
+          'canary: { region: us-east, approval: maybe }\nwaves:\n  - regions: [eu-west]\n    maxParallel: 2.5\n    bake: 1x\n',
         'services/checkout.yaml': 'workloads:\n  - deployment: Checkout\n',
       }),
     ).toEqual([

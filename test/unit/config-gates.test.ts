@@ -1,7 +1,7 @@
 /** Gates in plan files: resolution to the domain's GateSpec, and every way a gate can be wrong. */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GateSpec } from '../../libs/domain/src/index.js';
-import { loadConfig } from '../../libs/config/src/index.js';
+import type { GateSpec } from '#domain';
+import { loadConfig } from '#config';
 import { configError, fixture, FIXTURES, load, problems, REGIONS, removeFixtures } from '../fixtures/config/harness.js';
 
 afterAll(removeFixtures);
@@ -15,7 +15,10 @@ const VARIABLES = 'known: region, service, namespace, version, previousVersion, 
 /** checkout.yaml with `gates` on its first wave (eu-west); each gate written as a JSON flow mapping. */
 function gatesPlan(...gates: object[]): Record<string, string> {
   const items = gates.map((gate) => `      - ${JSON.stringify(gate)}\n`).join('');
-  return { 'regions.yaml': PROM_REGIONS, 'plans/checkout.yaml': `canary: { region: us-east }\nwaves:\n  - regions: [eu-west]\n    gates:\n${items}` };
+  return {
+    'regions.yaml': PROM_REGIONS,
+    'plans/checkout.yaml': `canary: { region: us-east }\nwaves:\n  - regions: [eu-west]\n    gates:\n${items}`,
+  };
 }
 const loadGates = (...gates: object[]): GateSpec[] => load(gatesPlan(...gates)).plans.get('checkout')?.waves[0]?.gates ?? [];
 const gateProblems = (...gates: object[]): string[] => problems(gatesPlan(...gates));
@@ -48,7 +51,8 @@ describe('gates: valid configurations', () => {
     expect(errorRate).not.toHaveProperty('minEvidence');
     expect(baseline).toEqual({
       name: 'p99-vs-baseline',
-      query: 'histogram_quantile(0.99, sum by (le, region) (rate(http_request_duration_seconds_bucket{region=~"{{ region }}", service="{{service}}"}[{{window}}])))',
+      query:
+        'histogram_quantile(0.99, sum by (le, region) (rate(http_request_duration_seconds_bucket{region=~"{{ region }}", service="{{service}}"}[{{window}}])))',
       condition: { kind: 'baseline', maxRatio: 1.5, maxDifference: 0.05 },
       intervalMs: 15_000,
       windowMs: 300_000,
@@ -109,7 +113,9 @@ describe('gates: valid configurations', () => {
 
 describe('gates: errors', () => {
   it('names the file and the exact path of a bad duration', () => {
-    expect(gateProblems(OK_GATE, { ...OK_GATE, name: 'latency', interval: '0s' })).toEqual([`${AT}[1].interval: must be a positive duration like 30s`]);
+    expect(gateProblems(OK_GATE, { ...OK_GATE, name: 'latency', interval: '0s' })).toEqual([
+      `${AT}[1].interval: must be a positive duration like 30s`,
+    ]);
     expect(gateProblems({ ...OK_GATE, interval: '30', window: '1 minute', timeout: -1 })).toEqual([
       `${AT}[0].interval: must be a positive duration like 30s`,
       `${AT}[0].window: must be a positive duration like 30s`,
@@ -120,7 +126,13 @@ describe('gates: errors', () => {
   it('reports the line of the offending gate', () => {
     const dir = fixture(gatesPlan(OK_GATE, { ...OK_GATE, name: 'latency', interval: '0s' }));
     expect(configError(dir).issues).toEqual([
-      { file: `${dir}/plans/checkout.yaml`, path: 'waves[0].gates[1].interval', message: 'must be a positive duration like 30s', line: 6, column: 111 },
+      {
+        file: `${dir}/plans/checkout.yaml`,
+        path: 'waves[0].gates[1].interval',
+        message: 'must be a positive duration like 30s',
+        line: 6,
+        column: 111,
+      },
     ]);
   });
 
@@ -132,28 +144,36 @@ describe('gates: errors', () => {
   });
 
   it('refuses unknown template variables and lists the known ones', () => {
-    expect(gateProblems({ ...OK_GATE, query: 'up{region="{{regoin}}"}' })).toEqual([`${AT}[0].query: unknown variable {{regoin}} (${VARIABLES})`]);
+    expect(gateProblems({ ...OK_GATE, query: 'up{region="{{regoin}}"}' })).toEqual([
+      `${AT}[0].query: unknown variable {{regoin}} (${VARIABLES})`,
+    ]);
     expect(gateProblems({ ...OK_GATE, minEvidence: { query: 'sum(x{v="{{ver}}"})', min: 1 } })).toEqual([
       `${AT}[0].minEvidence.query: unknown variable {{ver}} (${VARIABLES})`,
     ]);
   });
 
   it('refuses malformed placeholders that could never be rendered', () => {
-    expect(gateProblems({ ...OK_GATE, query: 'up{region="{{region}"}' })).toEqual([`${AT}[0].query: malformed placeholder near "{{region}"}" (write {{name}})`]);
+    expect(gateProblems({ ...OK_GATE, query: 'up{region="{{region}"}' })).toEqual([
+      `${AT}[0].query: malformed placeholder near "{{region}"}" (write {{name}})`,
+    ]);
     expect(gateProblems({ ...OK_GATE, query: 'up{region="{{ re gion }}"}' })).toEqual([
       `${AT}[0].query: malformed placeholder near "{{ re gion }}"}" (write {{name}})`,
     ]);
   });
 
   it('needs exactly one of condition and baseline', () => {
-    expect(gateProblems({ ...OK_GATE, condition: undefined })).toEqual([`${AT}[0].condition: set condition (like "< 0.01") or baseline ({ maxRatio: 1.5 })`]);
+    expect(gateProblems({ ...OK_GATE, condition: undefined })).toEqual([
+      `${AT}[0].condition: set condition (like "< 0.01") or baseline ({ maxRatio: 1.5 })`,
+    ]);
     expect(gateProblems({ ...OK_GATE, query: BASELINE_QUERY, baseline: { maxRatio: 1.5 } })).toEqual([
       `${AT}[0].baseline: set either condition or baseline, not both`,
     ]);
   });
 
   it.each([['0.01'], ['== 1'], ['< abc'], ['< 1 2'], ['<'], ['< NaN'], ['≤ 5'], [0.01]])('refuses the condition %j', (condition) => {
-    expect(gateProblems({ ...OK_GATE, condition })).toEqual([`${AT}[0].condition: must be a comparison like "< 0.01" (one of <, <=, >, >= and a number)`]);
+    expect(gateProblems({ ...OK_GATE, condition })).toEqual([
+      `${AT}[0].condition: must be a comparison like "< 0.01" (one of <, <=, >, >= and a number)`,
+    ]);
   });
 
   it('checks the baseline limits', () => {
@@ -211,7 +231,9 @@ describe('gates: errors', () => {
   it('checks the shape of minEvidence', () => {
     expect(gateProblems({ ...OK_GATE, minEvidence: 100 })).toEqual([`${AT}[0].minEvidence: must be a mapping (key: value)`]);
     expect(gateProblems({ ...OK_GATE, minEvidence: { min: 10 } })).toEqual([`${AT}[0].minEvidence.query: is required`]);
-    expect(gateProblems({ ...OK_GATE, minEvidence: { query: 'sum(x)', min: -1 } })).toEqual([`${AT}[0].minEvidence.min: must be a number ≥ 0`]);
+    expect(gateProblems({ ...OK_GATE, minEvidence: { query: 'sum(x)', min: -1 } })).toEqual([
+      `${AT}[0].minEvidence.min: must be a number ≥ 0`,
+    ]);
     expect(gateProblems({ ...OK_GATE, minEvidence: { query: '', min: '20' } })).toEqual([
       `${AT}[0].minEvidence.query: must not be empty`,
       `${AT}[0].minEvidence.min: must be a number`,

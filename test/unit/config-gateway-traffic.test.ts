@@ -34,9 +34,15 @@ describe('regions.yaml: traffic provider gateway-api', () => {
   it('maps regions to backendRef names with backendRefs, or backendRef on the region', () => {
     const mapped = load(regionsFile({ ...GATEWAY, backendRefs: { 'eu-west': 'checkout-euw', 'us-east': 'checkout-use' } }));
     expect(mapped.regions.map(backendRefOf)).toEqual(['checkout-euw', 'checkout-use']);
-    const own = load(regionsFile(GATEWAY, { traffic: { ...GATEWAY, backendRef: 'shop-eu', kubernetes: { server: 'https://edge.example.com:6443' } } }));
+    const own = load(
+      regionsFile(GATEWAY, { traffic: { ...GATEWAY, backendRef: 'shop-eu', kubernetes: { server: 'https://edge.example.com:6443' } } }),
+    );
     expect(own.regions.map(backendRefOf)).toEqual(['shop-eu', 'us-east']);
-    expect(own.regionsByName.get('eu-west')?.traffic.gateway?.kubernetes).toEqual({ kind: 'server', server: 'https://edge.example.com:6443', skipTLSVerify: false });
+    expect(own.regionsByName.get('eu-west')?.traffic.gateway?.kubernetes).toEqual({
+      kind: 'server',
+      server: 'https://edge.example.com:6443',
+      skipTLSVerify: false,
+    });
   });
 
   it('names every missing or misplaced key', () => {
@@ -46,11 +52,21 @@ describe('regions.yaml: traffic provider gateway-api', () => {
       `${AT}.namespace: is required for provider gateway-api`,
       `${AT}.route: is required for provider gateway-api`,
     ]);
-    expect(problems(regionsFile(undefined, { traffic: { provider: 'simulator', url: 'http://sim', route: 'global', backendRefs: { 'eu-west': 'x' } } }))).toEqual([
+    expect(
+      problems(
+        regionsFile(undefined, { traffic: { provider: 'simulator', url: 'http://sim', route: 'global', backendRefs: { 'eu-west': 'x' } } }),
+      ),
+    ).toEqual([
       `${AT}.route: only with provider gateway-api (provider is simulator)`,
       `${AT}.backendRefs: only with provider gateway-api (provider is simulator)`,
     ]);
-    expect(problems(regionsFile(undefined, { traffic: { ...GATEWAY, kubernetes: { context: 'edge', server: 'https://x' }, route: 'Global_Route', backendRefs: ['a'] } }))).toEqual([
+    expect(
+      problems(
+        regionsFile(undefined, {
+          traffic: { ...GATEWAY, kubernetes: { context: 'edge', server: 'https://x' }, route: 'Global_Route', backendRefs: ['a'] },
+        }),
+      ),
+    ).toEqual([
       `${AT}.kubernetes: set either context or server, not both`,
       `${AT}.route: must be a lowercase Kubernetes name of letters, digits, "-" and "." (at most 253 characters)`,
       `${AT}.backendRefs: must be a map of region name to backendRef name, e.g. { eu-west: checkout-eu-west }`,

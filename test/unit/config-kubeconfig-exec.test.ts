@@ -7,14 +7,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../libs/config/src/index.js';
+import { ConfigError, loadConfig } from '#config';
 
 const KUBECONFIG = {
   apiVersion: 'v1',
   kind: 'Config',
   clusters: [{ name: 'c', cluster: { server: 'https://k8s.example.com' } }],
   users: [
-    { name: 'by-exec', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sh', args: ['-c', 'touch /tmp/pwned'] } } },
+    {
+      name: 'by-exec',
+      user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sh', args: ['-c', 'touch /tmp/pwned'] } },
+    },
     { name: 'by-plugin', user: { 'auth-provider': { name: 'gcp', config: {} } } },
     { name: 'by-token', user: { token: 'abc' } },
   ],
@@ -63,7 +66,9 @@ describe('kubeconfig exec / auth-provider users', () => {
 
   it('finds the kubeconfig through $KUBECONFIG too', () => {
     const { dir, kubeconfig } = setup([{ name: 'exec', kubernetes: { context: 'exec-ctx' } }], false);
-    expect(errorOf(() => loadConfig(dir, { KUBECONFIG: `/nonexistent/one:${kubeconfig}` })).message).toContain(`${kubeconfig}: users[0].user.exec`);
+    expect(errorOf(() => loadConfig(dir, { KUBECONFIG: `/nonexistent/one:${kubeconfig}` })).message).toContain(
+      `${kubeconfig}: users[0].user.exec`,
+    );
   });
 
   it('loads when the region opts in with allowExec: true', () => {
@@ -85,7 +90,10 @@ describe('kubeconfig exec / auth-provider users', () => {
     ]);
     const err = errorOf(() => loadConfig(dir, {}));
     expect(err.issues.map((i) => `${i.path}: ${i.message}`)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^regions\[0\]\.kubernetes\.allowExec: must be true or false/), expect.stringMatching(/^regions\[1\]\.kubernetes.*allowExec.*only with context/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^regions\[0\]\.kubernetes\.allowExec: must be true or false/),
+        expect.stringMatching(/^regions\[1\]\.kubernetes.*allowExec.*only with context/),
+      ]),
     );
   });
 
@@ -100,7 +108,9 @@ describe('kubeconfig exec / auth-provider users', () => {
     expect(err.issues[0]).toMatchObject({ path: 'regions[0].traffic.kubernetes.context' });
     expect(err.issues[0]!.message).toContain(`${kubeconfig}: users[0].user.exec`);
     expect(err.issues[0]!.message).toContain("allowExec: true in the traffic provider's kubernetes block");
-    const trusted = setup([{ name: 'a', kubernetes: { context: 'token-ctx' }, traffic: { ...traffic, kubernetes: { context: 'exec-ctx', allowExec: true } } }]);
+    const trusted = setup([
+      { name: 'a', kubernetes: { context: 'token-ctx' }, traffic: { ...traffic, kubernetes: { context: 'exec-ctx', allowExec: true } } },
+    ]);
     expect(() => loadConfig(trusted.dir, {})).not.toThrow();
   });
 });

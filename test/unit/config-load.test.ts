@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, Secret, workloadsFor } from '../../libs/config/src/index.js';
+import { loadConfig, Secret, workloadsFor } from '#config';
 import { fixture, FIXTURES, PLAN, REGIONS, removeFixtures } from '../fixtures/config/harness.js';
 
 afterAll(removeFixtures);
@@ -55,15 +55,49 @@ describe('loadConfig: valid configurations', () => {
 
     expect(config.plans.get('global')).toEqual({
       name: 'global',
-      canary: { region: 'canary-1', bakeMs: 120_000, progressDeadlineMs: 900_000, maxParallel: 1, onFailure: 'rollback-region', approval: 'required', gates: [] },
+      canary: {
+        region: 'canary-1',
+        bakeMs: 120_000,
+        progressDeadlineMs: 900_000,
+        maxParallel: 1,
+        onFailure: 'rollback-region',
+        approval: 'required',
+        gates: [],
+      },
       waves: [
-        { name: 'wave-1', regions: ['eu-west'], bakeMs: 5_400_000, progressDeadlineMs: 900_000, maxParallel: 2, onFailure: 'rollback-region', approval: 'none', gates: [] },
-        { name: 'rest', regions: ['us-east', 'ap-south'], bakeMs: 120_000, progressDeadlineMs: 300_000, maxParallel: 2, onFailure: 'rollback-region', approval: 'none', gates: [] },
+        {
+          name: 'wave-1',
+          regions: ['eu-west'],
+          bakeMs: 5_400_000,
+          progressDeadlineMs: 900_000,
+          maxParallel: 2,
+          onFailure: 'rollback-region',
+          approval: 'none',
+          gates: [],
+        },
+        {
+          name: 'rest',
+          regions: ['us-east', 'ap-south'],
+          bakeMs: 120_000,
+          progressDeadlineMs: 300_000,
+          maxParallel: 2,
+          onFailure: 'rollback-region',
+          approval: 'none',
+          gates: [],
+        },
       ],
     });
     expect(config.plans.get('minimal')).toEqual({
       name: 'minimal',
-      canary: { region: 'eu-west', bakeMs: 600_000, progressDeadlineMs: 900_000, maxParallel: 1, onFailure: 'rollback', approval: 'none', gates: [] },
+      canary: {
+        region: 'eu-west',
+        bakeMs: 600_000,
+        progressDeadlineMs: 900_000,
+        maxParallel: 1,
+        onFailure: 'rollback',
+        approval: 'none',
+        gates: [],
+      },
       waves: [],
     });
 

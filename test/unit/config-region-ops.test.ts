@@ -2,8 +2,8 @@
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configError, fixture, FIXTURES, load, problems, REGIONS, removeFixtures } from '../fixtures/config/harness.js';
-import { loadConfig, Secret } from '../../libs/config/src/index.js';
-import type { RegionConfig } from '../../libs/config/src/index.js';
+import { loadConfig, Secret } from '#config';
+import type { RegionConfig } from '#config';
 
 afterAll(removeFixtures);
 
@@ -13,7 +13,10 @@ const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /** regions.yaml (as JSON) with `ops` added to eu-west and optional `defaults`. */
 function regionsFile(ops: object, defaults?: object): Record<string, string> {
-  const regions = [{ name: 'eu-west', kubernetes: { context: 'eu' }, ...ops }, { name: 'us-east', kubernetes: { context: 'us' } }];
+  const regions = [
+    { name: 'eu-west', kubernetes: { context: 'eu' }, ...ops },
+    { name: 'us-east', kubernetes: { context: 'us' } },
+  ];
   return { 'regions.yaml': JSON.stringify({ ...(defaults ? { defaults } : {}), regions }) };
 }
 function euWest(ops: object, env: NodeJS.ProcessEnv = {}): RegionConfig {
@@ -54,7 +57,15 @@ describe('regions.yaml: defaults and overrides', () => {
     });
     expect(canary?.secret?.reveal()).toBe('hmac-s3cret');
     const eu = region('eu-west')?.traffic;
-    expect(eu).toEqual({ provider: 'simulator', url: 'http://127.0.0.1:7070', token: expect.any(Secret), drainedFraction: 0.05, drainTimeoutMs: 120_000, windowMs: 30_000, timeoutMs: 2_000 });
+    expect(eu).toEqual({
+      provider: 'simulator',
+      url: 'http://127.0.0.1:7070',
+      token: expect.any(Secret),
+      drainedFraction: 0.05,
+      drainTimeoutMs: 120_000,
+      windowMs: 30_000,
+      timeoutMs: 2_000,
+    });
     expect(eu?.token?.reveal()).toBe('sim-t0ken');
     expect(region('us-east')?.traffic).toEqual(NO_TRAFFIC);
   });
@@ -75,29 +86,48 @@ describe('regions.yaml: defaults and overrides', () => {
 
   it('never shows tokens or webhook secrets in strings, JSON or inspect output', () => {
     const loaded = config();
-    const secrets = loaded.regions.flatMap((r) => [r.prometheus?.bearerToken, r.traffic.token, r.traffic.secret]).filter((s) => s !== undefined);
+    const secrets = loaded.regions
+      .flatMap((r) => [r.prometheus?.bearerToken, r.traffic.token, r.traffic.secret])
+      .filter((s) => s !== undefined);
     expect(secrets).toHaveLength(4);
     expect(secrets.map(String)).toEqual(Array(4).fill('[redacted]'));
-    const dump = [JSON.stringify(loaded.regions), inspect(loaded, { depth: Number.POSITIVE_INFINITY, showHidden: true }), secrets.join(',')].join('\n');
+    const dump = [
+      JSON.stringify(loaded.regions),
+      inspect(loaded, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
+      secrets.join(','),
+    ].join('\n');
     for (const value of Object.values(OPS_ENV)) expect(dump).not.toContain(value);
   });
 
   it('without any of them: no Prometheus, no traffic provider, always open', () => {
     const config = load({ 'regions.yaml': REGIONS });
-    expect(config.regionsByName.get('eu-west')).toMatchObject({ prometheus: null, traffic: NO_TRAFFIC, deploymentWindow: { allow: [], freezes: [] } });
+    expect(config.regionsByName.get('eu-west')).toMatchObject({
+      prometheus: null,
+      traffic: NO_TRAFFIC,
+      deploymentWindow: { allow: [], freezes: [] },
+    });
   });
 
   it('removes every trailing slash from URLs and keeps their path', () => {
-    const region = euWest({ prometheus: { url: 'http://prom:9090/prefix//' }, traffic: { provider: 'simulator', url: 'http://sim:7070/' } });
+    const region = euWest({
+      prometheus: { url: 'http://prom:9090/prefix//' },
+      traffic: { provider: 'simulator', url: 'http://sim:7070/' },
+    });
     expect(region.prometheus?.url).toBe('http://prom:9090/prefix');
     expect(region.traffic.url).toBe('http://sim:7070');
   });
 
   it.each([
     ['mon-fri', ['mon', 'tue', 'wed', 'thu', 'fri']],
-    [['mon', 'wed'], ['mon', 'wed']],
+    [
+      ['mon', 'wed'],
+      ['mon', 'wed'],
+    ],
     ['fri-mon', ['mon', 'fri', 'sat', 'sun']],
-    [['sat', 'mon-tue', 'mon'], ['mon', 'tue', 'sat']],
+    [
+      ['sat', 'mon-tue', 'mon'],
+      ['mon', 'tue', 'sat'],
+    ],
     ['SUN', ['sun']],
     [undefined, WEEK],
   ])('reads days %j', (days, expected) => {
@@ -120,7 +150,9 @@ describe('regions.yaml: defaults and overrides', () => {
     ['2026-12-24T18:00:00-0500', Date.UTC(2026, 11, 24, 23)],
     ['2028-02-29', Date.UTC(2028, 1, 29)],
   ])('reads the freeze start %s', (from, fromMs) => {
-    expect(window({ freezes: [{ from, to: '2030-01-01', reason: 'x' }] }).freezes).toEqual([{ fromMs, toMs: Date.UTC(2030, 0, 1), reason: 'x' }]);
+    expect(window({ freezes: [{ from, to: '2030-01-01', reason: 'x' }] }).freezes).toEqual([
+      { fromMs, toMs: Date.UTC(2030, 0, 1), reason: 'x' },
+    ]);
   });
 });
 
@@ -132,8 +164,13 @@ describe('regions.yaml: prometheus and traffic errors', () => {
   });
 
   it('requires a URL and a positive timeout', () => {
-    expect(opsProblems({ prometheus: { timeout: '0s' } })).toEqual([`${AT}.prometheus.url: is required`, `${AT}.prometheus.timeout: must be a positive duration like 30s`]);
-    expect(opsProblems({}, {}, { prometheus: 'http://prom:9090' })).toEqual(['<dir>/regions.yaml: defaults.prometheus: must be a mapping (key: value)']);
+    expect(opsProblems({ prometheus: { timeout: '0s' } })).toEqual([
+      `${AT}.prometheus.url: is required`,
+      `${AT}.prometheus.timeout: must be a positive duration like 30s`,
+    ]);
+    expect(opsProblems({}, {}, { prometheus: 'http://prom:9090' })).toEqual([
+      '<dir>/regions.yaml: defaults.prometheus: must be a mapping (key: value)',
+    ]);
   });
 
   it('names an unset or empty token variable, never a value', () => {
@@ -143,16 +180,23 @@ describe('regions.yaml: prometheus and traffic errors', () => {
     expect(opsProblems({ prometheus: { url: 'http://p', bearerTokenEnv: 'PROM_TOKEN' } }, { PROM_TOKEN: '  ' })).toEqual([
       `${AT}.prometheus.bearerTokenEnv: environment variable PROM_TOKEN is empty`,
     ]);
-    expect(opsProblems({}, {}, { traffic: { provider: 'webhook', url: 'http://lb', secretEnv: 'HOOK_SECRET', tokenEnv: 'LB_TOKEN' } })).toEqual([
+    expect(
+      opsProblems({}, {}, { traffic: { provider: 'webhook', url: 'http://lb', secretEnv: 'HOOK_SECRET', tokenEnv: 'LB_TOKEN' } }),
+    ).toEqual([
       '<dir>/regions.yaml: defaults.traffic.tokenEnv: environment variable LB_TOKEN is not set',
       '<dir>/regions.yaml: defaults.traffic.secretEnv: environment variable HOOK_SECRET is not set',
     ]);
     expect(opsProblems({ prometheus: { url: 'http://p', bearerTokenEnv: 'prom-token' } })).toEqual([
       `${AT}.prometheus.bearerTokenEnv: must be an environment variable name like PROM_TOKEN`,
     ]);
-    const dir = fixture(regionsFile({ prometheus: { url: 'nope', bearerTokenEnv: 'PROM_TOKEN' }, traffic: { provider: 'webhook', secretEnv: 'HOOK' } }));
+    const dir = fixture(
+      regionsFile({ prometheus: { url: 'nope', bearerTokenEnv: 'PROM_TOKEN' }, traffic: { provider: 'webhook', secretEnv: 'HOOK' } }),
+    );
     const error = configError(dir, { PROM_TOKEN: 'pr0m-value', HOOK: 'h00k-value' });
-    expect(error.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([`regions[0].prometheus.url: ${URL_HINT}`, 'regions[0].traffic.url: is required for provider webhook']);
+    expect(error.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      `regions[0].prometheus.url: ${URL_HINT}`,
+      'regions[0].traffic.url: is required for provider webhook',
+    ]);
     expect([error.message, JSON.stringify(error.issues), inspect(error, { depth: 10 })].join('\n')).not.toMatch(/pr0m-value|h00k-value/);
   });
 
@@ -172,10 +216,16 @@ describe('regions.yaml: prometheus and traffic errors', () => {
 
   it('needs a url for simulator and webhook, and refuses one for none', () => {
     expect(opsProblems({ traffic: { provider: 'simulator' } })).toEqual([`${AT}.traffic.url: is required for provider simulator`]);
-    expect(opsProblems({}, {}, { traffic: { provider: 'webhook' } })).toEqual(['<dir>/regions.yaml: defaults.traffic.url: is required for provider webhook']);
+    expect(opsProblems({}, {}, { traffic: { provider: 'webhook' } })).toEqual([
+      '<dir>/regions.yaml: defaults.traffic.url: is required for provider webhook',
+    ]);
     expect(opsProblems({ traffic: { provider: 'none', url: 'http://lb' } })).toEqual([`${AT}.traffic.url: provider none takes no url`]);
-    expect(opsProblems({ traffic: { provider: 'istio' } })).toEqual([`${AT}.traffic.provider: must be one of simulator, webhook, gateway-api, none`]);
-    expect(opsProblems({ traffic: { url: 'http://lb' } })).toEqual([`${AT}.traffic.provider: must be one of simulator, webhook, gateway-api, none`]);
+    expect(opsProblems({ traffic: { provider: 'istio' } })).toEqual([
+      `${AT}.traffic.provider: must be one of simulator, webhook, gateway-api, none`,
+    ]);
+    expect(opsProblems({ traffic: { url: 'http://lb' } })).toEqual([
+      `${AT}.traffic.provider: must be one of simulator, webhook, gateway-api, none`,
+    ]);
   });
 
   it.each([[0], [1], [1.5], [-0.1], ['half']])('refuses drainedFraction %j', (drainedFraction) => {
@@ -185,7 +235,11 @@ describe('regions.yaml: prometheus and traffic errors', () => {
   });
 
   it('checks rateQuery variables and traffic durations', () => {
-    expect(opsProblems({ traffic: { provider: 'simulator', url: 'http://sim', rateQuery: 'rate(x{r="{{regoin}}"}[1m])', drainTimeout: '0s', window: 'long' } })).toEqual([
+    expect(
+      opsProblems({
+        traffic: { provider: 'simulator', url: 'http://sim', rateQuery: 'rate(x{r="{{regoin}}"}[1m])', drainTimeout: '0s', window: 'long' },
+      }),
+    ).toEqual([
       `${AT}.traffic.rateQuery: unknown variable {{regoin}} (known: region, service, namespace, version, previousVersion, window)`,
       `${AT}.traffic.drainTimeout: must be a positive duration like 30s`,
       `${AT}.traffic.window: must be a positive duration like 30s`,
@@ -193,7 +247,13 @@ describe('regions.yaml: prometheus and traffic errors', () => {
   });
 
   it('reports unknown keys with hints, in regions and in defaults', () => {
-    expect(opsProblems({ promethues: {} }, {}, { trafic: {}, kubernetes: { context: 'x' }, deploymentWindow: { freeze: [], allow: [{ hour: '09:00-10:00' }] } })).toEqual([
+    expect(
+      opsProblems(
+        { promethues: {} },
+        {},
+        { trafic: {}, kubernetes: { context: 'x' }, deploymentWindow: { freeze: [], allow: [{ hour: '09:00-10:00' }] } },
+      ),
+    ).toEqual([
       '<dir>/regions.yaml: defaults.deploymentWindow.allow[0].hour: unknown key "hour" (did you mean "hours"?)',
       '<dir>/regions.yaml: defaults.deploymentWindow.freeze: unknown key "freeze" (did you mean "freezes"?)',
       '<dir>/regions.yaml: defaults.trafic: unknown key "trafic" (did you mean "traffic"?)',
@@ -209,12 +269,19 @@ describe('regions.yaml: deployment window errors', () => {
   const INSTANT_HINT = 'must be a date like 2026-12-24 (UTC midnight) or a time with an offset like 2026-12-24T18:00:00+01:00';
   const W = `${AT}.deploymentWindow`;
 
-  it.each([['9-17'], ['09:00-17'], ['9:00-17:00'], ['25:00-26:00'], ['24:00-06:00'], ['09:00-24:30'], ['09:60-10:00'], ['09:00 - 17:00'], [900]])(
-    'refuses hours %j',
-    (hours) => {
-      expect(windowProblems({ allow: [{ days: 'mon', hours }] })).toEqual([`${W}.allow[0].hours: ${HOURS_HINT}`]);
-    },
-  );
+  it.each([
+    ['9-17'],
+    ['09:00-17'],
+    ['9:00-17:00'],
+    ['25:00-26:00'],
+    ['24:00-06:00'],
+    ['09:00-24:30'],
+    ['09:60-10:00'],
+    ['09:00 - 17:00'],
+    [900],
+  ])('refuses hours %j', (hours) => {
+    expect(windowProblems({ allow: [{ days: 'mon', hours }] })).toEqual([`${W}.allow[0].hours: ${HOURS_HINT}`]);
+  });
 
   it.each([['weekdays'], [[]], ['mon-tue-wed'], [['mon', 1]], ['mon-'], ['monday'], [5]])('refuses days %j', (days) => {
     expect(windowProblems({ allow: [{ days }] })).toEqual([`${W}.allow[0].days: ${DAYS_HINT}`]);
@@ -228,7 +295,9 @@ describe('regions.yaml: deployment window errors', () => {
   );
 
   it('wants a freeze to end after it starts, and a reason', () => {
-    expect(windowProblems({ freezes: [{ from: '2026-12-24', to: '2026-12-23T23:00:00Z', reason: 'x' }] })).toEqual([`${W}.freezes[0].to: must be after from`]);
+    expect(windowProblems({ freezes: [{ from: '2026-12-24', to: '2026-12-23T23:00:00Z', reason: 'x' }] })).toEqual([
+      `${W}.freezes[0].to: must be after from`,
+    ]);
     expect(windowProblems({ freezes: [{ from: '2026-12-24T01:00:00+01:00', to: '2026-12-24', reason: 'same instant' }] })).toEqual([
       `${W}.freezes[0].to: must be after from`,
     ]);

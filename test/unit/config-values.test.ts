@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, Secret } from '../../libs/config/src/index.js';
+import { formatDuration, parseDuration, Secret } from '#config';
 import { interpolateString } from '../../libs/config/src/interpolate.js';
 
 describe('parseDuration', () => {
@@ -61,7 +61,7 @@ describe('Secret', () => {
     expect(String(secret)).toBe('[redacted]');
     expect(`${secret}`).toBe('[redacted]');
     expect(JSON.stringify({ token: secret })).toBe('{"token":"[redacted]"}');
-    expect(inspect({ token: secret }, { depth: 10 })).toBe("{ token: [redacted] }");
+    expect(inspect({ token: secret }, { depth: 10 })).toBe('{ token: [redacted] }');
     expect(inspect(secret, { showHidden: true })).not.toContain('hunter2');
     expect(Object.keys(secret)).toEqual([]);
   });

@@ -1,7 +1,14 @@
 /** Gate chart series: values by verdict, the threshold line, the baseline and its allowed band, the streak. */
 import { describe, expect, it } from 'vitest';
 import type { EvaluationView } from '../../apps/api/src/view-types.js';
-import { allowedAbove, formatValue, gateSeries, labelsText, streakText, thresholdValue } from '../../apps/dashboard/src/logic/chart-series.js';
+import {
+  allowedAbove,
+  formatValue,
+  gateSeries,
+  labelsText,
+  streakText,
+  thresholdValue,
+} from '../../apps/dashboard/src/logic/chart-series.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 12, 0, s)).toISOString();
 function ev(id: number, verdict: string, observed: number | string | null, over: Partial<EvaluationView> = {}): EvaluationView {
@@ -61,7 +68,16 @@ describe('gate chart series', () => {
     expect(thresholdValue('<= 250')).toBe(250);
     expect(thresholdValue('> -1e-3')).toBe(-0.001);
     expect(thresholdValue('≤ 1.5 × baseline')).toBeNull();
-    const status = { evaluations: 4, lastVerdict: 'fail' as const, lastReason: '', consecutiveFailures: 2, consecutiveErrors: 0, failed: false, lastEvaluatedAt: null, nextDueAt: null };
+    const status = {
+      evaluations: 4,
+      lastVerdict: 'fail' as const,
+      lastReason: '',
+      consecutiveFailures: 2,
+      consecutiveErrors: 0,
+      failed: false,
+      lastEvaluatedAt: null,
+      nextDueAt: null,
+    };
     expect(streakText(status, 3)).toBe('2 of 3 failures in a row');
     expect(streakText({ ...status, failed: true }, 3)).toBe('failed: 3 of 3 failures in a row');
     expect(streakText(null, 3)).toBe('not evaluated yet');

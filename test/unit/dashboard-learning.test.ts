@@ -1,8 +1,16 @@
 /** The dashboard's learning views without a browser: time-to-smoke rows, drill progress in words, the drill trend against its goal. */
 import { describe, expect, it } from 'vitest';
 import type { DrillTrendView, DrillView, SmokeGroupView, TimeToSmokeView } from '../../apps/api/src/view-types.js';
-import { againstGoal, drillEnded, drillProgress, preciseDuration, smokeRows, trendGeometry, trendSummary } from '../../apps/dashboard/src/logic/learning.js';
-import { MIN_SMOKE_FAILURES, recommendBake, smokeStats } from '../../libs/domain/src/index.js';
+import {
+  againstGoal,
+  drillEnded,
+  drillProgress,
+  preciseDuration,
+  smokeRows,
+  trendGeometry,
+  trendSummary,
+} from '../../apps/dashboard/src/logic/learning.js';
+import { MIN_SMOKE_FAILURES, recommendBake, smokeStats } from '#domain';
 
 const MIN = 60_000;
 
@@ -15,7 +23,10 @@ function group(delaysMin: number[]): SmokeGroupView {
     p90Ms: stats?.p90Ms ?? null,
     p95Ms: stats?.p95Ms ?? null,
     maxMs: stats?.maxMs ?? null,
-    recommendations: { twiceMean: recommendBake(stats, 'twice-mean', { defaultMs: 10 * MIN }), p95: recommendBake(stats, 'p95', { defaultMs: 10 * MIN }) },
+    recommendations: {
+      twiceMean: recommendBake(stats, 'twice-mean', { defaultMs: 10 * MIN }),
+      p95: recommendBake(stats, 'p95', { defaultMs: 10 * MIN }),
+    },
     evidence: [],
   };
 }
@@ -35,9 +46,27 @@ const smoke: TimeToSmokeView = {
 describe('time-to-smoke rows', () => {
   it('overall first with its figures and both recommendations from history', () => {
     const [overall, east, ap] = smokeRows(smoke);
-    expect(overall).toMatchObject({ key: 'overall', label: 'all regions', failures: 6, mean: '14m 00s', p50: '12m 00s', p90: '22m 00s', max: '22m 00s', twiceMean: '28m 00s', p95: '22m 00s', tooFew: null });
+    expect(overall).toMatchObject({
+      key: 'overall',
+      label: 'all regions',
+      failures: 6,
+      mean: '14m 00s',
+      p50: '12m 00s',
+      p90: '22m 00s',
+      max: '22m 00s',
+      twiceMean: '28m 00s',
+      p95: '22m 00s',
+      tooFew: null,
+    });
     expect(overall!.reasons).toBe('2 × mean: 2 × mean 14m over 6 failures = 28m; p95: ' + smoke.overall.recommendations.p95.reason);
-    expect(east).toMatchObject({ key: 'us-east', failures: 2, mean: '10m 00s', twiceMean: '10m 00s (default)', p95: '10m 00s (default)', tooFew: 'too few failures (2 of at least 3)' });
+    expect(east).toMatchObject({
+      key: 'us-east',
+      failures: 2,
+      mean: '10m 00s',
+      twiceMean: '10m 00s (default)',
+      p95: '10m 00s (default)',
+      tooFew: 'too few failures (2 of at least 3)',
+    });
     expect(ap).toMatchObject({ failures: 0, mean: '—', p90: '—', max: '—', tooFew: 'too few failures (0 of at least 3)' });
     expect(ap!.reasons).toContain('no failure in history (at least 3 needed): the default bake 10m');
   });
@@ -82,15 +111,25 @@ describe('drill progress', () => {
   it('says what the drill does now and what it measured, against the goal', () => {
     expect(drillProgress(drill({ phase: 'drain' }))).toBe('draining…');
     expect(drillProgress(drill({ phase: 'restoring', firstMs: 3_500 }))).toBe('drained in 3.5s — met the goal 10m 00s · restoring…');
-    expect(drillProgress(drill({ state: 'succeeded', phase: 'done', firstMs: 3_500, secondMs: 2_400, metGoal: true }))).toBe('drained in 3.5s — met the goal 10m 00s · restored in 2.4s · succeeded');
+    expect(drillProgress(drill({ state: 'succeeded', phase: 'done', firstMs: 3_500, secondMs: 2_400, metGoal: true }))).toBe(
+      'drained in 3.5s — met the goal 10m 00s · restored in 2.4s · succeeded',
+    );
     expect(drillProgress(drill({ kind: 'rollback', phase: 'record' }))).toBe('recording what runs…');
-    expect(drillProgress(drill({ kind: 'rollback', phase: 'rolling-forward', firstMs: 12 * MIN, goalMs: 10 * MIN }))).toBe('rolled back in 12m 00s — missed the goal 10m 00s · rolling forward…');
-    expect(drillProgress(drill({ state: 'undoing', phase: 'restoring', note: 'past its maximum duration' }))).toBe('undoing · past its maximum duration');
+    expect(drillProgress(drill({ kind: 'rollback', phase: 'rolling-forward', firstMs: 12 * MIN, goalMs: 10 * MIN }))).toBe(
+      'rolled back in 12m 00s — missed the goal 10m 00s · rolling forward…',
+    );
+    expect(drillProgress(drill({ state: 'undoing', phase: 'restoring', note: 'past its maximum duration' }))).toBe(
+      'undoing · past its maximum duration',
+    );
     expect(drillProgress(drill({ state: 'aborted', phase: 'done', undone: true }))).toBe('aborted (undone)');
   });
 
   it('ended states, and a time against its goal', () => {
-    expect((['running', 'undoing', 'succeeded', 'failed', 'aborted'] as const).filter((state) => drillEnded({ state }))).toEqual(['succeeded', 'failed', 'aborted']);
+    expect((['running', 'undoing', 'succeeded', 'failed', 'aborted'] as const).filter((state) => drillEnded({ state }))).toEqual([
+      'succeeded',
+      'failed',
+      'aborted',
+    ]);
     expect(againstGoal(10 * MIN, 10 * MIN)).toBe('10m 00s — met the goal 10m 00s');
     expect(againstGoal(null, 10 * MIN)).toBe('not measured (goal 10m 00s)');
   });
@@ -140,7 +179,11 @@ describe('drill trend', () => {
   });
 
   it('summary: met count, latest, best, direction', () => {
-    expect(trendSummary({ runs: 4, metGoal: 2, latestMs: 4_000, bestMs: 4_000, direction: 'faster' })).toBe('2 of 4 met the goal · latest 4.0s · best 4.0s · faster');
-    expect(trendSummary({ runs: 1, metGoal: 0, latestMs: null, bestMs: null, direction: null })).toBe('0 of 1 met the goal · latest — · best —');
+    expect(trendSummary({ runs: 4, metGoal: 2, latestMs: 4_000, bestMs: 4_000, direction: 'faster' })).toBe(
+      '2 of 4 met the goal · latest 4.0s · best 4.0s · faster',
+    );
+    expect(trendSummary({ runs: 1, metGoal: 0, latestMs: null, bestMs: null, direction: null })).toBe(
+      '0 of 1 met the goal · latest — · best —',
+    );
   });
 });

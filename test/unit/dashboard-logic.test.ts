@@ -6,7 +6,7 @@ import { classify, orderForAttention, readFilters, writeFilters } from '../../ap
 import { ago, bakeFraction, bakeLeft, formatDuration } from '../../apps/dashboard/src/logic/countdown.js';
 import { applyChange, isOperatorAction, mergeEvents, upsertRelease } from '../../apps/dashboard/src/logic/release-model.js';
 import { progress, releaseState, targetState, verdictColor } from '../../apps/dashboard/src/logic/states.js';
-import { RELEASE_STATES, TARGET_STATES } from '../../libs/domain/src/index.js';
+import { RELEASE_STATES, TARGET_STATES } from '#domain';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -57,7 +57,16 @@ function target(region: string, state: string, over: Partial<TargetView> = {}): 
 }
 
 function detail(r: ReleaseView, targets: TargetView[]): ReleaseDetailView {
-  const stage = (index: number, name: string) => ({ index, name, kind: index === 0 ? 'canary' : 'wave', bakeMs: 60_000, maxParallel: 1, approval: 'none', onFailure: 'rollback', regions: targets.filter((t) => t.stageIndex === index) });
+  const stage = (index: number, name: string) => ({
+    index,
+    name,
+    kind: index === 0 ? 'canary' : 'wave',
+    bakeMs: 60_000,
+    maxParallel: 1,
+    approval: 'none',
+    onFailure: 'rollback',
+    regions: targets.filter((t) => t.stageIndex === index),
+  });
   return { ...r, plan: {} as ReleaseDetailView['plan'], stages: [stage(0, 'canary'), stage(1, 'wave-1')] } as ReleaseDetailView;
 }
 
@@ -133,7 +142,9 @@ describe('attention order', () => {
   });
 
   it('says who may approve, and the oldest waiting release comes first in its rank', () => {
-    expect(classify(r('a', 'awaiting_approval', { currentStage: 'wave-2' }), {}, NOW).why).toBe('awaiting approval of wave-2 (any token with releases:operate may approve)');
+    expect(classify(r('a', 'awaiting_approval', { currentStage: 'wave-2' }), {}, NOW).why).toBe(
+      'awaiting approval of wave-2 (any token with releases:operate may approve)',
+    );
     const older = r('older', 'paused', { updatedAt: iso(NOW - 600_000) });
     const newer = r('newer', 'paused', { updatedAt: iso(NOW - 1000) });
     expect(orderForAttention([newer, older], new Map(), NOW).map((i) => i.release.id)).toEqual(['older', 'newer']);
@@ -153,12 +164,25 @@ describe('actions', () => {
 
   it('offers only what the state allows', () => {
     const baking = target('us-west', 'baking', { bakeEndsAt: iso(NOW + 30_000) });
-    expect(names(offeredActions(d('running', [baking, target('us-east', 'pending', { stageIndex: 1 })]), ['admin'], NOW))).toEqual(['pause', 'promote', 'rollback']);
+    expect(names(offeredActions(d('running', [baking, target('us-east', 'pending', { stageIndex: 1 })]), ['admin'], NOW))).toEqual([
+      'pause',
+      'promote',
+      'rollback',
+    ]);
     expect(names(offeredActions(d('running', [target('us-west', 'pending')]), ['admin'], NOW))).toEqual(['pause', 'rollback', 'cancel']);
-    expect(names(offeredActions(d('awaiting_approval', [target('us-west', 'verified')]), ['admin'], NOW))).toEqual(['approve', 'pause', 'rollback']);
-    expect(names(offeredActions(d('paused', [target('us-west', 'failed'), target('us-east', 'verified')]), ['admin'], NOW))).toEqual(['resume', 'retry:us-west', 'rollback']);
+    expect(names(offeredActions(d('awaiting_approval', [target('us-west', 'verified')]), ['admin'], NOW))).toEqual([
+      'approve',
+      'pause',
+      'rollback',
+    ]);
+    expect(names(offeredActions(d('paused', [target('us-west', 'failed'), target('us-east', 'verified')]), ['admin'], NOW))).toEqual([
+      'resume',
+      'retry:us-west',
+      'rollback',
+    ]);
     expect(names(offeredActions(d('queued', []), ['admin'], NOW))).toEqual(['cancel']);
-    for (const s of ['succeeded', 'rolled_back', 'failed', 'cancelled', 'rolling_back'] as const) expect(offeredActions(d(s, []), ['admin'], NOW), s).toEqual([]);
+    for (const s of ['succeeded', 'rolled_back', 'failed', 'cancelled', 'rolling_back'] as const)
+      expect(offeredActions(d(s, []), ['admin'], NOW), s).toEqual([]);
     expect(offeredActions(d('running', [baking]), ['admin'], NOW).find((o) => o.action === 'promote')!.reasonRequired).toBe(true);
   });
 
@@ -173,7 +197,17 @@ describe('actions', () => {
 describe('stream deltas', () => {
   it('replace the release row and the changed target only', () => {
     const before = detail(release(), [target('us-west', 'baking'), target('us-east', 'pending', { stageIndex: 1 })]);
-    const event = { id: '7', type: 'region.verified', region: 'us-west', fromState: 'baking', toState: 'verified', actor: 'tideline', reason: null, data: null, at: iso(NOW) };
+    const event = {
+      id: '7',
+      type: 'region.verified',
+      region: 'us-west',
+      fromState: 'baking',
+      toState: 'verified',
+      actor: 'tideline',
+      reason: null,
+      data: null,
+      at: iso(NOW),
+    };
     const after = applyChange(before, { event, release: release({ currentStage: 'wave-1' }), target: target('us-west', 'verified') });
     expect(after.currentStage).toBe('wave-1');
     expect(after.stages[0]!.regions[0]!.state).toBe('verified');

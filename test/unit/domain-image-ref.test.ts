@@ -24,8 +24,14 @@ describe('validateReleaseImage: accepted', () => {
     ['localhost:5000/app:v2', { registry: 'localhost:5000', repository: 'app', tag: 'v2' }],
     ['nginx:1.25', { repository: 'nginx', tag: '1.25' }],
     [`repo@${DIGEST}`, { repository: 'repo', digest: DIGEST }],
-    [`registry.example.com/shop/checkout:1.4.2@${DIGEST}`, { registry: 'registry.example.com', repository: 'shop/checkout', tag: '1.4.2', digest: DIGEST }],
-    [`registry.example.com:5000/shop/checkout@${DIGEST}`, { registry: 'registry.example.com:5000', repository: 'shop/checkout', digest: DIGEST }],
+    [
+      `registry.example.com/shop/checkout:1.4.2@${DIGEST}`,
+      { registry: 'registry.example.com', repository: 'shop/checkout', tag: '1.4.2', digest: DIGEST },
+    ],
+    [
+      `registry.example.com:5000/shop/checkout@${DIGEST}`,
+      { registry: 'registry.example.com:5000', repository: 'shop/checkout', digest: DIGEST },
+    ],
     ['localhost/app:2024.01.02-rc_1', { registry: 'localhost', repository: 'app', tag: '2024.01.02-rc_1' }],
     ['shop/check-out__x.y:1', { repository: 'shop/check-out__x.y', tag: '1' }],
   ])('%s', (input, expected) => {

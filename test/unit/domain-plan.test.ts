@@ -35,7 +35,11 @@ const plan = (over: Partial<PlanInput> = {}): PlanInput => ({
   name: 'standard',
   canary: { ...settings({ bakeMs: 1_000, progressDeadlineMs: 30_000 }), region: 'eu-west' },
   waves: [
-    { ...settings({ maxParallel: 2, onFailure: 'rollback-region', approval: 'required' }), name: 'wave-1', regions: ['us-east', 'us-west'] },
+    {
+      ...settings({ maxParallel: 2, onFailure: 'rollback-region', approval: 'required' }),
+      name: 'wave-1',
+      regions: ['us-east', 'us-west'],
+    },
     { ...settings({ bakeMs: 0, onFailure: 'pause' }), name: 'wave-2', regions: ['ap-south'] },
   ],
   ...over,
@@ -137,9 +141,7 @@ describe('expandPlan', () => {
 
   it('refuses an unknown wave region, naming it', () => {
     const p = plan();
-    const err = planError(() =>
-      expandPlan({ ...p, waves: [{ ...p.waves[0]!, regions: ['us-east', 'atlantis'] }] }, service(), REGIONS),
-    );
+    const err = planError(() => expandPlan({ ...p, waves: [{ ...p.waves[0]!, regions: ['us-east', 'atlantis'] }] }, service(), REGIONS));
     expect(err.message).toContain('"atlantis"');
     expect(err.message).toContain('unknown region');
   });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StageSnapshot } from '../../libs/domain/src/plan.js';
-import { decideStage, respondToFailure,
-  strongestPolicy, type TargetView } from '../../libs/domain/src/progress.js';
+import { decideStage, respondToFailure, strongestPolicy, type TargetView } from '../../libs/domain/src/progress.js';
 import type { TargetState } from '../../libs/domain/src/states.js';
 
 const NOW = 1_700_000_000_000;
@@ -124,13 +123,10 @@ describe('decideStage: bake and completion', () => {
     expect(d.complete).toBe(true);
   });
 
-  it.each<TargetState>(['pending', 'deploying', 'failed', 'rolling_back', 'skipped'])(
-    'not complete while a target is %s',
-    (state) => {
-      const d = decideStage(stage(), [t('a', 'verified'), t('b', state)], NOW);
-      expect(d.complete).toBe(false);
-    },
-  );
+  it.each<TargetState>(['pending', 'deploying', 'failed', 'rolling_back', 'skipped'])('not complete while a target is %s', (state) => {
+    const d = decideStage(stage(), [t('a', 'verified'), t('b', state)], NOW);
+    expect(d.complete).toBe(false);
+  });
 
   it('not complete while a target is still baking', () => {
     expect(decideStage(stage(), [t('a', 'verified'), t('b', 'baking', { bakeEndsAtMs: NOW + 1 })], NOW).complete).toBe(false);
@@ -157,7 +153,11 @@ describe('decideStage: bake and completion', () => {
   });
 
   it('nextBakeEndMs ignores bake ends of targets that are no longer baking', () => {
-    const d = decideStage(stage(), [t('a', 'verified', { bakeEndsAtMs: NOW + 1_000 }), t('b', 'failed', { bakeEndsAtMs: NOW + 2_000 })], NOW);
+    const d = decideStage(
+      stage(),
+      [t('a', 'verified', { bakeEndsAtMs: NOW + 1_000 }), t('b', 'failed', { bakeEndsAtMs: NOW + 2_000 })],
+      NOW,
+    );
     expect(d.nextBakeEndMs).toBeNull();
     expect(d.verify).toEqual([]);
   });
@@ -258,7 +258,7 @@ describe('respondToFailure', () => {
     expect(strongestPolicy(['pause'])).toBe('pause');
   });
 
-  it('does not reorder the caller\'s array', () => {
+  it("does not reorder the caller's array", () => {
     const copy = targets.map((x) => x.id);
     respondToFailure('rollback', targets);
     expect(targets.map((x) => x.id)).toEqual(copy);

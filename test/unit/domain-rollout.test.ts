@@ -41,9 +41,9 @@ describe('judgeRollout', () => {
   });
 
   it('complete for a Deployment scaled to zero once observed', () => {
-    expect(
-      judge(done({ desiredReplicas: 0, replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0 })),
-    ).toStrictEqual({ kind: 'complete' });
+    expect(judge(done({ desiredReplicas: 0, replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0 }))).toStrictEqual({
+      kind: 'complete',
+    });
   });
 
   it('a complete rollout is complete even when judged after the deadline', () => {

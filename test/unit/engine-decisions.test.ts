@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { failureChange, pauseChange } from '../../libs/application/src/use-cases/failure-response.js';
 import { previousVersion } from '../../libs/application/src/use-cases/gate-runner.js';
 import { verifyChange } from '../../libs/application/src/use-cases/verification.js';
-import type { GateSpec, GateStatus, StageSnapshot } from '../../libs/domain/src/index.js';
-import type { ReleaseRecord, TargetRecord } from '../../libs/persistence/src/index.js';
+import type { GateSpec, GateStatus, StageSnapshot } from '#domain';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 
 const gate: GateSpec = {
   name: 'error-rate',
@@ -44,7 +44,18 @@ const release = (policies: Array<StageSnapshot['onFailure']>, state: ReleaseReco
   }) as unknown as ReleaseRecord;
 
 const target = (id: string, stageIndex: number, state: TargetRecord['state'], extra: Partial<TargetRecord> = {}): TargetRecord =>
-  ({ id, releaseId: 'r1', region: id, stageIndex, state, reason: state === 'failed' ? 'gate error-rate failed' : null, deployStartedAt: new Date(stageIndex * 1000), gateStatus: null, previous: null, ...extra }) as TargetRecord;
+  ({
+    id,
+    releaseId: 'r1',
+    region: id,
+    stageIndex,
+    state,
+    reason: state === 'failed' ? 'gate error-rate failed' : null,
+    deployStartedAt: new Date(stageIndex * 1000),
+    gateStatus: null,
+    previous: null,
+    ...extra,
+  }) as TargetRecord;
 
 const status = (over: Partial<GateStatus>): GateStatus => ({
   evaluations: 3,
@@ -60,7 +71,11 @@ const status = (over: Partial<GateStatus>): GateStatus => ({
 
 describe('failureChange', () => {
   it('a failed verified canary during wave 1 rolls back every touched region (its stage policy applies)', () => {
-    const change = failureChange(release(['rollback', 'pause']), [target('canary', 0, 'failed'), target('w1', 1, 'baking'), target('w1b', 1, 'pending')], 5)!;
+    const change = failureChange(
+      release(['rollback', 'pause']),
+      [target('canary', 0, 'failed'), target('w1', 1, 'baking'), target('w1b', 1, 'pending')],
+      5,
+    )!;
     expect(change.release).toMatchObject({ state: 'rolling_back' });
     expect(change.targets.map((t) => [t.id, t.patch.state])).toEqual([
       ['w1', 'rolling_back'],
@@ -68,7 +83,7 @@ describe('failureChange', () => {
     ]);
   });
 
-  it('the most thorough policy of the failed regions\' stages wins', () => {
+  it("the most thorough policy of the failed regions' stages wins", () => {
     const change = failureChange(release(['drain', 'pause']), [target('canary', 0, 'failed'), target('w1', 1, 'failed')], 5)!;
     expect(change.events[0]!.data).toMatchObject({ policy: 'drain' });
     expect(change.targets.map((t) => [t.id, t.patch.state])).toEqual([
@@ -107,7 +122,11 @@ describe('verifyChange', () => {
   });
 
   it('waits while the last verdict is a failure or an error below its limit, or no evaluation ran', () => {
-    for (const s of [status({ lastVerdict: 'fail', consecutiveFailures: 0 }), status({ lastVerdict: 'error', consecutiveErrors: 1 }), null]) {
+    for (const s of [
+      status({ lastVerdict: 'fail', consecutiveFailures: 0 }),
+      status({ lastVerdict: 'error', consecutiveErrors: 1 }),
+      null,
+    ]) {
       const t = target('canary', 0, 'baking', { gateStatus: s ? { 'error-rate': s } : null, rolloutCompletedAt: new Date(0) });
       const v = verifyChange(r, [t], ['canary'], 10);
       expect(v.change.targets).toEqual([]);
@@ -117,7 +136,9 @@ describe('verifyChange', () => {
   });
 
   it('pauses when a gate ended inconclusive under policy pause', () => {
-    const t = target('canary', 0, 'baking', { gateStatus: { 'error-rate': status({ lastVerdict: 'inconclusive', lastReason: 'empty result' }) } });
+    const t = target('canary', 0, 'baking', {
+      gateStatus: { 'error-rate': status({ lastVerdict: 'inconclusive', lastReason: 'empty result' }) },
+    });
     const v = verifyChange(r, [t], ['canary'], 10);
     expect(v.pause).toMatch(/region canary: gate error-rate inconclusive at the end of the bake: empty result/);
   });
@@ -125,9 +146,23 @@ describe('verifyChange', () => {
 
 describe('previousVersion', () => {
   const recorded = (labels: Record<string, string>, image: string) =>
-    ({ previous: [{ image, podTemplate: { metadata: { labels } }, deploymentLabels: {}, workload: { namespace: 'shop', deployment: 'cart', container: 'cart' } }] }) as Partial<TargetRecord>;
+    ({
+      previous: [
+        {
+          image,
+          podTemplate: { metadata: { labels } },
+          deploymentLabels: {},
+          workload: { namespace: 'shop', deployment: 'cart', container: 'cart' },
+        },
+      ],
+    }) as Partial<TargetRecord>;
   it('reads the version label the region ran, else the image tag, else a short digest', () => {
-    expect(previousVersion([target('a', 0, 'pending'), target('b', 0, 'verified', recorded({ 'app.kubernetes.io/version': '1.4.0' }, 'x/cart:9'))])).toBe('1.4.0');
+    expect(
+      previousVersion([
+        target('a', 0, 'pending'),
+        target('b', 0, 'verified', recorded({ 'app.kubernetes.io/version': '1.4.0' }, 'x/cart:9')),
+      ]),
+    ).toBe('1.4.0');
     expect(previousVersion([target('b', 0, 'verified', recorded({}, 'registry:5000/x/cart:1.3.2'))])).toBe('1.3.2');
     expect(previousVersion([target('b', 0, 'verified', recorded({}, 'x/cart@sha256:0123456789abcdef0123'))])).toBe('sha256-0123456789ab');
     expect(previousVersion([target('a', 0, 'pending')])).toBe('');

@@ -10,7 +10,7 @@ import {
   type GateSpec,
   type GateStatus,
   type Verdict,
-} from '../../libs/domain/src/index.js';
+} from '#domain';
 
 const S = 1000;
 const gate = (over: Partial<GateSpec> = {}): GateSpec => ({
@@ -41,7 +41,12 @@ const ev = (verdict: Verdict): Evaluation => ({
 
 const BAKE_START = 1_000_000;
 /** Record `verdicts` at the given seconds into the bake; returns the status. */
-function run(g: GateSpec, steps: Array<[number, Verdict]>, bakeStart = BAKE_START, from: GateStatus = initialGateStatus(g, bakeStart, 60 * S)): GateStatus {
+function run(
+  g: GateSpec,
+  steps: Array<[number, Verdict]>,
+  bakeStart = BAKE_START,
+  from: GateStatus = initialGateStatus(g, bakeStart, 60 * S),
+): GateStatus {
   let status = from;
   for (const [sec, verdict] of steps) status = recordVerdict(g, status, ev(verdict), bakeStart + sec * S, bakeStart).status;
   return status;
@@ -81,31 +86,81 @@ describe('bake coverage', () => {
   });
 
   it('a late tick within the slack leaves no gap; beyond it the gap is counted and the bake extended by it', () => {
-    const within = run(gate(), [[10, 'pass'], [24, 'pass'], [34, 'pass'], [44, 'pass'], [54, 'pass'], [64, 'pass']]);
+    const within = run(gate(), [
+      [10, 'pass'],
+      [24, 'pass'],
+      [34, 'pass'],
+      [44, 'pass'],
+      [54, 'pass'],
+      [64, 'pass'],
+    ]);
     expect(within.coverage).toMatchObject({ coveredMs: 64 * S, gapCount: 0 });
-    const late = run(gate(), [[10, 'pass'], [40, 'pass'], [50, 'pass'], [60, 'pass']]);
+    const late = run(gate(), [
+      [10, 'pass'],
+      [40, 'pass'],
+      [50, 'pass'],
+      [60, 'pass'],
+    ]);
     expect(late.coverage).toMatchObject({ coveredMs: 45 * S, gaps: [{ fromMs: BAKE_START + 10 * S, toMs: BAKE_START + 25 * S }] });
     expect(readyToVerify(gate(), late, bake(60))).toMatchObject({ ready: false });
-    expect(readyToVerify(gate(), run(gate(), [[70, 'pass'], [75, 'pass']], BAKE_START, late), bake(60))).toEqual({ ready: true });
+    expect(
+      readyToVerify(
+        gate(),
+        run(
+          gate(),
+          [
+            [70, 'pass'],
+            [75, 'pass'],
+          ],
+          BAKE_START,
+          late,
+        ),
+        bake(60),
+      ),
+    ).toEqual({ ready: true });
   });
 
   it('a {{window}} query whose range covers the missed span leaves no gap', () => {
     const g = gate({ query: 'sum(rate(errors[{{window}}]))', windowMs: 5 * 60 * S, intervalMs: 30 * S });
-    const s = run(g, [[30, 'pass'], [270, 'pass'], [300, 'pass']]);
+    const s = run(g, [
+      [30, 'pass'],
+      [270, 'pass'],
+      [300, 'pass'],
+    ]);
     expect(s.coverage).toMatchObject({ coveredMs: 300 * S, gapCount: 0 });
     expect(readyToVerify(g, s, bake(300))).toEqual({ ready: true });
   });
 
   it('errors, inconclusive (pause) and failures below the limit observe nothing: their time is a gap', () => {
     for (const bad of ['error', 'inconclusive', 'fail'] as const) {
-      const s = run(gate(), [[10, 'pass'], [20, bad], [30, bad], [40, 'pass'], [50, 'pass'], [60, 'pass']]);
+      const s = run(gate(), [
+        [10, 'pass'],
+        [20, bad],
+        [30, bad],
+        [40, 'pass'],
+        [50, 'pass'],
+        [60, 'pass'],
+      ]);
       expect(s.coverage?.gapCount, bad).toBe(1);
       expect(s.coverage?.coveredMs, bad).toBe(45 * S);
       expect(readyToVerify(gate(), s, bake(60)), bad).toMatchObject({ ready: false });
     }
     // inconclusive under policy pass counts as a pass, so it covers
     const lenient = gate({ inconclusive: 'pass' });
-    expect(readyToVerify(lenient, run(lenient, [[10, 'pass'], [20, 'inconclusive'], [30, 'pass'], [40, 'pass'], [50, 'pass'], [60, 'pass']]), bake(60))).toEqual({ ready: true });
+    expect(
+      readyToVerify(
+        lenient,
+        run(lenient, [
+          [10, 'pass'],
+          [20, 'inconclusive'],
+          [30, 'pass'],
+          [40, 'pass'],
+          [50, 'pass'],
+          [60, 'pass'],
+        ]),
+        bake(60),
+      ),
+    ).toEqual({ ready: true });
   });
 
   it('pause and resume: the bake gets the paused time back, and gates running through the pause cover it', () => {
@@ -120,9 +175,28 @@ describe('bake coverage', () => {
     const s = run(gate(), every(10, 10, 20));
     expect(readyToVerify(gate(), s, bake(20))).toEqual({ ready: true });
     // promoted at 40s after two errors: the evaluation at the promote covers back to 25s only
-    const gap = run(gate(), [[10, 'pass'], [20, 'error'], [30, 'error'], [40, 'pass']]);
+    const gap = run(gate(), [
+      [10, 'pass'],
+      [20, 'error'],
+      [30, 'error'],
+      [40, 'pass'],
+    ]);
     expect(readyToVerify(gate(), gap, bake(40))).toMatchObject({ ready: false });
-    expect(readyToVerify(gate(), run(gate(), [[50, 'pass'], [55, 'pass']], BAKE_START, gap), bake(40))).toEqual({ ready: true });
+    expect(
+      readyToVerify(
+        gate(),
+        run(
+          gate(),
+          [
+            [50, 'pass'],
+            [55, 'pass'],
+          ],
+          BAKE_START,
+          gap,
+        ),
+        bake(40),
+      ),
+    ).toEqual({ ready: true });
   });
 
   it('evaluations after the bake (watch phase) do not change coverage; a new bake start (retry) starts over', () => {

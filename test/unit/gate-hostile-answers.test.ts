@@ -1,6 +1,6 @@
 /** Prometheus answers no one here wrote: huge vectors, sample values Prometheus never sends, `__proto__` labels, warnings. */
 import { describe, expect, it } from 'vitest';
-import { judgeGate, MAX_GATE_SERIES, parsePromResponse, parseSampleValue, reduceValues, type GateSpec, type QueryOutcome } from '../../libs/domain/src/index.js';
+import { judgeGate, MAX_GATE_SERIES, parsePromResponse, parseSampleValue, reduceValues, type GateSpec, type QueryOutcome } from '#domain';
 
 const gate = (over: Partial<GateSpec> = {}): GateSpec => ({
   name: 'error-rate',
@@ -16,13 +16,18 @@ const gate = (over: Partial<GateSpec> = {}): GateSpec => ({
   ...over,
 });
 
-const answer = (result: unknown[], more: Record<string, unknown> = {}) => ({ status: 'success', data: { resultType: 'vector', result }, ...more });
+const answer = (result: unknown[], more: Record<string, unknown> = {}) => ({
+  status: 'success',
+  data: { resultType: 'vector', result },
+  ...more,
+});
 const outcome = (body: unknown): QueryOutcome => {
   const p = parsePromResponse(body);
   if (!p.ok) return { ok: false, error: p.error, durationMs: 1 };
   return { ok: true, result: p.result, durationMs: 1, warnings: p.warnings, infos: p.infos };
 };
-const manySeries = (n: number, value = '0.001') => answer(Array.from({ length: n }, (_, i) => ({ metric: { pod: `p${i}` }, value: [1, value] })));
+const manySeries = (n: number, value = '0.001') =>
+  answer(Array.from({ length: n }, (_, i) => ({ metric: { pod: `p${i}` }, value: [1, value] })));
 
 describe('D: a huge vector never crashes the judge', () => {
   it('reduces 200,000 values without a spread (max, min, NaN kept as Math.max does)', () => {
@@ -80,14 +85,22 @@ describe('E: sample values are parsed as Prometheus clients do', () => {
 
 describe('F: labels and what Prometheus says beside its answer', () => {
   it('keeps a label named __proto__ as an ordinary label, through JSON and back', () => {
-    const body = JSON.parse('{"status":"success","data":{"resultType":"vector","result":[' +
-      '{"metric":{"__proto__":"a","job":"x"},"value":[1,"0.5"]},{"metric":{"__proto__":"b","job":"x"},"value":[1,"0.7"]}]}}');
+    const body = JSON.parse(
+      '{"status":"success","data":{"resultType":"vector","result":[' +
+        '{"metric":{"__proto__":"a","job":"x"},"value":[1,"0.5"]},{"metric":{"__proto__":"b","job":"x"},"value":[1,"0.7"]}]}}',
+    );
     const ev = judgeGate(gate(), { candidate: outcome(body) });
     expect(ev.verdict).toBe('fail');
     const stored = JSON.parse(JSON.stringify(ev.failingSeries)) as Array<Record<string, string>>;
     expect(stored.map((l) => Object.entries(l))).toEqual([
-      [['__proto__', 'a'], ['job', 'x']],
-      [['__proto__', 'b'], ['job', 'x']],
+      [
+        ['__proto__', 'a'],
+        ['job', 'x'],
+      ],
+      [
+        ['__proto__', 'b'],
+        ['job', 'x'],
+      ],
     ]);
     expect(JSON.stringify(ev.values)).toContain('"__proto__":"a"');
     expect(ev.reason).toContain('__proto__="b"');
@@ -95,7 +108,9 @@ describe('F: labels and what Prometheus says beside its answer', () => {
   });
 
   it('keeps warnings and infos of a success answer with the evaluation, naming the query they came from', () => {
-    const candidate = outcome(answer([{ metric: {}, value: [1, '0.001'] }], { warnings: ['PromQL info: metric might not be a counter'], infos: ['i1', 7] }));
+    const candidate = outcome(
+      answer([{ metric: {}, value: [1, '0.001'] }], { warnings: ['PromQL info: metric might not be a counter'], infos: ['i1', 7] }),
+    );
     const evidence = outcome(answer([{ metric: {}, value: [1, '500'] }], { warnings: ['partial response'] }));
     const ev = judgeGate(gate({ minEvidence: { query: 'x', min: 1 } }), { candidate, evidence });
     expect(ev.verdict).toBe('pass');

@@ -9,7 +9,7 @@ import {
   type GateSpec,
   type GateStatus,
   type Verdict,
-} from '../../libs/domain/src/index.js';
+} from '#domain';
 
 const gate = (over: Partial<GateSpec> = {}): GateSpec => ({
   name: 'error-rate',
@@ -68,7 +68,13 @@ describe('gate streaks', () => {
     const g = gate();
     const { status, actions } = run(g, ['fail', 'pass', 'fail', 'fail']);
     expect(actions.map((a) => a.kind)).toEqual(['none', 'none', 'none', 'fail']);
-    expect(status).toMatchObject({ consecutiveFailures: 2, failed: true, evaluations: 4, lastVerdict: 'fail', nextDueAtMs: T0 + 5 * 30_000 });
+    expect(status).toMatchObject({
+      consecutiveFailures: 2,
+      failed: true,
+      evaluations: 4,
+      lastVerdict: 'fail',
+      nextDueAtMs: T0 + 5 * 30_000,
+    });
     const last = actions[3]!;
     expect(last.kind === 'fail' && last.reason).toContain('gate error-rate failed (2 consecutive, limit 2): 0.052 > 0.01');
   });
@@ -121,7 +127,10 @@ describe('readyToVerify at the end of the bake', () => {
 
   it('inconclusive: pass → ready, pause → pause with reason, fail (below limit) → wait', () => {
     expect(after(gate({ inconclusive: 'pass' }), ['inconclusive'])).toEqual({ ready: true });
-    expect(after(gate(), ['pass', 'inconclusive'])).toEqual({ ready: false, pause: 'gate error-rate inconclusive at the end of the bake: empty result' });
+    expect(after(gate(), ['pass', 'inconclusive'])).toEqual({
+      ready: false,
+      pause: 'gate error-rate inconclusive at the end of the bake: empty result',
+    });
     expect(after(gate({ inconclusive: 'fail' }), ['inconclusive'])).toEqual({ ready: false, evaluateNow: false });
   });
 
@@ -131,7 +140,10 @@ describe('readyToVerify at the end of the bake', () => {
   });
 
   it('errors at the limit → pause; failed → fail', () => {
-    expect(after(gate(), ['error', 'error', 'error'])).toMatchObject({ ready: false, pause: expect.stringContaining('3 consecutive errors') });
+    expect(after(gate(), ['error', 'error', 'error'])).toMatchObject({
+      ready: false,
+      pause: expect.stringContaining('3 consecutive errors'),
+    });
     expect(after(gate(), ['fail', 'fail'])).toMatchObject({ ready: false, fail: expect.stringContaining('error-rate') });
   });
 });

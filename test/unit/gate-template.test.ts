@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPromDuration, renderQuery, TemplateError, templateVariables, validateTemplate, type TemplateVars } from '../../libs/domain/src/index.js';
+import { formatPromDuration, renderQuery, TemplateError, templateVariables, validateTemplate, type TemplateVars } from '#domain';
 
 const vars: TemplateVars = {
   region: 'eu-west',
@@ -12,8 +12,11 @@ const vars: TemplateVars = {
 
 describe('gate query templates', () => {
   it('replaces {{name}} and {{ name }}', () => {
-    const q = 'sum(rate(http_requests_total{region="{{region}}",service="{{ service }}",ns="{{namespace}}",version="{{version}}"}[{{ window }}])) / ignoring() {{previousVersion}}';
-    expect(renderQuery(q, vars)).toBe('sum(rate(http_requests_total{region="eu-west",service="checkout",ns="shop",version="1.4.2"}[2m])) / ignoring() 1.4.1');
+    const q =
+      'sum(rate(http_requests_total{region="{{region}}",service="{{ service }}",ns="{{namespace}}",version="{{version}}"}[{{ window }}])) / ignoring() {{previousVersion}}';
+    expect(renderQuery(q, vars)).toBe(
+      'sum(rate(http_requests_total{region="eu-west",service="checkout",ns="shop",version="1.4.2"}[2m])) / ignoring() 1.4.1',
+    );
   });
 
   it('leaves PromQL braces alone', () => {
@@ -28,7 +31,9 @@ describe('gate query templates', () => {
   it('lists variables and validates templates', () => {
     expect(templateVariables('{{region}} {{ window }} {{region}} {{bogus}}')).toEqual(['region', 'window', 'bogus']);
     expect(validateTemplate('x{r="{{region}}"}[{{window}}]')).toEqual([]);
-    expect(validateTemplate('{{bogus}}')).toEqual(['unknown variable {{bogus}} (known: region, service, namespace, version, previousVersion, window)']);
+    expect(validateTemplate('{{bogus}}')).toEqual([
+      'unknown variable {{bogus}} (known: region, service, namespace, version, previousVersion, window)',
+    ]);
     expect(validateTemplate('{{}}')[0]).toContain('unknown variable {{}}');
     expect(validateTemplate('x{{region y}}')[0]).toContain('malformed placeholder');
   });

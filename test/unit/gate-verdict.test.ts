@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  judgeGate,
-  parsePromResponse,
-  type GateSpec,
-  type QueryOutcome,
-  type SeriesValue,
-} from '../../libs/domain/src/index.js';
+import { judgeGate, parsePromResponse, type GateSpec, type QueryOutcome, type SeriesValue } from '#domain';
 
 const gate = (over: Partial<GateSpec> = {}): GateSpec => ({
   name: 'error-rate',
@@ -28,7 +22,12 @@ const vec = (...series: Array<[Record<string, string>, number]>): QueryOutcome =
 });
 const one = (value: number, labels: Record<string, string> = {}): QueryOutcome => vec([labels, value]);
 const scalar = (value: number): QueryOutcome => ({ ok: true, durationMs: 1, result: { kind: 'scalar', value } });
-const failed = (error: string, status?: number): QueryOutcome => ({ ok: false, error, durationMs: 2, ...(status === undefined ? {} : { status }) });
+const failed = (error: string, status?: number): QueryOutcome => ({
+  ok: false,
+  error,
+  durationMs: 2,
+  ...(status === undefined ? {} : { status }),
+});
 
 describe('judgeGate: threshold', () => {
   it('passes below the threshold and fails above it, naming value, threshold and series', () => {
@@ -41,7 +40,8 @@ describe('judgeGate: threshold', () => {
   });
 
   it('honours each comparator at the boundary', () => {
-    const at = (op: '<' | '<=' | '>' | '>=') => judgeGate(gate({ condition: { kind: 'threshold', op, value: 1 } }), { candidate: one(1) }).verdict;
+    const at = (op: '<' | '<=' | '>' | '>=') =>
+      judgeGate(gate({ condition: { kind: 'threshold', op, value: 1 } }), { candidate: one(1) }).verdict;
     expect([at('<'), at('<='), at('>'), at('>=')]).toEqual(['fail', 'pass', 'fail', 'pass']);
   });
 
@@ -106,7 +106,10 @@ describe('judgeGate: several series', () => {
   });
 
   it("'all' passes when every series passes, reporting the worst", () => {
-    expect(judgeGate(gate(), { candidate: vec([{ pod: 'a' }, 0.001], [{ pod: 'b' }, 0.005]) })).toMatchObject({ verdict: 'pass', observed: 0.005 });
+    expect(judgeGate(gate(), { candidate: vec([{ pod: 'a' }, 0.001], [{ pod: 'b' }, 0.005]) })).toMatchObject({
+      verdict: 'pass',
+      observed: 0.005,
+    });
   });
 
   it.each([
@@ -123,9 +126,14 @@ describe('judgeGate: several series', () => {
   });
 
   it('a reducer drops NaN series; all NaN is inconclusive; Inf + -Inf is inconclusive', () => {
-    expect(judgeGate(gate({ series: 'max' }), { candidate: vec([{ p: 'a' }, NaN], [{ p: 'b' }, 0.001]) })).toMatchObject({ verdict: 'pass', observed: 0.001 });
+    expect(judgeGate(gate({ series: 'max' }), { candidate: vec([{ p: 'a' }, NaN], [{ p: 'b' }, 0.001]) })).toMatchObject({
+      verdict: 'pass',
+      observed: 0.001,
+    });
     expect(judgeGate(gate({ series: 'avg' }), { candidate: vec([{ p: 'a' }, NaN], [{ p: 'b' }, NaN]) }).verdict).toBe('inconclusive');
-    expect(judgeGate(gate({ series: 'sum' }), { candidate: vec([{ p: 'a' }, Infinity], [{ p: 'b' }, -Infinity]) }).verdict).toBe('inconclusive');
+    expect(judgeGate(gate({ series: 'sum' }), { candidate: vec([{ p: 'a' }, Infinity], [{ p: 'b' }, -Infinity]) }).verdict).toBe(
+      'inconclusive',
+    );
     expect(judgeGate(gate({ series: 'max' }), { candidate: vec([{ p: 'a' }, Infinity], [{ p: 'b' }, 0]) }).verdict).toBe('fail');
   });
 });
@@ -176,7 +184,10 @@ describe('judgeGate: baseline', () => {
   it('maxDifference, alone or with maxRatio', () => {
     const d = gate({ condition: { kind: 'baseline', maxDifference: 0.01 } });
     expect(judgeGate(d, { candidate: one(0.015), baseline: one(0.01) }).verdict).toBe('pass');
-    expect(judgeGate(d, { candidate: one(0.025), baseline: one(0.01) })).toMatchObject({ verdict: 'fail', threshold: '≤ baseline + 0.01 (0.01)' });
+    expect(judgeGate(d, { candidate: one(0.025), baseline: one(0.01) })).toMatchObject({
+      verdict: 'fail',
+      threshold: '≤ baseline + 0.01 (0.01)',
+    });
     const both = gate({ condition: { kind: 'baseline', maxRatio: 2, maxDifference: 0.001 } });
     expect(judgeGate(both, { candidate: one(0.015), baseline: one(0.01) }).verdict).toBe('fail');
   });
@@ -237,10 +248,28 @@ describe('parsePromResponse', () => {
   });
 
   it('parses scalar, string, matrix; rejects errors and malformed values', () => {
-    expect(parsePromResponse({ status: 'success', data: { resultType: 'scalar', result: [1, '2.5'] } })).toEqual({ ok: true, result: { kind: 'scalar', value: 2.5 }, warnings: [], infos: [] });
-    expect(parsePromResponse({ status: 'success', data: { resultType: 'string', result: [1, 'hi'] } })).toEqual({ ok: true, result: { kind: 'string', value: 'hi' }, warnings: [], infos: [] });
-    expect(parsePromResponse({ status: 'success', data: { resultType: 'matrix', result: [] } })).toEqual({ ok: true, result: { kind: 'matrix' }, warnings: [], infos: [] });
-    expect(parsePromResponse({ status: 'error', errorType: 'bad_data', error: 'parse error' })).toEqual({ ok: false, error: 'bad_data: parse error' });
+    expect(parsePromResponse({ status: 'success', data: { resultType: 'scalar', result: [1, '2.5'] } })).toEqual({
+      ok: true,
+      result: { kind: 'scalar', value: 2.5 },
+      warnings: [],
+      infos: [],
+    });
+    expect(parsePromResponse({ status: 'success', data: { resultType: 'string', result: [1, 'hi'] } })).toEqual({
+      ok: true,
+      result: { kind: 'string', value: 'hi' },
+      warnings: [],
+      infos: [],
+    });
+    expect(parsePromResponse({ status: 'success', data: { resultType: 'matrix', result: [] } })).toEqual({
+      ok: true,
+      result: { kind: 'matrix' },
+      warnings: [],
+      infos: [],
+    });
+    expect(parsePromResponse({ status: 'error', errorType: 'bad_data', error: 'parse error' })).toEqual({
+      ok: false,
+      error: 'bad_data: parse error',
+    });
     expect(parsePromResponse({ status: 'success', data: { resultType: 'scalar', result: [1, 'abc'] } }).ok).toBe(false);
     expect(parsePromResponse('nope').ok).toBe(false);
   });

@@ -1,6 +1,6 @@
 /** The gateway-api provider's weight patch: only named weights change, none left unset, no-ops skipped, parents' verdict. */
 import { describe, expect, it } from 'vitest';
-import { parentVerdict, readWeight, weightPlan } from '../../libs/integrations/src/index.js';
+import { parentVerdict, readWeight, weightPlan } from '#integrations';
 import { jsonPatch } from '../../apps/simulator/src/patch.js';
 import type { Json } from '../../apps/simulator/src/json.js';
 
@@ -50,7 +50,9 @@ describe('gateway-api weight plan', () => {
       { op: 'test', path: '/spec/rules/2/backendRefs/0/name', value: 'eu-west' },
       { op: 'replace', path: '/spec/rules/2/backendRefs/0/weight', value: 0 },
     ]);
-    const after = jsonPatch(before, plan.ops as unknown as Json) as { spec: { rules: { backendRefs: { name: string; weight?: number }[] }[] } };
+    const after = jsonPatch(before, plan.ops as unknown as Json) as {
+      spec: { rules: { backendRefs: { name: string; weight?: number }[] }[] };
+    };
     expect(after.spec.rules[0]).toEqual(USERS_RULE); // the user's own rule, byte for byte
     expect(after.spec.rules[1]?.backendRefs).toEqual([
       { name: 'eu-west', port: 80, weight: 0 },
@@ -75,7 +77,10 @@ describe('gateway-api weight plan', () => {
     const once = jsonPatch(r, weightPlan(r, 'eu-west', 1, MANAGED).ops as unknown as Json);
     expect(weightPlan(once, 'eu-west', 1, MANAGED)).toEqual({ ops: [], changes: [] });
     // an unset weight already means 1, and it has no unset managed siblings: nothing to write
-    const implicit = { metadata: { resourceVersion: '1' }, spec: { rules: [{ backendRefs: [{ name: 'eu-west' }, { name: 'us-east', weight: 1 }] }] } };
+    const implicit = {
+      metadata: { resourceVersion: '1' },
+      spec: { rules: [{ backendRefs: [{ name: 'eu-west' }, { name: 'us-east', weight: 1 }] }] },
+    };
     expect(weightPlan(implicit, 'eu-west', 1, MANAGED).ops).toEqual([]);
     expect(readWeight(implicit, 'eu-west')).toBe(1);
   });
@@ -91,13 +96,22 @@ describe('gateway-api weight plan', () => {
 describe('gateway-api parent verdict', () => {
   const withConditions = (conditions: object[][]): Json =>
     ({ status: { parents: conditions.map((c, i) => ({ parentRef: { name: `gw-${i}` }, conditions: c })) } }) as unknown as Json;
-  const cond = (type: string, status: string, observedGeneration: number, reason = 'R') => ({ type, status, observedGeneration, reason, message: 'm' });
+  const cond = (type: string, status: string, observedGeneration: number, reason = 'R') => ({
+    type,
+    status,
+    observedGeneration,
+    reason,
+    message: 'm',
+  });
 
   it('is ready only when every parent accepts the generation and resolves its refs', () => {
     expect(parentVerdict(withConditions([[cond('Accepted', 'True', 4), cond('ResolvedRefs', 'True', 4)]]), 4)).toEqual({ ready: true });
     expect(parentVerdict(withConditions([[cond('Accepted', 'True', 3), cond('ResolvedRefs', 'True', 3)]]), 4)).toEqual({ ready: false }); // stale
     expect(parentVerdict(withConditions([[cond('Accepted', 'True', 4)]]), 4)).toEqual({ ready: false }); // ResolvedRefs missing
-    expect(parentVerdict(withConditions([[cond('Accepted', 'True', 4), cond('ResolvedRefs', 'True', 4)], [cond('Accepted', 'True', 3)]]), 4).ready).toBe(false);
+    expect(
+      parentVerdict(withConditions([[cond('Accepted', 'True', 4), cond('ResolvedRefs', 'True', 4)], [cond('Accepted', 'True', 3)]]), 4)
+        .ready,
+    ).toBe(false);
     expect(parentVerdict({ status: { parents: [] } }, 1)).toEqual({ ready: false });
   });
 

@@ -29,7 +29,14 @@ const sweepHandler = () => vi.fn(async (data: JobPayloads['release.sweep']) => `
 
 describe('job catalogue', () => {
   it('names every job exactly once: releases and region operations on the releases queue, notifications on their own', () => {
-    expect([...JOB_NAMES].sort()).toEqual(['drill.step', 'notification.deliver', 'notifications.dispatch', 'region.operation', 'release.sweep', 'release.tick']);
+    expect([...JOB_NAMES].sort()).toEqual([
+      'drill.step',
+      'notification.deliver',
+      'notifications.dispatch',
+      'region.operation',
+      'release.sweep',
+      'release.tick',
+    ]);
     expect(new Set(JOB_NAMES).size).toBe(JOB_NAMES.length);
     for (const name of JOB_NAMES) expect(JOB_QUEUE[name]).toBe(name.startsWith('notification') ? QUEUES.notifications : QUEUES.releases);
     expect(QUEUES.notifications).not.toBe(QUEUES.releases);
@@ -80,7 +87,12 @@ describe('JobHandlerRegistry', () => {
   it('the sealed dispatcher calls the right handler with the payload and returns its result', async () => {
     const tick = tickHandler();
     const sweep = sweepHandler();
-    const dispatch = withNotifications(new JobHandlerRegistry().register('release.tick', tick).register('release.sweep', sweep).register('region.operation', async () => 'op')).seal();
+    const dispatch = withNotifications(
+      new JobHandlerRegistry()
+        .register('release.tick', tick)
+        .register('release.sweep', sweep)
+        .register('region.operation', async () => 'op'),
+    ).seal();
 
     await expect(dispatch({ name: 'release.tick', data: { releaseId: 'rel-1', seq: 7 } })).resolves.toBe('ticked rel-1/7');
     expect(tick).toHaveBeenCalledTimes(1);
@@ -107,7 +119,10 @@ describe('JobHandlerRegistry', () => {
 
   it('the dispatcher refuses a job name it does not know', async () => {
     const dispatch = withNotifications(
-      new JobHandlerRegistry().register('release.tick', tickHandler()).register('release.sweep', sweepHandler()).register('region.operation', async () => undefined),
+      new JobHandlerRegistry()
+        .register('release.tick', tickHandler())
+        .register('release.sweep', sweepHandler())
+        .register('region.operation', async () => undefined),
     ).seal();
     const unknown = { name: 'release.unknown', data: {} } as unknown as Job;
     // whether it throws synchronously or rejects, the caller sees a JobCatalogueError naming the job
@@ -154,7 +169,9 @@ describe('tickJobId', () => {
 
 describe('notification jobs', () => {
   it('a registry with only the release handlers refuses to seal, naming the notification jobs', () => {
-    const err = thrown(() => new JobHandlerRegistry().register('release.tick', tickHandler()).register('release.sweep', sweepHandler()).seal());
+    const err = thrown(() =>
+      new JobHandlerRegistry().register('release.tick', tickHandler()).register('release.sweep', sweepHandler()).seal(),
+    );
     expect(err.message).toContain('notifications.dispatch');
     expect(err.message).toContain('notification.deliver');
   });

@@ -1,6 +1,6 @@
 /** Time-to-smoke statistics, the bake they recommend, `bake: auto` in plans (config, resolution, clamping, freezing). */
 import { afterAll, describe, expect, it } from 'vitest';
-import { expandPlan, humanDuration, percentile, recommendBake, resolveAutoBake, smokeStats } from '../../libs/domain/src/index.js';
+import { expandPlan, humanDuration, percentile, recommendBake, resolveAutoBake, smokeStats } from '#domain';
 import { load, problems, REGIONS, removeFixtures, SERVICE } from '../fixtures/config/harness.js';
 
 afterAll(removeFixtures);
@@ -17,9 +17,14 @@ describe('time-to-smoke statistics', () => {
     expect(smokeStats([])).toBeNull();
   });
 
-  it('recommends 2 × mean (the seed\'s rule) and the p95, with the reason', () => {
+  it("recommends 2 × mean (the seed's rule) and the p95, with the reason", () => {
     const stats = smokeStats(delays);
-    expect(recommendBake(stats, 'twice-mean', { defaultMs: min(10) })).toEqual({ rule: 'twice-mean', bakeMs: min(28), source: 'history', reason: '2 × mean 14m over 6 failures = 28m' });
+    expect(recommendBake(stats, 'twice-mean', { defaultMs: min(10) })).toEqual({
+      rule: 'twice-mean',
+      bakeMs: min(28),
+      source: 'history',
+      reason: '2 × mean 14m over 6 failures = 28m',
+    });
     expect(recommendBake(stats, 'p95', { defaultMs: min(10) })).toMatchObject({ bakeMs: min(22), reason: 'p95 22m over 6 failures = 22m' });
   });
 
@@ -30,11 +35,19 @@ describe('time-to-smoke statistics', () => {
       source: 'default',
       reason: 'no failure in history (at least 3 needed): the default bake 10m',
     });
-    expect(recommendBake(smokeStats([min(40), min(50)]), 'p95', { defaultMs: min(10) }).reason).toBe('only 2 failures in history (at least 3 needed): the default bake 10m');
+    expect(recommendBake(smokeStats([min(40), min(50)]), 'p95', { defaultMs: min(10) }).reason).toBe(
+      'only 2 failures in history (at least 3 needed): the default bake 10m',
+    );
   });
 
   it('formats durations for people', () => {
-    expect([humanDuration(90_000), humanDuration(min(14)), humanDuration(5_400_000), humanDuration(0), humanDuration(250)]).toEqual(['1m30s', '14m', '1h30m', '0s', '250ms']);
+    expect([humanDuration(90_000), humanDuration(min(14)), humanDuration(5_400_000), humanDuration(0), humanDuration(250)]).toEqual([
+      '1m30s',
+      '14m',
+      '1h30m',
+      '0s',
+      '250ms',
+    ]);
   });
 });
 
@@ -58,17 +71,27 @@ describe('bake: auto', () => {
   });
 
   it('defaults to 10m–4h, twice-mean when no bounds are given; a stage may choose p95', () => {
-    const plan = config('canary: { region: us-east, bake: auto }\nwaves:\n  - regions: [eu-west]\n    bake: auto\n    autoBake: { rule: p95, max: 1h }\n').plans.get('checkout')!;
+    const plan = config(
+      'canary: { region: us-east, bake: auto }\nwaves:\n  - regions: [eu-west]\n    bake: auto\n    autoBake: { rule: p95, max: 1h }\n',
+    ).plans.get('checkout')!;
     expect(plan.canary.autoBake).toEqual({ minMs: min(10), maxMs: 14_400_000, rule: 'twice-mean', fallbackMs: min(10) });
     expect(plan.waves[0]!.autoBake).toEqual({ minMs: min(10), maxMs: min(60), rule: 'p95', fallbackMs: min(10) });
   });
 
   it('refuses bad values naming file and path', () => {
     const files = (plan: string) => ({ 'regions.yaml': REGIONS, 'services/checkout.yaml': SERVICE, 'plans/checkout.yaml': plan });
-    expect(problems(files('canary: { region: us-east, bake: often }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.bake: must be a duration like 30s']);
-    expect(problems(files('canary: { region: us-east, bake: auto, autoBake: { min: 2h, max: 1h } }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.autoBake.max: must not be below autoBake.min']);
-    expect(problems(files('canary: { region: us-east, bake: 5m, autoBake: { min: 1m } }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.autoBake: only applies with bake: auto']);
-    expect(problems(files('canary: { region: us-east, bake: auto, autoBake: { rule: median } }\n'))).toEqual(['<dir>/plans/checkout.yaml: canary.autoBake.rule: must be one of twice-mean, p95']);
+    expect(problems(files('canary: { region: us-east, bake: often }\n'))).toEqual([
+      '<dir>/plans/checkout.yaml: canary.bake: must be a duration like 30s',
+    ]);
+    expect(problems(files('canary: { region: us-east, bake: auto, autoBake: { min: 2h, max: 1h } }\n'))).toEqual([
+      '<dir>/plans/checkout.yaml: canary.autoBake.max: must not be below autoBake.min',
+    ]);
+    expect(problems(files('canary: { region: us-east, bake: 5m, autoBake: { min: 1m } }\n'))).toEqual([
+      '<dir>/plans/checkout.yaml: canary.autoBake: only applies with bake: auto',
+    ]);
+    expect(problems(files('canary: { region: us-east, bake: auto, autoBake: { rule: median } }\n'))).toEqual([
+      '<dir>/plans/checkout.yaml: canary.autoBake.rule: must be one of twice-mean, p95',
+    ]);
   });
 
   it('resolves from history, clamps to the bounds and freezes the reason in the snapshot', () => {
@@ -80,10 +103,19 @@ describe('bake: auto', () => {
     expect(resolved.stages[0]!.bakeReason).toBeUndefined();
     expect(resolved.stages[1]).toMatchObject({ bakeMs: min(28), bakeReason: 'auto: 2 × mean 14m over 6 failures = 28m, within [10m, 4h]' });
     // clamped both ways
-    expect(resolveAutoBake(snapshot, smokeStats([min(1), min(2), min(3)])).stages[1]).toMatchObject({ bakeMs: min(10), bakeReason: 'auto: 2 × mean 2m over 3 failures = 4m, raised to the minimum 10m of [10m, 4h]' });
-    expect(resolveAutoBake(snapshot, smokeStats([min(200), min(180), min(160)])).stages[1]).toMatchObject({ bakeMs: 14_400_000, bakeReason: 'auto: 2 × mean 3h over 3 failures = 6h, lowered to the maximum 4h of [10m, 4h]' });
+    expect(resolveAutoBake(snapshot, smokeStats([min(1), min(2), min(3)])).stages[1]).toMatchObject({
+      bakeMs: min(10),
+      bakeReason: 'auto: 2 × mean 2m over 3 failures = 4m, raised to the minimum 10m of [10m, 4h]',
+    });
+    expect(resolveAutoBake(snapshot, smokeStats([min(200), min(180), min(160)])).stages[1]).toMatchObject({
+      bakeMs: 14_400_000,
+      bakeReason: 'auto: 2 × mean 3h over 3 failures = 6h, lowered to the maximum 4h of [10m, 4h]',
+    });
     // no history: the default, saying why
-    expect(resolveAutoBake(snapshot, null).stages[1]).toMatchObject({ bakeMs: min(10), bakeReason: 'auto: no failure in history (at least 3 needed): the default bake 10m, within [10m, 4h]' });
+    expect(resolveAutoBake(snapshot, null).stages[1]).toMatchObject({
+      bakeMs: min(10),
+      bakeReason: 'auto: no failure in history (at least 3 needed): the default bake 10m, within [10m, 4h]',
+    });
     // frozen: the snapshot is a plain JSON value, unaffected by later history
     const frozen = JSON.parse(JSON.stringify(resolved)) as typeof resolved;
     resolveAutoBake(snapshot, null);

@@ -1,20 +1,33 @@
 /** The wave planner: table tests over trait mixes; every region placed exactly once with its reason; the YAML is a valid plan. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { planYaml } from '../../libs/application/src/index.js';
-import { proposePlan, type PlannerRegion, type ProposedPlan } from '../../libs/domain/src/index.js';
+import { planYaml } from '#application';
+import { proposePlan, type PlannerRegion, type ProposedPlan } from '#domain';
 import { load, removeFixtures } from '../fixtures/config/harness.js';
 
 afterAll(removeFixtures);
 
-const r = (name: string, tier: string, tags: string[] = [], timeZone = 'Europe/Paris', requestRate: number | null = null): PlannerRegion => ({ name, tier, tags, timeZone, requestRate });
+const r = (
+  name: string,
+  tier: string,
+  tags: string[] = [],
+  timeZone = 'Europe/Paris',
+  requestRate: number | null = null,
+): PlannerRegion => ({ name, tier, tags, timeZone, requestRate });
 const placements = (p: ProposedPlan) => [p.canary, ...p.waves.flatMap((w) => w.regions)];
 const order = (p: ProposedPlan) => placements(p).map((x) => x.region);
 
 /** The config a proposal must load with: the regions, one service, the proposed plan. */
 function loadsAsPlan(regions: PlannerRegion[], p: ProposedPlan) {
   const files = {
-    'regions.yaml': stringify({ regions: regions.map((x) => ({ name: x.name, timeZone: x.timeZone, traits: { tier: x.tier, tags: x.tags }, kubernetes: { context: x.name } })) }),
+    'regions.yaml': stringify({
+      regions: regions.map((x) => ({
+        name: x.name,
+        timeZone: x.timeZone,
+        traits: { tier: x.tier, tags: x.tags },
+        kubernetes: { context: x.name },
+      })),
+    }),
     'services/web.yaml': 'workloads:\n  - deployment: web\n',
     'plans/web.yaml': planYaml('web', p),
   };
@@ -38,7 +51,15 @@ const TABLE: Array<{ name: string; regions: PlannerRegion[]; canary?: string; ex
     name: 'a mix of tiers, tags, zones and measured traffic',
     regions: MIXED,
     expectOrder: ['canary-1', 'eu-small', 'eu-big', 'ap-mobile', 'ap-cjk-2', 'us-2', 'us-3', 'ap-cjk', 'us-1'],
-    waves: ['low-traffic-canary-like', 'high-traffic-canary-like', 'first-mobile-heavy', 'first-non-latin-input', 'first-zone-america', 'parallel-1', 'parallel-2'],
+    waves: [
+      'low-traffic-canary-like',
+      'high-traffic-canary-like',
+      'first-mobile-heavy',
+      'first-non-latin-input',
+      'first-zone-america',
+      'parallel-1',
+      'parallel-2',
+    ],
   },
   {
     name: 'all low, no tags, no traffic measured',
@@ -54,7 +75,7 @@ const TABLE: Array<{ name: string; regions: PlannerRegion[]; canary?: string; ex
   },
   { name: 'one region', regions: [r('solo', 'low')], expectOrder: ['solo'], waves: [] },
   {
-    name: 'the service\'s canary comes first even if it is not the quietest',
+    name: "the service's canary comes first even if it is not the quietest",
     regions: [r('quiet', 'low', [], 'UTC', 1), r('main', 'high', [], 'UTC', 100), r('mid', 'low', [], 'UTC', 10)],
     canary: 'main',
     expectOrder: ['main', 'quiet', 'mid'],
@@ -62,7 +83,13 @@ const TABLE: Array<{ name: string; regions: PlannerRegion[]; canary?: string; ex
   {
     name: '50 regions over 5 zones and 3 tags',
     regions: Array.from({ length: 50 }, (_, i) =>
-      r(`r-${String(i).padStart(2, '0')}`, i % 3 === 0 ? 'high' : 'low', i % 7 === 0 ? ['mobile-heavy'] : i % 11 === 0 ? ['non-latin-input'] : i % 13 === 0 ? ['rtl'] : [], ['Europe/Paris', 'Asia/Tokyo', 'America/Denver', 'Africa/Lagos', 'Australia/Sydney'][i % 5]!, i % 4 === 0 ? null : (i * 37) % 500),
+      r(
+        `r-${String(i).padStart(2, '0')}`,
+        i % 3 === 0 ? 'high' : 'low',
+        i % 7 === 0 ? ['mobile-heavy'] : i % 11 === 0 ? ['non-latin-input'] : i % 13 === 0 ? ['rtl'] : [],
+        ['Europe/Paris', 'Asia/Tokyo', 'America/Denver', 'Africa/Lagos', 'Australia/Sydney'][i % 5]!,
+        i % 4 === 0 ? null : (i * 37) % 500,
+      ),
     ),
   },
 ];
@@ -81,7 +108,9 @@ describe('wave planner', () => {
       // single-region waves come before parallel ones, and parallel waves grow
       const parallel = plan.waves.filter((w) => w.name.startsWith('parallel-'));
       for (let i = 1; i < parallel.length - 1; i++) expect(parallel[i]!.regions.length).toBeGreaterThan(parallel[i - 1]!.regions.length);
-      expect(plan.waves.findIndex((w) => w.name.startsWith('parallel-'))).toBe(parallel.length > 0 ? plan.waves.length - parallel.length : -1);
+      expect(plan.waves.findIndex((w) => w.name.startsWith('parallel-'))).toBe(
+        parallel.length > 0 ? plan.waves.length - parallel.length : -1,
+      );
       // deterministic: same input (in any order) → same plan
       expect(proposePlan([...row.regions].reverse(), row.canary)).toEqual(plan);
       // the YAML loads with the plan schema and lists the same regions
@@ -97,24 +126,37 @@ describe('wave planner', () => {
       ['low-traffic-canary-like', 'c'],
       ['high-traffic-canary-like', 'b'],
     ]);
-    expect(plan.waves[1]!.reason).toBe('canary-like with high traffic: tier high (20 req/s measured, too close to the others to tell): same input at scale, tests only the load');
+    expect(plan.waves[1]!.reason).toBe(
+      'canary-like with high traffic: tier high (20 req/s measured, too close to the others to tell): same input at scale, tests only the load',
+    );
   });
 
   it('says why each region is where it is', () => {
     const plan = proposePlan(MIXED);
     const why = Object.fromEntries(placements(plan).map((p) => [p.region, p.reason]));
     expect(why['canary-1']).toBe('tagged canary (low traffic: 5 req/s measured (median 50 req/s))');
-    expect(why['eu-small']).toBe('canary-like (no tag the canary lacks) with low traffic: 20 req/s measured (median 50 req/s): little impact if it fails');
-    expect(why['eu-big']).toBe('canary-like with high traffic: 900 req/s measured (median 50 req/s): same input at scale, tests only the load');
-    expect(why['ap-mobile']).toBe('first region with mobile-heavy (also new: time zone Asia); low traffic: 40 req/s measured (median 50 req/s)');
+    expect(why['eu-small']).toBe(
+      'canary-like (no tag the canary lacks) with low traffic: 20 req/s measured (median 50 req/s): little impact if it fails',
+    );
+    expect(why['eu-big']).toBe(
+      'canary-like with high traffic: 900 req/s measured (median 50 req/s): same input at scale, tests only the load',
+    );
+    expect(why['ap-mobile']).toBe(
+      'first region with mobile-heavy (also new: time zone Asia); low traffic: 40 req/s measured (median 50 req/s)',
+    );
     expect(why['ap-cjk-2']).toBe('first region with non-latin-input; low traffic: 30 req/s measured (median 50 req/s)');
     expect(why['us-2']).toBe('first region with time zone America; low traffic: 50 req/s measured (median 50 req/s)');
-    expect(why['us-1']).toMatch(/^every trait already proven: parallel wave 2 of up to 4 regions, lower traffic first; high traffic: 800 req\/s/);
+    expect(why['us-1']).toMatch(
+      /^every trait already proven: parallel wave 2 of up to 4 regions, lower traffic first; high traffic: 800 req\/s/,
+    );
   });
 
   it('without a tagged or configured canary starts with the quietest region and says so; refuses duplicates and nothing', () => {
     const plan = proposePlan([r('b', 'high', [], 'UTC', 90), r('a', 'low', [], 'UTC', 3)]);
-    expect(plan.canary).toEqual({ region: 'a', reason: 'no canary configured or tagged: the lowest-traffic region (low traffic: 3 req/s measured (median 46.5 req/s))' });
+    expect(plan.canary).toEqual({
+      region: 'a',
+      reason: 'no canary configured or tagged: the lowest-traffic region (low traffic: 3 req/s measured (median 46.5 req/s))',
+    });
     expect(() => proposePlan([])).toThrow('no region to plan');
     expect(() => proposePlan([r('a', 'low'), r('a', 'low')])).toThrow('region a is listed twice');
   });

@@ -7,10 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { WorkloadError, type Clusters, type MetricsSources } from '../../libs/application/src/index.js';
-import { InstrumentedClusters, InstrumentedMetricsSources, TidelineMetrics } from '../../libs/integrations/src/index.js';
-import type { Db, NotificationStore, ReleaseStore } from '../../libs/persistence/src/index.js';
-import { observeNotificationStore, observeReleaseStore } from '../../libs/runtime/src/index.js';
+import { WorkloadError, type Clusters, type MetricsSources } from '#application';
+import { InstrumentedClusters, InstrumentedMetricsSources, TidelineMetrics } from '#integrations';
+import type { Db, NotificationStore, ReleaseStore } from '#persistence';
+import { observeNotificationStore, observeReleaseStore } from '#runtime';
 
 const release = {
   id: '6f1c1f1e-0000-4000-8000-000000000001',
@@ -33,32 +33,62 @@ describe('metrics wiring', () => {
   it('counts and logs a committed step, deliveries and client calls; promtool accepts the text', async () => {
     const metrics = new TidelineMetrics();
     const { log, lines } = logger();
-    const store = { applyStep: async () => 1, create: async () => ({ kind: 'created', release }), promoteNextQueued: async () => null } as unknown as ReleaseStore;
-    const db = { read: async () => [{ actions: 1, action_at: new Date(2_000), verdict_at: new Date(1_500), breach_at: new Date(1_000) }] } as unknown as Db;
+    const store = {
+      applyStep: async () => 1,
+      create: async () => ({ kind: 'created', release }),
+      promoteNextQueued: async () => null,
+    } as unknown as ReleaseStore;
+    const db = {
+      read: async () => [{ actions: 1, action_at: new Date(2_000), verdict_at: new Date(1_500), breach_at: new Date(1_000) }],
+    } as unknown as Db;
     observeReleaseStore(store, db, metrics, log);
     await store.applyStep(release, {
       events: [
         { type: 'gate.failed', actor: 'tideline', region: 'us-west' },
-        { type: 'region.drained', actor: 'tideline', region: 'us-west', fromState: 'draining', toState: 'drained', data: { drainMs: 4_200 } },
+        {
+          type: 'region.drained',
+          actor: 'tideline',
+          region: 'us-west',
+          fromState: 'draining',
+          toState: 'drained',
+          data: { drainMs: 4_200 },
+        },
         { type: 'region.restore_patched', actor: 'tideline', region: 'us-west' },
       ],
-      evaluations: [{ region: 'us-west', stageIndex: 1, verdict: 'fail' } as never, { region: 'us-west', stageIndex: 0, verdict: 'pass' } as never],
+      evaluations: [
+        { region: 'us-west', stageIndex: 1, verdict: 'fail' } as never,
+        { region: 'us-west', stageIndex: 0, verdict: 'pass' } as never,
+      ],
     });
     await store.create({} as never, 'ci');
     await new Promise((r) => setTimeout(r, 10)); // the action latency is read after the commit, not awaited
 
-    const deliveries = { markSent: async () => undefined, markRetry: async () => undefined, markDead: async () => undefined } as unknown as NotificationStore;
+    const deliveries = {
+      markSent: async () => undefined,
+      markRetry: async () => undefined,
+      markDead: async () => undefined,
+    } as unknown as NotificationStore;
     observeNotificationStore(deliveries, metrics);
     await deliveries.markSent('d1', null);
     await deliveries.markRetry('d2', 'boom', 100, true);
     await deliveries.markRetry('d3', '429', 100, false);
     await deliveries.markDead('d4', 'gone');
 
-    const failing = { snapshot: async () => Promise.reject(new WorkloadError('r: read failed with HTTP 404', true, 404)), observe: async () => Promise.reject(new Error('r: read timed out after 5ms')) };
+    const failing = {
+      snapshot: async () => Promise.reject(new WorkloadError('r: read failed with HTTP 404', true, 404)),
+      observe: async () => Promise.reject(new Error('r: read timed out after 5ms')),
+    };
     const clusters = new InstrumentedClusters({ forRegion: () => failing } as unknown as Clusters, metrics);
     await expect(clusters.forRegion('us-west').snapshot({ namespace: 'shop', deployment: 'x', container: 'x' })).rejects.toThrow(/404/);
-    await expect(clusters.forRegion('us-west').observe({ namespace: 'shop', deployment: 'x', container: 'x' })).rejects.toThrow(/timed out/);
-    const sources = new InstrumentedMetricsSources({ forRegion: () => ({ query: async () => ({ ok: false, error: 'bad query', status: 400, durationMs: 1 }) }) } as unknown as MetricsSources, metrics);
+    await expect(clusters.forRegion('us-west').observe({ namespace: 'shop', deployment: 'x', container: 'x' })).rejects.toThrow(
+      /timed out/,
+    );
+    const sources = new InstrumentedMetricsSources(
+      {
+        forRegion: () => ({ query: async () => ({ ok: false, error: 'bad query', status: 400, durationMs: 1 }) }),
+      } as unknown as MetricsSources,
+      metrics,
+    );
     await sources.forRegion('us-west').query('up', { timeoutMs: 100 });
     metrics.jobWait.observe({ queue: 'q', job: 'release.tick' }, 0.01);
     metrics.jobRun.observe({ queue: 'q', job: 'release.tick', outcome: 'completed' }, 0.02);

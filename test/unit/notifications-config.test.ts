@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../libs/config/src/index.js';
+import { ConfigError, loadConfig } from '#config';
 
 const tmpDirs: string[] = [];
 afterAll(() => {
@@ -19,7 +19,11 @@ const BASE = {
 function dirWith(notifications: string | undefined, extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'tideline-notify-config-'));
   tmpDirs.push(dir);
-  const files: Record<string, string> = { ...BASE, ...extra, ...(notifications !== undefined ? { 'notifications.yaml': notifications } : {}) };
+  const files: Record<string, string> = {
+    ...BASE,
+    ...extra,
+    ...(notifications !== undefined ? { 'notifications.yaml': notifications } : {}),
+  };
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);
@@ -32,7 +36,10 @@ function problems(notifications: string, env: NodeJS.ProcessEnv = {}, extra: Rec
   try {
     loadConfig(dir, env);
   } catch (err) {
-    if (err instanceof ConfigError) return err.message.split('\n').map((line) => line.replaceAll(dir, '<dir>').replace(/^.*notifications\.yaml: /, 'notifications.yaml: '));
+    if (err instanceof ConfigError)
+      return err.message
+        .split('\n')
+        .map((line) => line.replaceAll(dir, '<dir>').replace(/^.*notifications\.yaml: /, 'notifications.yaml: '));
     throw err;
   }
   throw new Error('expected a ConfigError');
@@ -66,20 +73,34 @@ dashboardUrl: https://tideline.example.com/
     );
     const n = loadConfig(dir, env).notifications!;
     expect(n.dashboardUrl).toBe('https://tideline.example.com');
-    expect(n.slack).toMatchObject({ mode: 'bot', defaultChannel: '#deploys', channels: { checkout: 'C0CHECKOUT' }, minSeverity: 'warning' });
+    expect(n.slack).toMatchObject({
+      mode: 'bot',
+      defaultChannel: '#deploys',
+      channels: { checkout: 'C0CHECKOUT' },
+      minSeverity: 'warning',
+    });
     expect(n.slack!.mode === 'bot' && n.slack!.token.reveal()).toBe('xoxb-very-secret');
     expect(n.webhooks.map((w) => [w.name, w.minSeverity, w.events, w.secret.reveal()])).toEqual([
       ['audit', 'info', undefined, 'whsec-1'],
       ['pager', 'failure', ['release.rolled_back', 'gate.failed'], 'file-secret'],
     ]);
-    expect(n.delivery).toEqual({ maxAttempts: 10, backoffMs: 2_000, maxBackoffMs: 300_000, timeoutMs: 10_000, concurrency: 4, pollIntervalMs: 2_000 });
+    expect(n.delivery).toEqual({
+      maxAttempts: 10,
+      backoffMs: 2_000,
+      maxBackoffMs: 300_000,
+      timeoutMs: 10_000,
+      concurrency: 4,
+      pollIntervalMs: 2_000,
+    });
     const shown = JSON.stringify(n) + inspect(n, { depth: 10 });
     for (const secret of ['xoxb-very-secret', 'whsec-1', 'file-secret']) expect(shown).not.toContain(secret);
   });
 
   it('loads the incoming-webhook mode and delivery settings', () => {
     const n = loadConfig(
-      dirWith('slack: { mode: webhook, webhookUrlEnv: SLACK_HOOK }\ndelivery: { maxAttempts: 3, backoff: 500ms, timeout: 2s, concurrency: 2, pollInterval: 1s }\n'),
+      dirWith(
+        'slack: { mode: webhook, webhookUrlEnv: SLACK_HOOK }\ndelivery: { maxAttempts: 3, backoff: 500ms, timeout: 2s, concurrency: 2, pollInterval: 1s }\n',
+      ),
       { SLACK_HOOK: 'https://hooks.slack.com/services/T/B/x' },
     ).notifications!;
     expect(n.slack).toMatchObject({ mode: 'webhook', minSeverity: 'info' });
@@ -88,7 +109,7 @@ dashboardUrl: https://tideline.example.com/
 
   it('reports each mistake as file: path: problem, all at once, without secret values', () => {
     const lines = problems(
-        `slack:
+      `slack:
   token: xoxb-in-yaml
   tokenEnv: MISSING_TOKEN
   channels: { search: "#search" }
@@ -102,15 +123,17 @@ webhooks:
     secretEnv: EMPTY
 delivery: { backoff: soon }
 `,
-        { EMPTY: ' ' },
-      );
+      { EMPTY: ' ' },
+    );
     const expected = [
       'notifications.yaml: slack.token: unknown key "token" (secrets go in an environment variable or a file: use the …Env or …File key)',
       'notifications.yaml: slack.minSeverity: must be one of info, warning, failure',
       'notifications.yaml: slack.tokenEnv: environment variable MISSING_TOKEN is not set',
       'notifications.yaml: slack.channels.search: unknown service "search" (known: checkout)',
       'notifications.yaml: webhooks[0].url: must be an http(s) URL like https://hooks.example.com/tideline',
-      expect.stringMatching(/^notifications\.yaml: webhooks\[0\]\.events\[0\]: unknown event "release\.succeded" \(did you mean "release\.succeeded"\?\)/),
+      expect.stringMatching(
+        /^notifications\.yaml: webhooks\[0\]\.events\[0\]: unknown event "release\.succeded" \(did you mean "release\.succeeded"\?\)/,
+      ),
       'notifications.yaml: webhooks[0].secretEnv: is required (or secretFile)',
       'notifications.yaml: webhooks[1].secretEnv: environment variable EMPTY is empty',
       'notifications.yaml: webhooks[1].name: webhook "audit" is defined twice',
@@ -122,9 +145,15 @@ delivery: { backoff: soon }
   });
 
   it('keeps bot-only keys out of webhook mode', () => {
-    const lines = problems('slack: { mode: webhook, webhookUrlEnv: HOOK, defaultChannel: "#x", tokenEnv: T }\n', { HOOK: 'https://h.example.com', T: 't' });
+    const lines = problems('slack: { mode: webhook, webhookUrlEnv: HOOK, defaultChannel: "#x", tokenEnv: T }\n', {
+      HOOK: 'https://h.example.com',
+      T: 't',
+    });
     expect(lines).toEqual(
-      expect.arrayContaining([expect.stringContaining('slack.tokenEnv: only with mode: bot'), expect.stringContaining('slack.defaultChannel: only with mode: bot')]),
+      expect.arrayContaining([
+        expect.stringContaining('slack.tokenEnv: only with mode: bot'),
+        expect.stringContaining('slack.defaultChannel: only with mode: bot'),
+      ]),
     );
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, buildMessage, DEFAULT_APPROVERS, DispatchNotifications, formatValue } from '../../libs/application/src/index.js';
-import type { DeliveryScheduler, NotificationDestination, NotificationDestinations } from '../../libs/application/src/index.js';
-import { NOTIFIABLE_EVENT_TYPES, notificationKind, passesSeverity, wantsEvent, type Severity } from '../../libs/domain/src/index.js';
-import { eventMessage, parentMessage } from '../../libs/integrations/src/index.js';
-import type { EventRecord, NotificationStore, ReleaseRecord } from '../../libs/persistence/src/index.js';
+import { backoffDelay, buildMessage, DEFAULT_APPROVERS, DispatchNotifications, formatValue } from '#application';
+import type { DeliveryScheduler, NotificationDestination, NotificationDestinations } from '#application';
+import { NOTIFIABLE_EVENT_TYPES, notificationKind, passesSeverity, wantsEvent, type Severity } from '#domain';
+import { eventMessage, parentMessage } from '#integrations';
+import type { EventRecord, NotificationStore, ReleaseRecord } from '#persistence';
 
 const release: ReleaseRecord = {
   id: '5f0c6a1e-4d0b-4a57-9d1e-2f4b8c9a7e31',
@@ -20,7 +20,17 @@ const release: ReleaseRecord = {
     planName: 'standard',
     service: 'checkout',
     stages: [
-      { index: 0, name: 'canary', kind: 'canary', bakeMs: 1, progressDeadlineMs: 1, maxParallel: 1, onFailure: 'rollback', approval: 'none', regions: [{ region: 'us-west', workloads: [] }] },
+      {
+        index: 0,
+        name: 'canary',
+        kind: 'canary',
+        bakeMs: 1,
+        progressDeadlineMs: 1,
+        maxParallel: 1,
+        onFailure: 'rollback',
+        approval: 'none',
+        regions: [{ region: 'us-west', workloads: [] }],
+      },
       {
         index: 1,
         name: 'wave-1',
@@ -72,7 +82,17 @@ describe('event → notification kind and severity', () => {
     expect(notificationKind('release.paused')?.severity).toBe('warning');
     expect(notificationKind('release.awaiting_approval')?.severity).toBe('warning');
     expect(notificationKind('region.verified')?.severity).toBe('info');
-    for (const ignored of ['region.deploying', 'region.recorded', 'region.patched', 'region.baking', 'region.restore_patched', 'region.rolling_back', 'made.up', 'toString', '__proto__']) {
+    for (const ignored of [
+      'region.deploying',
+      'region.recorded',
+      'region.patched',
+      'region.baking',
+      'region.restore_patched',
+      'region.rolling_back',
+      'made.up',
+      'toString',
+      '__proto__',
+    ]) {
       expect(notificationKind(ignored), ignored).toBeUndefined();
       expect(buildMessage(event(ignored), release, 'http://x')).toBeNull();
     }
@@ -99,7 +119,18 @@ describe('event → notification kind and severity', () => {
 
 describe('buildMessage', () => {
   it('says what a gate failure measured against its threshold', () => {
-    const m = msg(event('gate.failed', { data: { gate: 'error-rate', region: 'eu-west', verdict: 'fail', observed: 0.031234567, threshold: { op: '<', value: 0.01 }, reason: '3 consecutive failures' } }));
+    const m = msg(
+      event('gate.failed', {
+        data: {
+          gate: 'error-rate',
+          region: 'eu-west',
+          verdict: 'fail',
+          observed: 0.031234567,
+          threshold: { op: '<', value: 0.01 },
+          reason: '3 consecutive failures',
+        },
+      }),
+    );
     expect(m.severity).toBe('failure');
     expect(m.text).toBe('error-rate failed in eu-west: 0.03123 (threshold < 0.01)');
     expect(m.region).toBe('eu-west');
@@ -114,8 +145,21 @@ describe('buildMessage', () => {
   });
 
   it('reads event data defensively: missing or odd fields never throw', () => {
-    for (const data of [null, {}, { gate: 42, observed: 'NaN', threshold: [1, 2] }, { observed: { nested: { deep: true } } }, { approvers: 'ops' }]) {
-      for (const type of ['gate.failed', 'gate.errors', 'region.blocked', 'release.awaiting_approval', 'stage.started', 'release.superseded']) {
+    for (const data of [
+      null,
+      {},
+      { gate: 42, observed: 'NaN', threshold: [1, 2] },
+      { observed: { nested: { deep: true } } },
+      { approvers: 'ops' },
+    ]) {
+      for (const type of [
+        'gate.failed',
+        'gate.errors',
+        'region.blocked',
+        'release.awaiting_approval',
+        'stage.started',
+        'release.superseded',
+      ]) {
         expect(() => msg(event(type, { data: data as Record<string, unknown> | null })), `${type} ${JSON.stringify(data)}`).not.toThrow();
       }
     }
@@ -125,15 +169,25 @@ describe('buildMessage', () => {
   });
 
   it('names who can approve', () => {
-    expect(msg(event('release.awaiting_approval', { data: { stage: 'wave-1' } })).fields[0]).toEqual({ label: 'Who can approve', value: DEFAULT_APPROVERS });
-    expect(msg(event('release.awaiting_approval', { data: { stage: 'wave-1', approvers: ['alice', 'sre-team'] } })).fields[0]!.value).toBe('alice, sre-team');
+    expect(msg(event('release.awaiting_approval', { data: { stage: 'wave-1' } })).fields[0]).toEqual({
+      label: 'Who can approve',
+      value: DEFAULT_APPROVERS,
+    });
+    expect(msg(event('release.awaiting_approval', { data: { stage: 'wave-1', approvers: ['alice', 'sre-team'] } })).fields[0]!.value).toBe(
+      'alice, sre-team',
+    );
   });
 
   it('describes waves, queued releases, rollbacks and success', () => {
-    expect(msg(event('stage.started', { data: { stage: 'wave-1' } }))).toMatchObject({ title: 'Wave started', text: 'wave-1 started: eu-west, eu-central' });
+    expect(msg(event('stage.started', { data: { stage: 'wave-1' } }))).toMatchObject({
+      title: 'Wave started',
+      text: 'wave-1 started: eu-west, eu-central',
+    });
     expect(msg(event('stage.started', { data: { stage: 'canary' } })).title).toBe('Canary started');
     expect(msg(event('release.created', { toState: 'queued' })).title).toBe('Release queued');
-    expect(msg(event('release.created', { toState: 'running' })).text).toBe('checkout 2.0.0 is rolling out: canary (us-west) → wave-1 (eu-west, eu-central)');
+    expect(msg(event('release.created', { toState: 'running' })).text).toBe(
+      'checkout 2.0.0 is rolling out: canary (us-west) → wave-1 (eu-west, eu-central)',
+    );
     expect(msg(event('release.rolling_back', { reason: 'region eu-west failed', data: { policy: 'rollback' } }))).toMatchObject({
       title: 'Rollback started',
       text: 'rolling back (policy rollback)',
@@ -175,7 +229,10 @@ describe('routing and backoff', () => {
   });
 
   it('plans one delivery per (event, destination) that wants it; stale events are skipped', () => {
-    const all = [dest('slack', { minSeverity: 'info' }, (s) => s === 'checkout'), dest('webhook:pager', { minSeverity: 'failure' }, () => true)];
+    const all = [
+      dest('slack', { minSeverity: 'info' }, (s) => s === 'checkout'),
+      dest('webhook:pager', { minSeverity: 'failure' }, () => true),
+    ];
     const destinations: NotificationDestinations = { all: () => all, get: (n) => all.find((d) => d.name === n)! };
     const scheduler: DeliveryScheduler = { enqueueDelivery: async () => undefined };
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };

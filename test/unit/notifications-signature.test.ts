@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signTidelineWebhook, verifyTidelineSignature } from '../../libs/integrations/src/index.js';
+import { signTidelineWebhook, verifyTidelineSignature } from '#integrations';
 
 const secret = 'whsec-0123456789';
 const body = '{"type":"release.succeeded","release":{"service":"checkout"}}';

@@ -12,12 +12,24 @@ import { AppModule } from '../../apps/api/src/app.module.js';
 import { PUBLIC_KEY, SCOPES_KEY } from '../../apps/api/src/auth.js';
 import { docsPage } from '../../apps/api/src/docs.controller.js';
 import { openApiDocument } from '../../apps/api/src/openapi.js';
-import type { Container } from '../../libs/runtime/src/index.js';
+import type { Container } from '#runtime';
 
-type Doc = { paths: Record<string, Record<string, { security: Array<Record<string, string[]>>; 'x-scopes': string[]; responses: Record<string, { content: Record<string, unknown> }> }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<
+      string,
+      { security: Array<Record<string, string[]>>; 'x-scopes': string[]; responses: Record<string, { content: Record<string, unknown> }> }
+    >
+  >;
+};
 /** Every use case a stand-in: building the app needs them, routing does not call them. */
 const FAKE = new Proxy({}, { get: () => ({}) }) as unknown as Container;
-const toOpenApi = (path: string) => `/${path}`.replace(/\/+/g, '/').replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1');
+const toOpenApi = (path: string) =>
+  `/${path}`
+    .replace(/\/+/g, '/')
+    .replace(/:(\w+)/g, '{$1}')
+    .replace(/(.)\/$/, '$1');
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -39,7 +51,9 @@ describe('OpenAPI document', () => {
   function registered(): string[] {
     const express = app.getHttpAdapter().getInstance() as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } };
     const stack = (express.router ?? express._router)!.stack;
-    return stack.flatMap((l) => (l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${toOpenApi(l.route!.path)}`) : [])).sort();
+    return stack
+      .flatMap((l) => (l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${toOpenApi(l.route!.path)}`) : []))
+      .sort();
   }
 
   function documented(): string[] {
@@ -74,7 +88,8 @@ describe('OpenAPI document', () => {
           expect(scopes, `${method} ${path} declares its scopes`).toBeDefined();
           expect(op!['x-scopes'], `${method} ${path}`).toEqual(scopes);
           expect(op!.security, `${method} ${path}`).toEqual([{ bearer: scopes }]);
-          for (const status of ['401', '403']) expect(op!.responses[status]!.content, `${method} ${path} ${status}`).toHaveProperty(['application/problem+json']);
+          for (const status of ['401', '403'])
+            expect(op!.responses[status]!.content, `${method} ${path} ${status}`).toHaveProperty(['application/problem+json']);
         }
         checked++;
       }
@@ -83,10 +98,17 @@ describe('OpenAPI document', () => {
   });
 
   it('describes bodies and parameters from the DTOs, errors as problem+json, and renders a page without external resources', () => {
-    const create = (doc.paths['/v1/releases']!.post as unknown as { requestBody: { content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } } } }).requestBody;
+    const create = (
+      doc.paths['/v1/releases']!.post as unknown as {
+        requestBody: { content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } } };
+      }
+    ).requestBody;
     expect(create.content['application/json'].schema.required).toEqual(['service', 'version', 'image', 'releaseNumber']);
     expect(create.content['application/json'].schema.additionalProperties).toBe(false);
-    const promote = doc.paths['/v1/releases/{id}/promote']!.post as unknown as { requestBody: { required: boolean }; responses: Record<string, unknown> };
+    const promote = doc.paths['/v1/releases/{id}/promote']!.post as unknown as {
+      requestBody: { required: boolean };
+      responses: Record<string, unknown>;
+    };
     expect(promote.requestBody.required).toBe(true);
     expect(Object.keys(promote.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '503']);
     const audit = doc.paths['/v1/audit']!.get as unknown as { parameters: Array<{ name: string; in: string }> };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkWindow, describeDays, isValidTimeZone, windowProblems, type AllowRule, type DeploymentWindow, type Freeze } from '../../libs/domain/src/index.js';
+import { checkWindow, describeDays, isValidTimeZone, windowProblems, type AllowRule, type DeploymentWindow, type Freeze } from '#domain';
 
 const PARIS = 'Europe/Paris';
 const at = (iso: string): number => Date.parse(iso);
@@ -24,7 +24,11 @@ describe('deployment window: allow rules', () => {
 
   it('says why and when it opens: before hours, after hours, at the weekend', () => {
     const r = checkWindow(office, PARIS, at('2026-03-02T06:00:00Z'));
-    expect(r).toEqual({ open: false, reason: 'outside the deployment window (mon-fri 09:00-17:00 Europe/Paris)', opensAtMs: at('2026-03-02T08:00:00Z') });
+    expect(r).toEqual({
+      open: false,
+      reason: 'outside the deployment window (mon-fri 09:00-17:00 Europe/Paris)',
+      opensAtMs: at('2026-03-02T08:00:00Z'),
+    });
     expect(opens(office, PARIS, '2026-03-06T17:30:00Z')).toBe('2026-03-09T08:00:00.000Z'); // friday evening → monday
     expect(opens(office, PARIS, '2026-03-07T12:00:00Z')).toBe('2026-03-09T08:00:00.000Z'); // saturday
   });
@@ -80,7 +84,9 @@ describe('deployment window: wrap past midnight', () => {
     const w: DeploymentWindow = { allow: [{ days: ['mon'], startMinute: hm(20), endMinute: 1440 }], freezes: [] };
     expect(checkWindow(w, utc, at('2026-03-02T23:59:00Z')).open).toBe(true);
     expect(checkWindow(w, utc, at('2026-03-03T00:00:00Z')).open).toBe(false);
-    expect(checkWindow(w, utc, at('2026-03-02T12:00:00Z'))).toMatchObject({ reason: 'outside the deployment window (mon 20:00-24:00 UTC)' });
+    expect(checkWindow(w, utc, at('2026-03-02T12:00:00Z'))).toMatchObject({
+      reason: 'outside the deployment window (mon 20:00-24:00 UTC)',
+    });
   });
 });
 
@@ -109,10 +115,15 @@ describe('deployment window: daylight saving time', () => {
   });
 
   it('New York nights: not between 22:00 and 06:00, across the March change', () => {
-    const w: DeploymentWindow = { allow: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startMinute: hm(6), endMinute: hm(22) }], freezes: [] };
+    const w: DeploymentWindow = {
+      allow: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startMinute: hm(6), endMinute: hm(22) }],
+      freezes: [],
+    };
     // 2026-03-08 02:00 EST → 03:00 EDT; 06:00 EDT = 10:00Z
     expect(opens(w, 'America/New_York', '2026-03-08T04:00:00Z')).toBe('2026-03-08T10:00:00.000Z');
-    expect(checkWindow(w, 'America/New_York', at('2026-03-08T04:00:00Z'))).toMatchObject({ reason: 'outside the deployment window (daily 06:00-22:00 America/New_York)' });
+    expect(checkWindow(w, 'America/New_York', at('2026-03-08T04:00:00Z'))).toMatchObject({
+      reason: 'outside the deployment window (daily 06:00-22:00 America/New_York)',
+    });
   });
 });
 
@@ -138,12 +149,16 @@ describe('deployment window: freezes', () => {
   });
 
   it('an open-ended freeze never opens; a freeze longer than the search never opens', () => {
-    expect(checkWindow({ allow: [], freezes: [{ fromMs: 0, toMs: Infinity, reason: 'incident' }] }, PARIS, at('2026-03-02T10:00:00Z'))).toEqual({
+    expect(
+      checkWindow({ allow: [], freezes: [{ fromMs: 0, toMs: Infinity, reason: 'incident' }] }, PARIS, at('2026-03-02T10:00:00Z')),
+    ).toEqual({
       open: false,
       reason: 'frozen until further notice: incident',
       opensAtMs: null,
     });
-    expect(opens({ allow: [], freezes: [{ fromMs: 0, toMs: at('2026-04-30T00:00:00Z'), reason: 'x' }] }, PARIS, '2026-03-02T10:00:00Z')).toBe('never');
+    expect(
+      opens({ allow: [], freezes: [{ fromMs: 0, toMs: at('2026-04-30T00:00:00Z'), reason: 'x' }] }, PARIS, '2026-03-02T10:00:00Z'),
+    ).toBe('never');
   });
 
   it('freezes end exactly (end exclusive)', () => {
@@ -160,11 +175,16 @@ describe('deployment window: helpers and cost', () => {
 
   it('reports bad definitions', () => {
     expect(windowProblems(office)).toEqual([]);
-    expect(windowProblems({ allow: [{ days: [], startMinute: 1440, endMinute: -1 }], freezes: [{ fromMs: 2, toMs: 1, reason: '' }] })).toHaveLength(4);
+    expect(
+      windowProblems({ allow: [{ days: [], startMinute: 1440, endMinute: -1 }], freezes: [{ fromMs: 2, toMs: 1, reason: '' }] }),
+    ).toHaveLength(4);
   });
 
   it('a search over 14 closed days stays cheap', () => {
-    const w: DeploymentWindow = { allow: [{ days: ['mon'], startMinute: hm(9), endMinute: hm(9, 1) }], freezes: [{ fromMs: 0, toMs: at('2026-03-09T08:30:00Z'), reason: 'x' }] };
+    const w: DeploymentWindow = {
+      allow: [{ days: ['mon'], startMinute: hm(9), endMinute: hm(9, 1) }],
+      freezes: [{ fromMs: 0, toMs: at('2026-03-09T08:30:00Z'), reason: 'x' }],
+    };
     const t = performance.now();
     for (let i = 0; i < 20; i++) expect(opens(w, PARIS, '2026-03-02T10:00:00Z')).toBe('2026-03-16T08:00:00.000Z');
     expect((performance.now() - t) / 20).toBeLessThan(25);

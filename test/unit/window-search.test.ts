@@ -1,6 +1,6 @@
 /** The fast opensAtMs search against a minute-by-minute scan, around DST changes. */
 import { describe, expect, it } from 'vitest';
-import { checkWindow, isWindowOpenAt, WEEKDAYS, type AllowRule, type DeploymentWindow, type Weekday } from '../../libs/domain/src/index.js';
+import { checkWindow, isWindowOpenAt, WEEKDAYS, type AllowRule, type DeploymentWindow, type Weekday } from '#domain';
 
 const MINUTE = 60_000;
 const HORIZON = 14 * 24 * 60;
@@ -42,6 +42,8 @@ describe('opensAtMs search agrees with a minute-by-minute scan', () => {
   it.each(cases)('case $i ($tz)', ({ tz, now, w }) => {
     const r = checkWindow(w, tz, now);
     if (r.open) return void expect(isWindowOpenAt(w, tz, now)).toBe(true);
-    expect(r.opensAtMs === null ? null : new Date(r.opensAtMs).toISOString()).toBe(((t) => (t === null ? null : new Date(t).toISOString()))(scan(w, tz, now)));
+    expect(r.opensAtMs === null ? null : new Date(r.opensAtMs).toISOString()).toBe(
+      ((t) => (t === null ? null : new Date(t).toISOString()))(scan(w, tz, now)),
+    );
   });
 });

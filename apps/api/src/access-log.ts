@@ -43,7 +43,16 @@ export function accessLog(log: { info(o: object, m?: string): void }) {
     res.on('finish', () => {
       const url = req.originalUrl ?? req.url ?? '';
       if (QUIET_PATHS.includes(pathOnly(url))) return;
-      log.info({ method: req.method, url: loggableUrl(req.method, url), status: res.statusCode, actor: req.principal?.actor ?? null, ms: Date.now() - started }, 'request');
+      log.info(
+        {
+          method: req.method,
+          url: loggableUrl(req.method, url),
+          status: res.statusCode,
+          actor: req.principal?.actor ?? null,
+          ms: Date.now() - started,
+        },
+        'request',
+      );
     });
     next();
   };

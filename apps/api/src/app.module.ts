@@ -19,10 +19,10 @@ import {
   ResumeRelease,
   RetryRegion,
   RollbackRelease,
-} from '../../../libs/application/src/index.js';
-import { JobQueues, TidelineMetrics } from '../../../libs/integrations/src/index.js';
-import { Db } from '../../../libs/persistence/src/index.js';
-import type { Container } from '../../../libs/runtime/src/index.js';
+} from '#application';
+import { JobQueues, TidelineMetrics } from '#integrations';
+import { Db } from '#persistence';
+import type { Container } from '#runtime';
 import { HealthController } from './health.controller.js';
 import { NotificationsController } from './notifications.controller.js';
 import { ReleaseActionsController } from './release-actions.controller.js';
@@ -31,7 +31,7 @@ import { RegionsController } from './regions.controller.js';
 import { AuditController } from './audit.controller.js';
 import { DocsController } from './docs.controller.js';
 import { LearningController } from './learning.controller.js';
-import { GetDrill, GetTimeToSmoke, ListDrills, ProposePlan, RequestDrill } from '../../../libs/application/src/index.js';
+import { GetDrill, GetTimeToSmoke, ListDrills, ProposePlan, RequestDrill } from '#application';
 import { PlansController } from './plans.controller.js';
 import { EventFeed } from './event-feed.js';
 import { StreamController } from './stream.controller.js';
@@ -42,7 +42,19 @@ export class AppModule {
   static forContainer(c: Container): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ReleasesController, ReleaseActionsController, RegionsController, AuditController, HealthController, DocsController, NotificationsController, LearningController, PlansController, WhoamiController, StreamController],
+      controllers: [
+        ReleasesController,
+        ReleaseActionsController,
+        RegionsController,
+        AuditController,
+        HealthController,
+        DocsController,
+        NotificationsController,
+        LearningController,
+        PlansController,
+        WhoamiController,
+        StreamController,
+      ],
       providers: [
         { provide: CreateRelease, useValue: c.createRelease },
         { provide: GetRelease, useValue: c.getRelease },

@@ -10,7 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createParamDecorator, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import type { ApiToken, Scope } from '../../../libs/config/src/index.js';
+import type { ApiToken, Scope } from '#config';
 import { ForbiddenError, problem, sendProblem } from './problem.filter.js';
 
 export const SCOPES_KEY = 'tideline:scopes';
@@ -70,7 +70,8 @@ export function authenticate(authn: TokenAuthenticator, disabled: boolean) {
     }
     if (PUBLIC_PATHS.includes(pathOf(req))) return next();
     const header = req.headers.authorization;
-    if (header === undefined || header.trim() === '') return unauthorized(res, 'a bearer token is required: send Authorization: Bearer <token>', false);
+    if (header === undefined || header.trim() === '')
+      return unauthorized(res, 'a bearer token is required: send Authorization: Bearer <token>', false);
     const m = /^Bearer +(\S+)$/i.exec(header.trim());
     if (!m) return unauthorized(res, 'the Authorization header must be "Bearer <token>"', true);
     const token = authn.authenticate(m[1]!);

@@ -51,13 +51,19 @@ export function serveDashboard(dir = dashboardDir()) {
     fallthrough: false,
     setHeaders: (res, file) => {
       security(res);
-      res.setHeader('Cache-Control', file.includes(`${join(dir, 'assets')}/`) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600');
+      res.setHeader(
+        'Cache-Control',
+        file.includes(`${join(dir, 'assets')}/`) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+      );
     },
   });
   return (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     const path = (req.url ?? '/').split('?')[0]!;
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !isDashboardPath(path)) return next();
-    if (!ROUTE.test(path)) return assets(req as express.Request, res as express.Response, (err?: unknown) => (err ? sendProblem(res, problem(404, `no such file: ${path}`)) : next()));
+    if (!ROUTE.test(path))
+      return assets(req as express.Request, res as express.Response, (err?: unknown) =>
+        err ? sendProblem(res, problem(404, `no such file: ${path}`)) : next(),
+      );
     index ??= existsSync(indexFile) ? readFileSync(indexFile) : null;
     if (!index) return sendProblem(res, problem(404, `the dashboard is not built (no ${indexFile}): run npm run build`));
     security(res);

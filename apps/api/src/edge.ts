@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import type { FieldProblem } from '../../../libs/application/src/index.js';
+import type { FieldProblem } from '#application';
 import { PUBLIC_PATHS, requireScope, type AuthedRequest } from './auth.js';
 import { problem, sendProblem, toProblem } from './problem.filter.js';
 import { shownName } from './input-guards.js';
@@ -19,7 +19,10 @@ export function isJsonContentType(value: string): boolean {
   for (const p of params) {
     const [name, raw] = p.split('=');
     if (name!.trim().toLowerCase() !== 'charset') continue;
-    const charset = (raw ?? '').trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const charset = (raw ?? '')
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (charset !== 'utf-8' && charset !== 'utf8') return false;
   }
   return true;
@@ -65,14 +68,17 @@ export function edgeChecks() {
     }
     const problems = decodeParams(params);
     if (!route.query) {
-      for (const key of Object.keys(parseQuery(queryOnly(url)))) problems.push({ field: shownName(key), message: 'is not a known query parameter' });
+      for (const key of Object.keys(parseQuery(queryOnly(url))))
+        problems.push({ field: shownName(key), message: 'is not a known query parameter' });
     }
     if (problems.length > 0) return sendProblem(res, problem(400, problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems));
     const contentType = req.headers['content-type'];
     if (route.body && (contentType !== undefined || hasBody(req)) && !isJsonContentType(contentType ?? '')) {
       return sendProblem(
         res,
-        problem(415, 'the body must be JSON: send Content-Type: application/json', [{ field: 'Content-Type', message: 'must be application/json (charset utf-8)' }]),
+        problem(415, 'the body must be JSON: send Content-Type: application/json', [
+          { field: 'Content-Type', message: 'must be application/json (charset utf-8)' },
+        ]),
       );
     }
     next();

@@ -3,7 +3,7 @@
  * stream. It polls only while someone listens. A subscriber joining with a resume cursor first
  * gets what it missed (up to the feed's position), then the live events: no gap, no repeat.
  */
-import { EventFeedStore, compareCursor, type Db, type FeedCursor, type FeedItem } from '../../../libs/persistence/src/index.js';
+import { EventFeedStore, compareCursor, type Db, type FeedCursor, type FeedItem } from '#persistence';
 
 export interface FeedSubscriber {
   /** only this release's events (all when undefined) */

@@ -1,14 +1,17 @@
 /** JSON views of gates and their evaluations. */
-import type { RegionGate } from '../../../libs/application/src/index.js';
-import { formatPromDuration, missingCoverageMs, type GateSpec } from '../../../libs/domain/src/index.js';
-import type { GateEvaluationRecord } from '../../../libs/persistence/src/index.js';
+import type { RegionGate } from '#application';
+import { formatPromDuration, missingCoverageMs, type GateSpec } from '#domain';
+import type { GateEvaluationRecord } from '#persistence';
 
 const isoMs = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
 export function conditionText(spec: GateSpec): string {
   const c = spec.condition;
   if (c.kind === 'threshold') return `${c.op} ${c.value}`;
-  const parts = [c.maxRatio !== undefined ? `≤ ${c.maxRatio} × baseline` : null, c.maxDifference !== undefined ? `≤ baseline + ${c.maxDifference}` : null];
+  const parts = [
+    c.maxRatio !== undefined ? `≤ ${c.maxRatio} × baseline` : null,
+    c.maxDifference !== undefined ? `≤ baseline + ${c.maxDifference}` : null,
+  ];
   return parts.filter(Boolean).join(' and ');
 }
 

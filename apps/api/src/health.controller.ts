@@ -1,9 +1,9 @@
 /** Liveness, readiness and Prometheus metrics (no auth). */
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { Db } from '../../../libs/persistence/src/index.js';
-import { JobQueues, TidelineMetrics } from '../../../libs/integrations/src/index.js';
-import { checkReadiness } from '../../../libs/runtime/src/index.js';
+import { Db } from '#persistence';
+import { JobQueues, TidelineMetrics } from '#integrations';
+import { checkReadiness } from '#runtime';
 import { Public } from './auth.js';
 
 @Controller()

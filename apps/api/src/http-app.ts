@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
-import type { Container } from '../../../libs/runtime/src/index.js';
+import type { Container } from '#runtime';
 import { AppModule } from './app.module.js';
 import { accessLog } from './access-log.js';
 import { authenticate, ScopeGuard, TokenAuthenticator } from './auth.js';
@@ -16,7 +16,10 @@ import { ProblemFilter } from './problem.filter.js';
 /** Refuses to build an API nobody could be held accountable for: tokens, or TIDELINE_AUTH=disabled. */
 export function checkAuthSetup(c: Pick<Container, 'config' | 'settings' | 'log'>): void {
   if (c.settings.authDisabled) {
-    c.log.warn({ auth: 'disabled' }, 'TIDELINE_AUTH=disabled: the API accepts requests without a token and records every actor as "anonymous"; never run it like this in production');
+    c.log.warn(
+      { auth: 'disabled' },
+      'TIDELINE_AUTH=disabled: the API accepts requests without a token and records every actor as "anonymous"; never run it like this in production',
+    );
     return;
   }
   if (c.config.auth.tokens.length === 0) {
@@ -29,7 +32,10 @@ export function checkAuthSetup(c: Pick<Container, 'config' | 'settings' | 'log'>
 /** `shutdownHooks: false` leaves SIGINT/SIGTERM to the caller (the demo cleans up before it exits). */
 export async function createHttpApp(c: Container, opts: { shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
   checkAuthSetup(c);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), { bodyParser: false, logger: new PinoNestLogger(c.log) });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), {
+    bodyParser: false,
+    logger: new PinoNestLogger(c.log),
+  });
   // Access log: method, path, status, actor, duration. Never headers (the token is one), never a secret-looking query value.
   app.use(accessLog(c.log));
   // The dashboard's page and hashed assets: no token needed (nothing under /v1), answered before auth and the edge checks.

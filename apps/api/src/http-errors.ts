@@ -26,18 +26,28 @@ export function bodyProblem(err: BodyError): Problem {
     case 'entity.verify.failed':
       return problem(400, 'request body is not valid UTF-8', [{ field: '(body)', message: 'must be valid UTF-8' }]);
     case 'entity.too.large':
-      return problem(413, `request body is larger than ${err.limit ?? 'the limit'} bytes`, [{ field: '(body)', message: `must be at most ${err.limit ?? ''} bytes` }]);
+      return problem(413, `request body is larger than ${err.limit ?? 'the limit'} bytes`, [
+        { field: '(body)', message: `must be at most ${err.limit ?? ''} bytes` },
+      ]);
     case 'encoding.unsupported':
-      return problem(415, err.message ?? 'unsupported content encoding', [{ field: 'Content-Encoding', message: 'must be identity, gzip, deflate or br' }]);
+      return problem(415, err.message ?? 'unsupported content encoding', [
+        { field: 'Content-Encoding', message: 'must be identity, gzip, deflate or br' },
+      ]);
     case 'charset.unsupported':
-      return problem(415, err.message ?? 'unsupported charset', [{ field: 'Content-Type', message: 'must be application/json (charset utf-8)' }]);
+      return problem(415, err.message ?? 'unsupported charset', [
+        { field: 'Content-Type', message: 'must be application/json (charset utf-8)' },
+      ]);
     case 'request.size.invalid':
-      return problem(400, 'the body is not as long as Content-Length says', [{ field: 'Content-Length', message: 'must be the length of the body' }]);
+      return problem(400, 'the body is not as long as Content-Length says', [
+        { field: 'Content-Length', message: 'must be the length of the body' },
+      ]);
     case 'request.aborted':
       return problem(400, 'the request body was cut off', [{ field: '(body)', message: 'must be sent whole' }]);
   }
   if (err.code?.startsWith('Z_') || /incorrect header check|unexpected end of file|invalid|decompress/i.test(err.message ?? '')) {
-    return problem(400, 'the body does not decode with its Content-Encoding', [{ field: 'Content-Encoding', message: 'must match how the body is encoded' }]);
+    return problem(400, 'the body does not decode with its Content-Encoding', [
+      { field: 'Content-Encoding', message: 'must match how the body is encoded' },
+    ]);
   }
   const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
   return problem(status, 'the request body could not be read', [{ field: '(body)', message: 'could not be read' }]);
@@ -71,9 +81,18 @@ export function answerClientErrors(server: Server, log: { debug(o: object, m?: s
       socket.destroy();
       return;
     }
-    const [status, title, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', `the request is not valid HTTP (${err.code ?? 'parse error'})`];
+    const [status, title, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [
+      400,
+      'Bad Request',
+      `the request is not valid HTTP (${err.code ?? 'parse error'})`,
+    ];
     const field = status === 431 || /HEADER|CONTENT_LENGTH|TRANSFER_ENCODING|CHUNK/.test(err.code ?? '') ? '(headers)' : '(request)';
-    const body = JSON.stringify({ ...problem(status, detail, [{ field, message: status === 431 ? 'must be smaller' : 'must be valid HTTP/1.1' }]), title });
-    socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const body = JSON.stringify({
+      ...problem(status, detail, [{ field, message: status === 431 ? 'must be smaller' : 'must be valid HTTP/1.1' }]),
+      title,
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

@@ -1,6 +1,6 @@
 /** Input no DTO may let through: strings Postgres refuses or would corrupt, and ids past bigint. */
 import { z } from 'zod';
-import type { FieldProblem } from '../../../libs/application/src/index.js';
+import type { FieldProblem } from '#application';
 
 const NUL = /\u0000/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

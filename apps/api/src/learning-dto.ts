@@ -1,9 +1,12 @@
 /** Request shapes of the learning endpoints (issue 12): time-to-smoke, plan proposal, drills. */
 import { z } from 'zod';
-import { parseDuration } from '../../../libs/config/src/index.js';
+import { parseDuration } from '#config';
 import { RegionName } from './region-dto.js';
 
-export const ServiceName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a service name like checkout').max(63, 'must be at most 63 characters');
+export const ServiceName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a service name like checkout')
+  .max(63, 'must be at most 63 characters');
 export const DrillId = z.uuid({ message: 'must be a drill id (UUID)' });
 
 const durationText = (hint: string) =>

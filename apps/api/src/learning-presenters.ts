@@ -1,6 +1,6 @@
 /** JSON views of time-to-smoke, plan proposals and drills. */
-import type { DrillTrend, SmokeGroup, TimeToSmoke } from '../../../libs/application/src/index.js';
-import type { DrillEventRecord, DrillRecord } from '../../../libs/persistence/src/index.js';
+import type { DrillTrend, SmokeGroup, TimeToSmoke } from '#application';
+import type { DrillEventRecord, DrillRecord } from '#persistence';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

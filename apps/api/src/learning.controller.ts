@@ -1,7 +1,7 @@
 /** Learning from history (issue 12): time-to-smoke per service, the wave planner, drills. */
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { GetDrill, GetTimeToSmoke, ListDrills, ProposePlan, RequestDrill } from '../../../libs/application/src/index.js';
+import { GetDrill, GetTimeToSmoke, ListDrills, ProposePlan, RequestDrill } from '#application';
 import { Actor, Scopes } from './auth.js';
 import { DrillBody, DrillId, ListDrillsQuery, ProposePlanBody, ServiceName, TimeToSmokeQuery } from './learning-dto.js';
 import { drillEventView, drillView, timeToSmokeView, trendView } from './learning-presenters.js';
@@ -37,9 +37,20 @@ export class LearningController {
   @Scopes('releases:operate')
   async drill(@Body() body: unknown, @Res({ passthrough: true }) res: ServerResponse, @Actor() actor: string) {
     const input = parseOrThrow(DrillBody, body);
-    const drill = await this.requestDrill.execute({ kind: input.kind, region: input.region, service: input.service, goalMs: input.goal, maxDurationMs: input.maxDuration, reason: input.reason, actor });
+    const drill = await this.requestDrill.execute({
+      kind: input.kind,
+      region: input.region,
+      service: input.service,
+      goalMs: input.goal,
+      maxDurationMs: input.maxDuration,
+      reason: input.reason,
+      actor,
+    });
     res.setHeader('Location', `/v1/drills/${drill.id}`);
-    return { drill: drillView(drill), message: `${drill.kind} drill of ${drill.region} started; it is always undone (at the latest after ${Math.round(drill.maxDurationMs / 60_000)}m); follow the drill` };
+    return {
+      drill: drillView(drill),
+      message: `${drill.kind} drill of ${drill.region} started; it is always undone (at the latest after ${Math.round(drill.maxDurationMs / 60_000)}m); follow the drill`,
+    };
   }
 
   @Get('drills')

@@ -1,5 +1,5 @@
 /** API process: REST under /v1, probes, problem+json errors. */
-import { buildContainerOrExit } from '../../../libs/runtime/src/index.js';
+import { buildContainerOrExit } from '#runtime';
 import { createHttpApp } from './http-app.js';
 
 const c = await buildContainerOrExit('tideline-api', 'api');

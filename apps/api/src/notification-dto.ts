@@ -1,7 +1,7 @@
 /** Request shapes of the notifications endpoint. */
 import { z } from 'zod';
 import { MAX_OFFSET } from './input-guards.js';
-import { DELIVERY_STATUSES } from '../../../libs/persistence/src/index.js';
+import { DELIVERY_STATUSES } from '#persistence';
 
 export const ListNotificationsQuery = z.strictObject({
   releaseId: z.uuid({ message: 'must be a release id (UUID)' }).optional(),

@@ -1,5 +1,5 @@
 /** JSON view of a notification delivery (never the message text or any secret). */
-import type { DeliveryRecord } from '../../../libs/persistence/src/index.js';
+import type { DeliveryRecord } from '#persistence';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -1,6 +1,6 @@
 /** GET /v1/notifications: each delivery of a release event to Slack or a webhook. Thin. */
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ListNotifications } from '../../../libs/application/src/index.js';
+import { ListNotifications } from '#application';
 import { Scopes } from './auth.js';
 import { ListNotificationsQuery } from './notification-dto.js';
 import { deliveryView } from './notification-presenter.js';

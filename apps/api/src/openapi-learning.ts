@@ -1,5 +1,5 @@
 /** OpenAPI description of the learning endpoints (issue 12): routes and answer schemas, appended to the document. */
-import { DRILL_STATES } from '../../../libs/persistence/src/index.js';
+import { DRILL_STATES } from '#persistence';
 import { DrillBody, DrillId, ListDrillsQuery, ProposePlanBody, ServiceName, TimeToSmokeQuery } from './learning-dto.js';
 import type { RouteDoc } from './openapi.js';
 import { nullable, num, obj, ref, str, time, type Schema } from './openapi-schemas.js';
@@ -22,7 +22,16 @@ const smokeGroup: Record<string, Schema> = {
   maxMs: num,
   recommendations: obj({ twiceMean: recommendation, p95: recommendation }),
   evidence: arr(
-    obj({ releaseId: str, version: str, region: str, gate: str, phase: { type: 'string', enum: ['bake', 'watch'] }, rolloutCompletedAt: time, firstFailureAt: time, delayMs: int }),
+    obj({
+      releaseId: str,
+      version: str,
+      region: str,
+      gate: str,
+      phase: { type: 'string', enum: ['bake', 'watch'] },
+      rolloutCompletedAt: time,
+      firstFailureAt: time,
+      delayMs: int,
+    }),
   ),
 };
 const placement = obj({ region: str, reason: str });
@@ -51,7 +60,14 @@ const drill = obj({
 });
 
 export const LEARNING_SCHEMAS: Record<string, Schema> = {
-  TimeToSmoke: obj({ service: str, since: time, minFailures: int, defaultBakeMs: int, overall: obj(smokeGroup), regions: arr(obj({ region: str, ...smokeGroup })) }),
+  TimeToSmoke: obj({
+    service: str,
+    since: time,
+    minFailures: int,
+    defaultBakeMs: int,
+    overall: obj(smokeGroup),
+    regions: arr(obj({ region: str, ...smokeGroup })),
+  }),
   PlanProposal: obj({
     service: str,
     plan: obj({ canary: placement, waves: arr(obj({ name: str, maxParallel: int, reason: str, regions: arr(placement) })) }),
@@ -61,7 +77,12 @@ export const LEARNING_SCHEMAS: Record<string, Schema> = {
   }),
   Drill: drill,
   DrillAccepted: obj({ drill: ref('Drill'), message: str }),
-  DrillDetail: { allOf: [ref('Drill'), obj({ events: arr(obj({ id: str, type: str, actor: str, reason: nullable(str), data: nullable({ type: 'object' }), at: time })) })] },
+  DrillDetail: {
+    allOf: [
+      ref('Drill'),
+      obj({ events: arr(obj({ id: str, type: str, actor: str, reason: nullable(str), data: nullable({ type: 'object' }), at: time })) }),
+    ],
+  },
   Drills: obj({
     items: arr(ref('Drill')),
     trend: arr(
@@ -85,9 +106,10 @@ export const LEARNING_ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/services/{service}/time-to-smoke',
     tag: 'learning',
-    summary: "Time-to-smoke: how long after a region's rollout completed its first failing gate came, per region and overall, and the bake it recommends",
+    summary:
+      "Time-to-smoke: how long after a region's rollout completed its first failing gate came, per region and overall, and the bake it recommends",
     description:
-      'From the releases of the last `days` days: failures (a region whose gate failed during its bake, or after it was verified: a slow smoke), mean, p50, p90, p95, max, the bake by the seed\'s rule (2 × mean) and by p95, and the evidence (release, region, gate, times). Fewer than minFailures failures: the configured default bake, saying why.',
+      "From the releases of the last `days` days: failures (a region whose gate failed during its bake, or after it was verified: a slow smoke), mean, p50, p90, p95, max, the bake by the seed's rule (2 × mean) and by p95, and the evidence (release, region, gate, times). Fewer than minFailures failures: the configured default bake, saying why.",
     scopes: ['read'],
     params: { service: ServiceName },
     query: TimeToSmokeQuery,
@@ -139,4 +161,3 @@ export const LEARNING_ROUTES: RouteDoc[] = [
     errors: [400, 404],
   },
 ];
-

@@ -60,9 +60,23 @@ export const PLAN_SCHEMAS: Record<string, Schema> = {
     },
     blockers: {
       type: 'array',
-      items: obj({ region: str, stage: str, kind: { type: 'string', enum: ['window', 'alert', 'unchecked'] }, reason: str, opensAt: nullable({ type: 'string', format: 'date-time' }) }),
+      items: obj({
+        region: str,
+        stage: str,
+        kind: { type: 'string', enum: ['window', 'alert', 'unchecked'] },
+        reason: str,
+        opensAt: nullable({ type: 'string', format: 'date-time' }),
+      }),
     },
-    estimate: obj({ totalMs: int, bakeMs: int, deployMs: int, deployPerRegionMs: int, deploySamples: int, deploySource: str, approvals: int }),
+    estimate: obj({
+      totalMs: int,
+      bakeMs: int,
+      deployMs: int,
+      deployPerRegionMs: int,
+      deploySamples: int,
+      deploySource: str,
+      approvals: int,
+    }),
     queuedBehind: nullable(str),
   }),
 };

@@ -1,6 +1,6 @@
 /** JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) of the API's answers, for /docs. */
-import { RELEASE_STATES, TARGET_STATES } from '../../../libs/domain/src/index.js';
-import { REGION_OPERATION_STATES } from '../../../libs/persistence/src/index.js';
+import { RELEASE_STATES, TARGET_STATES } from '#domain';
+import { REGION_OPERATION_STATES } from '#persistence';
 import { PLAN_SCHEMAS } from './openapi-plans.js';
 
 export type Schema = Record<string, unknown>;
@@ -8,7 +8,11 @@ export const str = { type: 'string' };
 export const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
 export const time = nullable({ type: 'string', format: 'date-time' });
 export const num = nullable({ type: 'number' });
-export const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
+export const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+});
 export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 
 const release = obj({
@@ -79,9 +83,16 @@ export const SCHEMAS: Record<string, Schema> = {
       title: str,
       status: { type: 'integer' },
       detail: str,
-      errors: { type: 'array', description: '400: one entry per bad field; 409 on create: one entry per field at odds with the existing or newer release', items: obj({ field: str, message: str }) },
+      errors: {
+        type: 'array',
+        description: '400: one entry per bad field; 409 on create: one entry per field at odds with the existing or newer release',
+        items: obj({ field: str, message: str }),
+      },
       state: { ...str, description: '409: the state that refused the request' },
-      existingRelease: { ...releaseRef(), description: '409 on create: the release the Idempotency-Key or (service, releaseNumber) already names' },
+      existingRelease: {
+        ...releaseRef(),
+        description: '409 on create: the release the Idempotency-Key or (service, releaseNumber) already names',
+      },
       newerRelease: { ...releaseRef(), description: '409 on create: the newer release of the service that went, or will go, live' },
     },
     required: ['type', 'title', 'status', 'detail'],
@@ -90,23 +101,67 @@ export const SCHEMAS: Record<string, Schema> = {
   ReleaseDetail: {
     allOf: [
       ref('Release'),
-      obj({ plan: { type: 'object' }, stages: { type: 'array', items: obj({ index: { type: 'integer' }, name: str, kind: str, approval: str, onFailure: str, regions: { type: 'array', items: ref('RegionTarget') } }, ['index', 'name', 'regions']) } }),
+      obj({
+        plan: { type: 'object' },
+        stages: {
+          type: 'array',
+          items: obj(
+            {
+              index: { type: 'integer' },
+              name: str,
+              kind: str,
+              approval: str,
+              onFailure: str,
+              regions: { type: 'array', items: ref('RegionTarget') },
+            },
+            ['index', 'name', 'regions'],
+          ),
+        },
+      }),
     ],
   },
   RegionTarget: target,
-  ReleasePage: obj({ items: { type: 'array', items: ref('Release') }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } }),
-  Event: obj({ id: str, type: str, region: nullable(str), fromState: nullable(str), toState: nullable(str), actor: str, reason: nullable(str), data: nullable({ type: 'object' }), at: time }),
+  ReleasePage: obj({
+    items: { type: 'array', items: ref('Release') },
+    total: { type: 'integer' },
+    limit: { type: 'integer' },
+    offset: { type: 'integer' },
+  }),
+  Event: obj({
+    id: str,
+    type: str,
+    region: nullable(str),
+    fromState: nullable(str),
+    toState: nullable(str),
+    actor: str,
+    reason: nullable(str),
+    data: nullable({ type: 'object' }),
+    at: time,
+  }),
   Events: obj({ items: { type: 'array', items: ref('Event') } }),
   NotificationPage: obj({
     items: {
       type: 'array',
-      items: obj({ id: str, releaseId: str, eventId: str, eventType: str, destination: str, status: { type: 'string', enum: ['pending', 'sending', 'sent', 'dead'] }, attempts: { type: 'integer' }, lastError: nullable(str) }),
+      items: obj({
+        id: str,
+        releaseId: str,
+        eventId: str,
+        eventType: str,
+        destination: str,
+        status: { type: 'string', enum: ['pending', 'sending', 'sent', 'dead'] },
+        attempts: { type: 'integer' },
+        lastError: nullable(str),
+      }),
     },
     total: { type: 'integer' },
     limit: { type: 'integer' },
     offset: { type: 'integer' },
   }),
-  Gates: obj({ gates: { type: 'array', items: { type: 'object' } }, evaluations: { type: 'array', items: { type: 'object' } }, nextAfter: nullable(str) }),
+  Gates: obj({
+    gates: { type: 'array', items: { type: 'object' } },
+    evaluations: { type: 'array', items: { type: 'object' } },
+    nextAfter: nullable(str),
+  }),
   ActionResult: obj({ release: ref('Release'), message: { ...str, description: 'what happened' } }),
   RegionOperation: operation,
   RegionOperationAccepted: obj({ operation: ref('RegionOperation'), message: str }),
@@ -118,8 +173,22 @@ export const SCHEMAS: Record<string, Schema> = {
         timeZone: str,
         tier: str,
         tags: { type: 'array', items: str },
-        traffic: obj({ provider: str, weight: { ...num, description: 'current weight 0..100; for gateway-api the backendRef weight, unset = 1 (null: provider none or no answer)' }, error: nullable(str) }),
-        services: { type: 'array', items: obj({ service: str, version: { ...nullable(str), description: 'the version every workload runs there; "mixed" when they differ' }, workloads: { type: 'array', items: { type: 'object' } } }) },
+        traffic: obj({
+          provider: str,
+          weight: {
+            ...num,
+            description: 'current weight 0..100; for gateway-api the backendRef weight, unset = 1 (null: provider none or no answer)',
+          },
+          error: nullable(str),
+        }),
+        services: {
+          type: 'array',
+          items: obj({
+            service: str,
+            version: { ...nullable(str), description: 'the version every workload runs there; "mixed" when they differ' },
+            workloads: { type: 'array', items: { type: 'object' } },
+          }),
+        },
         lastOperation: nullable(ref('RegionOperation')),
       }),
     },
@@ -148,7 +217,11 @@ export const SCHEMAS: Record<string, Schema> = {
   Health: obj({ status: str }, ['status']),
   Whoami: obj({ name: { ...str, description: "the token's name (the actor of its actions)" }, scopes: { type: 'array', items: str } }),
   StreamChange: {
-    ...obj({ event: { type: 'object', description: 'the event, as in GET /v1/releases/{id}/events' }, release: ref('Release'), target: nullable(target) }),
+    ...obj({
+      event: { type: 'object', description: 'the event, as in GET /v1/releases/{id}/events' },
+      release: ref('Release'),
+      target: nullable(target),
+    }),
     description:
       'text/event-stream. `event: ready` (data: {cursor}) once subscribed; then `event: change` per release event, in commit order, with `id: <tx>-<id>` and data {event, release, target: the changed region row or null}; `event: reset` when a resume is too far behind (reload). A `: ping` comment every 15 s.',
   },

@@ -5,7 +5,7 @@
  * test/unit/openapi.test.ts checks that every route Nest registers is described here.
  */
 import { z } from 'zod';
-import type { Scope } from '../../../libs/config/src/index.js';
+import type { Scope } from '#config';
 import { AuditQuery } from './audit.controller.js';
 import { SCHEMAS } from './openapi-schemas.js';
 import { LEARNING_ROUTES, LEARNING_SCHEMAS } from './openapi-learning.js';
@@ -13,7 +13,17 @@ import { PLAN_ROUTES } from './openapi-plans.js';
 import { ListNotificationsQuery } from './notification-dto.js';
 import { OperationId, RegionActionBody, RegionName } from './region-dto.js';
 import { LastEventId, StreamQuery } from './stream-dto.js';
-import { ActionBody, CreateReleaseBody, GatesQuery, IdempotencyKey, ListEventsQuery, ListReleasesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
+import {
+  ActionBody,
+  CreateReleaseBody,
+  GatesQuery,
+  IdempotencyKey,
+  ListEventsQuery,
+  ListReleasesQuery,
+  PromoteBody,
+  ReleaseId,
+  RetryBody,
+} from './release-dto.js';
 
 type Method = 'get' | 'post';
 type JsonSchema = Record<string, unknown>;
@@ -39,13 +49,48 @@ export interface RouteDoc {
 }
 
 const ACTIONS: Array<[string, string, z.ZodType, number[]]> = [
-  ['pause', 'Pause: no new region is touched and bake clocks stop; gates keep running and failures still act.', ActionBody, [400, 404, 409]],
-  ['resume', 'Resume a paused release: bake windows get back the paused time; back to awaiting_approval if the stage was not approved.', ActionBody, [400, 404, 409]],
-  ['approve', 'Approve the stage the release waits for (awaiting_approval → running); recorded with the actor and reason.', ActionBody, [400, 404, 409]],
-  ['promote', 'Skip the rest of the current bake of the stage\'s baking regions (a reason is required). Gates still decide: a region is verified only when its gates agree.', PromoteBody, [400, 404, 409]],
-  ['rollback', 'Roll back every region the release changed (newest first). Wins over a racing promote or resume; a second rollback answers 409.', ActionBody, [400, 404, 409]],
-  ['cancel', 'Cancel a release that has not changed any region (queued, waiting for approval or a window). Once a region was changed: 409, use rollback.', ActionBody, [400, 404, 409]],
-  ['retry', 'Deploy a failed region of a paused release again (what ran before stays recorded) and resume the release.', RetryBody, [400, 404, 409]],
+  [
+    'pause',
+    'Pause: no new region is touched and bake clocks stop; gates keep running and failures still act.',
+    ActionBody,
+    [400, 404, 409],
+  ],
+  [
+    'resume',
+    'Resume a paused release: bake windows get back the paused time; back to awaiting_approval if the stage was not approved.',
+    ActionBody,
+    [400, 404, 409],
+  ],
+  [
+    'approve',
+    'Approve the stage the release waits for (awaiting_approval → running); recorded with the actor and reason.',
+    ActionBody,
+    [400, 404, 409],
+  ],
+  [
+    'promote',
+    "Skip the rest of the current bake of the stage's baking regions (a reason is required). Gates still decide: a region is verified only when its gates agree.",
+    PromoteBody,
+    [400, 404, 409],
+  ],
+  [
+    'rollback',
+    'Roll back every region the release changed (newest first). Wins over a racing promote or resume; a second rollback answers 409.',
+    ActionBody,
+    [400, 404, 409],
+  ],
+  [
+    'cancel',
+    'Cancel a release that has not changed any region (queued, waiting for approval or a window). Once a region was changed: 409, use rollback.',
+    ActionBody,
+    [400, 404, 409],
+  ],
+  [
+    'retry',
+    'Deploy a failed region of a paused release again (what ran before stays recorded) and resume the release.',
+    RetryBody,
+    [400, 404, 409],
+  ],
 ];
 
 export const ROUTES: RouteDoc[] = [
@@ -64,10 +109,30 @@ export const ROUTES: RouteDoc[] = [
     body: CreateReleaseBody,
     ok: { status: 201, description: 'created (200: the existing release)', schema: 'ReleaseDetail' },
     errors: [400, 409],
-    errorText: { 409: 'the key or (service, releaseNumber) names a release with another payload (`existingRelease`, `errors` name it), or a newer release of the service went or will go live (`newerRelease`); nothing was written' },
+    errorText: {
+      409: 'the key or (service, releaseNumber) names a release with another payload (`existingRelease`, `errors` name it), or a newer release of the service went or will go live (`newerRelease`); nothing was written',
+    },
   },
-  { method: 'get', path: '/v1/releases', tag: 'releases', summary: 'List releases, newest first', scopes: ['read'], query: ListReleasesQuery, ok: { status: 200, description: 'a page', schema: 'ReleasePage' }, errors: [400] },
-  { method: 'get', path: '/v1/releases/{id}', tag: 'releases', summary: 'A release with its plan and every region target', scopes: ['read'], params: { id: ReleaseId }, ok: { status: 200, description: 'the release', schema: 'ReleaseDetail' }, errors: [400, 404] },
+  {
+    method: 'get',
+    path: '/v1/releases',
+    tag: 'releases',
+    summary: 'List releases, newest first',
+    scopes: ['read'],
+    query: ListReleasesQuery,
+    ok: { status: 200, description: 'a page', schema: 'ReleasePage' },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/v1/releases/{id}',
+    tag: 'releases',
+    summary: 'A release with its plan and every region target',
+    scopes: ['read'],
+    params: { id: ReleaseId },
+    ok: { status: 200, description: 'the release', schema: 'ReleaseDetail' },
+    errors: [400, 404],
+  },
   {
     method: 'get',
     path: '/v1/releases/{id}/events',
@@ -90,20 +155,18 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 200, description: 'gates and evaluations', schema: 'Gates' },
     errors: [400, 404],
   },
-  ...ACTIONS.map(
-    ([action, description, body, errors]): RouteDoc => ({
-      method: 'post',
-      path: `/v1/releases/{id}/${action}`,
-      tag: 'operator actions',
-      summary: `${action[0]!.toUpperCase()}${action.slice(1)} a release`,
-      description: `${description} An action that makes no sense in the release's state answers 409 naming the state.`,
-      scopes: ['releases:operate'],
-      params: { id: ReleaseId },
-      body,
-      ok: { status: 200, description: 'what happened', schema: 'ActionResult' },
-      errors: [...errors, 503],
-    }),
-  ),
+  ...ACTIONS.map(([action, description, body, errors]): RouteDoc => ({
+    method: 'post',
+    path: `/v1/releases/{id}/${action}`,
+    tag: 'operator actions',
+    summary: `${action[0]!.toUpperCase()}${action.slice(1)} a release`,
+    description: `${description} An action that makes no sense in the release's state answers 409 naming the state.`,
+    scopes: ['releases:operate'],
+    params: { id: ReleaseId },
+    body,
+    ok: { status: 200, description: 'what happened', schema: 'ActionResult' },
+    errors: [...errors, 503],
+  })),
   {
     method: 'get',
     path: '/v1/notifications',
@@ -123,23 +186,21 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 200, description: 'regions in configuration order', schema: 'Regions' },
     errors: [],
   },
-  ...(['drain', 'restore'] as const).map(
-    (kind): RouteDoc => ({
-      method: 'post',
-      path: `/v1/regions/{region}/${kind}`,
-      tag: 'regions',
-      summary: kind === 'drain' ? "Drain a region's traffic (outside any release)" : "Restore a region's traffic",
-      description:
-        kind === 'drain'
-          ? "Sets the region's weight to 0 through its traffic provider, then verifies it by the region's request rate in Prometheus (below drainedFraction of the pre-drain rate); the time to drain 99% is recorded. Runs as a job: follow the operation (Location). 409 while a drain or restore runs, when the region is drained, or has traffic provider none."
-          : 'Puts back the weight the last drain found (100 if none). A restore supersedes a drain still under way. Verified when the rate is back above half of the pre-drain rate.',
-      scopes: ['releases:operate'],
-      params: { region: RegionName },
-      body: RegionActionBody,
-      ok: { status: 202, description: 'accepted: the operation (Location: its URL)', schema: 'RegionOperationAccepted' },
-      errors: [400, 404, 409, 503],
-    }),
-  ),
+  ...(['drain', 'restore'] as const).map((kind): RouteDoc => ({
+    method: 'post',
+    path: `/v1/regions/{region}/${kind}`,
+    tag: 'regions',
+    summary: kind === 'drain' ? "Drain a region's traffic (outside any release)" : "Restore a region's traffic",
+    description:
+      kind === 'drain'
+        ? "Sets the region's weight to 0 through its traffic provider, then verifies it by the region's request rate in Prometheus (below drainedFraction of the pre-drain rate); the time to drain 99% is recorded. Runs as a job: follow the operation (Location). 409 while a drain or restore runs, when the region is drained, or has traffic provider none."
+        : 'Puts back the weight the last drain found (100 if none). A restore supersedes a drain still under way. Verified when the rate is back above half of the pre-drain rate.',
+    scopes: ['releases:operate'],
+    params: { region: RegionName },
+    body: RegionActionBody,
+    ok: { status: 202, description: 'accepted: the operation (Location: its URL)', schema: 'RegionOperationAccepted' },
+    errors: [400, 404, 409, 503],
+  })),
   {
     method: 'get',
     path: '/v1/regions/{region}/operations/{operationId}',
@@ -175,7 +236,7 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/stream',
     tag: 'releases',
-    summary: 'Live changes as server-sent events: every release event (or one release\'s) with its release and changed target',
+    summary: "Live changes as server-sent events: every release event (or one release's) with its release and changed target",
     description:
       'Fed from the events table in commit order by one poller per API process (every 200 ms). Each message is a delta: the event, the release row and the changed region target. Send `Last-Event-ID` (the `id` of the last message) to resume without a gap; EventSource cannot send a bearer header, so read it with fetch.',
     scopes: ['read'],
@@ -184,8 +245,24 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 200, description: 'an endless text/event-stream', schema: 'StreamChange', contentType: 'text/event-stream' },
     errors: [400, 404],
   },
-  { method: 'get', path: '/healthz', tag: 'probes', summary: 'Liveness', scopes: 'public', ok: { status: 200, description: 'alive', schema: 'Health' }, errors: [] },
-  { method: 'get', path: '/readyz', tag: 'probes', summary: 'Readiness: Postgres and Redis answer', scopes: 'public', ok: { status: 200, description: 'ready (503: not ready)', schema: 'Readiness' }, errors: [] },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'probes',
+    summary: 'Liveness',
+    scopes: 'public',
+    ok: { status: 200, description: 'alive', schema: 'Health' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    tag: 'probes',
+    summary: 'Readiness: Postgres and Redis answer',
+    scopes: 'public',
+    ok: { status: 200, description: 'ready (503: not ready)', schema: 'Readiness' },
+    errors: [],
+  },
   {
     method: 'get',
     path: '/metrics',
@@ -195,8 +272,24 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 200, description: 'Prometheus exposition format 0.0.4', schema: '', contentType: 'text/plain' },
     errors: [],
   },
-  { method: 'get', path: '/docs', tag: 'docs', summary: 'This description as a page', scopes: 'public', ok: { status: 200, description: 'HTML', schema: '', contentType: 'text/html' }, errors: [] },
-  { method: 'get', path: '/docs/openapi.json', tag: 'docs', summary: 'This description (OpenAPI 3.1)', scopes: 'public', ok: { status: 200, description: 'the document', schema: '', contentType: 'application/json' }, errors: [] },
+  {
+    method: 'get',
+    path: '/docs',
+    tag: 'docs',
+    summary: 'This description as a page',
+    scopes: 'public',
+    ok: { status: 200, description: 'HTML', schema: '', contentType: 'text/html' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/docs/openapi.json',
+    tag: 'docs',
+    summary: 'This description (OpenAPI 3.1)',
+    scopes: 'public',
+    ok: { status: 200, description: 'the document', schema: '', contentType: 'application/json' },
+    errors: [],
+  },
 ];
 
 const ERROR_TEXT: Record<number, string> = {
@@ -216,8 +309,10 @@ function jsonSchema(schema: z.ZodType): JsonSchema {
 function operation(r: RouteDoc): JsonSchema {
   const parameters: JsonSchema[] = [];
   for (const [name, s] of Object.entries(r.params ?? {})) parameters.push({ name, in: 'path', required: true, schema: jsonSchema(s) });
-  for (const [name, s] of Object.entries(r.query?.shape ?? {})) parameters.push({ name, in: 'query', required: !s.isOptional(), schema: jsonSchema(s) });
-  for (const [name, s] of Object.entries(r.headers ?? {})) parameters.push({ name, in: 'header', required: !s.isOptional(), schema: jsonSchema(s) });
+  for (const [name, s] of Object.entries(r.query?.shape ?? {}))
+    parameters.push({ name, in: 'query', required: !s.isOptional(), schema: jsonSchema(s) });
+  for (const [name, s] of Object.entries(r.headers ?? {}))
+    parameters.push({ name, in: 'header', required: !s.isOptional(), schema: jsonSchema(s) });
   const responses: Record<string, JsonSchema> = {
     [String(r.ok.status)]: {
       description: r.ok.description,
@@ -226,9 +321,17 @@ function operation(r: RouteDoc): JsonSchema {
   };
   const errors = r.scopes === 'public' ? r.errors : [...r.errors, 401, 403];
   for (const status of [...new Set(errors)].sort()) {
-    responses[String(status)] = { description: r.errorText?.[status] ?? ERROR_TEXT[status] ?? 'error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    responses[String(status)] = {
+      description: r.errorText?.[status] ?? ERROR_TEXT[status] ?? 'error',
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
   }
-  const body = r.body instanceof z.ZodOptional ? { schema: r.body.unwrap() as z.ZodType, required: false } : r.body ? { schema: r.body, required: true } : null;
+  const body =
+    r.body instanceof z.ZodOptional
+      ? { schema: r.body.unwrap() as z.ZodType, required: false }
+      : r.body
+        ? { schema: r.body, required: true }
+        : null;
   return {
     operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/[/.]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
     tags: [r.tag],
@@ -254,13 +357,16 @@ export function openApiDocument(): JsonSchema {
       title: 'Tideline',
       version: '0.1.0',
       description:
-        'Progressive delivery across regions. Every request but the probes, /metrics and /docs needs `Authorization: Bearer <token>`; a token has scopes (releases:create, releases:operate, read, admin = all). The token\'s name is recorded as the actor of every action.',
+        "Progressive delivery across regions. Every request but the probes, /metrics and /docs needs `Authorization: Bearer <token>`; a token has scopes (releases:create, releases:operate, read, admin = all). The token's name is recorded as the actor of every action.",
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     tags: ['releases', 'operator actions', 'regions', 'audit', 'learning', 'auth', 'probes', 'docs'].map((name) => ({ name })),
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from tideline.yaml auth.tokens' } }, schemas: SCHEMAS },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from tideline.yaml auth.tokens' } },
+      schemas: { ...SCHEMAS, ...LEARNING_SCHEMAS },
+    },
   };
   return cached;
 }

@@ -1,7 +1,7 @@
 /** POST /v1/plans/dry-run: what a release would do right now. Thin: validate, call the use case, present. Writes nothing. */
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { PlanDryRun, type DryRunResult } from '../../../libs/application/src/index.js';
-import { formatPromDuration } from '../../../libs/domain/src/index.js';
+import { PlanDryRun, type DryRunResult } from '#application';
+import { formatPromDuration } from '#domain';
 import { conditionText } from './gate-presenters.js';
 import { DryRunBody } from './plan-dto.js';
 import { Scopes } from './auth.js';

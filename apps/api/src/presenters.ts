@@ -1,5 +1,5 @@
 /** JSON views of releases, targets and events. */
-import type { EventRecord, ReleaseRecord, TargetRecord } from '../../../libs/persistence/src/index.js';
+import type { EventRecord, ReleaseRecord, TargetRecord } from '#persistence';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -52,7 +52,12 @@ export function targetView(t: TargetRecord) {
       note: t.drain.note,
     },
     gates: t.gateStatus
-      ? Object.fromEntries(Object.entries(t.gateStatus).map(([name, g]) => [name, { lastVerdict: g.lastVerdict, evaluations: g.evaluations, failed: g.failed }]))
+      ? Object.fromEntries(
+          Object.entries(t.gateStatus).map(([name, g]) => [
+            name,
+            { lastVerdict: g.lastVerdict, evaluations: g.evaluations, failed: g.failed },
+          ]),
+        )
       : {},
   };
 }

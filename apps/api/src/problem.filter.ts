@@ -1,8 +1,8 @@
 /** Every error leaves as application/problem+json (RFC 9457); unexpected ones as a bare 500. */
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../../../libs/application/src/index.js';
-import { LockTimeoutError } from '../../../libs/persistence/src/index.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '#application';
+import { LockTimeoutError } from '#persistence';
 
 export interface Problem {
   type: string;
@@ -48,7 +48,8 @@ export function sendProblem(res: ServerResponse, p: Problem): void {
 export function toProblem(err: unknown): Problem {
   if (err instanceof ValidationError) return problem(400, err.message, err.problems);
   if (err instanceof NotFoundError) return problem(404, err.message);
-  if (err instanceof ConflictError) return { ...problem(409, err.message), ...(err.state !== undefined ? { state: err.state } : {}), ...err.details };
+  if (err instanceof ConflictError)
+    return { ...problem(409, err.message), ...(err.state !== undefined ? { state: err.state } : {}), ...err.details };
   if (err instanceof ForbiddenError) return problem(403, err.message);
   if (err instanceof LockTimeoutError) return problem(503, 'the resource is busy with another change; try again');
   if (err instanceof HttpException) {

@@ -1,7 +1,10 @@
 /** Request shapes of the regions endpoints. */
 import { z } from 'zod';
 
-export const RegionName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a region name like eu-west').max(63, 'must be at most 63 characters');
+export const RegionName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a region name like eu-west')
+  .max(63, 'must be at most 63 characters');
 
 export const OperationId = z.uuid({ message: 'must be an operation id (UUID)' });
 

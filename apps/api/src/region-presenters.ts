@@ -1,6 +1,6 @@
 /** JSON views of regions and their drain / restore operations. */
-import type { RegionStatus } from '../../../libs/application/src/index.js';
-import type { RegionOperationRecord } from '../../../libs/persistence/src/index.js';
+import type { RegionStatus } from '#application';
+import type { RegionOperationRecord } from '#persistence';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

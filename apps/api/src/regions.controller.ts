@@ -1,8 +1,8 @@
 /** /v1/regions: what runs where and at which traffic weight; drain and restore outside releases. */
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { GetRegionOperation, ListRegions, RequestRegionOperation } from '../../../libs/application/src/index.js';
-import type { RegionOperationKind } from '../../../libs/persistence/src/index.js';
+import { GetRegionOperation, ListRegions, RequestRegionOperation } from '#application';
+import type { RegionOperationKind } from '#persistence';
 import { OperationId, RegionActionBody, RegionName } from './region-dto.js';
 import { operationView, regionView } from './region-presenters.js';
 import { parseOrThrow } from './validation.js';
@@ -43,7 +43,9 @@ export class RegionsController {
   @Get(':region/operations/:operationId')
   @Scopes('read')
   async operation(@Param('region') region: string, @Param('operationId') id: string) {
-    return operationView(await this.getOperation.execute(parseOrThrow(RegionName, region, 'region'), parseOrThrow(OperationId, id, 'operationId')));
+    return operationView(
+      await this.getOperation.execute(parseOrThrow(RegionName, region, 'region'), parseOrThrow(OperationId, id, 'operationId')),
+    );
   }
 
   private async operate(kind: RegionOperationKind, region: string, body: unknown, res: ServerResponse, actor: string) {

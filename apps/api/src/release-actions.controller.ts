@@ -11,7 +11,7 @@ import {
   RollbackRelease,
   type ActionInput,
   type ActionResult,
-} from '../../../libs/application/src/index.js';
+} from '#application';
 import { evaluationView, regionGateView } from './gate-presenters.js';
 import { releaseView } from './presenters.js';
 import { ActionBody, GatesQuery, PromoteBody, ReleaseId, RetryBody } from './release-dto.js';
@@ -109,6 +109,10 @@ export class ReleaseActionsController {
       limit: q.limit,
     });
     const items = evaluations.map(evaluationView);
-    return { gates: gates.map(regionGateView), evaluations: items, nextAfter: items.length === q.limit ? items[items.length - 1]!.id : null };
+    return {
+      gates: gates.map(regionGateView),
+      evaluations: items,
+      nextAfter: items.length === q.limit ? items[items.length - 1]!.id : null,
+    };
   }
 }

@@ -1,21 +1,30 @@
 /** Request shapes of the releases endpoints (never entities). */
 import { z } from 'zod';
-import { RELEASE_STATES } from '../../../libs/domain/src/index.js';
+import { RELEASE_STATES } from '#domain';
 import { bigintId, MAX_OFFSET } from './input-guards.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const CreateReleaseBody = z.strictObject({
   service: z.string().min(1).max(63).regex(NAME, 'must be a lowercase name like checkout'),
-  version: z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a version like 1.4.2 (letters, digits, . _ + -)'),
+  version: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a version like 1.4.2 (letters, digits, . _ + -)'),
   image: z.string().min(1).max(512),
   releaseNumber: z.int().min(1).max(2_147_483_647),
-  gitSha: z.string().regex(/^[0-9a-f]{7,40}$/, 'must be 7 to 40 lowercase hex characters').optional(),
+  gitSha: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/, 'must be 7 to 40 lowercase hex characters')
+    .optional(),
   requestedBy: z.string().min(1).max(200).optional(),
   allowOlder: z
     .boolean()
     .optional()
-    .describe('true: a deliberate roll back (or forward) to a release number lower than one of the service that went or will go live; recorded on the release.created event with the actor'),
+    .describe(
+      'true: a deliberate roll back (or forward) to a release number lower than one of the service that went or will go live; recorded on the release.created event with the actor',
+    ),
 });
 export type CreateReleaseBody = z.infer<typeof CreateReleaseBody>;
 

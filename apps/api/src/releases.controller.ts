@@ -1,7 +1,7 @@
 /** /v1/releases: thin — validate the request, call the use case, present the result. */
 import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { CreateRelease, GetRelease, ListReleaseEvents, ListReleases } from '../../../libs/application/src/index.js';
+import { CreateRelease, GetRelease, ListReleaseEvents, ListReleases } from '#application';
 import { CreateReleaseBody, IdempotencyKey, ListEventsQuery, ListReleasesQuery, ReleaseId } from './release-dto.js';
 import { eventView, releaseDetailView, releaseView } from './presenters.js';
 import { parseOrThrow } from './validation.js';
@@ -18,7 +18,12 @@ export class ReleasesController {
 
   @Post()
   @Scopes('releases:create')
-  async create(@Body() body: unknown, @Headers('idempotency-key') key: unknown, @Res({ passthrough: true }) res: ServerResponse, @Actor() actor: string) {
+  async create(
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: unknown,
+    @Res({ passthrough: true }) res: ServerResponse,
+    @Actor() actor: string,
+  ) {
     const input = parseOrThrow(CreateReleaseBody, body);
     const idempotencyKey = parseOrThrow(IdempotencyKey, key, 'Idempotency-Key');
     const { release, created } = await this.createRelease.execute({ ...input, idempotencyKey, actor });

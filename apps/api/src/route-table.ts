@@ -57,5 +57,9 @@ export function routesFor(url: string): RouteMatch[] {
 export function routeFor(method: string | undefined, url: string): RouteMatch | null {
   const m = (method ?? 'GET').toLowerCase() === 'head' ? 'get' : (method ?? 'GET').toLowerCase();
   const literal = (r: RouteMatch) => r.route.path.split('/').filter((s) => s && !s.startsWith('{')).length;
-  return routesFor(url).filter((r) => r.route.method === m).sort((a, b) => literal(b) - literal(a))[0] ?? null;
+  return (
+    routesFor(url)
+      .filter((r) => r.route.method === m)
+      .sort((a, b) => literal(b) - literal(a))[0] ?? null
+  );
 }

@@ -5,8 +5,8 @@
  */
 import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GetRelease } from '../../../libs/application/src/index.js';
-import type { FeedCursor, FeedItem } from '../../../libs/persistence/src/index.js';
+import { GetRelease } from '#application';
+import type { FeedCursor, FeedItem } from '#persistence';
 import { Scopes } from './auth.js';
 import { EventFeed, formatCursor, parseCursor } from './event-feed.js';
 import { eventView, releaseView, targetView } from './presenters.js';
@@ -31,11 +31,21 @@ export class StreamController {
 
   @Get()
   @Scopes('read')
-  async stream(@Query() query: unknown, @Headers('last-event-id') lastEventId: unknown, @Req() req: IncomingMessage, @Res() res: ServerResponse) {
+  async stream(
+    @Query() query: unknown,
+    @Headers('last-event-id') lastEventId: unknown,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+  ) {
     const q = parseOrThrow(StreamQuery, query);
     const from = parseCursor(parseOrThrow(LastEventId, lastEventId, 'Last-Event-ID'));
     if (q.release) await this.getRelease.execute(q.release); // 404 for an unknown release
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.write('retry: 1000\n\n');
     let open = true;
     const write = (chunk: string) => {
@@ -47,7 +57,8 @@ export class StreamController {
       ...(q.release ? { releaseId: q.release } : {}),
       send: (items: FeedItem[]) => write(items.map(streamMessage).join('')),
       reset: () => write('event: reset\ndata: {}\n\n'),
-      ready: (cursor: FeedCursor) => write(`id: ${formatCursor(cursor)}\nevent: ready\ndata: ${JSON.stringify({ cursor: formatCursor(cursor) })}\n\n`),
+      ready: (cursor: FeedCursor) =>
+        write(`id: ${formatCursor(cursor)}\nevent: ready\ndata: ${JSON.stringify({ cursor: formatCursor(cursor) })}\n\n`),
     };
     const close = await this.feed.subscribe(sub, from);
     const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);

@@ -1,6 +1,6 @@
 /** Request validation with zod: every problem becomes a field-named 400, never a 500. */
 import { z } from 'zod';
-import { ValidationError, type FieldProblem } from '../../../libs/application/src/index.js';
+import { ValidationError, type FieldProblem } from '#application';
 import { shownName, unsafeStrings } from './input-guards.js';
 
 function fieldPath(path: ReadonlyArray<PropertyKey>, root: string): string {
@@ -14,7 +14,9 @@ function describe(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}`;
     case 'too_small':
-      return issue.origin === 'string' ? `must be at least ${String(issue.minimum)} characters` : `must be at least ${String(issue.minimum)}`;
+      return issue.origin === 'string'
+        ? `must be at least ${String(issue.minimum)} characters`
+        : `must be at least ${String(issue.minimum)}`;
     case 'too_big':
       return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
     case 'invalid_value':
@@ -42,7 +44,9 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, roo
   for (const issue of result.success ? [] : result.error.issues) {
     if (issue.code !== 'unrecognized_keys' && named.has(fieldPath(issue.path, root))) continue;
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) if (!named.has(fieldPath([...issue.path, key], root))) problems.push({ field: fieldPath([...issue.path, key], root), message: 'is not a known field' });
+      for (const key of issue.keys)
+        if (!named.has(fieldPath([...issue.path, key], root)))
+          problems.push({ field: fieldPath([...issue.path, key], root), message: 'is not a known field' });
     } else {
       problems.push({ field: fieldPath(issue.path, root), message: describe(issue) });
     }

@@ -6,7 +6,7 @@ import type { deliveryView } from './notification-presenter.js';
 import type { entryView } from './audit.controller.js';
 import type { WhoamiController } from './whoami.controller.js';
 import type { drillEventView, drillView, timeToSmokeView, trendView } from './learning-presenters.js';
-import type { PlanProposal } from '../../../libs/application/src/index.js';
+import type { PlanProposal } from '#application';
 
 export type ReleaseView = ReturnType<typeof releaseView>;
 export type ReleaseDetailView = ReturnType<typeof releaseDetailView>;

@@ -65,7 +65,12 @@ export class ApiClient {
     }
   }
 
-  private async send<T>(config: { method: string; url: string; params?: Record<string, unknown>; signal?: AbortSignal | undefined }): Promise<T> {
+  private async send<T>(config: {
+    method: string;
+    url: string;
+    params?: Record<string, unknown>;
+    signal?: AbortSignal | undefined;
+  }): Promise<T> {
     try {
       return (await this.http.request<T>(config)).data;
     } catch (err) {
@@ -79,7 +84,19 @@ function clean(params?: Record<string, unknown>): Record<string, unknown> | unde
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== ''));
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ERR_NETWORK', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ERR_NETWORK',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 /** Maps an axios failure to the CLI's error: problem+json fields, refused token, unreachable API. */
 export function toCliError(err: unknown, url: string): CliError {
@@ -95,7 +112,8 @@ export function toCliError(err: unknown, url: string): CliError {
   const detail = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : `HTTP ${res.status}`;
   const details = problemDetails(body);
   const status = res.status;
-  if (status === 401) return new CliError(`the API refused the token (401): ${detail}; set TIDELINE_TOKEN or --token`, EXIT.unreachable, details, status);
+  if (status === 401)
+    return new CliError(`the API refused the token (401): ${detail}; set TIDELINE_TOKEN or --token`, EXIT.unreachable, details, status);
   if (status === 403) return new CliError(`the token may not do this (403): ${detail}`, EXIT.unreachable, details, status);
   const transient = status === 502 || status === 503 || status === 504;
   return new CliError(`${status} ${detail}`, exitForStatus(status), details, status, transient);

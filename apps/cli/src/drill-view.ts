@@ -1,5 +1,5 @@
 /** Drills as the API answers them: their times against the goal, the trend per region and kind, and the exit code of an ended drill. Pure. */
-import { formatDuration } from '../../../libs/config/src/duration.js';
+import { formatDuration } from '#config/duration';
 import { humanDuration } from './duration.js';
 import { EXIT, type Outcome } from './exit-codes.js';
 import { table } from './output.js';
@@ -68,7 +68,8 @@ export function drillOutcome(d: DrillView): Outcome {
       ? { done: true, code: EXIT.ok, summary: `succeeded and met its goal (${time} ≤ ${goal})` }
       : { done: true, code: EXIT.failed, summary: `succeeded but missed its goal (${time} > ${goal})` };
   }
-  if (d.state === 'aborted') return { done: true, code: EXIT.failed, summary: `aborted${d.undone ? ' and undone' : ''} (${time}, ${goal})${note}` };
+  if (d.state === 'aborted')
+    return { done: true, code: EXIT.failed, summary: `aborted${d.undone ? ' and undone' : ''} (${time}, ${goal})${note}` };
   return { done: true, code: EXIT.failed, summary: `failed (${time}, ${goal})${note}` };
 }
 
@@ -90,7 +91,13 @@ export function renderDrill(d: DrillView): string[] {
   if (d.targetVersion) lines.push(`  rolled back to ${d.targetVersion}`);
   if (d.note) lines.push(`  note: ${d.note}`);
   if (d.events && d.events.length > 0) {
-    lines.push('', ...table(['at', 'event', 'actor', 'reason'], d.events.map((e) => [e.at, e.type, e.actor, e.reason])));
+    lines.push(
+      '',
+      ...table(
+        ['at', 'event', 'actor', 'reason'],
+        d.events.map((e) => [e.at, e.type, e.actor, e.reason]),
+      ),
+    );
   }
   return lines;
 }
@@ -103,7 +110,18 @@ export function renderDrills(res: { items: DrillView[]; trend: DrillTrendView[] 
     ['id', 'kind', 'region', 'service', 'state', 'first', 'second', 'goal', 'met', 'requested'],
     res.items.map((d) => {
       const [first, second] = measureNames(d.kind);
-      return [d.id, d.kind, d.region, d.service, d.state, `${first} ${drillDuration(d.firstMs)}`, `${second} ${drillDuration(d.secondMs)}`, goalText(d.goalMs), d.metGoal === null ? '-' : d.metGoal ? 'yes' : 'NO', d.requestedAt];
+      return [
+        d.id,
+        d.kind,
+        d.region,
+        d.service,
+        d.state,
+        `${first} ${drillDuration(d.firstMs)}`,
+        `${second} ${drillDuration(d.secondMs)}`,
+        goalText(d.goalMs),
+        d.metGoal === null ? '-' : d.metGoal ? 'yes' : 'NO',
+        d.requestedAt,
+      ];
     }),
   );
   lines.push('', 'trend (per region and kind, oldest → newest):');
@@ -133,6 +151,7 @@ export function drillProgress(prev: DrillView | null, d: DrillView): string | nu
   const [first] = measureNames(d.kind);
   const parts = [`drill ${d.kind} ${d.region}: ${d.state}`];
   if (d.state === 'running' || d.state === 'undoing') parts.push(`phase ${d.phase}`);
-  if (d.firstMs !== null && (prev === null || prev.firstMs === null)) parts.push(`${first} ${drillDuration(d.firstMs)} (goal ${goalText(d.goalMs)})`);
+  if (d.firstMs !== null && (prev === null || prev.firstMs === null))
+    parts.push(`${first} ${drillDuration(d.firstMs)} (goal ${goalText(d.goalMs)})`);
   return parts.join(' · ');
 }

@@ -1,5 +1,5 @@
 /** Durations on the command line (`90s`, `10m`, `2h`, `1h30m`), the same syntax as the config files. */
-import { formatDuration, parseDuration } from '../../../libs/config/src/duration.js';
+import { formatDuration, parseDuration } from '#config/duration';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -14,7 +14,9 @@ export function parseFlagDuration(flag: string, text: string): number {
     if (ms <= 0) throw new RangeError('must be greater than zero');
     return ms;
   } catch (err) {
-    throw new UsageError(`${flag}: ${(err as Error).message.replace(/^must be a duration like 30s/, 'must be a duration like 30s, 10m or 2h')}`);
+    throw new UsageError(
+      `${flag}: ${(err as Error).message.replace(/^must be a duration like 30s/, 'must be a duration like 30s, 10m or 2h')}`,
+    );
   }
 }
 

@@ -46,18 +46,32 @@ const bakeCell = (r: BakeRecommendationView) => `${humanDuration(r.bakeMs)}${r.s
 
 /** The table (overall first, then each region), each group's recommendations with their reason, and what was too thin. */
 export function renderTimeToSmoke(t: TimeToSmokeView, opts: { evidence?: boolean } = {}): string[] {
-  const groups: Array<[string, SmokeGroupView]> = [['overall', t.overall], ...t.regions.map((r): [string, SmokeGroupView] => [r.region, r])];
+  const groups: Array<[string, SmokeGroupView]> = [
+    ['overall', t.overall],
+    ...t.regions.map((r): [string, SmokeGroupView] => [r.region, r]),
+  ];
   const lines = [`${t.service}: time from a region's rollout to its first failing gate, since ${t.since.slice(0, 10)}`, ''];
   lines.push(
     ...table(
       ['region', 'failures', 'mean', 'p50', 'p90', 'max', 'bake 2×mean', 'bake p95'],
-      groups.map(([name, g]) => [name, g.failures, dur(g.meanMs), dur(g.p50Ms), dur(g.p90Ms), dur(g.maxMs), bakeCell(g.recommendations.twiceMean), bakeCell(g.recommendations.p95)]),
+      groups.map(([name, g]) => [
+        name,
+        g.failures,
+        dur(g.meanMs),
+        dur(g.p50Ms),
+        dur(g.p90Ms),
+        dur(g.maxMs),
+        bakeCell(g.recommendations.twiceMean),
+        bakeCell(g.recommendations.p95),
+      ]),
     ),
   );
   lines.push('');
   const o = t.overall.recommendations;
   if (o.twiceMean.source === 'default') {
-    lines.push(`too few failures overall: ${t.overall.failures} found, at least ${t.minFailures} needed; recommended bake: the default ${humanDuration(t.defaultBakeMs)}`);
+    lines.push(
+      `too few failures overall: ${t.overall.failures} found, at least ${t.minFailures} needed; recommended bake: the default ${humanDuration(t.defaultBakeMs)}`,
+    );
     lines.push(`  ${o.twiceMean.reason}`);
   } else {
     lines.push(`recommended bake: ${humanDuration(o.twiceMean.bakeMs)} — ${o.twiceMean.reason}`);
@@ -65,7 +79,9 @@ export function renderTimeToSmoke(t: TimeToSmokeView, opts: { evidence?: boolean
   }
   const thin = t.regions.filter((r) => r.recommendations.twiceMean.source === 'default');
   for (const r of t.regions.filter((x) => x.recommendations.twiceMean.source === 'history')) {
-    lines.push(`${r.region}: bake ${humanDuration(r.recommendations.twiceMean.bakeMs)} — ${r.recommendations.twiceMean.reason}; by p95 ${humanDuration(r.recommendations.p95.bakeMs)}`);
+    lines.push(
+      `${r.region}: bake ${humanDuration(r.recommendations.twiceMean.bakeMs)} — ${r.recommendations.twiceMean.reason}; by p95 ${humanDuration(r.recommendations.p95.bakeMs)}`,
+    );
   }
   if (thin.length > 0) {
     lines.push(
@@ -77,7 +93,16 @@ export function renderTimeToSmoke(t: TimeToSmokeView, opts: { evidence?: boolean
     lines.push(
       ...table(
         ['release', 'version', 'region', 'gate', 'phase', 'rollout completed', 'first failure', 'after'],
-        t.overall.evidence.map((e) => [e.releaseId, e.version, e.region, e.gate, e.phase, e.rolloutCompletedAt, e.firstFailureAt, humanDuration(e.delayMs)]),
+        t.overall.evidence.map((e) => [
+          e.releaseId,
+          e.version,
+          e.region,
+          e.gate,
+          e.phase,
+          e.rolloutCompletedAt,
+          e.firstFailureAt,
+          humanDuration(e.delayMs),
+        ]),
       ).map((l) => `  ${l}`),
     );
   }
@@ -109,7 +134,13 @@ export function renderProposal(p: ProposalView): string[] {
   lines.push(
     ...table(
       ['region', 'tier', 'tags', 'time zone', 'req/s'],
-      p.traffic.map((t) => [t.region, t.tier, t.tags.join(','), t.timeZone, t.requestRate === null ? 'not measured (tier used)' : round(t.requestRate)]),
+      p.traffic.map((t) => [
+        t.region,
+        t.tier,
+        t.tags.join(','),
+        t.timeZone,
+        t.requestRate === null ? 'not measured (tier used)' : round(t.requestRate),
+      ]),
     ).map((l) => `  ${l}`),
   );
   return lines;

@@ -57,7 +57,9 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     // --help and --version end with exit code 0; everything else commander refuses is a usage error
-    process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage);
+    process.exit(
+      err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage,
+    );
   }
   throw err;
 }

@@ -35,7 +35,11 @@ export type PollEnd<T> = { end: 'done'; last: T } | { end: 'timeout' | 'interrup
  * Calls `get` every pollMs; `done(view, previous)` sees every answer and says when to stop.
  * Ctrl-C (once or repeatedly) cancels the call in flight and ends the wait.
  */
-export async function pollUntil<T>(get: (signal: AbortSignal) => Promise<T>, done: (view: T, previous: T | null) => boolean, opts: PollOptions): Promise<PollEnd<T>> {
+export async function pollUntil<T>(
+  get: (signal: AbortSignal) => Promise<T>,
+  done: (view: T, previous: T | null) => boolean,
+  opts: PollOptions,
+): Promise<PollEnd<T>> {
   const stop = new AbortController();
   const onSigint = () => {
     if (!stop.signal.aborted) stop.abort('interrupted');

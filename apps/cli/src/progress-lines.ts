@@ -23,7 +23,9 @@ export function progressLines(before: ReleaseView | null, after: ReleaseView, no
         lines.push(line);
       }
       if ((was?.blockedReason ?? null) !== t.blockedReason && t.state === 'pending') {
-        lines.push(t.blockedReason ? `${stage.name} ${t.region}: blocked: ${t.blockedReason}` : `${stage.name} ${t.region}: no longer blocked`);
+        lines.push(
+          t.blockedReason ? `${stage.name} ${t.region}: blocked: ${t.blockedReason}` : `${stage.name} ${t.region}: no longer blocked`,
+        );
       }
       const gatesBefore = new Set(was ? troubledGates(was) : []);
       for (const gate of troubledGates(t)) if (!gatesBefore.has(gate)) lines.push(`${stage.name} ${t.region}: gate ${gate}`);

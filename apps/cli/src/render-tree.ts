@@ -66,7 +66,9 @@ export function renderTree(r: ReleaseView, nowMs: number, paint: Paint = noPaint
       const lastRegion = j === s.regions.length - 1;
       const kind = t.state === 'pending' && t.blockedReason ? 'blocked' : t.state;
       const g = GLYPHS[kind] ?? { glyph: '?', tone: 'plain' as Tone };
-      lines.push(`${lastStage ? '   ' : '│  '}${lastRegion ? '└─' : '├─'} ${paint(g.tone, g.glyph)} ${t.region.padEnd(width)}  ${regionDetail(t, nowMs)}`);
+      lines.push(
+        `${lastStage ? '   ' : '│  '}${lastRegion ? '└─' : '├─'} ${paint(g.tone, g.glyph)} ${t.region.padEnd(width)}  ${regionDetail(t, nowMs)}`,
+      );
     });
   });
   return lines;

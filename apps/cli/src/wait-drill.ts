@@ -10,7 +10,12 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Output } from './output.js';
 import { clock, pollUntil } from './poll.js';
 
-export async function waitForDrill(client: ApiClient, out: Output, id: string, opts: { timeoutMs: number | null; pollMs: number }): Promise<ExitCode> {
+export async function waitForDrill(
+  client: ApiClient,
+  out: Output,
+  id: string,
+  opts: { timeoutMs: number | null; pollMs: number },
+): Promise<ExitCode> {
   const res = await pollUntil(
     (signal) => client.get<DrillView>(`/v1/drills/${encodeURIComponent(id)}`, undefined, signal),
     (view, previous) => {
@@ -33,7 +38,8 @@ export async function waitForDrill(client: ApiClient, out: Output, id: string, o
     return outcome.code;
   }
   const state = last ? `${last.state} (${last.phase})` : 'unknown (the API did not answer)';
-  if (res.end === 'timeout') out.error(`timed out after ${humanDuration(opts.timeoutMs ?? 0)}: drill ${id} is still ${state}; it goes on and is always undone`);
+  if (res.end === 'timeout')
+    out.error(`timed out after ${humanDuration(opts.timeoutMs ?? 0)}: drill ${id} is still ${state}; it goes on and is always undone`);
   else out.error(`stopped waiting; drill ${id} goes on (${state}) and is always undone`);
   if (out.format === 'json' && last) out.json(last);
   return res.end === 'timeout' ? EXIT.timeout : EXIT.interrupted;

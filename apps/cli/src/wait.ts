@@ -23,7 +23,12 @@ export interface WaitOptions {
 /** At most 5 redraws a second. */
 const REDRAW_MS = 200;
 
-export async function waitForRelease(client: ApiClient, out: Output, id: string, opts: WaitOptions): Promise<{ code: ExitCode; release: ReleaseView | null }> {
+export async function waitForRelease(
+  client: ApiClient,
+  out: Output,
+  id: string,
+  opts: WaitOptions,
+): Promise<{ code: ExitCode; release: ReleaseView | null }> {
   const live = out.format === 'text' && out.tty ? new LiveTree(out) : null;
   try {
     const res = await pollUntil(
@@ -107,7 +112,6 @@ class LiveTree {
 
 /** Cuts a line to the terminal width (escape codes do not count). */
 function clip(line: string, width: number): string {
-  // eslint-disable-next-line no-control-regex
   const visible = line.replace(/\x1b\[[0-9;]*m/g, '');
   if (visible.length <= width) return line;
   return `${visible.slice(0, width - 1)}…`;

@@ -1,6 +1,6 @@
 /** The shell: sign-in first, then the navigation and the page of the current route. */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { WhoamiView } from '../../api/src/view-types.js';
+import type { WhoamiView } from '#view-types';
 import type { Api } from './api.js';
 import { Link, useLocation } from './router.js';
 import { forgetToken, SessionContext, signIn, storedSession, storedToken } from './session.js';
@@ -28,9 +28,20 @@ function SignIn({ onSignedIn, initialError }: { onSignedIn: (s: { api: Api; me: 
   return (
     <main className="signin">
       <h1>Tideline</h1>
-      <p>Paste an API token (from <code>tideline.yaml</code> auth.tokens). It stays in this tab only.</p>
+      <p>
+        Paste an API token (from <code>tideline.yaml</code> auth.tokens). It stays in this tab only.
+      </p>
       <form onSubmit={submit}>
-        <input type="password" name="token" aria-label="API token" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} placeholder="API token" autoFocus />
+        <input
+          type="password"
+          name="token"
+          aria-label="API token"
+          autoComplete="off"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          placeholder="API token"
+          autoFocus
+        />
         <button type="submit" disabled={busy}>
           Sign in
         </button>
@@ -64,7 +75,10 @@ export function App() {
     if (!token) return;
     signIn(token)
       .then(
-        (fresh) => setSession((cur) => (cur === null ? fresh : JSON.stringify(cur.me) === JSON.stringify(fresh.me) ? cur : { api: cur.api, me: fresh.me })),
+        (fresh) =>
+          setSession((cur) =>
+            cur === null ? fresh : JSON.stringify(cur.me) === JSON.stringify(fresh.me) ? cur : { api: cur.api, me: fresh.me },
+          ),
         (err: Error) => {
           if (/^cannot reach/.test(err.message) && storedSession()) return; // offline for a moment: keep the session
           setSession(null);

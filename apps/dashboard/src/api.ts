@@ -1,5 +1,5 @@
 /** Calls to the Tideline API with the signed-in token; problem+json answers become ApiError. */
-import type { Problem } from '../../api/src/view-types.js';
+import type { Problem } from '#view-types';
 
 export class ApiError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 /** The signed-in session: the pasted token (sessionStorage only), who it is and its scopes (GET /v1/whoami). */
 import { createContext, useContext } from 'react';
-import type { WhoamiView } from '../../api/src/view-types.js';
+import type { WhoamiView } from '#view-types';
 import { Api, ApiError } from './api.js';
 
 const KEY = 'tideline.token';
@@ -50,8 +50,8 @@ export async function signIn(token: string): Promise<{ api: Api; me: WhoamiView 
     return { api, me };
   } catch (err) {
     if (err instanceof ApiError) forgetToken();
-    if (err instanceof ApiError && err.status === 401) throw new Error(`sign-in refused: ${err.message}`);
-    if (err instanceof ApiError) throw new Error(`sign-in failed (${err.status}): ${err.message}`);
-    throw new Error(`cannot reach the API: ${(err as Error).message}`);
+    if (err instanceof ApiError && err.status === 401) throw new Error(`sign-in refused: ${err.message}`, { cause: err });
+    if (err instanceof ApiError) throw new Error(`sign-in failed (${err.status}): ${err.message}`, { cause: err });
+    throw new Error(`cannot reach the API: ${(err as Error).message}`, { cause: err });
   }
 }

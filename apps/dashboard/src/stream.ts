@@ -3,7 +3,7 @@
  * never in the URL (EventSource cannot send one). Reconnects resume with Last-Event-ID.
  */
 import { fetchEventSource } from '@microsoft/fetch-event-source';
-import type { StreamChangeView } from '../../api/src/view-types.js';
+import type { StreamChangeView } from '#view-types';
 import type { Api } from './api.js';
 
 export interface StreamHandlers {
@@ -29,7 +29,8 @@ export function openStream(api: Api, releaseId: string | null, h: StreamHandlers
         h.onStatus?.(true);
         return;
       }
-      if (res.status === 401 || res.status === 403 || res.status === 404 || res.status === 400) throw new Fatal(`stream refused: ${res.status}`);
+      if (res.status === 401 || res.status === 403 || res.status === 404 || res.status === 400)
+        throw new Fatal(`stream refused: ${res.status}`);
       throw new Error(`stream: HTTP ${res.status}`);
     },
     onmessage(msg) {

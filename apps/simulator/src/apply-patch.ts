@@ -14,8 +14,7 @@ import { observationDelay, startRollout } from './rollout.js';
 import type { SimState } from './state.js';
 
 export type PatchOutcome =
-  | { ok: true; changedSpec: boolean; changed: boolean }
-  | { ok: false; code: number; reason: string; message: string };
+  { ok: true; changedSpec: boolean; changed: boolean } | { ok: false; code: number; reason: string; message: string };
 
 function fail(code: number, reason: string, message: string): PatchOutcome {
   return { ok: false, code, reason, message };
@@ -29,13 +28,7 @@ function badStringMap(value: Json | undefined, path: string): string | null {
   return null;
 }
 
-export function patchDeployment(
-  state: SimState,
-  region: string,
-  d: StoredDeployment,
-  type: PatchType,
-  body: Json,
-): PatchOutcome {
+export function patchDeployment(state: SimState, region: string, d: StoredDeployment, type: PatchType, body: Json): PatchOutcome {
   const what = `deployments.apps "${d.name}"`;
   if (type !== 'json' && !isObject(body)) {
     return fail(400, 'BadRequest', 'the body of a merge patch must be a JSON object');

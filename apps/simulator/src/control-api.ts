@@ -43,7 +43,10 @@ export async function handleControl(
 ): Promise<void> {
   const { state } = ctx;
   const method = (req.method ?? 'GET').toUpperCase();
-  const seg = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const seg = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   const at = `${method} /${seg.join('/')}`;
   try {
     switch (at) {
@@ -88,12 +91,16 @@ export async function handleControl(
         onlyFields(body, ['accepted', 'resolvedRefs', 'reason', 'message']);
         const reason = field(body, 'reason', isStr, 'a string');
         const message = field(body, 'message', isStr, 'a string');
-        return sendJson(res, 200, state.routes.setAcceptance({
-          accepted: field(body, 'accepted', isBool, 'true or false') ?? true,
-          resolvedRefs: field(body, 'resolvedRefs', isBool, 'true or false') ?? true,
-          ...(reason !== undefined ? { reason } : {}),
-          ...(message !== undefined ? { message } : {}),
-        }));
+        return sendJson(
+          res,
+          200,
+          state.routes.setAcceptance({
+            accepted: field(body, 'accepted', isBool, 'true or false') ?? true,
+            resolvedRefs: field(body, 'resolvedRefs', isBool, 'true or false') ?? true,
+            ...(reason !== undefined ? { reason } : {}),
+            ...(message !== undefined ? { message } : {}),
+          }),
+        );
       }
       case 'GET /kubeconfig':
         return sendJson(res, 200, simulatorKubeconfig(ctx.url(), state.regionNames(), ctx.token));

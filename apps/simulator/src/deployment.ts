@@ -173,7 +173,10 @@ export function progressDeadline(spec: JsonObject): number {
 
 /** `<name>-<hash>` like the ReplicaSets a Deployment controller creates for a template. */
 export function replicaSetName(name: string, template: Json | undefined): string {
-  const hash = createHash('sha256').update(JSON.stringify(template ?? null)).digest('hex').slice(0, 10);
+  const hash = createHash('sha256')
+    .update(JSON.stringify(template ?? null))
+    .digest('hex')
+    .slice(0, 10);
   return `${name}-${hash}`;
 }
 

@@ -54,7 +54,11 @@ export function discovery(seg: readonly string[]): JsonObject | undefined {
   const path = seg.join('/');
   switch (path) {
     case 'api':
-      return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+      return {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+      };
     case 'api/v1':
       return resourceList('v1', [EVENTS, NAMESPACES]);
     case 'apis':

@@ -39,9 +39,7 @@ export class HttpFaults {
   /** Consumes one use of the oldest fault matching this request, if any. */
   take(region: string, method: string): HttpFault | undefined {
     const m = method.toUpperCase();
-    const fault = this.faults.find(
-      (f) => (f.region === undefined || f.region === region) && (f.method === undefined || f.method === m),
-    );
+    const fault = this.faults.find((f) => (f.region === undefined || f.region === region) && (f.method === undefined || f.method === m));
     if (!fault) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);

@@ -27,7 +27,10 @@ export interface RouteVerdict extends RouteAcceptance {
 }
 
 /** The object metadata a stored HTTPRoute shares with a stored Deployment. */
-type StoredMeta = Pick<StoredDeployment, 'namespace' | 'name' | 'uid' | 'creationTimestamp' | 'generation' | 'resourceVersion' | 'labels' | 'annotations'>;
+type StoredMeta = Pick<
+  StoredDeployment,
+  'namespace' | 'name' | 'uid' | 'creationTimestamp' | 'generation' | 'resourceVersion' | 'labels' | 'annotations'
+>;
 
 export interface StoredRoute extends StoredMeta {
   spec: JsonObject;

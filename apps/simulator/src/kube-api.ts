@@ -42,12 +42,16 @@ function resourceRoute(rest: string[], resource: string): { namespace?: string; 
 }
 
 function route(path: string): Route {
-  const seg = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const seg = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   if (seg.length === 1 && seg[0] === 'version') return { kind: 'version' };
   if (seg.length === 1 && ['healthz', 'readyz', 'livez'].includes(seg[0] ?? '')) return { kind: 'health' };
   const doc = discovery(seg);
   if (doc) return { kind: 'discovery', doc };
-  if (seg.length === 4 && seg[0] === 'api' && seg[1] === 'v1' && seg[2] === 'namespaces' && seg[3]) return { kind: 'namespace', name: seg[3] };
+  if (seg.length === 4 && seg[0] === 'api' && seg[1] === 'v1' && seg[2] === 'namespaces' && seg[3])
+    return { kind: 'namespace', name: seg[3] };
   const events = seg[0] === 'api' && seg[1] === 'v1' ? resourceRoute(seg.slice(2), 'events') : undefined;
   if (events && events.name === undefined) return { kind: 'events', ...events };
   const group = `${seg[0]}/${seg[1]}/${seg[2]}`;
@@ -98,7 +102,7 @@ export async function handleKube(
   const r = route(path);
   const contentType = (req.headers['content-type'] ?? '').toString();
 
-  let rawBody = '';
+  let rawBody: string;
   try {
     rawBody = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
   } catch (err) {
@@ -114,7 +118,19 @@ export async function handleKube(
       bodyError = err instanceof Error ? err.message : String(err);
     }
   }
-  const k: KubeRequest = { ctx, req, res, cluster, method, query, contentType, body, bodyError, faultNote: undefined, log: () => undefined };
+  const k: KubeRequest = {
+    ctx,
+    req,
+    res,
+    cluster,
+    method,
+    query,
+    contentType,
+    body,
+    bodyError,
+    faultNote: undefined,
+    log: () => undefined,
+  };
   if (cluster.kind === 'region' && method === 'PATCH' && r.kind === 'deployment') k.log = patchLogger(k, cluster.region, r);
 
   if (cluster.kind === 'region') {
@@ -156,12 +172,19 @@ export async function handleKube(
       return sendJson(res, 200, { kind: 'EventList', apiVersion: 'v1', metadata: { resourceVersion: state.resourceVersion() }, items: [] });
     case 'namespace': {
       // kubectl reads the namespace after a NotFound to tell which one is missing
-      const names = cluster.kind === 'edge' ? state.routes.list().map((x) => x.namespace) : state.list(cluster.region).map((d) => d.namespace);
+      const names =
+        cluster.kind === 'edge' ? state.routes.list().map((x) => x.namespace) : state.list(cluster.region).map((d) => d.namespace);
       if (method !== 'GET') return sendStatus(res, 405, 'the server does not allow this method on the requested resource');
       if (r.name !== 'default' && !names.includes(r.name)) {
         return sendStatus(res, 404, `namespaces "${r.name}" not found`, 'NotFound', { name: r.name, kind: 'namespaces' });
       }
-      return sendJson(res, 200, { kind: 'Namespace', apiVersion: 'v1', metadata: { name: r.name }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+      return sendJson(res, 200, {
+        kind: 'Namespace',
+        apiVersion: 'v1',
+        metadata: { name: r.name },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      });
     }
     case 'unknown':
       return sendStatus(res, 404, 'the server could not find the requested resource');

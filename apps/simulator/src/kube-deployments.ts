@@ -27,11 +27,35 @@ const COLUMNS: TableColumn[] = [
     priority: 0,
     cell: (d) => `${num(d, 'readyReplicas')}/${String(getObject(d, 'spec')?.['replicas'] ?? 0)}`,
   },
-  { name: 'Up-to-date', type: 'integer', description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', priority: 0, cell: (d) => num(d, 'updatedReplicas') },
-  { name: 'Available', type: 'integer', description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', priority: 0, cell: (d) => num(d, 'availableReplicas') },
+  {
+    name: 'Up-to-date',
+    type: 'integer',
+    description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+    priority: 0,
+    cell: (d) => num(d, 'updatedReplicas'),
+  },
+  {
+    name: 'Available',
+    type: 'integer',
+    description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+    priority: 0,
+    cell: (d) => num(d, 'availableReplicas'),
+  },
   ageColumn,
-  { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1, cell: (d) => Object.keys(imagesOf(getObject(d, 'spec') ?? {})).join(',') },
-  { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1, cell: (d) => Object.values(imagesOf(getObject(d, 'spec') ?? {})).join(',') },
+  {
+    name: 'Containers',
+    type: 'string',
+    description: 'Names of each container in the template.',
+    priority: 1,
+    cell: (d) => Object.keys(imagesOf(getObject(d, 'spec') ?? {})).join(','),
+  },
+  {
+    name: 'Images',
+    type: 'string',
+    description: 'Images referenced by each container in the template.',
+    priority: 1,
+    cell: (d) => Object.values(imagesOf(getObject(d, 'spec') ?? {})).join(','),
+  },
   {
     name: 'Selector',
     type: 'string',
@@ -39,7 +63,9 @@ const COLUMNS: TableColumn[] = [
     priority: 1,
     cell: (d) => {
       const labels = getObject(getObject(getObject(d, 'spec') ?? {}, 'selector') ?? {}, 'matchLabels') ?? {};
-      return Object.entries(labels).map(([key, v]) => `${key}=${String(v)}`).join(',');
+      return Object.entries(labels)
+        .map(([key, v]) => `${key}=${String(v)}`)
+        .join(',');
     },
   },
 ];
@@ -58,7 +84,8 @@ export function handleDeployments(k: KubeRequest, r: DeploymentRoute): void {
   const d = region === undefined ? undefined : state.get(region, r.namespace, r.name);
   if (k.method === 'GET') return d ? serveObject(k, spec, state.render(d)) : notFound(k, r.name);
   if (k.method !== 'PATCH') return sendStatus(k.res, 405, 'the server does not allow this method on the requested resource');
-  const reject = (code: number, message: string): void => k.log({ changedSpec: false, rejected: code, message, ...(k.faultNote ? { fault: k.faultNote } : {}) });
+  const reject = (code: number, message: string): void =>
+    k.log({ changedSpec: false, rejected: code, message, ...(k.faultNote ? { fault: k.faultNote } : {}) });
   const type = patchTypeOf(k.contentType);
   if (!type) {
     const message = `the body of the request was in an unknown format - accepted media types include: ${Object.values(CONTENT_TYPES).join(', ')}`;

@@ -9,7 +9,11 @@ import { sendStatus } from './http-util.js';
 export type HttpRouteRoute = { kind: 'httproute'; namespace: string; name: string } | { kind: 'httproutes'; namespace?: string };
 
 function notFound(k: KubeRequest, name: string): void {
-  sendStatus(k.res, 404, `httproutes.gateway.networking.k8s.io "${name}" not found`, 'NotFound', { name, group: 'gateway.networking.k8s.io', kind: 'httproutes' });
+  sendStatus(k.res, 404, `httproutes.gateway.networking.k8s.io "${name}" not found`, 'NotFound', {
+    name,
+    group: 'gateway.networking.k8s.io',
+    kind: 'httproutes',
+  });
 }
 
 export function handleHttpRoutes(k: KubeRequest, r: HttpRouteRoute): void {
@@ -37,7 +41,12 @@ export function handleHttpRoutes(k: KubeRequest, r: HttpRouteRoute): void {
   if (k.method === 'GET') return route ? serveObject(k, spec, renderRoute(route, state.now())) : notFound(k, r.name);
   if (k.method !== 'PATCH') return sendStatus(k.res, 405, 'the server does not allow this method on the requested resource');
   const type = patchTypeOf(k.contentType);
-  if (!type) return sendStatus(k.res, 415, `the body of the request was in an unknown format - accepted media types include: ${Object.values(CONTENT_TYPES).join(', ')}`);
+  if (!type)
+    return sendStatus(
+      k.res,
+      415,
+      `the body of the request was in an unknown format - accepted media types include: ${Object.values(CONTENT_TYPES).join(', ')}`,
+    );
   if (k.bodyError !== undefined) return sendStatus(k.res, 400, `error decoding patch: ${k.bodyError}`);
   if (!route) return notFound(k, r.name);
   const outcome = state.routes.patch(route, type, k.body);

@@ -37,7 +37,10 @@ function selected(k: KubeRequest): ((obj: JsonObject) => boolean) | string {
     const fields = parseFieldSelector(k.query.get('fieldSelector'));
     return (obj) => {
       const meta = getObject(obj, 'metadata') ?? {};
-      return labels(stringMap(meta['labels'])) && fields({ 'metadata.name': String(meta['name']), 'metadata.namespace': String(meta['namespace']) });
+      return (
+        labels(stringMap(meta['labels'])) &&
+        fields({ 'metadata.name': String(meta['name']), 'metadata.namespace': String(meta['namespace']) })
+      );
     };
   } catch (err) {
     if (err instanceof SelectorError) return err.message;
@@ -59,20 +62,39 @@ export function serveList(k: KubeRequest, spec: ListSpec): void {
   const objects = (): JsonObject[] => spec.objects().filter(match);
   if (isWatch(k.query)) {
     return serveWatch(
-      { list: objects, kind: spec.kind, apiVersion: spec.apiVersion, currentResourceVersion: () => ctx.state.resourceVersion(), query: k.query, signal: ctx.signal },
+      {
+        list: objects,
+        kind: spec.kind,
+        apiVersion: spec.apiVersion,
+        currentResourceVersion: () => ctx.state.resourceVersion(),
+        query: k.query,
+        signal: ctx.signal,
+      },
       k.req,
       res,
     );
   }
   const items = objects();
   const metadata = { resourceVersion: ctx.state.resourceVersion() };
-  if (wantsTable(k.req.headers.accept)) return sendJson(res, 200, table(spec, items, metadata, k.query.get('includeObject'), ctx.state.now()));
+  if (wantsTable(k.req.headers.accept))
+    return sendJson(res, 200, table(spec, items, metadata, k.query.get('includeObject'), ctx.state.now()));
   sendJson(res, 200, { kind: `${spec.kind}List`, apiVersion: spec.apiVersion, metadata, items: items.map(withoutKind) });
 }
 
 /** GET on one object: the object, or its one-row Table. */
 export function serveObject(k: KubeRequest, spec: ListSpec, obj: JsonObject): void {
-  if (wantsTable(k.req.headers.accept)) return sendJson(k.res, 200, table(spec, [obj], { resourceVersion: String(getObject(obj, 'metadata')?.['resourceVersion'] ?? '') }, k.query.get('includeObject'), k.ctx.state.now()));
+  if (wantsTable(k.req.headers.accept))
+    return sendJson(
+      k.res,
+      200,
+      table(
+        spec,
+        [obj],
+        { resourceVersion: String(getObject(obj, 'metadata')?.['resourceVersion'] ?? '') },
+        k.query.get('includeObject'),
+        k.ctx.state.now(),
+      ),
+    );
   sendJson(k.res, 200, obj);
 }
 
@@ -81,7 +103,13 @@ function table(spec: ListSpec, items: JsonObject[], metadata: JsonObject, includ
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata,
-    columnDefinitions: spec.columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description, priority: c.priority })),
+    columnDefinitions: spec.columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      format: c.format ?? '',
+      description: c.description,
+      priority: c.priority,
+    })),
     rows: items.map((obj) => ({
       cells: spec.columns.map((c) => c.cell(obj, now)),
       object:

@@ -8,10 +8,13 @@ function parseTerm(term: string): Matcher {
   const set = /^([A-Za-z0-9._/-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
   if (set) {
     const [, k = '', op, values = ''] = set;
-    const allowed = new Set(values.split(',').map((v) => v.trim()).filter((v) => v !== ''));
-    return op === 'in'
-      ? (l) => l[k] !== undefined && allowed.has(l[k])
-      : (l) => l[k] === undefined || !allowed.has(l[k]);
+    const allowed = new Set(
+      values
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
+    );
+    return op === 'in' ? (l) => l[k] !== undefined && allowed.has(l[k]) : (l) => l[k] === undefined || !allowed.has(l[k]);
   }
   const eq = /^([A-Za-z0-9._/-]+)\s*(==|=|!=)\s*([A-Za-z0-9._-]*)$/.exec(term);
   if (eq) {

@@ -29,7 +29,10 @@ export async function handleLb(ctx: LbApiContext, req: IncomingMessage, res: Ser
   if (ctx.token !== undefined && req.headers.authorization !== `Bearer ${ctx.token}`) {
     return sendJson(res, 401, { error: 'Unauthorized: a bearer token is required' });
   }
-  const seg = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const seg = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   if (seg[0] !== 'regions' || seg.length > 2) return sendJson(res, 404, { error: `not found: /lb${path}` });
   const now = state.now();
   const lb = state.traffic.lb;

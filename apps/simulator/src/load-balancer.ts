@@ -31,9 +31,7 @@ export class LoadBalancer {
   }
 
   reset(now: number): void {
-    this.ramps = new Map(
-      this.regions.map((r) => [r, { from: DEFAULT_WEIGHT, to: DEFAULT_WEIGHT, startAt: now, endAt: now }]),
-    );
+    this.ramps = new Map(this.regions.map((r) => [r, { from: DEFAULT_WEIGHT, to: DEFAULT_WEIGHT, startAt: now, endAt: now }]));
   }
 
   has(region: string): boolean {

@@ -50,6 +50,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${JSON.stringify({ msg: 'simulator failed to start', error: err instanceof Error ? err.message : String(err) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ msg: 'simulator failed to start', error: err instanceof Error ? err.message : String(err) })}\n`,
+  );
   process.exit(1);
 });

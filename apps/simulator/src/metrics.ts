@@ -42,7 +42,12 @@ export function renderMetrics(traffic: TrafficModel, regions: readonly string[],
 
   header(out, 'sim_http_requests_total', 'counter', 'Requests served by the simulated workloads, by version and status code.');
   for (const s of series) {
-    const base: Array<[string, string]> = [['region', s.region], ['namespace', s.namespace], ['deployment', s.deployment], ['version', s.version]];
+    const base: Array<[string, string]> = [
+      ['region', s.region],
+      ['namespace', s.namespace],
+      ['deployment', s.deployment],
+      ['version', s.version],
+    ];
     out.push(`sim_http_requests_total${labels([...base, ['code', '200']])} ${formatValue(s.ok)}`);
     out.push(`sim_http_requests_total${labels([...base, ['code', '500']])} ${formatValue(s.errors)}`);
   }
@@ -50,7 +55,12 @@ export function renderMetrics(traffic: TrafficModel, regions: readonly string[],
   const hist = 'sim_http_request_duration_seconds';
   header(out, hist, 'histogram', 'Latency of the requests served by the simulated workloads.');
   for (const s of series) {
-    const base: Array<[string, string]> = [['region', s.region], ['namespace', s.namespace], ['deployment', s.deployment], ['version', s.version]];
+    const base: Array<[string, string]> = [
+      ['region', s.region],
+      ['namespace', s.namespace],
+      ['deployment', s.deployment],
+      ['version', s.version],
+    ];
     BUCKETS.forEach((le, i) => {
       out.push(`${hist}_bucket${labels([...base, ['le', String(le)]])} ${formatValue(s.buckets[i] ?? 0)}`);
     });
@@ -68,7 +78,12 @@ export function renderMetrics(traffic: TrafficModel, regions: readonly string[],
 
   header(out, 'sim_region_alert', 'gauge', 'Alerts raised on the simulator per region (1 firing, 0 not).');
   for (const a of traffic.alerts.list()) {
-    out.push(`sim_region_alert${labels([['region', a.region], ['alert', a.alert]])} ${a.firing ? 1 : 0}`);
+    out.push(
+      `sim_region_alert${labels([
+        ['region', a.region],
+        ['alert', a.alert],
+      ])} ${a.firing ? 1 : 0}`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -87,16 +87,11 @@ export function startRollout(args: {
   const observedAt = args.observedAt;
   const before = args.before;
   const baseReady = args.sameTemplate ? Math.min(args.desired, before?.currentReadyPods ?? 0) : 0;
-  const oldPods = Math.min(
-    args.desired - baseReady,
-    (args.sameTemplate ? before?.previousReadyPods : before?.readyReplicas) ?? 0,
-  );
+  const oldPods = Math.min(args.desired - baseReady, (args.sameTemplate ? before?.previousReadyPods : before?.readyReplicas) ?? 0);
   const availableAtObserve = baseReady + oldPods >= args.desired;
-  const progressingSince =
-    before && before.progressing.status === 'True' ? before.progressing.lastTransitionTime : observedAt;
+  const progressingSince = before && before.progressing.status === 'True' ? before.progressing.lastTransitionTime : observedAt;
   const wasAvailable = before ? before.available.status === 'True' : false;
-  const availableSince =
-    before && wasAvailable === availableAtObserve ? before.available.lastTransitionTime : observedAt;
+  const availableSince = before && wasAvailable === availableAtObserve ? before.available.lastTransitionTime : observedAt;
   return {
     revision: args.revision,
     replicaSetName: args.replicaSetName,
@@ -134,12 +129,7 @@ export function settledRollout(args: {
   };
 }
 
-export function computeStatus(
-  rollout: Rollout,
-  observation: Observation,
-  timing: RolloutTiming,
-  now: number,
-): DeploymentStatus {
+export function computeStatus(rollout: Rollout, observation: Observation, timing: RolloutTiming, now: number): DeploymentStatus {
   if (now < observation.observedAt) return observation.before;
   const { stepMs, desired } = timing;
   const t0 = rollout.observedAt;
@@ -190,13 +180,7 @@ export function computeStatus(
   };
 }
 
-function cond(
-  status: 'True' | 'False',
-  reason: string,
-  message: string,
-  lastUpdateTime: number,
-  lastTransitionTime: number,
-): Condition {
+function cond(status: 'True' | 'False', reason: string, message: string, lastUpdateTime: number, lastTransitionTime: number): Condition {
   return { status, reason, message, lastUpdateTime, lastTransitionTime };
 }
 

@@ -74,7 +74,11 @@ export class RouteStore {
     const what = `httproutes.gateway.networking.k8s.io "${r.name}"`;
     if (type === 'strategic') {
       // as the API server answers for every custom resource
-      return fail(415, 'UnsupportedMediaType', 'strategic merge patch is not supported for custom resources: use a JSON merge patch or a JSON patch');
+      return fail(
+        415,
+        'UnsupportedMediaType',
+        'strategic merge patch is not supported for custom resources: use a JSON merge patch or a JSON patch',
+      );
     }
     if (type !== 'json' && !isObject(body)) return fail(400, 'BadRequest', 'the body of a merge patch must be a JSON object');
     const now = this.host.now();
@@ -82,14 +86,19 @@ export class RouteStore {
     try {
       patched = applyPatch(type, renderRoute(r, now), body);
     } catch (err) {
-      if (err instanceof PatchError) return fail(err.code, err.code === 400 ? 'BadRequest' : 'Invalid', `${what} is invalid: ${err.message}`);
+      if (err instanceof PatchError)
+        return fail(err.code, err.code === 400 ? 'BadRequest' : 'Invalid', `${what} is invalid: ${err.message}`);
       throw err;
     }
     if (!isObject(patched)) return fail(422, 'Invalid', `${what} is invalid: the patched object is not an object`);
     const metadata = getObject(patched, 'metadata') ?? {};
     const rv = metadata['resourceVersion'];
     if (rv !== undefined && rv !== null && rv !== String(r.resourceVersion)) {
-      return fail(409, 'Conflict', `Operation cannot be fulfilled on ${what}: the object has been modified; please apply your changes to the latest version and try again`);
+      return fail(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${what}: the object has been modified; please apply your changes to the latest version and try again`,
+      );
     }
     if (metadata['name'] !== r.name || metadata['namespace'] !== r.namespace) {
       return fail(400, 'BadRequest', `the name or namespace of the object does not match the URL (${r.namespace}/${r.name})`);
@@ -101,7 +110,8 @@ export class RouteStore {
     const labels = stringMap(metadata['labels']);
     const annotations = stringMap(metadata['annotations']);
     const changedSpec = !deepEqual(spec, r.spec);
-    if (!changedSpec && deepEqual(labels, r.labels) && deepEqual(annotations, r.annotations)) return { ok: true, changedSpec: false, changed: false };
+    if (!changedSpec && deepEqual(labels, r.labels) && deepEqual(annotations, r.annotations))
+      return { ok: true, changedSpec: false, changed: false };
     if (changedSpec) {
       r.previous = now >= r.verdict.at ? r.verdict : r.previous;
       r.generation += 1;

@@ -17,13 +17,7 @@ import { renderRoute, type RouteAcceptance } from './httproute.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import type { RegionTraffic, RegionTrafficState } from './traffic.js';
 import type { VersionFaultSpec } from './version-faults.js';
-import {
-  SimState,
-  type DeploymentSummary,
-  type PatchLogEntry,
-  type PatchLogFilter,
-  type SimStateSnapshot,
-} from './state.js';
+import { SimState, type DeploymentSummary, type PatchLogEntry, type PatchLogFilter, type SimStateSnapshot } from './state.js';
 
 export type { RegionTraffic, RegionTrafficState } from './traffic.js';
 export type { VersionFault, VersionFaultSpec } from './version-faults.js';
@@ -185,7 +179,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       return;
     }
     if (path === '/healthz') return sendJson(res, 200, { ok: true, regions: state.regionNames() });
-    return sendJson(res, 404, { error: `not found: ${path} (kube API under /regions/{region}, control API under /sim, load balancer under /lb, metrics at /metrics)` });
+    return sendJson(res, 404, {
+      error: `not found: ${path} (kube API under /regions/{region}, control API under /sim, load balancer under /lb, metrics at /metrics)`,
+    });
   };
 
   const server = createServer((req, res) => {

@@ -165,7 +165,14 @@ export class TrafficModel {
     const b = this.base.get(region);
     if (!b) throw new TrafficError(`unknown region "${region}"`);
     const lb = this.lb.entry(region, now);
-    return { region, rps: b.rps, latencyMs: b.latencyMs, weight: lb.weight, targetWeight: lb.targetWeight, effectiveRps: this.regionRps(region, now) };
+    return {
+      region,
+      rps: b.rps,
+      latencyMs: b.latencyMs,
+      weight: lb.weight,
+      targetWeight: lb.targetWeight,
+      effectiveRps: this.regionRps(region, now),
+    };
   }
 
   /** Requests each region receives in [a, b] (ms). */

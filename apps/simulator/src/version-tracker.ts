@@ -36,7 +36,15 @@ export class VersionTracker {
     let rec = this.tracked.get(key);
     if (!rec || rec.uid !== d.uid) {
       const v = versionOf(d.spec);
-      rec = { uid: d.uid, revision: d.rollout.revision, current: v, previous: v, switchAt: -Infinity, lastCurrentPods: 0, lastPreviousPods: 0 };
+      rec = {
+        uid: d.uid,
+        revision: d.rollout.revision,
+        current: v,
+        previous: v,
+        switchAt: -Infinity,
+        lastCurrentPods: 0,
+        lastPreviousPods: 0,
+      };
       this.tracked.set(key, rec);
     } else if (rec.revision !== d.rollout.revision) {
       if (t >= rec.switchAt || rec.before === undefined) {

@@ -3,7 +3,7 @@
  * release is stepped by one of them at a time (its advisory lock), and any worker may be
  * killed at any moment (jobs are idempotent; BullMQ hands a stalled job to another worker).
  */
-import { buildContainerOrExit, startMetricsServer } from '../../../libs/runtime/src/index.js';
+import { buildContainerOrExit, startMetricsServer } from '#runtime';
 import { startJobWorker } from './worker-app.js';
 
 const c = await buildContainerOrExit('tideline-worker', 'worker');

@@ -5,7 +5,7 @@
  * tick and every overdue region operation is enqueued again from Postgres, the truth. Every
  * worker runs the check; the restores are idempotent (job ids carry the tick sequence).
  */
-import type { Container } from '../../../libs/runtime/src/index.js';
+import type { Container } from '#runtime';
 
 export interface Watchdog {
   /** run one check now (also used when the queue reconnects) */

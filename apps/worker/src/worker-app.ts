@@ -5,9 +5,9 @@
  * from Postgres when Redis comes back empty.
  */
 import { Worker } from 'bullmq';
-import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobName } from '../../../libs/application/src/index.js';
-import { redisConnection, observeJobTimes } from '../../../libs/integrations/src/index.js';
-import type { Container } from '../../../libs/runtime/src/index.js';
+import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobName } from '#application';
+import { redisConnection, observeJobTimes } from '#integrations';
+import type { Container } from '#runtime';
 import { startQueueWatchdog } from './queue-watchdog.js';
 
 export interface RunningWorker {
@@ -17,7 +17,11 @@ export interface RunningWorker {
 export async function startJobWorker(c: Container): Promise<RunningWorker> {
   const dispatch = new JobHandlerRegistry()
     .register('release.tick', (data) => c.advanceRelease.execute(data))
-    .register('release.sweep', async () => ({ releases: await c.sweepReleases.execute(), regionOperations: await c.sweepRegionOperations.execute(), drills: await c.learning.sweepDrills.execute() }))
+    .register('release.sweep', async () => ({
+      releases: await c.sweepReleases.execute(),
+      regionOperations: await c.sweepRegionOperations.execute(),
+      drills: await c.learning.sweepDrills.execute(),
+    }))
     .register('region.operation', (data) => c.runRegionOperation.execute(data))
     .register('drill.step', (data) => c.learning.runDrillStep.execute(data))
     .register('notifications.dispatch', () => c.notifications.dispatch.execute())
@@ -41,7 +45,9 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
   // Notifications have their own queue and concurrency: a slow Slack never takes a release's slot.
   const notifier = new Worker(QUEUES.notifications, processor, options(c.notifications.concurrency));
   for (const w of [worker, notifier]) {
-    w.on('failed', (job, err) => c.log.warn({ jobId: job?.id, job: job?.name, err: err.message, attempts: job?.attemptsMade }, 'job failed'));
+    w.on('failed', (job, err) =>
+      c.log.warn({ jobId: job?.id, job: job?.name, err: err.message, attempts: job?.attemptsMade }, 'job failed'),
+    );
     // Connection errors: one line per state change (RedisConnectionLog), never a stack per retry.
     c.redisLog.watch(`worker:${w.name}`, w);
     observeJobTimes(w, c.telemetry);
@@ -53,13 +59,19 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
   await c.learning.sweepDrills.execute();
   if (c.notifications.enabled) {
     await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
-    await c.notifications.dispatch.execute().catch((err: Error) => c.log.warn({ err: err.message }, 'notification dispatch failed at start-up'));
+    await c.notifications.dispatch
+      .execute()
+      .catch((err: Error) => c.log.warn({ err: err.message }, 'notification dispatch failed at start-up'));
   } else {
     await c.notifications.jobs.unscheduleDispatcher();
   }
   const watchdog = startQueueWatchdog(c);
   c.log.info(
-    { concurrency: c.config.engine.workerConcurrency, queue: QUEUES.releases, notifications: c.notifications.enabled ? c.notifications.concurrency : 'off' },
+    {
+      concurrency: c.config.engine.workerConcurrency,
+      queue: QUEUES.releases,
+      notifications: c.notifications.enabled ? c.notifications.concurrency : 'off',
+    },
     'worker ready',
   );
   return {

@@ -1,5 +1,5 @@
 /** What the use cases need from the outside world; implementations live in libs/integrations. */
-import type { QueryOutcome, RecordedWorkload, RolloutObservation, Workload } from '../../domain/src/index.js';
+import type { QueryOutcome, RecordedWorkload, RolloutObservation, Workload } from '#domain';
 
 /** One region's Kubernetes workloads. */
 export interface WorkloadClient {

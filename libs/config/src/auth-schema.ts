@@ -27,7 +27,9 @@ function tokenSchema(env: Env) {
         .string(expected(NAME_HINT))
         .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, expected(NAME_HINT))
         .refine((n) => !RESERVED_ACTORS.includes(n), { error: (i) => `"${String(i.input)}" is reserved (${RESERVED_ACTORS.join(', ')})` }),
-      scopes: z.array(z.enum(SCOPES), expected('must be a list of scopes')).min(1, expected(`must list at least one of ${SCOPES.join(', ')}`)),
+      scopes: z
+        .array(z.enum(SCOPES), expected('must be a list of scopes'))
+        .min(1, expected(`must list at least one of ${SCOPES.join(', ')}`)),
       sha256: z
         .string(expected('must be the token\'s SHA-256 as 64 hex characters (printf %s "$TOKEN" | sha256sum)'))
         .regex(/^[0-9a-fA-F]{64}$/, expected('must be the token\'s SHA-256 as 64 hex characters (printf %s "$TOKEN" | sha256sum)'))
@@ -38,11 +40,19 @@ function tokenSchema(env: Env) {
         .transform((name, check): string => {
           const value = env[name]?.trim();
           if (value === undefined || value === '') {
-            check.issues.push({ code: 'custom', input: name, message: `environment variable ${name} is ${env[name] === undefined ? 'not set' : 'empty'}` });
+            check.issues.push({
+              code: 'custom',
+              input: name,
+              message: `environment variable ${name} is ${env[name] === undefined ? 'not set' : 'empty'}`,
+            });
             return z.NEVER;
           }
           if (value.length < MIN_TOKEN_LENGTH) {
-            check.issues.push({ code: 'custom', input: name, message: `environment variable ${name} holds a token shorter than ${MIN_TOKEN_LENGTH} characters` });
+            check.issues.push({
+              code: 'custom',
+              input: name,
+              message: `environment variable ${name} holds a token shorter than ${MIN_TOKEN_LENGTH} characters`,
+            });
             return z.NEVER;
           }
           return sha256Hex(value);
@@ -66,10 +76,22 @@ export function authSchema(env: Env) {
       const hashes = new Map<string, number>();
       (a.tokens ?? []).forEach((t, i) => {
         const sameName = names.get(t.name);
-        if (sameName !== undefined) check.addIssue({ code: 'custom', input: t.name, path: ['tokens', i, 'name'], message: `duplicate token name "${t.name}" (also at tokens[${sameName}])` });
+        if (sameName !== undefined)
+          check.addIssue({
+            code: 'custom',
+            input: t.name,
+            path: ['tokens', i, 'name'],
+            message: `duplicate token name "${t.name}" (also at tokens[${sameName}])`,
+          });
         else names.set(t.name, i);
         const sameHash = hashes.get(t.sha256);
-        if (sameHash !== undefined) check.addIssue({ code: 'custom', input: t.name, path: ['tokens', i], message: `the same token as tokens[${sameHash}]: one token, one name` });
+        if (sameHash !== undefined)
+          check.addIssue({
+            code: 'custom',
+            input: t.name,
+            path: ['tokens', i],
+            message: `the same token as tokens[${sameHash}]: one token, one name`,
+          });
         else hashes.set(t.sha256, i);
       });
     })

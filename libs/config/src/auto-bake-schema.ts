@@ -1,6 +1,6 @@
 /** `bake: auto` and `autoBake: { min, max, rule }` in plans: the bake comes from the service's time-to-smoke history. */
 import { z } from 'zod';
-import { BAKE_RULES, type AutoBakeSettings, type BakeRule } from '../../domain/src/index.js';
+import { BAKE_RULES, type AutoBakeSettings, type BakeRule } from '#domain';
 import { DURATION_HINT } from './duration.js';
 import { duration, expected, strict } from './schema-kit.js';
 
@@ -8,7 +8,8 @@ import { duration, expected, strict } from './schema-kit.js';
 export const DEFAULT_AUTO_BAKE = Object.freeze({ minMs: 600_000, maxMs: 14_400_000, rule: 'twice-mean' as BakeRule });
 
 /** A stage's `bake`: a duration or `auto` (the message stays the duration's, as before `auto` existed). */
-export const bakeField = () => z.union([z.literal('auto'), duration()], { error: (issue) => (issue.input === undefined ? 'is required' : DURATION_HINT) });
+export const bakeField = () =>
+  z.union([z.literal('auto'), duration()], { error: (issue) => (issue.input === undefined ? 'is required' : DURATION_HINT) });
 
 export const autoBakeField = () =>
   strict({

@@ -16,7 +16,10 @@ function list(value: unknown): unknown[] {
 }
 
 /** Reports every value after the first occurrence of the same key. */
-function duplicates(entries: Array<{ key: string; path: PathSegment[] }>, describe: (key: string, first: PathSegment[]) => string): Problem[] {
+function duplicates(
+  entries: Array<{ key: string; path: PathSegment[] }>,
+  describe: (key: string, first: PathSegment[]) => string,
+): Problem[] {
   const seen = new Map<string, PathSegment[]>();
   const problems: Problem[] = [];
   for (const { key, path } of entries) {
@@ -69,8 +72,15 @@ export function checkPlanFile(raw: unknown): Problem[] {
     else waveNames.push({ key: name, path: ['waves', i, 'name'] });
   });
   problems.push(
-    ...duplicates(regions, (region, first) => `region ${JSON.stringify(region)} is already used at ${formatPath(first)} (a region appears at most once in a plan)`),
-    ...duplicates(waveNames, (name, first) => `duplicate wave name ${JSON.stringify(name)} (also at ${formatPath(first)}; unnamed waves are called wave-N)`),
+    ...duplicates(
+      regions,
+      (region, first) =>
+        `region ${JSON.stringify(region)} is already used at ${formatPath(first)} (a region appears at most once in a plan)`,
+    ),
+    ...duplicates(
+      waveNames,
+      (name, first) => `duplicate wave name ${JSON.stringify(name)} (also at ${formatPath(first)}; unnamed waves are called wave-N)`,
+    ),
   );
   return problems;
 }

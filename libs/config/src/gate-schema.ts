@@ -3,8 +3,8 @@
  * how often / how strictly it is evaluated. Output is the domain's `GateSpec`.
  */
 import { z } from 'zod';
-import { validateTemplate } from '../../domain/src/index.js';
-import type { GateCondition, GateSpec } from '../../domain/src/index.js';
+import { validateTemplate } from '#domain';
+import type { GateCondition, GateSpec } from '#domain';
 import { duration, expected, nonEmptyString, positiveInt, strict } from './schema-kit.js';
 
 export const GATE_VARIABLES = ['region', 'service', 'namespace', 'version', 'previousVersion', 'window'] as const;
@@ -38,7 +38,9 @@ function template() {
 const positiveNumber = (hint: string) => z.number(expected(hint)).refine((n) => Number.isFinite(n) && n > 0, expected(hint));
 
 const gateShape = {
-  name: z.string(expected('must be a string')).regex(GATE_NAME, expected('must be a lowercase name of letters, digits, "-" and "_", e.g. "error-rate"')),
+  name: z
+    .string(expected('must be a string'))
+    .regex(GATE_NAME, expected('must be a lowercase name of letters, digits, "-" and "_", e.g. "error-rate"')),
   query: template(),
   condition: z.string(expected(CONDITION_HINT)).regex(CONDITION, expected(CONDITION_HINT)).optional(),
   baseline: strict({
@@ -62,7 +64,12 @@ const gateShape = {
 export function gateSchema() {
   return strict(gateShape).superRefine((gate, check) => {
     if (gate.condition === undefined && gate.baseline === undefined) {
-      check.addIssue({ code: 'custom', input: gate, path: ['condition'], message: 'set condition (like "< 0.01") or baseline ({ maxRatio: 1.5 })' });
+      check.addIssue({
+        code: 'custom',
+        input: gate,
+        path: ['condition'],
+        message: 'set condition (like "< 0.01") or baseline ({ maxRatio: 1.5 })',
+      });
     }
     if (gate.condition !== undefined && gate.baseline !== undefined) {
       check.addIssue({ code: 'custom', input: gate, path: ['baseline'], message: 'set either condition or baseline, not both' });
@@ -119,7 +126,13 @@ export function gateListSchema() {
     const seen = new Map<string, number>();
     gates.forEach((gate, i) => {
       const first = seen.get(gate.name);
-      if (first !== undefined) check.addIssue({ code: 'custom', input: gate.name, path: [i, 'name'], message: `duplicate gate name "${gate.name}" (also at [${first}])` });
+      if (first !== undefined)
+        check.addIssue({
+          code: 'custom',
+          input: gate.name,
+          path: [i, 'name'],
+          message: `duplicate gate name "${gate.name}" (also at [${first}])`,
+        });
       else seen.set(gate.name, i);
     });
   });

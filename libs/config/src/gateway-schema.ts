@@ -39,10 +39,12 @@ export function gatewayProblems(t: GatewayKeys): Issue[] {
   const problems: Issue[] = [];
   const keys = ['kubernetes', 'namespace', 'route', 'backendRef', 'backendRefs'] as const;
   if (t.provider !== 'gateway-api') {
-    for (const key of keys) if (t[key] !== undefined) problems.push({ path: [key], message: `only with provider gateway-api (provider is ${t.provider})` });
+    for (const key of keys)
+      if (t[key] !== undefined) problems.push({ path: [key], message: `only with provider gateway-api (provider is ${t.provider})` });
     return problems;
   }
-  if (t.url !== undefined) problems.push({ path: ['url'], message: 'provider gateway-api takes no url: it patches the HTTPRoute through kubernetes' });
+  if (t.url !== undefined)
+    problems.push({ path: ['url'], message: 'provider gateway-api takes no url: it patches the HTTPRoute through kubernetes' });
   for (const key of ['kubernetes', 'namespace', 'route'] as const) {
     if (t[key] === undefined) problems.push({ path: [key], message: 'is required for provider gateway-api' });
   }

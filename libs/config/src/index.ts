@@ -30,4 +30,11 @@ export type {
 } from './types.js';
 export { GATE_VARIABLES, templateProblems } from './gate-schema.js';
 export { DEFAULT_DELIVERY } from './notifications-schema.js';
-export type { DeliveryConfig, NotificationsConfig, SlackBotConfig, SlackConfig, SlackWebhookConfig, WebhookConfig } from './notifications-schema.js';
+export type {
+  DeliveryConfig,
+  NotificationsConfig,
+  SlackBotConfig,
+  SlackConfig,
+  SlackWebhookConfig,
+  WebhookConfig,
+} from './notifications-schema.js';

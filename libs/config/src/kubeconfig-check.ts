@@ -33,7 +33,11 @@ function readKubeconfig(file: string): Kubeconfig | null {
 
 /** Problems (path relative to regions.yaml) for clusters — a region's own, and the edge cluster of a
  * gateway-api traffic provider — whose context's user runs code without allowExec. */
-export function checkKubeconfigCredentials(regions: readonly RegionConfig[], kubeconfigPath: string | undefined, env: NodeJS.ProcessEnv): Problem[] {
+export function checkKubeconfigCredentials(
+  regions: readonly RegionConfig[],
+  kubeconfigPath: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Problem[] {
   const problems: Problem[] = [];
   const files = kubeconfigFiles(kubeconfigPath, env).map((file) => ({ file, config: readKubeconfig(file) }));
   const check = (k: RegionConfig['kubernetes'], path: Array<string | number>, block: string): void => {

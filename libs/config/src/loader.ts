@@ -104,7 +104,8 @@ class Loader {
     }
 
     if (regionsFile !== undefined) {
-      for (const p of checkKubeconfigCredentials(regionsFile.regions, regionsFile.kubeconfigPath, this.env)) this.add(regionsRef!.file, p.path, p.message);
+      for (const p of checkKubeconfigCredentials(regionsFile.regions, regionsFile.kubeconfigPath, this.env))
+        this.add(regionsRef!.file, p.path, p.message);
       for (const ref of planRefs) {
         const plan = plans.get(ref.fileName);
         const at = (path: readonly PathSegment[]) => planSources.get(ref.fileName)?.positionOf(path);
@@ -114,7 +115,11 @@ class Loader {
     const notificationsSource = notificationsRef && this.read(notificationsRef, true);
     const notifications =
       notificationsSource &&
-      this.check(notificationsSource, notificationsFileSchema(context('notifications', engine), new Set(serviceRefs.map((ref) => ref.fileName))), () => []);
+      this.check(
+        notificationsSource,
+        notificationsFileSchema(context('notifications', engine), new Set(serviceRefs.map((ref) => ref.fileName))),
+        () => [],
+      );
 
     if (this.issues.length > 0 || regionsFile === undefined) throw new ConfigError(this.sortedIssues());
 
@@ -194,7 +199,13 @@ class Loader {
   private read(ref: FileRef, emptyIsObject: boolean): Source | undefined {
     const yaml = readYamlFile(ref.abs);
     if (!yaml.ok) {
-      for (const problem of yaml.problems) this.add(ref.file, [], problem.message, problem.line === undefined ? undefined : { line: problem.line, column: problem.column ?? 1 });
+      for (const problem of yaml.problems)
+        this.add(
+          ref.file,
+          [],
+          problem.message,
+          problem.line === undefined ? undefined : { line: problem.line, column: problem.column ?? 1 },
+        );
       return undefined;
     }
     if (yaml.data === null || yaml.data === undefined) {

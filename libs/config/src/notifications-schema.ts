@@ -84,8 +84,10 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-const httpUrl = (example: string) => z.string(expected('must be a string')).refine(isHttpUrl, expected(`must be an http(s) URL like ${example}`));
-const envName = () => z.string(expected('must be a string')).refine(isEnvName, expected('must be an environment variable name like SLACK_BOT_TOKEN'));
+const httpUrl = (example: string) =>
+  z.string(expected('must be a string')).refine(isHttpUrl, expected(`must be an http(s) URL like ${example}`));
+const envName = () =>
+  z.string(expected('must be a string')).refine(isEnvName, expected('must be an environment variable name like SLACK_BOT_TOKEN'));
 const channel = () =>
   z
     .string(expected('must be a string'))
@@ -116,7 +118,12 @@ const reporter =
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Reads a secret from `<envKey>` or `<fileKey>` (exactly one), reporting problems at that key. */
-function readSecret(ctx: SchemaContext, report: Report, value: { env?: string; file?: string }, keys: [string, string]): Secret | undefined {
+function readSecret(
+  ctx: SchemaContext,
+  report: Report,
+  value: { env?: string; file?: string },
+  keys: [string, string],
+): Secret | undefined {
   const [envKey, fileKey] = keys;
   const problem = (key: string, message: string) => report([key], message);
   if (value.env !== undefined && value.file !== undefined) return void problem(fileKey, `set either ${envKey} or ${fileKey}, not both`);
@@ -148,8 +155,12 @@ function checkSlack(ctx: SchemaContext, knownServices: ReadonlySet<string>, raw:
   const only = (keys: string[], m: string) => keys.filter((k) => raw[k] !== undefined).forEach((k) => report([k], `only with mode: ${m}`));
   if (mode === 'webhook') {
     only(['tokenEnv', 'tokenFile', 'apiUrl', 'defaultChannel', 'channels'], 'bot');
-    const url = readSecret(ctx, report, { env: text(raw['webhookUrlEnv']), file: text(raw['webhookUrlFile']) }, ['webhookUrlEnv', 'webhookUrlFile']);
-    if (url && !isHttpUrl(url.reveal())) report([raw['webhookUrlEnv'] !== undefined ? 'webhookUrlEnv' : 'webhookUrlFile'], 'the secret must be an http(s) URL');
+    const url = readSecret(ctx, report, { env: text(raw['webhookUrlEnv']), file: text(raw['webhookUrlFile']) }, [
+      'webhookUrlEnv',
+      'webhookUrlFile',
+    ]);
+    if (url && !isHttpUrl(url.reveal()))
+      report([raw['webhookUrlEnv'] !== undefined ? 'webhookUrlEnv' : 'webhookUrlFile'], 'the secret must be an http(s) URL');
     return;
   }
   if (mode !== 'bot') return;
@@ -158,10 +169,14 @@ function checkSlack(ctx: SchemaContext, knownServices: ReadonlySet<string>, raw:
   const channels = raw['channels'] !== null && typeof raw['channels'] === 'object' ? Object.keys(raw['channels']) : [];
   for (const service of channels) {
     if (!knownServices.has(service)) {
-      report(['channels', service], `unknown service ${JSON.stringify(service)} (known: ${[...knownServices].sort().join(', ') || 'none'})`);
+      report(
+        ['channels', service],
+        `unknown service ${JSON.stringify(service)} (known: ${[...knownServices].sort().join(', ') || 'none'})`,
+      );
     }
   }
-  if (raw['defaultChannel'] === undefined && channels.length === 0) report(['defaultChannel'], 'is required unless channels lists services');
+  if (raw['defaultChannel'] === undefined && channels.length === 0)
+    report(['defaultChannel'], 'is required unless channels lists services');
 }
 
 function slackSchema(ctx: SchemaContext, knownServices: ReadonlySet<string>) {
@@ -180,7 +195,9 @@ function slackSchema(ctx: SchemaContext, knownServices: ReadonlySet<string>) {
     },
     { token: SECRET_HINT, webhookUrl: SECRET_HINT, url: SECRET_HINT },
   )
-    .superRefine((s, check) => checkSlack(ctx, knownServices, s as Record<string, unknown>, reporter(check)), { when: (p) => isRecord(p.value) })
+    .superRefine((s, check) => checkSlack(ctx, knownServices, s as Record<string, unknown>, reporter(check)), {
+      when: (p) => isRecord(p.value),
+    })
     .transform((s): SlackConfig => {
       const filter = { minSeverity: s.minSeverity, ...(s.events ? { events: s.events } : {}) };
       if (s.mode === 'webhook') {
@@ -211,7 +228,8 @@ function webhookSchema(ctx: SchemaContext) {
     { secret: SECRET_HINT },
   )
     .superRefine(
-      (w, check) => void readSecret(ctx, reporter(check), { env: text(w['secretEnv']), file: text(w['secretFile']) }, ['secretEnv', 'secretFile']),
+      (w, check) =>
+        void readSecret(ctx, reporter(check), { env: text(w['secretEnv']), file: text(w['secretFile']) }, ['secretEnv', 'secretFile']),
       { when: (p) => isRecord(p.value) },
     )
     .transform((w): WebhookConfig => {
@@ -233,7 +251,13 @@ export function notificationsFileSchema(ctx: SchemaContext, knownServices: Reado
           (hooks as unknown[]).forEach((h, i) => {
             const name = isRecord(h) ? text(h['name']) : undefined;
             if (name === undefined) return;
-            if (seen.has(name)) check.addIssue({ code: 'custom', input: name, path: [i, 'name'], message: `webhook ${JSON.stringify(name)} is defined twice` });
+            if (seen.has(name))
+              check.addIssue({
+                code: 'custom',
+                input: name,
+                path: [i, 'name'],
+                message: `webhook ${JSON.stringify(name)} is defined twice`,
+              });
             seen.add(name);
           });
         },
@@ -248,19 +272,17 @@ export function notificationsFileSchema(ctx: SchemaContext, knownServices: Reado
       concurrency: positiveInt().optional(),
       pollInterval: duration({ positive: true }).optional(),
     }).optional(),
-  }).transform(
-    ({ dashboardUrl, slack, webhooks, delivery = {} }): NotificationsConfig => ({
-      dashboardUrl: dashboardUrl.replace(/\/+$/, ''),
-      ...(slack ? { slack } : {}),
-      webhooks,
-      delivery: {
-        maxAttempts: delivery.maxAttempts ?? DEFAULT_DELIVERY.maxAttempts,
-        backoffMs: delivery.backoff ?? DEFAULT_DELIVERY.backoffMs,
-        maxBackoffMs: Math.max(delivery.maxBackoff ?? DEFAULT_DELIVERY.maxBackoffMs, delivery.backoff ?? 0),
-        timeoutMs: delivery.timeout ?? DEFAULT_DELIVERY.timeoutMs,
-        concurrency: delivery.concurrency ?? DEFAULT_DELIVERY.concurrency,
-        pollIntervalMs: delivery.pollInterval ?? DEFAULT_DELIVERY.pollIntervalMs,
-      },
-    }),
-  );
+  }).transform(({ dashboardUrl, slack, webhooks, delivery = {} }): NotificationsConfig => ({
+    dashboardUrl: dashboardUrl.replace(/\/+$/, ''),
+    ...(slack ? { slack } : {}),
+    webhooks,
+    delivery: {
+      maxAttempts: delivery.maxAttempts ?? DEFAULT_DELIVERY.maxAttempts,
+      backoffMs: delivery.backoff ?? DEFAULT_DELIVERY.backoffMs,
+      maxBackoffMs: Math.max(delivery.maxBackoff ?? DEFAULT_DELIVERY.maxBackoffMs, delivery.backoff ?? 0),
+      timeoutMs: delivery.timeout ?? DEFAULT_DELIVERY.timeoutMs,
+      concurrency: delivery.concurrency ?? DEFAULT_DELIVERY.concurrency,
+      pollIntervalMs: delivery.pollInterval ?? DEFAULT_DELIVERY.pollIntervalMs,
+    },
+  }));
 }

@@ -8,7 +8,12 @@ export function checkDrainProviders(plan: PlanConfig, regions: readonly RegionCo
   const byName = new Map(regions.map((r) => [r.name, r]));
   const stages: Array<{ path: PathSegment[]; onFailure: string; regions: readonly string[]; gates: number }> = [
     { path: ['canary', 'onFailure'], onFailure: plan.canary.onFailure, regions: [plan.canary.region], gates: plan.canary.gates.length },
-    ...plan.waves.map((w, i) => ({ path: ['waves', i, 'onFailure'] as PathSegment[], onFailure: w.onFailure, regions: w.regions, gates: w.gates.length })),
+    ...plan.waves.map((w, i) => ({
+      path: ['waves', i, 'onFailure'] as PathSegment[],
+      onFailure: w.onFailure,
+      regions: w.regions,
+      gates: w.gates.length,
+    })),
   ];
   const problems: Problem[] = [];
   for (const stage of stages) {

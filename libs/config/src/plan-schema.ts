@@ -34,9 +34,7 @@ interface StageInput {
 
 /** `plans/<name>.yaml`: every stage field not given inherits the plan's `defaults`. */
 export function planFileSchema(ctx: SchemaContext) {
-  const regionList = z
-    .array(regionRef(ctx), expected('must be a list of region names'))
-    .min(1, expected('must list at least one region'));
+  const regionList = z.array(regionRef(ctx), expected('must be a list of region names')).min(1, expected('must list at least one region'));
   return strict({
     name: fileNamed(ctx),
     defaults: strict({ ...stageFields(), maxParallel: positiveInt().optional() }).optional(),
@@ -58,39 +56,40 @@ export function planFileSchema(ctx: SchemaContext) {
   })
     .superRefine((plan, check) => {
       const inherits = plan.defaults?.bake === 'auto';
-      const at = (path: PropertyKey[]) => ({ addIssue: (i: z.core.$ZodRawIssue) => check.addIssue({ ...i, path: [...path, ...(i.path ?? [])] }) }) as z.core.$RefinementCtx;
+      const at = (path: PropertyKey[]) =>
+        ({ addIssue: (i: z.core.$ZodRawIssue) => check.addIssue({ ...i, path: [...path, ...(i.path ?? [])] }) }) as z.core.$RefinementCtx;
       if (plan.defaults) checkAutoBake(plan.defaults, false, at(['defaults']));
       checkAutoBake(plan.canary, inherits, at(['canary']));
       plan.waves.forEach((w, i) => checkAutoBake(w, inherits, at(['waves', i])));
     })
     .transform((plan): PlanConfig => {
-    const defaults: StageConfig = {
-      ...stageBake(plan.defaults ?? {}, {}, DEFAULT_BAKE_MS),
-      progressDeadlineMs: plan.defaults?.progressDeadline ?? ctx.engine.defaultProgressDeadlineMs,
-      maxParallel: plan.defaults?.maxParallel ?? 1,
-      onFailure: plan.defaults?.onFailure ?? 'rollback',
-      approval: plan.defaults?.approval ?? 'none',
-      gates: (plan.defaults?.gates ?? []).map(toGateSpec),
-    };
-    const stage = (input: StageInput, maxParallel: number): StageConfig => ({
-      ...stageBake(input, plan.defaults ?? {}, DEFAULT_BAKE_MS),
-      progressDeadlineMs: input.progressDeadline ?? defaults.progressDeadlineMs,
-      maxParallel,
-      onFailure: input.onFailure ?? defaults.onFailure,
-      approval: input.approval ?? defaults.approval,
-      // A stage's own gates replace the plan's default gates.
-      gates: input.gates ? input.gates.map(toGateSpec) : defaults.gates,
+      const defaults: StageConfig = {
+        ...stageBake(plan.defaults ?? {}, {}, DEFAULT_BAKE_MS),
+        progressDeadlineMs: plan.defaults?.progressDeadline ?? ctx.engine.defaultProgressDeadlineMs,
+        maxParallel: plan.defaults?.maxParallel ?? 1,
+        onFailure: plan.defaults?.onFailure ?? 'rollback',
+        approval: plan.defaults?.approval ?? 'none',
+        gates: (plan.defaults?.gates ?? []).map(toGateSpec),
+      };
+      const stage = (input: StageInput, maxParallel: number): StageConfig => ({
+        ...stageBake(input, plan.defaults ?? {}, DEFAULT_BAKE_MS),
+        progressDeadlineMs: input.progressDeadline ?? defaults.progressDeadlineMs,
+        maxParallel,
+        onFailure: input.onFailure ?? defaults.onFailure,
+        approval: input.approval ?? defaults.approval,
+        // A stage's own gates replace the plan's default gates.
+        gates: input.gates ? input.gates.map(toGateSpec) : defaults.gates,
+      });
+      return {
+        name: ctx.fileName,
+        canary: { region: plan.canary.region, ...stage(plan.canary, 1) },
+        waves: plan.waves.map((wave, i) => ({
+          name: wave.name ?? defaultWaveName(i),
+          regions: wave.regions,
+          ...stage(wave, wave.maxParallel ?? defaults.maxParallel),
+        })),
+      };
     });
-    return {
-      name: ctx.fileName,
-      canary: { region: plan.canary.region, ...stage(plan.canary, 1) },
-      waves: plan.waves.map((wave, i) => ({
-        name: wave.name ?? defaultWaveName(i),
-        regions: wave.regions,
-        ...stage(wave, wave.maxParallel ?? defaults.maxParallel),
-      })),
-    };
-  });
 }
 
 export function defaultWaveName(index: number): string {

@@ -4,7 +4,7 @@
  * (`deploymentWindow`). Each may be set under `defaults:` and overridden per region.
  */
 import { z } from 'zod';
-import type { AllowRule, DeploymentWindow, Weekday } from '../../domain/src/index.js';
+import type { AllowRule, DeploymentWindow, Weekday } from '#domain';
 import { isEnvName } from './interpolate.js';
 import type { SchemaContext } from './schema.js';
 import { duration, expected, nonEmptyString, strict } from './schema-kit.js';
@@ -32,7 +32,11 @@ function envSecret(ctx: SchemaContext) {
     .transform((name, check): Secret => {
       const value = ctx.env[name];
       if (value === undefined || value.trim() === '') {
-        check.issues.push({ code: 'custom', input: name, message: `environment variable ${name} is ${value === undefined ? 'not set' : 'empty'}` });
+        check.issues.push({
+          code: 'custom',
+          input: name,
+          message: `environment variable ${name} is ${value === undefined ? 'not set' : 'empty'}`,
+        });
         return z.NEVER;
       }
       return new Secret(value.trim());
@@ -54,16 +58,20 @@ export function prometheusSchema(ctx: SchemaContext) {
   return strict(
     { url: httpUrl(), bearerTokenEnv: envSecret(ctx).optional(), timeout: duration({ positive: true }).optional() },
     PROMETHEUS_SECRET_HINTS,
-  ).transform(
-    (p): PrometheusConfig => ({
-      url: p.url.replace(/\/+$/, ''),
-      timeoutMs: p.timeout ?? 10_000,
-      ...(p.bearerTokenEnv ? { bearerToken: p.bearerTokenEnv } : {}),
-    }),
-  );
+  ).transform((p): PrometheusConfig => ({
+    url: p.url.replace(/\/+$/, ''),
+    timeoutMs: p.timeout ?? 10_000,
+    ...(p.bearerTokenEnv ? { bearerToken: p.bearerTokenEnv } : {}),
+  }));
 }
 
-export const NO_TRAFFIC: TrafficConfig = Object.freeze({ provider: 'none', drainedFraction: 0.01, drainTimeoutMs: 600_000, timeoutMs: 5_000, windowMs: 15_000 });
+export const NO_TRAFFIC: TrafficConfig = Object.freeze({
+  provider: 'none',
+  drainedFraction: 0.01,
+  drainTimeoutMs: 600_000,
+  timeoutMs: 5_000,
+  windowMs: 15_000,
+});
 
 export function trafficSchema(ctx: SchemaContext) {
   return strict(
@@ -77,7 +85,11 @@ export function trafficSchema(ctx: SchemaContext) {
           for (const message of templateProblems(text)) check.addIssue({ code: 'custom', input: text, message });
         })
         .optional(),
-      drainedFraction: z.number(expected('must be a number between 0 and 1')).gt(0, expected('must be a number between 0 and 1')).lt(1, expected('must be a number between 0 and 1')).optional(),
+      drainedFraction: z
+        .number(expected('must be a number between 0 and 1'))
+        .gt(0, expected('must be a number between 0 and 1'))
+        .lt(1, expected('must be a number between 0 and 1'))
+        .optional(),
       drainTimeout: duration({ positive: true }).optional(),
       window: duration({ positive: true }).optional(),
       timeout: duration({ positive: true }).optional(),
@@ -87,23 +99,23 @@ export function trafficSchema(ctx: SchemaContext) {
   )
     .superRefine((t, check) => {
       for (const p of gatewayProblems(t)) check.addIssue({ code: 'custom', input: t, path: p.path, message: p.message });
-      if (t.provider !== 'none' && t.provider !== 'gateway-api' && t.url === undefined) check.addIssue({ code: 'custom', input: t, path: ['url'], message: `is required for provider ${t.provider}` });
-      if (t.provider === 'none' && t.url !== undefined) check.addIssue({ code: 'custom', input: t, path: ['url'], message: 'provider none takes no url' });
+      if (t.provider !== 'none' && t.provider !== 'gateway-api' && t.url === undefined)
+        check.addIssue({ code: 'custom', input: t, path: ['url'], message: `is required for provider ${t.provider}` });
+      if (t.provider === 'none' && t.url !== undefined)
+        check.addIssue({ code: 'custom', input: t, path: ['url'], message: 'provider none takes no url' });
     })
-    .transform(
-      (t): TrafficConfig => ({
-        provider: t.provider,
-        drainedFraction: t.drainedFraction ?? NO_TRAFFIC.drainedFraction,
-        drainTimeoutMs: t.drainTimeout ?? NO_TRAFFIC.drainTimeoutMs,
-        timeoutMs: t.timeout ?? NO_TRAFFIC.timeoutMs,
-        windowMs: t.window ?? NO_TRAFFIC.windowMs,
-        ...(t.url !== undefined ? { url: t.url.replace(/\/+$/, '') } : {}),
-        ...(t.tokenEnv ? { token: t.tokenEnv } : {}),
-        ...(t.secretEnv ? { secret: t.secretEnv } : {}),
-        ...(t.rateQuery !== undefined ? { rateQuery: t.rateQuery } : {}),
-        ...(gatewayConfig(t) ? { gateway: gatewayConfig(t)! } : {}),
-      }),
-    );
+    .transform((t): TrafficConfig => ({
+      provider: t.provider,
+      drainedFraction: t.drainedFraction ?? NO_TRAFFIC.drainedFraction,
+      drainTimeoutMs: t.drainTimeout ?? NO_TRAFFIC.drainTimeoutMs,
+      timeoutMs: t.timeout ?? NO_TRAFFIC.timeoutMs,
+      windowMs: t.window ?? NO_TRAFFIC.windowMs,
+      ...(t.url !== undefined ? { url: t.url.replace(/\/+$/, '') } : {}),
+      ...(t.tokenEnv ? { token: t.tokenEnv } : {}),
+      ...(t.secretEnv ? { secret: t.secretEnv } : {}),
+      ...(t.rateQuery !== undefined ? { rateQuery: t.rateQuery } : {}),
+      ...(gatewayConfig(t) ? { gateway: gatewayConfig(t)! } : {}),
+    }));
 }
 
 const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -164,14 +176,17 @@ export const deploymentWindowSchema = strict({
     .array(
       strict({
         // Omitted: every day (`optional()` so that zod does not call a missing key required).
-        days: z.unknown().optional().transform((value, check): Weekday[] => {
-          const days = parseDays(value ?? 'mon-sun');
-          if (days === null) {
-            check.issues.push({ code: 'custom', input: value, message: DAYS_HINT });
-            return z.NEVER;
-          }
-          return days;
-        }),
+        days: z
+          .unknown()
+          .optional()
+          .transform((value, check): Weekday[] => {
+            const days = parseDays(value ?? 'mon-sun');
+            if (days === null) {
+              check.issues.push({ code: 'custom', input: value, message: DAYS_HINT });
+              return z.NEVER;
+            }
+            return days;
+          }),
         hours: z.string(expected(HOURS_HINT)).regex(HOURS, expected(HOURS_HINT)).optional(),
       }).transform((rule): AllowRule => {
         const m = HOURS.exec(rule.hours ?? '00:00-24:00')!;
@@ -189,12 +204,10 @@ export const deploymentWindowSchema = strict({
       expected('must be a list of { from, to, reason } freezes'),
     )
     .optional(),
-}).transform(
-  (w): DeploymentWindow => ({
-    allow: w.allow ?? [],
-    freezes: (w.freezes ?? []).map((f) => ({ fromMs: f.from, toMs: f.to, reason: f.reason })),
-  }),
-);
+}).transform((w): DeploymentWindow => ({
+  allow: w.allow ?? [],
+  freezes: (w.freezes ?? []).map((f) => ({ fromMs: f.from, toMs: f.to, reason: f.reason })),
+}));
 
 export const ALWAYS_OPEN: DeploymentWindow = Object.freeze({ allow: [], freezes: [] });
 

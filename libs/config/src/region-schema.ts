@@ -32,13 +32,22 @@ function httpUrl(text: string): boolean {
 
 const contextSchema = strict(
   { context: nonEmptyString(), allowExec: z.boolean(expected('must be true or false')).default(false) },
-  { ...TOKEN_HINTS, tokenEnv: 'only with server', tokenFile: 'only with server', skipTLSVerify: 'only with server', caFile: 'only with server' },
+  {
+    ...TOKEN_HINTS,
+    tokenEnv: 'only with server',
+    tokenFile: 'only with server',
+    skipTLSVerify: 'only with server',
+    caFile: 'only with server',
+  },
 );
 
 const serverSchema = strict(
   {
     server: z.string(expected('must be a string')).refine(httpUrl, expected('must be an http(s) URL like https://10.0.0.1:6443')),
-    tokenEnv: z.string(expected('must be a string')).refine(isEnvName, expected('must be an environment variable name like CLUSTER_TOKEN')).optional(),
+    tokenEnv: z
+      .string(expected('must be a string'))
+      .refine(isEnvName, expected('must be an environment variable name like CLUSTER_TOKEN'))
+      .optional(),
     tokenFile: nonEmptyString().optional(),
     skipTLSVerify: z.boolean(expected('must be true or false')).default(false),
     caFile: nonEmptyString().optional(),
@@ -59,7 +68,8 @@ function resolveKubernetes(value: unknown, ctx: SchemaContext): { ok: true; valu
   if (!hasContext && !hasServer) {
     const problems: Problem[] = [{ path: [], message: EITHER }];
     for (const key of Object.keys(value)) {
-      if (!KUBERNETES_KEYS.includes(key)) problems.push({ path: [key], message: unknownKeyMessage(key, KUBERNETES_KEYS, TOKEN_HINTS[key as keyof typeof TOKEN_HINTS]) });
+      if (!KUBERNETES_KEYS.includes(key))
+        problems.push({ path: [key], message: unknownKeyMessage(key, KUBERNETES_KEYS, TOKEN_HINTS[key as keyof typeof TOKEN_HINTS]) });
     }
     return { ok: false, problems };
   }
@@ -128,7 +138,8 @@ export function kubernetesSchema(ctx: SchemaContext) {
   return z.unknown().transform((value, check): KubernetesTarget => {
     const result = resolveKubernetes(value, ctx);
     if (result.ok) return result.value;
-    for (const problem of result.problems) check.issues.push({ code: 'custom', input: value, path: problem.path, message: problem.message });
+    for (const problem of result.problems)
+      check.issues.push({ code: 'custom', input: value, path: problem.path, message: problem.message });
     return z.NEVER;
   });
 }
@@ -143,7 +154,9 @@ function regionSchema(ctx: SchemaContext) {
       name: dnsLabel(),
       timeZone: z
         .string(expected('must be a string'))
-        .refine(isTimeZone, { error: (issue) => `unknown time zone ${JSON.stringify(issue.input)} (expected an IANA name like Europe/Paris)` })
+        .refine(isTimeZone, {
+          error: (issue) => `unknown time zone ${JSON.stringify(issue.input)} (expected an IANA name like Europe/Paris)`,
+        })
         .default('UTC'),
       traits: strict({
         tier: z.enum(['low', 'high']).default('low'),
@@ -179,10 +192,8 @@ export function regionsFileSchema(ctx: SchemaContext) {
     kubeconfig: nonEmptyString().optional(),
     defaults: regionDefaultsSchema(ctx),
     regions: z.array(regionSchema(ctx), expected('must be a list of regions')).min(1, expected('must list at least one region')),
-  }).transform(
-    ({ kubeconfig, defaults, regions }): RegionsFile => ({
-      regions: regions.map((r) => withDefaults(r, defaults ?? {})),
-      ...(kubeconfig !== undefined ? { kubeconfigPath: resolveConfigPath(ctx, kubeconfig) } : {}),
-    }),
-  );
+  }).transform(({ kubeconfig, defaults, regions }): RegionsFile => ({
+    regions: regions.map((r) => withDefaults(r, defaults ?? {})),
+    ...(kubeconfig !== undefined ? { kubeconfigPath: resolveConfigPath(ctx, kubeconfig) } : {}),
+  }));
 }

@@ -156,8 +156,7 @@ export function isDnsLabel(text: string): boolean {
   return text.length <= 63 && DNS_LABEL.test(text);
 }
 
-export const dnsLabel = (hint = DNS_LABEL_HINT) =>
-  z.string(expected('must be a string')).refine(isDnsLabel, expected(hint));
+export const dnsLabel = (hint = DNS_LABEL_HINT) => z.string(expected('must be a string')).refine(isDnsLabel, expected(hint));
 
 export const dnsSubdomain = () =>
   z

@@ -79,11 +79,13 @@ export function fileNamed(ctx: SchemaContext) {
 
 /** A reference to a region defined in regions.yaml. */
 export function regionRef(ctx: SchemaContext) {
-  return z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a region name') }).superRefine((name, check) => {
-    if (ctx.knownRegions !== null && !ctx.knownRegions.has(name)) {
-      check.addIssue({ code: 'custom', input: name, message: unknownRegionMessage(name, ctx.knownRegions) });
-    }
-  });
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a region name') })
+    .superRefine((name, check) => {
+      if (ctx.knownRegions !== null && !ctx.knownRegions.has(name)) {
+        check.addIssue({ code: 'custom', input: name, message: unknownRegionMessage(name, ctx.knownRegions) });
+      }
+    });
 }
 
 export function unknownRegionMessage(name: string, known: ReadonlySet<string>): string {

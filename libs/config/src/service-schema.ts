@@ -9,9 +9,7 @@ const workloadSchema = strict({
   namespace: dnsLabel('must be a Kubernetes namespace name (lowercase letters, digits and "-")').default('default'),
   deployment: dnsSubdomain(),
   container: dnsLabel('must be a Kubernetes container name (lowercase letters, digits and "-")').optional(),
-}).transform(
-  (w): WorkloadRef => ({ namespace: w.namespace, deployment: w.deployment, container: w.container ?? w.deployment }),
-);
+}).transform((w): WorkloadRef => ({ namespace: w.namespace, deployment: w.deployment, container: w.container ?? w.deployment }));
 
 const workloadList = () =>
   z.array(workloadSchema, expected('must be a list of workloads')).min(1, expected('must list at least one workload'));
@@ -28,7 +26,11 @@ export function serviceFileSchema(ctx: SchemaContext) {
       .string(expected('must be a string'))
       .superRefine((plan, check) => {
         if (!ctx.knownPlans.has(plan)) {
-          check.addIssue({ code: 'custom', input: plan, message: `unknown plan ${JSON.stringify(plan)} (known: ${knownList(ctx.knownPlans)})` });
+          check.addIssue({
+            code: 'custom',
+            input: plan,
+            message: `unknown plan ${JSON.stringify(plan)} (known: ${knownList(ctx.knownPlans)})`,
+          });
         }
       })
       .optional(),
@@ -41,7 +43,8 @@ export function serviceFileSchema(ctx: SchemaContext) {
           const known = ctx.knownRegions;
           if (known === null) return;
           for (const region of Object.keys(byRegion)) {
-            if (!known.has(region)) check.addIssue({ code: 'custom', input: region, path: [region], message: unknownRegionMessage(region, known) });
+            if (!known.has(region))
+              check.addIssue({ code: 'custom', input: region, path: [region], message: unknownRegionMessage(region, known) });
           }
         },
         { when: (payload) => isRecord(payload.value) },
@@ -59,13 +62,11 @@ export function serviceFileSchema(ctx: SchemaContext) {
       },
       { when: (payload) => isRecord(payload.value) && payload.value['plan'] === undefined && !ctx.knownPlans.has(ctx.fileName) },
     )
-    .transform(
-      (service): ServiceConfig => ({
-        name: ctx.fileName,
-        plan: service.plan ?? ctx.fileName,
-        onConcurrent: service.onConcurrent,
-        workloads: service.workloads,
-        regionWorkloads: Object.fromEntries(Object.entries(service.regionWorkloads ?? {})),
-      }),
-    );
+    .transform((service): ServiceConfig => ({
+      name: ctx.fileName,
+      plan: service.plan ?? ctx.fileName,
+      onConcurrent: service.onConcurrent,
+      workloads: service.workloads,
+      regionWorkloads: Object.fromEntries(Object.entries(service.regionWorkloads ?? {})),
+    }));
 }

@@ -1,4 +1,4 @@
-import type { AutoBakeSettings, DeploymentWindow, GateSpec } from '../../domain/src/index.js';
+import type { AutoBakeSettings, DeploymentWindow, GateSpec } from '#domain';
 import type { NotificationsConfig } from './notifications-schema.js';
 import type { Secret } from './secret.js';
 

@@ -16,7 +16,12 @@ export interface Position {
 }
 
 export type YamlFile =
-  | { ok: true; data: unknown; lineOf: (path: readonly PathSegment[]) => number | undefined; positionOf: (path: readonly PathSegment[]) => Position | undefined }
+  | {
+      ok: true;
+      data: unknown;
+      lineOf: (path: readonly PathSegment[]) => number | undefined;
+      positionOf: (path: readonly PathSegment[]) => Position | undefined;
+    }
   | { ok: false; problems: YamlProblem[] };
 
 /** Reads and parses one YAML file; syntax errors (and warnings such as unknown tags) name line and column. */

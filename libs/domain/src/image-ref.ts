@@ -67,7 +67,8 @@ export function validateReleaseImage(input: string): ImageRefResult {
   if (!parsed.ok) return parsed;
   const { ref } = parsed;
   if (ref.digest) return parsed;
-  if (!ref.tag) return { ok: false, problem: 'must be pinned by digest (@sha256:…) or an immutable version tag; a tagless image is refused' };
+  if (!ref.tag)
+    return { ok: false, problem: 'must be pinned by digest (@sha256:…) or an immutable version tag; a tagless image is refused' };
   if (FLOATING_TAGS.includes(ref.tag.toLowerCase())) {
     return { ok: false, problem: `tag "${ref.tag}" moves over time; pin a digest or an immutable version tag` };
   }

@@ -32,7 +32,10 @@ export function decideStage(stage: StageSnapshot, targets: readonly TargetView[]
   const failed = mine.filter((t) => t.state === 'failed').map((t) => t.id);
   const inFlight = mine.filter((t) => (t.state === 'deploying' || t.state === 'baking') && !verify.includes(t.id)).length;
   const slots = failed.length > 0 ? 0 : Math.max(0, stage.maxParallel - inFlight);
-  const start = mine.filter((t) => t.state === 'pending').slice(0, slots).map((t) => t.id);
+  const start = mine
+    .filter((t) => t.state === 'pending')
+    .slice(0, slots)
+    .map((t) => t.id);
   const complete = mine.length > 0 && mine.every((t) => t.state === 'verified' || verify.includes(t.id));
   const future = mine
     .filter((t) => t.state === 'baking' && t.bakeEndsAtMs != null && t.bakeEndsAtMs > nowMs)

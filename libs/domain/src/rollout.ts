@@ -15,10 +15,7 @@ export interface RolloutObservation {
   message?: string;
 }
 
-export type RolloutVerdict =
-  | { kind: 'complete' }
-  | { kind: 'progressing'; detail: string }
-  | { kind: 'failed'; reason: string };
+export type RolloutVerdict = { kind: 'complete' } | { kind: 'progressing'; detail: string } | { kind: 'failed'; reason: string };
 
 /**
  * complete: observedGeneration ≥ generation and updated = ready = available = desired, with

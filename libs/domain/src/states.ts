@@ -95,5 +95,7 @@ export function isActiveRelease(state: ReleaseState): boolean {
 
 /** A target the release has changed in its cluster (and so must restore on rollback). */
 export function isTouched(state: TargetState): boolean {
-  return state === 'deploying' || state === 'baking' || state === 'verified' || state === 'failed' || state === 'draining' || state === 'drained';
+  return (
+    state === 'deploying' || state === 'baking' || state === 'verified' || state === 'failed' || state === 'draining' || state === 'drained'
+  );
 }

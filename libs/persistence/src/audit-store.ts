@@ -72,7 +72,11 @@ export class AuditStore {
   list(f: AuditFilter): Promise<{ items: AuditEntry[]; total: number }> {
     const params = [f.engineActor, f.actor ?? null, f.type ?? null, f.region ?? null, f.releaseId ?? null, f.since ?? null];
     return this.db.read(async (m) => {
-      const rows: Row[] = await m.query(`SELECT * FROM (${ENTRIES}) a WHERE ${WHERE} ORDER BY a.at DESC, a.id DESC LIMIT $7 OFFSET $8`, [...params, f.limit, f.offset]);
+      const rows: Row[] = await m.query(`SELECT * FROM (${ENTRIES}) a WHERE ${WHERE} ORDER BY a.at DESC, a.id DESC LIMIT $7 OFFSET $8`, [
+        ...params,
+        f.limit,
+        f.offset,
+      ]);
       const [count] = (await m.query(`SELECT count(*)::int AS n FROM (${ENTRIES}) a WHERE ${WHERE}`, params)) as Array<{ n: number }>;
       return {
         total: count?.n ?? 0,

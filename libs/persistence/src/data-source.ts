@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
-import { MIGRATIONS } from '../../../migrations/index.js';
+import { MIGRATIONS } from '#migrations';
 
 export type DatabaseTarget = { kind: 'server'; url: string; poolSize?: number } | { kind: 'embedded'; dataDir?: string };
 

@@ -30,7 +30,10 @@ export class DeployHistory {
   /** The version of the service's newest succeeded release (what runs now, as far as Tideline knows). */
   currentVersion(service: string): Promise<string | null> {
     return this.db.read(async (m) => {
-      const rows = (await m.query(`SELECT version FROM releases WHERE service = $1 AND state = 'succeeded' ORDER BY ended_at DESC NULLS LAST LIMIT 1`, [service])) as Array<{ version: string }>;
+      const rows = (await m.query(
+        `SELECT version FROM releases WHERE service = $1 AND state = 'succeeded' ORDER BY ended_at DESC NULLS LAST LIMIT 1`,
+        [service],
+      )) as Array<{ version: string }>;
       return rows[0]?.version ?? null;
     });
   }

@@ -1,6 +1,6 @@
 /** Drills: practised drains and rollbacks of one region, timed against a goal (issue 12). */
 import { EntitySchema } from 'typeorm';
-import type { RecordedWorkload } from '../../domain/src/index.js';
+import type { RecordedWorkload } from '#domain';
 
 export const DRILL_KINDS = ['drain', 'rollback'] as const;
 export type DrillKind = (typeof DRILL_KINDS)[number];
@@ -12,7 +12,8 @@ export const IN_FLIGHT_DRILL_STATES: readonly DrillState[] = ['running', 'undoin
  * Where a drill stands. Drain: drain → draining → restore → restoring → done. Rollback:
  * record → rollback → rolling-back → forward → rolling-forward → done.
  */
-export type DrillPhase = 'drain' | 'draining' | 'restore' | 'restoring' | 'record' | 'rollback' | 'rolling-back' | 'forward' | 'rolling-forward' | 'done';
+export type DrillPhase =
+  'drain' | 'draining' | 'restore' | 'restoring' | 'record' | 'rollback' | 'rolling-back' | 'forward' | 'rolling-forward' | 'done';
 
 export interface DrillRecord {
   id: string;
@@ -118,5 +119,7 @@ export const DrillEventEntity = new EntitySchema<DrillEventRecord>({
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
   },
   indices: [{ name: 'ix_drill_events_drill', columns: ['drillId', 'id'] }],
-  foreignKeys: [{ name: 'fk_drill_events_drill', columnNames: ['drillId'], target: 'Drill', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
+  foreignKeys: [
+    { name: 'fk_drill_events_drill', columnNames: ['drillId'], target: 'Drill', referencedColumnNames: ['id'], onDelete: 'RESTRICT' },
+  ],
 });

@@ -1,10 +1,20 @@
 /** Reads and writes of drills; a drill's change and its events commit in one transaction. */
 import type { EntityManager } from 'typeorm';
 import type { Db } from './db.js';
-import { DrillEntity, DrillEventEntity, IN_FLIGHT_DRILL_STATES, type DrillEventRecord, type DrillKind, type DrillRecord } from './drill-entities.js';
+import {
+  DrillEntity,
+  DrillEventEntity,
+  IN_FLIGHT_DRILL_STATES,
+  type DrillEventRecord,
+  type DrillKind,
+  type DrillRecord,
+} from './drill-entities.js';
 import { updateWhere } from './sql.js';
 
-export type NewDrill = Pick<DrillRecord, 'kind' | 'region' | 'service' | 'goalMs' | 'maxDurationMs' | 'actor' | 'reason' | 'deadlineAt' | 'phase' | 'target' | 'targetVersion'>;
+export type NewDrill = Pick<
+  DrillRecord,
+  'kind' | 'region' | 'service' | 'goalMs' | 'maxDurationMs' | 'actor' | 'reason' | 'deadlineAt' | 'phase' | 'target' | 'targetVersion'
+>;
 export type NewDrillEvent = Pick<DrillEventRecord, 'type' | 'actor'> & Partial<Pick<DrillEventRecord, 'reason' | 'data'>>;
 
 async function insertEvents(m: EntityManager, drillId: string, events: readonly NewDrillEvent[]): Promise<void> {
@@ -67,12 +77,20 @@ export class DrillStore {
   }
 
   inFlight(region: string): Promise<DrillRecord | null> {
-    return this.db.read((m) => m.getRepository(DrillEntity).createQueryBuilder('d').where(`d.region = :region AND d.state IN ${IN_FLIGHT_SQL}`, { region }).getOne());
+    return this.db.read((m) =>
+      m.getRepository(DrillEntity).createQueryBuilder('d').where(`d.region = :region AND d.state IN ${IN_FLIGHT_SQL}`, { region }).getOne(),
+    );
   }
 
   due(dueBefore: Date, limit = 200): Promise<DrillRecord[]> {
     return this.db.read((m) =>
-      m.getRepository(DrillEntity).createQueryBuilder('d').where('d.next_check_at IS NOT NULL AND d.next_check_at <= :due', { due: dueBefore }).orderBy('d.next_check_at', 'ASC').limit(limit).getMany(),
+      m
+        .getRepository(DrillEntity)
+        .createQueryBuilder('d')
+        .where('d.next_check_at IS NOT NULL AND d.next_check_at <= :due', { due: dueBefore })
+        .orderBy('d.next_check_at', 'ASC')
+        .limit(limit)
+        .getMany(),
     );
   }
 
@@ -91,7 +109,10 @@ export class DrillStore {
   }
 
   /** What the service's newest release that changed the region found there before it (to roll back to), with its version. */
-  async lastChange(service: string, region: string): Promise<{ releaseId: string; version: string; image: string; previous: DrillRecord['recorded'] } | null> {
+  async lastChange(
+    service: string,
+    region: string,
+  ): Promise<{ releaseId: string; version: string; image: string; previous: DrillRecord['recorded'] } | null> {
     const rows: Array<{ id: string; version: string; image: string; previous: DrillRecord['recorded'] }> = await this.db.read((m) =>
       m.query(
         `SELECT r.id, r.version, r.image, t.previous FROM releases r JOIN region_targets t ON t.release_id = r.id

@@ -4,7 +4,7 @@ import { GateEvaluationEntity } from './gate-entities.js';
 import { NOTIFICATION_ENTITIES } from './notification-entities.js';
 import { RegionOperationEntity } from './region-operation-entities.js';
 import { DrillEntity, DrillEventEntity } from './drill-entities.js';
-import type { GateStatus, PlanSnapshot, RecordedWorkload, ReleaseState, TargetState, Workload } from '../../domain/src/index.js';
+import type { GateStatus, PlanSnapshot, RecordedWorkload, ReleaseState, TargetState, Workload } from '#domain';
 
 export interface ReleaseRecord {
   id: string;
@@ -161,7 +161,15 @@ export const TargetEntity = new EntitySchema<TargetRecord>({
   },
   uniques: [{ name: 'uq_region_targets_release_region', columns: ['releaseId', 'region'] }],
   relations: {},
-  foreignKeys: [{ name: 'fk_region_targets_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+  foreignKeys: [
+    {
+      name: 'fk_region_targets_release',
+      columnNames: ['releaseId'],
+      target: 'Release',
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+  ],
 });
 
 export const EventEntity = new EntitySchema<EventRecord>({
@@ -180,7 +188,24 @@ export const EventEntity = new EntitySchema<EventRecord>({
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
   },
   indices: [{ name: 'ix_release_events_release', columns: ['releaseId', 'id'] }],
-  foreignKeys: [{ name: 'fk_release_events_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
+  foreignKeys: [
+    {
+      name: 'fk_release_events_release',
+      columnNames: ['releaseId'],
+      target: 'Release',
+      referencedColumnNames: ['id'],
+      onDelete: 'RESTRICT',
+    },
+  ],
 });
 
-export const ENTITIES = [ReleaseEntity, TargetEntity, EventEntity, GateEvaluationEntity, ...NOTIFICATION_ENTITIES, RegionOperationEntity, DrillEntity, DrillEventEntity];
+export const ENTITIES = [
+  ReleaseEntity,
+  TargetEntity,
+  EventEntity,
+  GateEvaluationEntity,
+  ...NOTIFICATION_ENTITIES,
+  RegionOperationEntity,
+  DrillEntity,
+  DrillEventEntity,
+];

@@ -21,14 +21,24 @@ export interface FeedItem {
 }
 
 export const compareCursor = (a: FeedCursor, b: FeedCursor): number =>
-  BigInt(a.tx) === BigInt(b.tx) ? (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0) : BigInt(a.tx) < BigInt(b.tx) ? -1 : 1;
+  BigInt(a.tx) === BigInt(b.tx)
+    ? BigInt(a.id) < BigInt(b.id)
+      ? -1
+      : BigInt(a.id) > BigInt(b.id)
+        ? 1
+        : 0
+    : BigInt(a.tx) < BigInt(b.tx)
+      ? -1
+      : 1;
 
 export class EventFeedStore {
   constructor(private readonly db: Db) {}
 
   /** The position of "now": every event committed from here on comes after it. */
   async head(): Promise<FeedCursor> {
-    const rows: Array<{ tx: string }> = await this.db.read((m) => m.query(`SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1)::text AS tx`));
+    const rows: Array<{ tx: string }> = await this.db.read((m) =>
+      m.query(`SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1)::text AS tx`),
+    );
     return { tx: rows[0]!.tx, id: '9223372036854775807' };
   }
 
@@ -56,17 +66,28 @@ export class EventFeedStore {
         params,
       );
       if (rows.length === 0) return [];
-      const events = await m.getRepository(EventEntity).createQueryBuilder('e').where('e.id IN (:...ids)', { ids: rows.map((r) => r.id) }).getMany();
+      const events = await m
+        .getRepository(EventEntity)
+        .createQueryBuilder('e')
+        .where('e.id IN (:...ids)', { ids: rows.map((r) => r.id) })
+        .getMany();
       const byId = new Map(events.map((e) => [String(e.id), e]));
       const releaseIds = [...new Set(events.map((e) => e.releaseId))];
-      const releases = new Map((await m.getRepository(ReleaseEntity).createQueryBuilder('r').where('r.id IN (:...ids)', { ids: releaseIds }).getMany()).map((r) => [r.id, r]));
+      const releases = new Map(
+        (await m.getRepository(ReleaseEntity).createQueryBuilder('r').where('r.id IN (:...ids)', { ids: releaseIds }).getMany()).map(
+          (r) => [r.id, r],
+        ),
+      );
       const regional = events.filter((e) => e.region !== null);
       const targets = new Map<string, TargetRecord>();
       if (regional.length > 0) {
         const found = await m
           .getRepository(TargetEntity)
           .createQueryBuilder('t')
-          .where('t.release_id IN (:...ids) AND t.region IN (:...regions)', { ids: [...new Set(regional.map((e) => e.releaseId))], regions: [...new Set(regional.map((e) => e.region!))] })
+          .where('t.release_id IN (:...ids) AND t.region IN (:...regions)', {
+            ids: [...new Set(regional.map((e) => e.releaseId))],
+            regions: [...new Set(regional.map((e) => e.region!))],
+          })
           .getMany();
         for (const t of found) targets.set(`${t.releaseId}/${t.region}`, t);
       }
@@ -74,7 +95,14 @@ export class EventFeedStore {
         const event = byId.get(r.id);
         const release = event && releases.get(event.releaseId);
         if (!event || !release) return [];
-        return [{ cursor: { tx: r.tx, id: r.id }, event, release, target: event.region ? (targets.get(`${event.releaseId}/${event.region}`) ?? null) : null }];
+        return [
+          {
+            cursor: { tx: r.tx, id: r.id },
+            event,
+            release,
+            target: event.region ? (targets.get(`${event.releaseId}/${event.region}`) ?? null) : null,
+          },
+        ];
       });
     });
   }

@@ -1,6 +1,6 @@
 /** Stored gate evaluations: every query Tideline ran to judge a region, with its verdict. */
 import { EntitySchema } from 'typeorm';
-import type { StoredValue, Verdict } from '../../domain/src/index.js';
+import type { StoredValue, Verdict } from '#domain';
 
 export type EvaluationPhase = 'bake' | 'watch';
 
@@ -61,6 +61,12 @@ export const GateEvaluationEntity = new EntitySchema<GateEvaluationRecord>({
   },
   indices: [{ name: 'ix_gate_evaluations_release', columns: ['releaseId', 'id'] }],
   foreignKeys: [
-    { name: 'fk_gate_evaluations_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' },
+    {
+      name: 'fk_gate_evaluations_release',
+      columnNames: ['releaseId'],
+      target: 'Release',
+      referencedColumnNames: ['id'],
+      onDelete: 'RESTRICT',
+    },
   ],
 });

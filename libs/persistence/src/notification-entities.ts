@@ -1,6 +1,6 @@
 /** Notification tables: one delivery per (event, destination), Slack threads, the dispatch cursor. */
 import { EntitySchema } from 'typeorm';
-import type { Severity } from '../../domain/src/index.js';
+import type { Severity } from '#domain';
 
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -77,8 +77,20 @@ export const DeliveryEntity = new EntitySchema<DeliveryRecord>({
     { name: 'ix_notification_deliveries_created', columns: ['createdAt'] },
   ],
   foreignKeys: [
-    { name: 'fk_notification_deliveries_event', columnNames: ['eventId'], target: 'ReleaseEvent', referencedColumnNames: ['id'], onDelete: 'RESTRICT' },
-    { name: 'fk_notification_deliveries_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' },
+    {
+      name: 'fk_notification_deliveries_event',
+      columnNames: ['eventId'],
+      target: 'ReleaseEvent',
+      referencedColumnNames: ['id'],
+      onDelete: 'RESTRICT',
+    },
+    {
+      name: 'fk_notification_deliveries_release',
+      columnNames: ['releaseId'],
+      target: 'Release',
+      referencedColumnNames: ['id'],
+      onDelete: 'RESTRICT',
+    },
   ],
 });
 
@@ -93,7 +105,15 @@ export const ThreadEntity = new EntitySchema<ThreadRecord>({
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
   },
-  foreignKeys: [{ name: 'fk_notification_threads_release', columnNames: ['releaseId'], target: 'Release', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }],
+  foreignKeys: [
+    {
+      name: 'fk_notification_threads_release',
+      columnNames: ['releaseId'],
+      target: 'Release',
+      referencedColumnNames: ['id'],
+      onDelete: 'RESTRICT',
+    },
+  ],
 });
 
 export const CursorEntity = new EntitySchema<CursorRecord>({

@@ -4,7 +4,7 @@
  * No method holds a connection while anything outside the database is called.
  */
 import type { EntityManager } from 'typeorm';
-import type { Severity } from '../../domain/src/index.js';
+import type { Severity } from '#domain';
 import { Db } from './db.js';
 import { EventEntity, type EventRecord } from './entities.js';
 import { DeliveryEntity, ThreadEntity, type DeliveryRecord, type DeliveryStatus, type ThreadRecord } from './notification-entities.js';
@@ -29,10 +29,7 @@ export interface NewDelivery {
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; delivery: DeliveryRecord }
-  | { kind: 'done' }
-  | { kind: 'blocked' }
-  | { kind: 'later'; at: Date };
+  { kind: 'claimed'; delivery: DeliveryRecord } | { kind: 'done' } | { kind: 'blocked' } | { kind: 'later'; at: Date };
 
 export interface DeliveryFilter {
   releaseId?: string;
@@ -56,7 +53,10 @@ export class NotificationStore {
    * cursor), let `plan` choose the deliveries, insert them (an existing (event, destination)
    * is left alone) and move the cursor. `busy` when another dispatcher holds the cursor.
    */
-  dispatch(limit: number, plan: (events: DispatchEvent[]) => NewDelivery[]): Promise<{ busy: boolean; events: number; created: DeliveryRecord[] }> {
+  dispatch(
+    limit: number,
+    plan: (events: DispatchEvent[]) => NewDelivery[],
+  ): Promise<{ busy: boolean; events: number; created: DeliveryRecord[] }> {
     return this.db.tx(async (m) => {
       await m.query(
         `INSERT INTO notification_cursors (name, last_tx_id, last_event_id)
@@ -78,14 +78,15 @@ export class NotificationStore {
         [cursor[0]!.tx, cursor[0]!.id, limit],
       );
       if (rows.length === 0) return { busy: false, events: 0, created: [] };
-      const wanted = plan(rows.map((r) => ({ id: r.id, releaseId: r.release_id, type: r.type, service: r.service, ageMs: Number(r.age_ms) })));
+      const wanted = plan(
+        rows.map((r) => ({ id: r.id, releaseId: r.release_id, type: r.type, service: r.service, ageMs: Number(r.age_ms) })),
+      );
       const created = wanted.length > 0 ? await this.insertDeliveries(m, wanted) : [];
       const last = rows[rows.length - 1]!;
-      await m.query(`UPDATE notification_cursors SET last_tx_id = $2::bigint, last_event_id = $3::bigint, updated_at = now() WHERE name = $1`, [
-        CURSOR,
-        last.tx,
-        last.id,
-      ]);
+      await m.query(
+        `UPDATE notification_cursors SET last_tx_id = $2::bigint, last_event_id = $3::bigint, updated_at = now() WHERE name = $1`,
+        [CURSOR, last.tx, last.id],
+      );
       return { busy: false, events: rows.length, created };
     });
   }
@@ -129,8 +130,12 @@ export class NotificationStore {
       return Number((n[0] as { n: number }).n) === 1 ? m.getRepository(DeliveryEntity).findOneByOrFail({ id }) : null;
     });
     if (claimed) return { kind: 'claimed', delivery: claimed };
-    const rows: Array<{ status: DeliveryStatus; next_attempt_at: Date; lease_until: Date | null; blocked: boolean }> = await this.db.read((m) =>
-      m.query(`SELECT d.status, d.next_attempt_at, d.lease_until, ${EARLIER_OPEN} AS blocked FROM notification_deliveries d WHERE d.id = $1`, [id]),
+    const rows: Array<{ status: DeliveryStatus; next_attempt_at: Date; lease_until: Date | null; blocked: boolean }> = await this.db.read(
+      (m) =>
+        m.query(
+          `SELECT d.status, d.next_attempt_at, d.lease_until, ${EARLIER_OPEN} AS blocked FROM notification_deliveries d WHERE d.id = $1`,
+          [id],
+        ),
     );
     const row = rows[0];
     if (!row || row.status === 'sent' || row.status === 'dead') return { kind: 'done' };
@@ -154,7 +159,13 @@ export class NotificationStore {
 
   async markSent(id: string, externalId: string | null): Promise<void> {
     await this.db.tx((m) =>
-      updateWhere(m, DeliveryEntity, { status: 'sent', externalId: externalId ?? undefined, sentAt: new Date(), leaseUntil: null }, `id = $1 AND status = 'sending'`, [id]),
+      updateWhere(
+        m,
+        DeliveryEntity,
+        { status: 'sent', externalId: externalId ?? undefined, sentAt: new Date(), leaseUntil: null },
+        `id = $1 AND status = 'sending'`,
+        [id],
+      ),
     );
   }
 
@@ -240,6 +251,8 @@ export class NotificationStore {
 
   /** The parent is posted: its ts, and the channel's id as Slack answered it. */
   async setParent(releaseId: string, destination: string, parentTs: string, channel: string): Promise<void> {
-    await this.db.tx((m) => updateWhere(m, ThreadEntity, { parentTs, channel }, 'release_id = $1 AND destination = $2', [releaseId, destination]));
+    await this.db.tx((m) =>
+      updateWhere(m, ThreadEntity, { parentTs, channel }, 'release_id = $1 AND destination = $2', [releaseId, destination]),
+    );
   }
 }

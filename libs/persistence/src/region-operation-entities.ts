@@ -4,7 +4,16 @@ import { EntitySchema } from 'typeorm';
 export const REGION_OPERATION_KINDS = ['drain', 'restore'] as const;
 export type RegionOperationKind = (typeof REGION_OPERATION_KINDS)[number];
 
-export const REGION_OPERATION_STATES = ['pending', 'draining', 'drained', 'restoring', 'restored', 'unverified', 'failed', 'superseded'] as const;
+export const REGION_OPERATION_STATES = [
+  'pending',
+  'draining',
+  'drained',
+  'restoring',
+  'restored',
+  'unverified',
+  'failed',
+  'superseded',
+] as const;
 export type RegionOperationState = (typeof REGION_OPERATION_STATES)[number];
 /** States of an operation whose job still has work to do (at most one per region). */
 export const IN_FLIGHT_OPERATION_STATES: readonly RegionOperationState[] = ['pending', 'draining', 'restoring'];

@@ -1,7 +1,12 @@
 /** Reads and writes of region operations; every write of one region runs under its lock (see the use cases). */
 import type { EntityManager } from 'typeorm';
 import type { Db } from './db.js';
-import { IN_FLIGHT_OPERATION_STATES, RegionOperationEntity, type RegionOperationKind, type RegionOperationRecord } from './region-operation-entities.js';
+import {
+  IN_FLIGHT_OPERATION_STATES,
+  RegionOperationEntity,
+  type RegionOperationKind,
+  type RegionOperationRecord,
+} from './region-operation-entities.js';
 import { updateWhere } from './sql.js';
 
 export interface NewRegionOperation {
@@ -26,7 +31,14 @@ export class RegionOperationStore {
   /** The newest operation of each region (by request time). */
   async latestByRegion(): Promise<Map<string, RegionOperationRecord>> {
     const rows = await this.db.read((m) =>
-      m.getRepository(RegionOperationEntity).createQueryBuilder('o').distinctOn(['o.region']).orderBy('o.region').addOrderBy('o.requested_at', 'DESC').addOrderBy('o.id', 'DESC').getMany(),
+      m
+        .getRepository(RegionOperationEntity)
+        .createQueryBuilder('o')
+        .distinctOn(['o.region'])
+        .orderBy('o.region')
+        .addOrderBy('o.requested_at', 'DESC')
+        .addOrderBy('o.id', 'DESC')
+        .getMany(),
     );
     return new Map(rows.map((r) => [r.region, r]));
   }
@@ -34,7 +46,9 @@ export class RegionOperationStore {
   /** The newest operation of a region of the given kind. */
   latest(region: string, kind?: RegionOperationKind): Promise<RegionOperationRecord | null> {
     return this.db.read((m) =>
-      m.getRepository(RegionOperationEntity).findOne({ where: { region, ...(kind ? { kind } : {}) }, order: { requestedAt: 'DESC', id: 'DESC' } }),
+      m
+        .getRepository(RegionOperationEntity)
+        .findOne({ where: { region, ...(kind ? { kind } : {}) }, order: { requestedAt: 'DESC', id: 'DESC' } }),
     );
   }
 
@@ -47,7 +61,18 @@ export class RegionOperationStore {
     return this.db.tx(async (m) => {
       if (supersede) await finish(m, supersede.id, supersede.patch);
       const repo = m.getRepository(RegionOperationEntity);
-      const saved = await repo.save({ ...op, state: 'pending', checkSeq: 1, nextCheckAt: now, startedAt: null, completedAt: null, lastRate: null, verifyMs: null, drain99Ms: null, note: null });
+      const saved = await repo.save({
+        ...op,
+        state: 'pending',
+        checkSeq: 1,
+        nextCheckAt: now,
+        startedAt: null,
+        completedAt: null,
+        lastRate: null,
+        verifyMs: null,
+        drain99Ms: null,
+        note: null,
+      });
       return repo.findOneByOrFail({ id: saved.id });
     });
   }
@@ -82,7 +107,11 @@ export class RegionOperationStore {
   /** The region's operation still in flight, if any. */
   inFlight(region: string): Promise<RegionOperationRecord | null> {
     return this.db.read((m) =>
-      m.getRepository(RegionOperationEntity).createQueryBuilder('o').where(`o.region = :region AND o.state IN ${IN_FLIGHT_SQL}`, { region }).getOne(),
+      m
+        .getRepository(RegionOperationEntity)
+        .createQueryBuilder('o')
+        .where(`o.region = :region AND o.state IN ${IN_FLIGHT_SQL}`, { region })
+        .getOne(),
     );
   }
 }

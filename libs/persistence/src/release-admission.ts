@@ -31,7 +31,12 @@ export function payloadDifferences(existing: ReleaseRecord, requested: Pick<Rele
 }
 
 /** The newest release of the service with a higher number that went, or will go, live. */
-export function newerRelease(m: EntityManager, service: string, releaseNumber: number, states: readonly string[] = LIVE_OR_COMING_STATES): Promise<ReleaseRecord | null> {
+export function newerRelease(
+  m: EntityManager,
+  service: string,
+  releaseNumber: number,
+  states: readonly string[] = LIVE_OR_COMING_STATES,
+): Promise<ReleaseRecord | null> {
   return m
     .getRepository(ReleaseEntity)
     .createQueryBuilder('r')
@@ -52,6 +57,9 @@ export async function createdAsOlder(m: EntityManager, releaseId: string): Promi
 
 /** A unique violation of the release's idempotency key or (service, release_number): a racing create won. */
 export function isDuplicateRelease(err: unknown): boolean {
-  const driver = (err as { driverError?: { code?: string; constraint?: string } }).driverError ?? (err as { code?: string; constraint?: string });
-  return driver?.code === '23505' && (driver.constraint === 'uq_releases_idempotency_key' || driver.constraint === 'uq_releases_service_number');
+  const driver =
+    (err as { driverError?: { code?: string; constraint?: string } }).driverError ?? (err as { code?: string; constraint?: string });
+  return (
+    driver?.code === '23505' && (driver.constraint === 'uq_releases_idempotency_key' || driver.constraint === 'uq_releases_service_number')
+  );
 }

@@ -7,7 +7,16 @@ export async function appendEvents(m: EntityManager, releaseId: string, events: 
   if (events.length === 0) return;
   const params: unknown[] = [];
   const values = events.map((e) => {
-    const row = [releaseId, e.type, e.actor, e.region ?? null, e.fromState ?? null, e.toState ?? null, e.reason ?? null, e.data ? JSON.stringify(e.data) : null];
+    const row = [
+      releaseId,
+      e.type,
+      e.actor,
+      e.region ?? null,
+      e.fromState ?? null,
+      e.toState ?? null,
+      e.reason ?? null,
+      e.data ? JSON.stringify(e.data) : null,
+    ];
     const placeholders = row.map((_, i) => `$${params.length + i + 1}`);
     params.push(...row);
     return `(${placeholders.join(', ')}::jsonb)`;

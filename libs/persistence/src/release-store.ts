@@ -1,6 +1,6 @@
 /** Releases, their region targets and their events: every read and write the use cases need. */
 import type { EntityManager } from 'typeorm';
-import { ACTIVE_RELEASE_STATES, type ReleaseState } from '../../domain/src/index.js';
+import { ACTIVE_RELEASE_STATES, type ReleaseState } from '#domain';
 import { Db } from './db.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import type { GateEvaluationInput } from './gate-entities.js';
@@ -69,14 +69,21 @@ export class ReleaseStore {
     }
   }
 
-  private async createIn(m: EntityManager, input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean }): Promise<CreateOutcome> {
+  private async createIn(
+    m: EntityManager,
+    input: NewRelease,
+    actor: string,
+    opts: { supersede?: boolean; allowOlder?: boolean },
+  ): Promise<CreateOutcome> {
     await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${input.service}`]);
     // The queue's order is the order creates took the service's lock (not when their transactions began).
     const [{ at: createdAt }] = (await m.query('SELECT clock_timestamp() AS at')) as [{ at: Date }];
     const existing = await this.findExisting(m, input);
     if (existing) {
       const differences = payloadDifferences(existing.release, input);
-      return differences.length > 0 ? { kind: 'changed', release: existing.release, by: existing.by, differences } : { kind: 'existing', release: existing.release };
+      return differences.length > 0
+        ? { kind: 'changed', release: existing.release, by: existing.by, differences }
+        : { kind: 'existing', release: existing.release };
     }
     const newer = await newerRelease(m, input.service, input.releaseNumber);
     if (newer && !opts.allowOlder) return { kind: 'older', newer };
@@ -104,7 +111,13 @@ export class ReleaseStore {
     });
     await m.getRepository(TargetEntity).insert(
       input.plan.stages.flatMap((stage) =>
-        stage.regions.map((r) => ({ releaseId: release.id, stageIndex: stage.index, region: r.region, state: 'pending' as const, workloads: r.workloads })),
+        stage.regions.map((r) => ({
+          releaseId: release.id,
+          stageIndex: stage.index,
+          region: r.region,
+          state: 'pending' as const,
+          workloads: r.workloads,
+        })),
       ),
     );
     const older = newer ? { allowOlder: true, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } } : {};
@@ -120,14 +133,24 @@ export class ReleaseStore {
     ]);
     for (const old of superseded) {
       await appendEvents(m, old.id, [
-        { type: 'release.superseded', actor, fromState: 'queued', toState: 'superseded', reason: `superseded by release ${release.id}`, data: { by: release.id } },
+        {
+          type: 'release.superseded',
+          actor,
+          fromState: 'queued',
+          toState: 'superseded',
+          reason: `superseded by release ${release.id}`,
+          data: { by: release.id },
+        },
       ]);
       await skipPendingTargets(m, old.id);
     }
     return { kind: 'created', release: await m.getRepository(ReleaseEntity).findOneByOrFail({ id: release.id }) };
   }
 
-  private async findExisting(m: EntityManager, input: NewRelease): Promise<{ release: ReleaseRecord; by: 'idempotencyKey' | 'releaseNumber' } | null> {
+  private async findExisting(
+    m: EntityManager,
+    input: NewRelease,
+  ): Promise<{ release: ReleaseRecord; by: 'idempotencyKey' | 'releaseNumber' } | null> {
     const repo = m.getRepository(ReleaseEntity);
     if (input.idempotencyKey) {
       const byKey = await repo.findOneBy({ idempotencyKey: input.idempotencyKey });
@@ -185,10 +208,13 @@ export class ReleaseStore {
     },
   ): Promise<number | null> {
     return this.db.tx(async (m) => {
-      const n = await updateWhere(m, ReleaseEntity, { ...change.release, rowVersion: release.rowVersion + 1 }, 'id = $1 AND row_version = $2', [
-        release.id,
-        release.rowVersion,
-      ]);
+      const n = await updateWhere(
+        m,
+        ReleaseEntity,
+        { ...change.release, rowVersion: release.rowVersion + 1 },
+        'id = $1 AND row_version = $2',
+        [release.id, release.rowVersion],
+      );
       if (n !== 1) throw new ConcurrentModificationError(release.id);
       for (const t of change.targets ?? []) {
         await updateWhere(m, TargetEntity, t.patch, 'id = $1 AND release_id = $2', [t.id, release.id]);
@@ -240,7 +266,13 @@ export class ReleaseStore {
         );
         if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
         await appendEvents(m, next.id, [
-          { type: 'release.started', actor: 'tideline', fromState: 'queued', toState: 'running', reason: 'the previous release of this service ended' },
+          {
+            type: 'release.started',
+            actor: 'tideline',
+            fromState: 'queued',
+            toState: 'running',
+            reason: 'the previous release of this service ended',
+          },
           { type: 'stage.started', actor: 'tideline', data: { stage: next.plan.stages[0]!.name } },
         ]);
         return m.getRepository(ReleaseEntity).findOneByOrFail({ id: next.id });
@@ -251,12 +283,22 @@ export class ReleaseStore {
   /** A queued release that would replace a newer one that already succeeded never deploys. */
   private async supersedeStale(m: EntityManager, stale: ReleaseRecord, newer: ReleaseRecord): Promise<void> {
     const reason = `release #${newer.releaseNumber} (${newer.id}) is newer and already ${newer.state}: an older release must not replace it (post it with allowOlder to roll back deliberately)`;
-    await updateWhere(m, ReleaseEntity, { state: 'superseded', stateReason: reason, endedAt: new Date(), rowVersion: stale.rowVersion + 1 }, 'id = $1 AND row_version = $2', [
-      stale.id,
-      stale.rowVersion,
-    ]);
+    await updateWhere(
+      m,
+      ReleaseEntity,
+      { state: 'superseded', stateReason: reason, endedAt: new Date(), rowVersion: stale.rowVersion + 1 },
+      'id = $1 AND row_version = $2',
+      [stale.id, stale.rowVersion],
+    );
     await appendEvents(m, stale.id, [
-      { type: 'release.superseded', actor: 'tideline', fromState: 'queued', toState: 'superseded', reason, data: { by: newer.id, newerReleaseNumber: newer.releaseNumber } },
+      {
+        type: 'release.superseded',
+        actor: 'tideline',
+        fromState: 'queued',
+        toState: 'superseded',
+        reason,
+        data: { by: newer.id, newerReleaseNumber: newer.releaseNumber },
+      },
     ]);
     await skipPendingTargets(m, stale.id);
   }
@@ -289,4 +331,3 @@ export class ReleaseStore {
     return rows.map((r) => r.service);
   }
 }
-

@@ -1,5 +1,5 @@
 /** Time-to-smoke history: each region of a service's past releases whose gate failed after its rollout completed. */
-import type { SmokeSample } from '../../domain/src/index.js';
+import type { SmokeSample } from '#domain';
 import type { Db } from './db.js';
 
 interface Row {
@@ -38,7 +38,16 @@ export class SmokeHistoryStore {
     return rows.map((r) => {
       const done = new Date(r.rollout_completed_at);
       const failed = new Date(r.evaluated_at);
-      return { releaseId: r.release_id, version: r.version, region: r.region, gate: r.gate, phase: r.phase, rolloutCompletedAt: done, firstFailureAt: failed, delayMs: failed.getTime() - done.getTime() };
+      return {
+        releaseId: r.release_id,
+        version: r.version,
+        region: r.region,
+        gate: r.gate,
+        phase: r.phase,
+        rolloutCompletedAt: done,
+        firstFailureAt: failed,
+        delayMs: failed.getTime() - done.getTime(),
+      };
     });
   }
 }

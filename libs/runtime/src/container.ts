@@ -30,16 +30,41 @@ import {
   RunRegionOperation,
   SweepRegionOperations,
   SweepReleases,
-} from '../../application/src/index.js';
+} from '#application';
 import { buildLearning, type Learning } from './learning.js';
-import { loadConfig, type TidelineConfig } from '../../config/src/index.js';
-import { InstrumentedClusters, InstrumentedMetricsSources, JobQueues, RedisConnectionLog, KubernetesClusters, NotificationJobs, redisConnection, SystemClock, type TidelineMetrics } from '../../integrations/src/index.js';
-import { AuditStore, createDataSource, Db, DeployHistory, DrillStore, GateStore, RegionOperationStore, type ReleaseStore } from '../../persistence/src/index.js';
+import { loadConfig, type TidelineConfig } from '#config';
+import {
+  InstrumentedClusters,
+  InstrumentedMetricsSources,
+  JobQueues,
+  RedisConnectionLog,
+  KubernetesClusters,
+  NotificationJobs,
+  redisConnection,
+  SystemClock,
+  type TidelineMetrics,
+} from '#integrations';
+import {
+  AuditStore,
+  createDataSource,
+  Db,
+  DeployHistory,
+  DrillStore,
+  GateStore,
+  RegionOperationStore,
+  type ReleaseStore,
+} from '#persistence';
 import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
-import { createMetrics, observeNotificationStore, observeRegionOperations, observeReleaseStore, registerScrapeGauges } from './observability.js';
+import {
+  createMetrics,
+  observeNotificationStore,
+  observeRegionOperations,
+  observeReleaseStore,
+  registerScrapeGauges,
+} from './observability.js';
 import { buildNotifications, releaseStoreFor, type NotificationsRuntime } from './notifications.js';
 import { settingsFromEnv, type RuntimeSettings } from './settings.js';
 
@@ -85,13 +110,22 @@ export interface Container {
  * `role` sizes the Postgres pool: a worker needs two connections per concurrent job (the
  * release's advisory lock and its transactions), the API a few. DATABASE_POOL_SIZE overrides.
  */
-export async function buildContainer(name: string, role: 'api' | 'worker' | 'all', env: NodeJS.ProcessEnv = process.env): Promise<Container> {
+export async function buildContainer(
+  name: string,
+  role: 'api' | 'worker' | 'all',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Container> {
   const settings = settingsFromEnv(env);
   const log = createLogger(name, settings.logLevel);
   const config = loadConfig(settings.configDir, env);
   const dataSource = await createDataSource(
     settings.databaseUrl
-      ? { kind: 'server', url: settings.databaseUrl, poolSize: settings.databasePoolSize ?? poolSizeFor(role, config.engine.workerConcurrency, config.notifications?.delivery.concurrency) }
+      ? {
+          kind: 'server',
+          url: settings.databaseUrl,
+          poolSize:
+            settings.databasePoolSize ?? poolSizeFor(role, config.engine.workerConcurrency, config.notifications?.delivery.concurrency),
+        }
       : { kind: 'embedded', dataDir: settings.pgliteDir },
   );
   const db = new Db(dataSource, !settings.databaseUrl);
@@ -106,23 +140,44 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
   observeReleaseStore(store, db, telemetry, log);
   registerScrapeGauges(telemetry, db, queues);
   const clock = new SystemClock();
-  const clusters = new InstrumentedClusters(new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs }), telemetry);
+  const clusters = new InstrumentedClusters(
+    new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs }),
+    telemetry,
+  );
   const driver = new RegionDriver(clusters, log);
   const metrics = new InstrumentedMetricsSources(new RegionMetricsSources(config.regions), telemetry);
   const traffic = new RegionTrafficProviders(config.regions, config.kubeconfigPath);
   const gates = new GateRunner(metrics, clock, log);
-  const preflight = new Preflight(metrics, regionRules(config), {
-    alertQuery: config.preflight.alertQuery,
-    recheckMs: config.preflight.recheckMs,
-    queryTimeoutMs: 10_000,
-  }, new DrillStore(db));
+  const preflight = new Preflight(
+    metrics,
+    regionRules(config),
+    {
+      alertQuery: config.preflight.alertQuery,
+      recheckMs: config.preflight.recheckMs,
+      queryTimeoutMs: 10_000,
+    },
+    new DrillStore(db),
+  );
   const drainer = new Drainer(traffic, metrics, drainSettings(config), log);
   const regionOps = new RegionOperationStore(db);
   observeRegionOperations(regionOps, db, telemetry);
   const directory = new ConfigRegionDirectory(config);
   const sweepGraceMs = Math.max(2_000, config.engine.pollIntervalMs * 4);
   const requestRegionOperation = new RequestRegionOperation(db, regionOps, directory, traffic, queues, clock);
-  const learning = buildLearning({ config, db, regionOps, requestRegionOperation, directory, traffic, clusters, metrics, queues, clock, log, sweepGraceMs });
+  const learning = buildLearning({
+    config,
+    db,
+    regionOps,
+    requestRegionOperation,
+    directory,
+    traffic,
+    clusters,
+    metrics,
+    queues,
+    clock,
+    log,
+    sweepGraceMs,
+  });
   const notifications = buildNotifications(config, db, store, notificationJobs, log);
   observeNotificationStore(notifications.store, telemetry);
   return {
@@ -161,7 +216,17 @@ export async function buildContainer(name: string, role: 'api' | 'worker' | 'all
     listRegions: new ListRegions(directory, clusters, traffic, regionOps),
     requestRegionOperation,
     getRegionOperation: new GetRegionOperation(regionOps),
-    runRegionOperation: new RunRegionOperation(db, regionOps, traffic, metrics, drainSettings(config), queues, clock, Math.max(250, config.engine.pollIntervalMs), log),
+    runRegionOperation: new RunRegionOperation(
+      db,
+      regionOps,
+      traffic,
+      metrics,
+      drainSettings(config),
+      queues,
+      clock,
+      Math.max(250, config.engine.pollIntervalMs),
+      log,
+    ),
     sweepRegionOperations: new SweepRegionOperations(regionOps, queues, clock, sweepGraceMs),
     listAudit: new ListAudit(new AuditStore(db)),
     learning,

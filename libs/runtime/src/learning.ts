@@ -14,10 +14,10 @@ import {
   type RegionDirectory,
   type RequestRegionOperation,
   type TrafficProviders,
-} from '../../application/src/index.js';
-import type { TidelineConfig } from '../../config/src/index.js';
-import type { JobQueues } from '../../integrations/src/index.js';
-import { DrillStore, SmokeHistoryStore, type Db, type RegionOperationStore } from '../../persistence/src/index.js';
+} from '#application';
+import type { TidelineConfig } from '#config';
+import type { JobQueues } from '#integrations';
+import { DrillStore, SmokeHistoryStore, type Db, type RegionOperationStore } from '#persistence';
 import type { Logger as PinoLogger } from 'pino';
 import { drainSettings } from './region-services.js';
 
@@ -53,7 +53,9 @@ export function buildLearning(p: {
     timeToSmoke: new GetTimeToSmoke(p.config, history, p.clock),
     autoBake: new AutoBakeResolver(history, p.clock),
     proposePlan: new ProposePlan(p.config, p.metrics, drainSettings(p.config), p.log),
-    requestDrill: new RequestDrill(drills, p.regionOps, p.directory, p.traffic, p.clusters, p.queues, p.clock, (key, waitMs, fn) => p.db.withLock(key, waitMs, fn)),
+    requestDrill: new RequestDrill(drills, p.regionOps, p.directory, p.traffic, p.clusters, p.queues, p.clock, (key, waitMs, fn) =>
+      p.db.withLock(key, waitMs, fn),
+    ),
     getDrill: new GetDrill(drills),
     listDrills: new ListDrills(drills),
     runDrillStep: new RunDrillStep(p.db, drills, p.regionOps, p.requestRegionOperation, p.clusters, p.queues, p.clock, pollMs, p.log),

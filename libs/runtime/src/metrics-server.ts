@@ -12,7 +12,11 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(c: Pick<Container, 'telemetry' | 'db' | 'queues' | 'log'>, port: number, host: string): Promise<MetricsServer> {
+export async function startMetricsServer(
+  c: Pick<Container, 'telemetry' | 'db' | 'queues' | 'log'>,
+  port: number,
+  host: string,
+): Promise<MetricsServer> {
   if (port === 0) return { port: 0, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -29,7 +33,9 @@ export async function startMetricsServer(c: Pick<Container, 'telemetry' | 'db' |
     } else if (path === '/healthz') {
       send(200, 'application/json', JSON.stringify({ status: 'ok' }));
     } else if (path === '/readyz') {
-      void checkReadiness(c.db, c.queues).then((r) => send(r.ready ? 200 : 503, 'application/json', JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks })));
+      void checkReadiness(c.db, c.queues).then((r) =>
+        send(r.ready ? 200 : 503, 'application/json', JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks })),
+      );
     } else {
       send(404, 'text/plain', 'not found: /metrics, /healthz, /readyz\n');
     }
@@ -41,7 +47,10 @@ export async function startMetricsServer(c: Pick<Container, 'telemetry' | 'db' |
     });
   } catch (err) {
     // A port conflict must not stop a worker from doing its job; say so loudly once.
-    c.log.error({ err: (err as Error).message, port, host }, 'metrics listener could not start: /metrics, /healthz and /readyz are off for this worker');
+    c.log.error(
+      { err: (err as Error).message, port, host },
+      'metrics listener could not start: /metrics, /healthz and /readyz are off for this worker',
+    );
     return { port: 0, close: async () => undefined };
   }
   const bound = (server.address() as { port: number }).port;

@@ -1,5 +1,5 @@
 /** Apply pending migrations, one process at a time (several replicas may start together). */
-import type { Db } from '../../persistence/src/index.js';
+import type { Db } from '#persistence';
 
 export async function migrate(db: Db, log: { info(o: object, m?: string): void }): Promise<void> {
   await db.withLock('tideline:migrations', 60_000, async () => {

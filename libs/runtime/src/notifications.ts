@@ -3,10 +3,10 @@
  * dispatcher, the delivery use case, and the engine's nudge. Without the file every part
  * exists but does nothing (the worker's job handlers stay complete).
  */
-import { DeliverNotification, DispatchNotifications, ListNotifications, type Logger } from '../../application/src/index.js';
-import { DEFAULT_DELIVERY, type TidelineConfig } from '../../config/src/index.js';
-import { ConfiguredDestinations, NotificationJobs } from '../../integrations/src/index.js';
-import { NotificationStore, ReleaseStore, type Db } from '../../persistence/src/index.js';
+import { DeliverNotification, DispatchNotifications, ListNotifications, type Logger } from '#application';
+import { DEFAULT_DELIVERY, type TidelineConfig } from '#config';
+import { ConfiguredDestinations, NotificationJobs } from '#integrations';
+import { NotificationStore, ReleaseStore, type Db } from '#persistence';
 
 export interface NotificationsRuntime {
   /** notifications.yaml names at least one destination */
@@ -69,7 +69,13 @@ function hasDestinations(config: TidelineConfig): boolean {
   return !!n && (n.slack !== undefined || n.webhooks.length > 0);
 }
 
-export function buildNotifications(config: TidelineConfig, db: Db, releases: ReleaseStore, jobs: NotificationJobs, log: Logger): NotificationsRuntime {
+export function buildNotifications(
+  config: TidelineConfig,
+  db: Db,
+  releases: ReleaseStore,
+  jobs: NotificationJobs,
+  log: Logger,
+): NotificationsRuntime {
   const n = config.notifications;
   const delivery = n?.delivery ?? DEFAULT_DELIVERY;
   const store = new NotificationStore(db);
@@ -99,4 +105,3 @@ export function buildNotifications(config: TidelineConfig, db: Db, releases: Rel
     list: new ListNotifications(store),
   };
 }
-

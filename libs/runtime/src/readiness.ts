@@ -1,7 +1,7 @@
 /** Readiness of a process: Postgres and Redis answer (each bounded in time), naming what is down. */
-import { QUEUES } from '../../application/src/index.js';
-import { withTimeout, type JobQueues } from '../../integrations/src/index.js';
-import type { Db } from '../../persistence/src/index.js';
+import { QUEUES } from '#application';
+import { withTimeout, type JobQueues } from '#integrations';
+import type { Db } from '#persistence';
 
 export interface Readiness {
   ready: boolean;
@@ -16,6 +16,9 @@ export async function checkReadiness(db: Db, queues: JobQueues, timeoutMs = 2_00
       () => (checks[name] = 'ok'),
       (e: Error) => (checks[name] = e.message || String(e)),
     );
-  await Promise.all([probe('postgres', () => db.read((m) => m.query('SELECT 1'))), probe('redis', () => queues.queue(QUEUES.releases).getJobCounts('waiting'))]);
+  await Promise.all([
+    probe('postgres', () => db.read((m) => m.query('SELECT 1'))),
+    probe('redis', () => queues.queue(QUEUES.releases).getJobCounts('waiting')),
+  ]);
   return { ready: Object.values(checks).every((v) => v === 'ok'), checks: { postgres: checks.postgres!, redis: checks.redis! } };
 }

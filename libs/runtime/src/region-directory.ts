@@ -1,6 +1,6 @@
 /** The regions of the configuration, and which workloads each service runs in each region. */
-import type { RegionDirectory, RegionInfo } from '../../application/src/index.js';
-import { workloadsFor, type TidelineConfig } from '../../config/src/index.js';
+import type { RegionDirectory, RegionInfo } from '#application';
+import { workloadsFor, type TidelineConfig } from '#config';
 
 export class ConfigRegionDirectory implements RegionDirectory {
   private readonly infos: RegionInfo[];

@@ -2,10 +2,10 @@
  * Per-region metrics sources and traffic providers, built from regions.yaml through the
  * integrations' registries (which throw on an unknown type). Secrets go into headers only.
  */
-import type { QueryOutcome } from '../../domain/src/index.js';
-import type { MetricsSource, MetricsSources, TrafficProvider, TrafficProviders } from '../../application/src/index.js';
-import type { RegionConfig, TidelineConfig } from '../../config/src/index.js';
-import { createMetricsSource, createTrafficProvider, kubeConfigFor } from '../../integrations/src/index.js';
+import type { QueryOutcome } from '#domain';
+import type { MetricsSource, MetricsSources, TrafficProvider, TrafficProviders } from '#application';
+import type { RegionConfig, TidelineConfig } from '#config';
+import { createMetricsSource, createTrafficProvider, kubeConfigFor } from '#integrations';
 
 class MissingSource implements MetricsSource {
   constructor(private readonly region: string) {}
@@ -28,7 +28,11 @@ export class RegionMetricsSources implements MetricsSources {
       const key = `${r.prometheus.url} ${token ? 'auth' : ''}`;
       const source =
         byUrl.get(key) ??
-        createMetricsSource({ type: 'prometheus', url: r.prometheus.url, ...(token ? { headers: { Authorization: `Bearer ${token.reveal()}` } } : {}) });
+        createMetricsSource({
+          type: 'prometheus',
+          url: r.prometheus.url,
+          ...(token ? { headers: { Authorization: `Bearer ${token.reveal()}` } } : {}),
+        });
       byUrl.set(key, source);
       this.byRegion.set(r.name, source);
     }

@@ -28,7 +28,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSe
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new SettingsError(`environment variable ${name}: must be a non-negative integer, got "${raw}"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new SettingsError(`environment variable ${name}: must be a non-negative integer, got "${raw}"`);
     return n;
   };
   return {

@@ -1,12 +1,16 @@
 /** Start-up of the API and the worker: a bad configuration or environment is reported as lines on stderr and exit code 2, never a stack trace. */
-import { ConfigError, formatIssueAt } from '../../config/src/index.js';
+import { ConfigError, formatIssueAt } from '#config';
 import { buildContainer, type Container } from './container.js';
 import { SettingsError } from './settings.js';
 
 /** Exit code of a process that refused to start on its configuration (the CLI's `config validate` uses the same). */
 export const CONFIG_EXIT_CODE = 2;
 
-export async function buildContainerOrExit(name: string, role: 'api' | 'worker' | 'all', env: NodeJS.ProcessEnv = process.env): Promise<Container> {
+export async function buildContainerOrExit(
+  name: string,
+  role: 'api' | 'worker' | 'all',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Container> {
   try {
     return await buildContainer(name, role, env);
   } catch (err) {

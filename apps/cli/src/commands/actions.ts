@@ -7,7 +7,7 @@ const ACTIONS: Array<{ name: string; description: string; reasonRequired?: boole
   { name: 'pause', description: 'hold a running release: no new region is touched, bake clocks stop, gates keep running' },
   { name: 'resume', description: 'resume a paused release (bake windows get back the paused time)' },
   { name: 'approve', description: 'approve the stage a release is waiting on' },
-  { name: 'promote', description: 'end the current stage\'s bake now (gates still decide); needs --reason', reasonRequired: true },
+  { name: 'promote', description: "end the current stage's bake now (gates still decide); needs --reason", reasonRequired: true },
   { name: 'rollback', description: 'roll every touched region back to what ran before' },
   { name: 'cancel', description: 'stop a release that has not changed any region' },
 ];
@@ -20,7 +20,10 @@ interface ActionResponse {
 async function run(cmd: Command, name: string, releaseId: string, body: Record<string, unknown>): Promise<void> {
   const { client, out } = context(cmd);
   const { body: res } = await client.post<ActionResponse>(`/v1/releases/${encodeURIComponent(releaseId)}/${name}`, body);
-  out.result(res, () => [`${res.message}`, `release ${res.release.id} is ${res.release.state}${res.release.stateReason ? `: ${res.release.stateReason}` : ''}`]);
+  out.result(res, () => [
+    `${res.message}`,
+    `release ${res.release.id} is ${res.release.state}${res.release.stateReason ? `: ${res.release.stateReason}` : ''}`,
+  ]);
 }
 
 export function registerActions(program: Command): void {
@@ -29,7 +32,12 @@ export function registerActions(program: Command): void {
       .command(`${a.name} <id>`)
       .description(a.description)
       .option('--reason <text>', a.reasonRequired ? 'why (required)' : 'why (recorded in the audit trail)')
-      .addHelpText('after', examples(`tideline ${a.name} 6f1c… --reason "${a.name === 'promote' ? 'hotfix, bake proven in canary' : 'checked the dashboards'}"`))
+      .addHelpText(
+        'after',
+        examples(
+          `tideline ${a.name} 6f1c… --reason "${a.name === 'promote' ? 'hotfix, bake proven in canary' : 'checked the dashboards'}"`,
+        ),
+      )
       .action(
         action(async (releaseId: string, o: { reason?: string }, cmd: Command) => {
           if (a.reasonRequired && !o.reason) throw new UsageError(`${a.name} needs --reason`);

@@ -25,11 +25,20 @@ export function registerConfig(program: Command): void {
         const out = new Output(cmd.optsWithGlobals<{ output: Format }>().output, streams);
         const target = dir ?? process.env.TIDELINE_CONFIG_DIR ?? 'config';
         // loaded here: the other commands start without zod and the config schemas
-        const { ConfigError, formatIssueAt, loadConfig } = await import('../../../../libs/config/src/index.js');
+        const { ConfigError, formatIssueAt, loadConfig } = await import('#config');
         try {
           const loaded = loadConfig(target, process.env);
-          const summary = { valid: true, dir: loaded.dir, regions: loaded.regions.length, services: loaded.services.size, plans: loaded.plans.size, problems: [] };
-          out.result(summary, () => [`${target}: valid (${summary.regions} regions, ${summary.services} services, ${summary.plans} plans)`]);
+          const summary = {
+            valid: true,
+            dir: loaded.dir,
+            regions: loaded.regions.length,
+            services: loaded.services.size,
+            plans: loaded.plans.size,
+            problems: [],
+          };
+          out.result(summary, () => [
+            `${target}: valid (${summary.regions} regions, ${summary.services} services, ${summary.plans} plans)`,
+          ]);
           return EXIT.ok;
         } catch (err) {
           if (!(err instanceof ConfigError)) throw err;

@@ -8,15 +8,30 @@ import { waitForDrill } from '../wait-drill.js';
 
 const enc = encodeURIComponent;
 /** `--region a --region b` and `--region a,b` alike */
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 
 export function registerLearning(program: Command, plan: Command): void {
   program
     .command('time-to-smoke <service>')
-    .description("how long after a region's rollout problems showed up in past releases, per region and overall, and the bake that history recommends")
+    .description(
+      "how long after a region's rollout problems showed up in past releases, per region and overall, and the bake that history recommends",
+    )
     .option('--days <n>', 'look this many days back', '180')
     .option('--evidence', 'also list every failure counted (release, region, gate, delay)')
-    .addHelpText('after', examples('tideline time-to-smoke checkout', 'tideline time-to-smoke checkout --days 90 --evidence', 'tideline time-to-smoke checkout -o json | jq .overall.recommendations'))
+    .addHelpText(
+      'after',
+      examples(
+        'tideline time-to-smoke checkout',
+        'tideline time-to-smoke checkout --days 90 --evidence',
+        'tideline time-to-smoke checkout -o json | jq .overall.recommendations',
+      ),
+    )
     .action(
       action(async (service: string, o: { days: string; evidence?: boolean }, cmd: Command) => {
         const { client, out } = context(cmd);
@@ -27,12 +42,22 @@ export function registerLearning(program: Command, plan: Command): void {
 
   plan
     .command('propose <service>')
-    .description("propose the waves from the regions' traits, time zones and measured traffic, each placement with its reason (writes nothing)")
+    .description(
+      "propose the waves from the regions' traits, time zones and measured traffic, each placement with its reason (writes nothing)",
+    )
     .option('--region <region>', 'only these regions (repeat, or comma-separated); default: every configured region', collect)
-    .addOption(new Option('-o, --output <format>', 'text for people, json for scripts, yaml: the plan file itself').choices(['text', 'json', 'yaml']).default('text'))
+    .addOption(
+      new Option('-o, --output <format>', 'text for people, json for scripts, yaml: the plan file itself')
+        .choices(['text', 'json', 'yaml'])
+        .default('text'),
+    )
     .addHelpText(
       'after',
-      examples('tideline plan propose checkout', 'tideline plan propose checkout --region eu-west --region us-east', 'tideline plan propose checkout -o yaml > config/plans/checkout.yaml'),
+      examples(
+        'tideline plan propose checkout',
+        'tideline plan propose checkout --region eu-west --region us-east',
+        'tideline plan propose checkout -o yaml > config/plans/checkout.yaml',
+      ),
     )
     .action(
       action(async (service: string, o: { region?: string[]; output: string }, cmd: Command) => {
@@ -47,13 +72,20 @@ export function registerLearning(program: Command, plan: Command): void {
   drill
     .command('start')
     .description('start a drill; it is always undone (also after a crash, at the latest after its maximum duration)')
-    .addOption(new Option('--kind <kind>', 'drain: drain the region and restore it; rollback: roll a service back and forward').choices(['drain', 'rollback']).makeOptionMandatory())
+    .addOption(
+      new Option('--kind <kind>', 'drain: drain the region and restore it; rollback: roll a service back and forward')
+        .choices(['drain', 'rollback'])
+        .makeOptionMandatory(),
+    )
     .requiredOption('--region <region>', 'the region to practise on')
     .option('--service <name>', 'the service (required for a rollback drill)')
     .requiredOption('--goal <duration>', 'the time to meet: drain 99% or roll back within it (e.g. 10m)')
     .option('--max-duration <duration>', 'undo the drill after this long whatever happens (API default 30m, at most 2h)')
     .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
-    .option('--wait', 'wait until the drill ends: exit 0 when it succeeded within its goal, 1 when it failed, was aborted or missed the goal')
+    .option(
+      '--wait',
+      'wait until the drill ends: exit 0 when it succeeded within its goal, 1 when it failed, was aborted or missed the goal',
+    )
     .option('--timeout <duration>', 'with --wait: stop waiting after this long (exit 3; the drill goes on)')
     .option('--poll-interval <duration>', 'with --wait: how often to ask the API', '1s')
     .addHelpText(
@@ -64,20 +96,42 @@ export function registerLearning(program: Command, plan: Command): void {
       ),
     )
     .action(
-      action(async (o: { kind: string; region: string; service?: string; goal: string; maxDuration?: string; reason: string; wait?: boolean; timeout?: string; pollInterval: string }, cmd: Command) => {
-        const { client, out } = context(cmd);
-        const timeoutMs = o.timeout === undefined ? null : parseFlagDuration('--timeout', o.timeout);
-        const pollMs = parseFlagDuration('--poll-interval', o.pollInterval);
-        const body = { kind: o.kind, region: o.region, goal: o.goal, reason: o.reason, ...(o.service ? { service: o.service } : {}), ...(o.maxDuration ? { maxDuration: o.maxDuration } : {}) };
-        const res = await client.post<{ drill: DrillView; message: string }>('/v1/drills', body);
-        const d = res.body.drill;
-        out.info(`drill ${d.id} started: ${res.body.message}`);
-        if (!o.wait) {
-          out.result(d, () => renderDrill(d));
-          return;
-        }
-        return waitForDrill(client, out, d.id, { timeoutMs, pollMs });
-      }),
+      action(
+        async (
+          o: {
+            kind: string;
+            region: string;
+            service?: string;
+            goal: string;
+            maxDuration?: string;
+            reason: string;
+            wait?: boolean;
+            timeout?: string;
+            pollInterval: string;
+          },
+          cmd: Command,
+        ) => {
+          const { client, out } = context(cmd);
+          const timeoutMs = o.timeout === undefined ? null : parseFlagDuration('--timeout', o.timeout);
+          const pollMs = parseFlagDuration('--poll-interval', o.pollInterval);
+          const body = {
+            kind: o.kind,
+            region: o.region,
+            goal: o.goal,
+            reason: o.reason,
+            ...(o.service ? { service: o.service } : {}),
+            ...(o.maxDuration ? { maxDuration: o.maxDuration } : {}),
+          };
+          const res = await client.post<{ drill: DrillView; message: string }>('/v1/drills', body);
+          const d = res.body.drill;
+          out.info(`drill ${d.id} started: ${res.body.message}`);
+          if (!o.wait) {
+            out.result(d, () => renderDrill(d));
+            return;
+          }
+          return waitForDrill(client, out, d.id, { timeoutMs, pollMs });
+        },
+      ),
     );
 
   drill
@@ -90,7 +144,11 @@ export function registerLearning(program: Command, plan: Command): void {
     .action(
       action(async (o: { region?: string; kind?: string; limit: string }, cmd: Command) => {
         const { client, out } = context(cmd);
-        const res = await client.get<{ items: DrillView[]; trend: DrillTrendView[] }>('/v1/drills', { region: o.region, kind: o.kind, limit: o.limit });
+        const res = await client.get<{ items: DrillView[]; trend: DrillTrendView[] }>('/v1/drills', {
+          region: o.region,
+          kind: o.kind,
+          limit: o.limit,
+        });
         out.result(res, () => renderDrills(res));
       }),
     );

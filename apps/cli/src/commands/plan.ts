@@ -53,7 +53,9 @@ export function renderDryRun(p: DryRun): string[] {
       `${s.index + 1}. ${s.name}: ${s.regions.join(', ')} · max ${s.maxParallel} at once · bake ${humanDuration(s.bakeMs)} · on failure ${s.onFailure}${s.approval === 'required' ? ' · approval required' : ''}`,
     );
     for (const g of s.gates) {
-      lines.push(`   gate ${g.name} ${g.condition} every ${g.interval} × ${g.failureLimit} · worst case breach→action ${humanDuration(g.worstCaseBreachToActionMs)}`);
+      lines.push(
+        `   gate ${g.name} ${g.condition} every ${g.interval} × ${g.failureLimit} · worst case breach→action ${humanDuration(g.worstCaseBreachToActionMs)}`,
+      );
       for (const q of g.queries) lines.push(`     ${q.region}: ${q.query}`);
     }
   }
@@ -61,7 +63,12 @@ export function renderDryRun(p: DryRun): string[] {
   if (p.blockers.length === 0) lines.push('blockers now: none');
   else {
     lines.push('blockers now:');
-    lines.push(...table(['region', 'kind', 'reason', 'opens at'], p.blockers.map((b) => [b.region, b.kind, b.reason, b.opensAt])).map((l) => `  ${l}`));
+    lines.push(
+      ...table(
+        ['region', 'kind', 'reason', 'opens at'],
+        p.blockers.map((b) => [b.region, b.kind, b.reason, b.opensAt]),
+      ).map((l) => `  ${l}`),
+    );
   }
   const e = p.estimate;
   lines.push(
@@ -76,11 +83,18 @@ export function registerPlan(program: Command): Command {
     .description('dry run: stages, regions, gates (queries resolved per region), blockers right now, worst cases and an estimated duration')
     .option('--version <version>', 'the version the gates would see')
     .option('--image <image>', 'the image (checked as a release would be)')
-    .addHelpText('after', examples('tideline plan checkout', 'tideline plan checkout --version 1.4.2 --image registry.example.com/checkout:1.4.2 -o json'))
+    .addHelpText(
+      'after',
+      examples('tideline plan checkout', 'tideline plan checkout --version 1.4.2 --image registry.example.com/checkout:1.4.2 -o json'),
+    )
     .action(
       action(async (service: string, o: { version?: string; image?: string }, cmd: Command) => {
         const { client, out } = context(cmd);
-        const { body } = await client.post<DryRun>('/v1/plans/dry-run', { service, ...(o.version ? { version: o.version } : {}), ...(o.image ? { image: o.image } : {}) });
+        const { body } = await client.post<DryRun>('/v1/plans/dry-run', {
+          service,
+          ...(o.version ? { version: o.version } : {}),
+          ...(o.image ? { image: o.image } : {}),
+        });
         out.result(body, () => renderDryRun(body));
       }),
     );

@@ -22,7 +22,14 @@ export function registerRegions(program: Command): void {
               const traffic = (r.traffic ?? {}) as Row;
               const op = r.lastOperation as Row | null;
               const services = ((r.services ?? []) as Row[]).map((x) => `${s(x.service)}=${s(x.version) || '?'}`).join(' ');
-              return [s(r.name), s(r.tier), s(traffic.provider), traffic.error ? `? (${s(traffic.error)})` : s(traffic.weight), services, op ? `${s(op.kind)} ${s(op.state)} ${s(op.requestedAt)}` : ''];
+              return [
+                s(r.name),
+                s(r.tier),
+                s(traffic.provider),
+                traffic.error ? `? (${s(traffic.error)})` : s(traffic.weight),
+                services,
+                op ? `${s(op.kind)} ${s(op.state)} ${s(op.requestedAt)}` : '',
+              ];
             }),
           ),
         );
@@ -33,14 +40,25 @@ export function registerRegions(program: Command): void {
   for (const kind of ['drain', 'restore'] as const) {
     region
       .command(`${kind} <region>`)
-      .description(kind === 'drain' ? "move the region's traffic away (verified by its request rate)" : 'put back the traffic weight a drain found')
+      .description(
+        kind === 'drain' ? "move the region's traffic away (verified by its request rate)" : 'put back the traffic weight a drain found',
+      )
       .option('--reason <text>', 'why (recorded in the audit trail)')
-      .addHelpText('after', examples(`tideline region ${kind} eu-west --reason "${kind === 'drain' ? 'network incident INC-42' : 'incident over'}"`))
+      .addHelpText(
+        'after',
+        examples(`tideline region ${kind} eu-west --reason "${kind === 'drain' ? 'network incident INC-42' : 'incident over'}"`),
+      )
       .action(
         action(async (name: string, o: { reason?: string }, cmd: Command) => {
           const { client, out } = context(cmd);
-          const { body } = await client.post<{ operation: Row; message: string }>(`/v1/regions/${encodeURIComponent(name)}/${kind}`, o.reason ? { reason: o.reason } : {});
-          out.result(body, () => [body.message, `operation ${s(body.operation.id)} ${s(body.operation.state)}; follow it: GET /v1/regions/${name}/operations/${s(body.operation.id)}`]);
+          const { body } = await client.post<{ operation: Row; message: string }>(
+            `/v1/regions/${encodeURIComponent(name)}/${kind}`,
+            o.reason ? { reason: o.reason } : {},
+          );
+          out.result(body, () => [
+            body.message,
+            `operation ${s(body.operation.id)} ${s(body.operation.state)}; follow it: GET /v1/regions/${name}/operations/${s(body.operation.id)}`,
+          ]);
         }),
       );
   }
@@ -55,7 +73,10 @@ export function registerRegions(program: Command): void {
     .option('--since <time>', 'only after this ISO time')
     .option('--limit <n>', 'at most this many', '50')
     .option('--offset <n>', 'skip this many', '0')
-    .addHelpText('after', examples('tideline audit --actor ci-deployer --since 2026-11-01T00:00:00Z', 'tideline audit --release 6f1c… -o json'))
+    .addHelpText(
+      'after',
+      examples('tideline audit --actor ci-deployer --since 2026-11-01T00:00:00Z', 'tideline audit --release 6f1c… -o json'),
+    )
     .action(
       action(async (o: Record<string, string | undefined>, cmd: Command) => {
         const { client, out } = context(cmd);

@@ -22,7 +22,14 @@ interface CreateOptions {
 }
 
 /** CI systems' build numbers, used when --release-number is not given. */
-const CI_NUMBER_VARS = ['TIDELINE_RELEASE_NUMBER', 'GITHUB_RUN_NUMBER', 'CI_PIPELINE_IID', 'BUILD_NUMBER', 'BUILDKITE_BUILD_NUMBER', 'CIRCLE_BUILD_NUM'];
+const CI_NUMBER_VARS = [
+  'TIDELINE_RELEASE_NUMBER',
+  'GITHUB_RUN_NUMBER',
+  'CI_PIPELINE_IID',
+  'BUILD_NUMBER',
+  'BUILDKITE_BUILD_NUMBER',
+  'CIRCLE_BUILD_NUM',
+];
 const CI_SHA_VARS = ['GITHUB_SHA', 'CI_COMMIT_SHA', 'GIT_COMMIT', 'BUILDKITE_COMMIT', 'CIRCLE_SHA1'];
 const CI_ACTOR_VARS = ['GITHUB_ACTOR', 'GITLAB_USER_LOGIN', 'BUILDKITE_BUILD_CREATOR', 'CIRCLE_USERNAME'];
 
@@ -38,7 +45,8 @@ export function releaseNumberFrom(flag: string | undefined): number {
   const source = flag !== undefined ? { name: '--release-number', value: flag } : fromEnv(CI_NUMBER_VARS);
   if (source === undefined) throw new UsageError(`--release-number is required (or set one of ${CI_NUMBER_VARS.join(', ')})`);
   const n = Number(source.value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${source.name}: must be a positive integer, got ${JSON.stringify(source.value)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${source.name}: must be a positive integer, got ${JSON.stringify(source.value)}`);
   return n;
 }
 
@@ -55,7 +63,11 @@ export function registerCreate(release: Command): void {
     .option('--idempotency-key <key>', 'safe retries: the same key returns the same release')
     .option('--wait', 'wait until the release ends (or reaches --until)')
     .option('--timeout <duration>', 'with --wait: stop waiting after this long (exit 3; the release goes on)')
-    .addOption(new Option('--until <state>', 'with --wait: succeeded, approved (stop when it awaits approval) or paused').choices([...UNTIL]).default('succeeded'))
+    .addOption(
+      new Option('--until <state>', 'with --wait: succeeded, approved (stop when it awaits approval) or paused')
+        .choices([...UNTIL])
+        .default('succeeded'),
+    )
     .option('--poll-interval <duration>', 'with --wait: how often to ask the API', '1s')
     .addHelpText(
       'after',
@@ -73,7 +85,8 @@ export function registerCreate(release: Command): void {
         const ctx = context(cmd);
         const timeoutMs = opts.timeout === undefined ? null : parseFlagDuration('--timeout', opts.timeout);
         const pollMs = parseFlagDuration('--poll-interval', opts.pollInterval);
-        if (!opts.wait && (opts.timeout !== undefined || opts.until !== 'succeeded')) throw new UsageError('--timeout and --until need --wait');
+        if (!opts.wait && (opts.timeout !== undefined || opts.until !== 'succeeded'))
+          throw new UsageError('--timeout and --until need --wait');
         const body = {
           service: opts.service,
           version: opts.version,
@@ -85,7 +98,9 @@ export function registerCreate(release: Command): void {
         const headers = opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : undefined;
         const created = await createWithRetry(ctx.client, body, headers, ctx.out.error.bind(ctx.out));
         const r = created.body;
-        ctx.out.info(`release ${r.id} ${created.status === 201 ? 'created' : 'already exists'} (${r.state}): ${r.service} ${r.version} #${r.releaseNumber}`);
+        ctx.out.info(
+          `release ${r.id} ${created.status === 201 ? 'created' : 'already exists'} (${r.state}): ${r.service} ${r.version} #${r.releaseNumber}`,
+        );
         ctx.out.info(ctx.link(r.id));
         if (!opts.wait) {
           if (ctx.out.format === 'json') ctx.out.json(r);

@@ -36,7 +36,12 @@ export function registerReleaseRead(release: Command): void {
     .action(
       action(async (o: { service?: string; state?: string; limit: string; offset: string }, cmd: Command) => {
         const { client, out } = context(cmd);
-        const page = await client.get<{ items: Row[]; total: number }>('/v1/releases', { service: o.service, state: o.state, limit: o.limit, offset: o.offset });
+        const page = await client.get<{ items: Row[]; total: number }>('/v1/releases', {
+          service: o.service,
+          state: o.state,
+          limit: o.limit,
+          offset: o.offset,
+        });
         out.result(page, () => [
           ...table(
             ['id', 'service', 'version', 'number', 'state', 'stage', 'created'],
@@ -52,7 +57,13 @@ export function registerReleaseRead(release: Command): void {
     .description("a release's audit log (every state change, actor and reason)")
     .option('--after <eventId>', 'only events after this one')
     .option('--limit <n>', 'at most this many')
-    .addHelpText('after', examples('tideline release events 6f1c…', 'tideline release events 6f1c… -o json | jq ".items[] | select(.type == \\"gate.failed\\")"'))
+    .addHelpText(
+      'after',
+      examples(
+        'tideline release events 6f1c…',
+        'tideline release events 6f1c… -o json | jq ".items[] | select(.type == \\"gate.failed\\")"',
+      ),
+    )
     .action(
       action(async (releaseId: string, o: { after?: string; limit?: string }, cmd: Command) => {
         const { client, out } = context(cmd);
@@ -60,7 +71,14 @@ export function registerReleaseRead(release: Command): void {
         out.result(page, () =>
           table(
             ['at', 'type', 'region', 'change', 'actor', 'reason'],
-            page.items.map((e) => [s(e.at), s(e.type), s(e.region), e.fromState || e.toState ? `${s(e.fromState)}→${s(e.toState)}` : '', s(e.actor), s(e.reason)]),
+            page.items.map((e) => [
+              s(e.at),
+              s(e.type),
+              s(e.region),
+              e.fromState || e.toState ? `${s(e.fromState)}→${s(e.toState)}` : '',
+              s(e.actor),
+              s(e.reason),
+            ]),
           ),
         );
       }),
@@ -76,14 +94,25 @@ export function registerReleaseRead(release: Command): void {
     .action(
       action(async (releaseId: string, o: { region?: string; gate?: string; limit: string }, cmd: Command) => {
         const { client, out } = context(cmd);
-        const res = await client.get<{ gates: Row[]; evaluations: Row[] }>(`/v1/releases/${id(releaseId)}/gates`, { region: o.region, gate: o.gate });
+        const res = await client.get<{ gates: Row[]; evaluations: Row[] }>(`/v1/releases/${id(releaseId)}/gates`, {
+          region: o.region,
+          gate: o.gate,
+        });
         const recent = res.evaluations.slice(-Number(o.limit) || undefined);
         out.result(res, () => [
           ...table(
             ['region', 'gate', 'condition', 'last', 'evals', 'worst case', 'query'],
             res.gates.map((g) => {
               const st = (g.status ?? {}) as Row;
-              return [s(g.region), s(g.gate), s(g.condition), st.failed ? 'FAILED' : s(st.lastVerdict), s(st.evaluations), s(g.worstCaseBreachToAction), s(g.query)];
+              return [
+                s(g.region),
+                s(g.gate),
+                s(g.condition),
+                st.failed ? 'FAILED' : s(st.lastVerdict),
+                s(st.evaluations),
+                s(g.worstCaseBreachToAction),
+                s(g.query),
+              ];
             }),
           ),
           '',
@@ -108,7 +137,8 @@ export function registerReleaseRead(release: Command): void {
         const timeoutMs = o.timeout === undefined ? null : parseFlagDuration('--timeout', o.timeout);
         const pollMs = parseFlagDuration('--poll-interval', o.pollInterval);
         ctx.out.info(ctx.link(releaseId));
-        return (await waitForRelease(ctx.client, ctx.out, releaseId, { until: o.until, timeoutMs, pollMs, link: ctx.link(releaseId) })).code;
+        return (await waitForRelease(ctx.client, ctx.out, releaseId, { until: o.until, timeoutMs, pollMs, link: ctx.link(releaseId) }))
+          .code;
       }),
     );
 }

@@ -1,6 +1,6 @@
 /** Operator actions on a release, each with a reason; offered by state, disabled (scope named) for a token that may not act; the API's answer shown. */
 import { useState, type FormEvent } from 'react';
-import type { ActionResultView, ReleaseDetailView } from '../../../api/src/view-types.js';
+import type { ActionResultView, ReleaseDetailView } from '#view-types';
 import { ApiError } from '../api.js';
 import { offeredActions, type Offer } from '../logic/actions.js';
 import { useSession } from '../session.js';
@@ -63,7 +63,14 @@ export function ActionBar({ release, onDone }: { release: ReleaseDetailView; onD
             Reason for {open.action}
             {open.region ? ` ${open.region}` : ''}
             {open.reasonRequired ? ' (required)' : ''}
-            <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required={open.reasonRequired} autoFocus maxLength={500} />
+            <input
+              name="reason"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              required={open.reasonRequired}
+              autoFocus
+              maxLength={500}
+            />
           </label>
           <button type="submit" disabled={busy} data-testid="confirm-action">
             Confirm {open.action}

@@ -1,6 +1,6 @@
 /** Drills on the regions page: start a drain or rollback drill with a goal and a reason, follow its progress, and each region's times against its goal. */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { DrillDetailView, DrillsView, DrillStartedView, DrillTrendView, RegionView } from '../../../api/src/view-types.js';
+import type { DrillDetailView, DrillsView, DrillStartedView, DrillTrendView, RegionView } from '#view-types';
 import { ApiError } from '../api.js';
 import { OPERATE_SCOPE } from '../logic/actions.js';
 import { formatDuration } from '../logic/countdown.js';
@@ -13,7 +13,15 @@ const H = 34;
 function Trend({ t }: { t: DrillTrendView }) {
   const g = trendGeometry(t, W, H);
   return (
-    <svg width={W} height={H} className="trend" role="img" aria-label={`${t.kind} times against the goal ${formatDuration(t.goalMs)}`} data-goal-ms={t.goalMs} data-times={g.points.map((p) => p.ms).join(',')}>
+    <svg
+      width={W}
+      height={H}
+      className="trend"
+      role="img"
+      aria-label={`${t.kind} times against the goal ${formatDuration(t.goalMs)}`}
+      data-goal-ms={t.goalMs}
+      data-times={g.points.map((p) => p.ms).join(',')}
+    >
       <line x1={0} x2={W} y1={g.goalY} y2={g.goalY} className="goal" />
       {g.points.length > 1 && <polyline points={g.line} className="times" />}
       {g.points.map((p) => (
@@ -35,11 +43,14 @@ export function Drills({ regions, canOperate }: { regions: RegionView[]; canOper
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
 
   const load = useCallback(() => {
-    api.get<DrillsView>('/v1/drills?limit=200').then((l) => {
-      setList(l);
-      const inFlight = l.items.find((d) => !drillEnded(d));
-      setFollowId((id) => id ?? inFlight?.id ?? null);
-    }, () => undefined);
+    api.get<DrillsView>('/v1/drills?limit=200').then(
+      (l) => {
+        setList(l);
+        const inFlight = l.items.find((d) => !drillEnded(d));
+        setFollowId((id) => id ?? inFlight?.id ?? null);
+      },
+      () => undefined,
+    );
   }, [api]);
   useEffect(() => {
     load();
@@ -75,7 +86,13 @@ export function Drills({ regions, canOperate }: { regions: RegionView[]; canOper
   const service = services.includes(form.service) ? form.service : (services[0] ?? '');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const body = { kind: form.kind, region, goal: form.goal.trim(), reason: form.reason.trim(), ...(form.kind === 'rollback' && service ? { service } : {}) };
+    const body = {
+      kind: form.kind,
+      region,
+      goal: form.goal.trim(),
+      reason: form.reason.trim(),
+      ...(form.kind === 'rollback' && service ? { service } : {}),
+    };
     try {
       const res = await api.post<DrillStartedView>('/v1/drills', body);
       setResult({ ok: true, text: res.message });
@@ -83,7 +100,8 @@ export function Drills({ regions, canOperate }: { regions: RegionView[]; canOper
       setFollowId(res.drill.id);
       setOpen(false);
     } catch (err) {
-      const fields = err instanceof ApiError && err.problem?.errors ? `: ${err.problem.errors.map((f) => `${f.field} ${f.message}`).join('; ')}` : '';
+      const fields =
+        err instanceof ApiError && err.problem?.errors ? `: ${err.problem.errors.map((f) => `${f.field} ${f.message}`).join('; ')}` : '';
       setResult({ ok: false, text: `${err instanceof ApiError ? `${err.status} ` : ''}${(err as Error).message}${fields}` });
     }
   };
@@ -92,8 +110,17 @@ export function Drills({ regions, canOperate }: { regions: RegionView[]; canOper
   return (
     <section data-testid="drills">
       <h2>Drills</h2>
-      <p className="muted">Practise the response: a drain (time to 99% drained, then restored) or a rollback of a service (back, then forward), timed against a goal. Always undone.</p>
-      <button type="button" disabled={!canOperate} title={canOperate ? 'start a drill' : `needs scope ${OPERATE_SCOPE}`} onClick={() => setOpen(true)} data-testid="start-drill">
+      <p className="muted">
+        Practise the response: a drain (time to 99% drained, then restored) or a rollback of a service (back, then forward), timed against a
+        goal. Always undone.
+      </p>
+      <button
+        type="button"
+        disabled={!canOperate}
+        title={canOperate ? 'start a drill' : `needs scope ${OPERATE_SCOPE}`}
+        onClick={() => setOpen(true)}
+        data-testid="start-drill"
+      >
         Start a drill
       </button>
       {!canOperate && <span className="scope-note"> read-only: drills need scope {OPERATE_SCOPE}</span>}
@@ -135,7 +162,13 @@ export function Drills({ regions, canOperate }: { regions: RegionView[]; canOper
         </p>
       )}
       {current && (
-        <p className="drill-now" data-testid="drill-progress" data-state={current.state} data-first-ms={current.firstMs ?? ''} data-goal-ms={current.goalMs}>
+        <p
+          className="drill-now"
+          data-testid="drill-progress"
+          data-state={current.state}
+          data-first-ms={current.firstMs ?? ''}
+          data-goal-ms={current.goalMs}
+        >
           {current.kind} drill of {current.region}
           {current.service ? ` (${current.service})` : ''} by {current.actor}: {drillProgress(current)}
         </p>

@@ -5,7 +5,13 @@ import { VERDICTS, type GateSeries } from '../logic/chart-series.js';
 import { verdictColor } from '../logic/states.js';
 
 const THRESHOLD = '#c62828';
-const points = (label: string, color: string): uPlot.Series => ({ label, stroke: color, width: 0, paths: () => null, points: { show: true, size: 8, fill: color, stroke: color } });
+const points = (label: string, color: string): uPlot.Series => ({
+  label,
+  stroke: color,
+  width: 0,
+  paths: () => null,
+  points: { show: true, size: 8, fill: color, stroke: color },
+});
 
 /** The threshold as a dashed line across the whole plot (also with a single evaluation). */
 function thresholdHook(value: number) {
@@ -69,7 +75,15 @@ export function GateChart({ series, title }: { series: GateSeries; title: string
   const fails = series.byVerdict.fail.filter((v): v is number => v !== null);
   return (
     <div className="chart-wrap">
-      <div className="chart" ref={el} aria-label={title} data-testid="gate-chart" data-threshold={series.thresholdValue ?? ''} data-fail-values={fails.join(',')} data-points={series.x.length} />
+      <div
+        className="chart"
+        ref={el}
+        aria-label={title}
+        data-testid="gate-chart"
+        data-threshold={series.thresholdValue ?? ''}
+        data-fail-values={fails.join(',')}
+        data-points={series.x.length}
+      />
       <div className="chart-legend">
         {VERDICTS.map((v) => (
           <span key={v}>

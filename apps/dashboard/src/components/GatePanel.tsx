@@ -1,6 +1,6 @@
 /** Every gate of every region: the chart and everything that explains its verdict (query, failing series, streak, worst case). */
 import { useMemo } from 'react';
-import type { EvaluationView, GatesView, RegionGateView } from '../../../api/src/view-types.js';
+import type { EvaluationView, GatesView, RegionGateView } from '#view-types';
 import { formatValue, gateSeries, labelsText, streakText } from '../logic/chart-series.js';
 import { GateChart } from './GateChart.js';
 
@@ -13,25 +13,36 @@ function GateCard({ gate, evaluations }: { gate: RegionGateView; evaluations: Ev
   return (
     <article className={`gate ${failed ? 'failed' : ''}`} data-gate={gate.gate} data-region={gate.region}>
       <h4>
-        {gate.region} · {gate.gate} <span className={`verdict v-${gate.status?.lastVerdict ?? 'none'}`}>{gate.status?.lastVerdict ?? 'not evaluated'}</span>
+        {gate.region} · {gate.gate}{' '}
+        <span className={`verdict v-${gate.status?.lastVerdict ?? 'none'}`}>{gate.status?.lastVerdict ?? 'not evaluated'}</span>
       </h4>
       <div className="gate-facts">
         <span>
           condition <b data-testid="gate-threshold">{gate.condition}</b>
         </span>
         <span data-testid="gate-streak">{streakText(gate.status, gate.failureLimit)}</span>
-        <span>every {gate.interval} over {gate.window}</span>
+        <span>
+          every {gate.interval} over {gate.window}
+        </span>
         <span>worst case breach → action {gate.worstCaseBreachToAction}</span>
       </div>
-      {series.x.length > 0 ? <GateChart series={series} title={`${gate.region} ${gate.gate}`} /> : <p className="muted">No evaluation stored yet.</p>}
+      {series.x.length > 0 ? (
+        <GateChart series={series} title={`${gate.region} ${gate.gate}`} />
+      ) : (
+        <p className="muted">No evaluation stored yet.</p>
+      )}
       {series.lastFail && (
         <p className="fail-line" data-testid="gate-failure">
-          failed at {new Date(series.lastFail.at).toLocaleTimeString()}: observed <b>{formatValue(series.lastFail.observed)}</b> against <b>{series.lastFail.threshold}</b> — {series.lastFail.reason}
+          failed at {new Date(series.lastFail.at).toLocaleTimeString()}: observed <b>{formatValue(series.lastFail.observed)}</b> against{' '}
+          <b>{series.lastFail.threshold}</b> — {series.lastFail.reason}
         </p>
       )}
       {shown && shown.failingSeries.length > 0 && (
         <p className="series">
-          failing series: {shown.failingSeries.map((l) => <code key={labelsText(l)}>{labelsText(l)}</code>)}
+          failing series:{' '}
+          {shown.failingSeries.map((l) => (
+            <code key={labelsText(l)}>{labelsText(l)}</code>
+          ))}
         </p>
       )}
       <details open={failed}>

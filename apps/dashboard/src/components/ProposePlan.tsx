@@ -1,6 +1,6 @@
 /** "Propose a plan" for a service: the wave planner's canary and waves with each placement's reason, and the plan as YAML to copy. */
 import { useState } from 'react';
-import type { PlanProposalView } from '../../../api/src/view-types.js';
+import type { PlanProposalView } from '#view-types';
 import { useSession } from '../session.js';
 
 export function ProposePlan({ service }: { service: string }) {
@@ -34,7 +34,8 @@ export function ProposePlan({ service }: { service: string }) {
   const placement = (p: { region: string; reason: string }) => (
     <li key={p.region} data-region={p.region}>
       <b>{p.region}</b>
-      {rate.get(p.region) != null && <small className="muted"> {Number(rate.get(p.region)!.toPrecision(3))} req/s</small>} — <span className="reason">{p.reason}</span>
+      {rate.get(p.region) != null && <small className="muted"> {Number(rate.get(p.region)!.toPrecision(3))} req/s</small>} —{' '}
+      <span className="reason">{p.reason}</span>
     </li>
   );
   return (
@@ -53,7 +54,10 @@ export function ProposePlan({ service }: { service: string }) {
             </li>
             {proposal.plan.waves.map((w) => (
               <li key={w.name} data-wave={w.name}>
-                {w.name} <small className="muted">max {w.maxParallel} at once — {w.reason}</small>
+                {w.name}{' '}
+                <small className="muted">
+                  max {w.maxParallel} at once — {w.reason}
+                </small>
                 <ul>{w.regions.map(placement)}</ul>
               </li>
             ))}

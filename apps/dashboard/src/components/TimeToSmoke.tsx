@@ -1,6 +1,6 @@
 /** A service's time-to-smoke: per region and overall the failures, mean, p50, p90, max, the recommended bakes with their reasons, and the evidence. */
 import { useEffect, useState } from 'react';
-import type { TimeToSmokeView } from '../../../api/src/view-types.js';
+import type { TimeToSmokeView } from '#view-types';
 import { formatDuration } from '../logic/countdown.js';
 import { preciseDuration, smokeRows } from '../logic/learning.js';
 import { Link } from '../router.js';
@@ -21,11 +21,13 @@ export function TimeToSmoke({ service }: { service: string }) {
   return (
     <div data-testid="time-to-smoke">
       <p className="muted">
-        How long after a region's rollout completed its first failing gate evaluation came (during the bake, or after verification: a slow smoke), over releases since{' '}
-        {data.since.slice(0, 10)}. Recommended bake: 2 × mean (the seed's rule) or p95; with fewer than {data.minFailures} failures, the default {formatDuration(data.defaultBakeMs)}.
+        How long after a region's rollout completed its first failing gate evaluation came (during the bake, or after verification: a slow
+        smoke), over releases since {data.since.slice(0, 10)}. Recommended bake: 2 × mean (the seed's rule) or p95; with fewer than{' '}
+        {data.minFailures} failures, the default {formatDuration(data.defaultBakeMs)}.
       </p>
       <p className={overall.tooFew ? 'scope-note' : ''} data-testid="smoke-recommendation">
-        Recommended bake for {data.service}: <b>{overall.twiceMean}</b> by 2 × mean — {overall.group.recommendations.twiceMean.reason}; <b>{overall.p95}</b> by p95 — {overall.group.recommendations.p95.reason}
+        Recommended bake for {data.service}: <b>{overall.twiceMean}</b> by 2 × mean — {overall.group.recommendations.twiceMean.reason};{' '}
+        <b>{overall.p95}</b> by p95 — {overall.group.recommendations.p95.reason}
         {overall.tooFew && <> ({overall.tooFew})</>}
       </p>
       <table className="history smoke">
@@ -66,7 +68,8 @@ export function TimeToSmoke({ service }: { service: string }) {
         <ul className="evidence" data-testid="smoke-evidence">
           {data.overall.evidence.map((e) => (
             <li key={`${e.releaseId}-${e.region}`}>
-              <Link to={`/releases/${e.releaseId}`}>{e.version}</Link> in {e.region}: {e.gate} failed {preciseDuration(e.delayMs)} after the rollout ({e.phase === 'watch' ? 'slow smoke, after verification' : 'during the bake'}) ·{' '}
+              <Link to={`/releases/${e.releaseId}`}>{e.version}</Link> in {e.region}: {e.gate} failed {preciseDuration(e.delayMs)} after the
+              rollout ({e.phase === 'watch' ? 'slow smoke, after verification' : 'during the bake'}) ·{' '}
               <span className="muted">{e.firstFailureAt.replace('T', ' ').slice(0, 19)}</span>
             </li>
           ))}

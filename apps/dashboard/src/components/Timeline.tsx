@@ -1,5 +1,5 @@
 /** The release's events, newest first: time, actor, reason; operator actions stand out; the notifications sent for each. */
-import type { DeliveryView, EventView } from '../../../api/src/view-types.js';
+import type { DeliveryView, EventView } from '#view-types';
 import { isGateEvent, isOperatorAction } from '../logic/release-model.js';
 
 export function Timeline({ events, deliveries }: { events: EventView[]; deliveries: DeliveryView[] }) {

@@ -1,6 +1,6 @@
 /** The plan as a picture: canary → wave 1 → … as columns, each region a tile coloured by its state. */
 import { memo } from 'react';
-import type { ReleaseDetailView, StageView, TargetView } from '../../../api/src/view-types.js';
+import type { ReleaseDetailView, StageView, TargetView } from '#view-types';
 import { bakeFraction, bakeLeft, formatDuration } from '../logic/countdown.js';
 import { targetState } from '../logic/states.js';
 
@@ -10,7 +10,19 @@ function gateSummary(t: TargetView): string | null {
   return gates.map(([name, g]) => `${name}: ${g.failed ? 'FAILED' : (g.lastVerdict ?? '…')}`).join(' · ');
 }
 
-const Tile = memo(function Tile({ t, bakeMs, now, pausedAt, weight }: { t: TargetView; bakeMs: number; now: number; pausedAt: string | null; weight: number | null }) {
+const Tile = memo(function Tile({
+  t,
+  bakeMs,
+  now,
+  pausedAt,
+  weight,
+}: {
+  t: TargetView;
+  bakeMs: number;
+  now: number;
+  pausedAt: string | null;
+  weight: number | null;
+}) {
   const s = targetState(t.state, t.blockedReason);
   const left = t.state === 'baking' ? bakeLeft(t.bakeEndsAt, now, pausedAt) : null;
   const gates = gateSummary(t);
@@ -37,7 +49,19 @@ const Tile = memo(function Tile({ t, bakeMs, now, pausedAt, weight }: { t: Targe
   );
 });
 
-function Column({ stage, current, now, pausedAt, weights }: { stage: StageView; current: boolean; now: number; pausedAt: string | null; weights: ReadonlyMap<string, number | null> }) {
+function Column({
+  stage,
+  current,
+  now,
+  pausedAt,
+  weights,
+}: {
+  stage: StageView;
+  current: boolean;
+  now: number;
+  pausedAt: string | null;
+  weights: ReadonlyMap<string, number | null>;
+}) {
   return (
     <section className={`wave ${current ? 'current' : ''}`} data-stage={stage.name}>
       <h3>
@@ -56,14 +80,29 @@ function Column({ stage, current, now, pausedAt, weights }: { stage: StageView; 
       </div>
       <div className="tiles">
         {stage.regions.map((t) => (
-          <Tile key={t.region} t={t} bakeMs={stage.bakeMs} now={t.state === 'baking' ? now : 0} pausedAt={pausedAt} weight={weights.get(t.region) ?? null} />
+          <Tile
+            key={t.region}
+            t={t}
+            bakeMs={stage.bakeMs}
+            now={t.state === 'baking' ? now : 0}
+            pausedAt={pausedAt}
+            weight={weights.get(t.region) ?? null}
+          />
         ))}
       </div>
     </section>
   );
 }
 
-export function WaveBoard({ release, now, weights }: { release: ReleaseDetailView; now: number; weights: ReadonlyMap<string, number | null> }) {
+export function WaveBoard({
+  release,
+  now,
+  weights,
+}: {
+  release: ReleaseDetailView;
+  now: number;
+  weights: ReadonlyMap<string, number | null>;
+}) {
   return (
     <div className="waves" data-testid="waves">
       {release.stages.map((s, i) => (

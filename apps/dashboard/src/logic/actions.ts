@@ -1,5 +1,5 @@
 /** Which operator actions a release's state offers, and whether the token may take them (pure). */
-import type { ReleaseDetailView } from '../../../api/src/view-types.js';
+import type { ReleaseDetailView } from '#view-types';
 
 export const ACTIONS = ['pause', 'resume', 'approve', 'promote', 'rollback', 'cancel', 'retry'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -18,7 +18,11 @@ export interface Offer {
 export const mayOperate = (scopes: readonly string[]) => scopes.includes('admin') || scopes.includes(OPERATE_SCOPE);
 
 /** The actions that make sense now (the API's 409 still decides). */
-export function offeredActions(r: Pick<ReleaseDetailView, 'state' | 'stages' | 'currentStage'>, scopes: readonly string[], nowMs = Date.now()): Offer[] {
+export function offeredActions(
+  r: Pick<ReleaseDetailView, 'state' | 'stages' | 'currentStage'>,
+  scopes: readonly string[],
+  nowMs = Date.now(),
+): Offer[] {
   const targets = r.stages.flatMap((s) => s.regions);
   const touched = targets.some((t) => t.state !== 'pending' && t.state !== 'skipped');
   const failed = targets.filter((t) => t.state === 'failed');

@@ -1,5 +1,5 @@
 /** The home page's order: what needs an operator first, then what runs, then what ended (pure). */
-import type { ReleaseView } from '../../../api/src/view-types.js';
+import type { ReleaseView } from '#view-types';
 
 export type AttentionGroup = 'needs-attention' | 'running' | 'ended' | 'queued';
 
@@ -36,16 +36,21 @@ export function classify(r: ReleaseView, hints: ReleaseHints = {}, nowMs = Date.
     return { release: r, group: 'needs-attention', why, rank: URGENCY[r.state]! };
   }
   if (r.state === 'running' && hints.draining) return { release: r, group: 'needs-attention', why: 'draining a region', rank: 4 };
-  if (r.state === 'running' && hints.blockedReason) return { release: r, group: 'needs-attention', why: `waiting: ${hints.blockedReason}`, rank: 5 };
+  if (r.state === 'running' && hints.blockedReason)
+    return { release: r, group: 'needs-attention', why: `waiting: ${hints.blockedReason}`, rank: 5 };
   if (r.state === 'running') return { release: r, group: 'running', why: `running ${r.currentStage ?? ''}`.trim(), rank: 10 };
-  if (r.state === 'queued') return { release: r, group: 'queued', why: 'queued behind the service\'s active release', rank: 20 };
+  if (r.state === 'queued') return { release: r, group: 'queued', why: "queued behind the service's active release", rank: 20 };
   return { release: r, group: ENDED.has(r.state) ? 'ended' : 'running', why: r.stateReason ?? r.state.replace(/_/g, ' '), rank: 30 };
 }
 
 const time = (r: ReleaseView) => Date.parse(r.updatedAt ?? r.createdAt ?? '0') || 0;
 
 /** Needs attention (most urgent, then oldest first: it has waited longest), running, queued, then ended (newest first). */
-export function orderForAttention(releases: readonly ReleaseView[], hints: ReadonlyMap<string, ReleaseHints> = new Map(), nowMs = Date.now()): AttentionItem[] {
+export function orderForAttention(
+  releases: readonly ReleaseView[],
+  hints: ReadonlyMap<string, ReleaseHints> = new Map(),
+  nowMs = Date.now(),
+): AttentionItem[] {
   const items = releases.map((r) => classify(r, hints.get(r.id), nowMs));
   return items.sort((a, b) => a.rank - b.rank || (a.rank < 30 ? time(a.release) - time(b.release) : time(b.release) - time(a.release)));
 }
@@ -64,4 +69,5 @@ export function writeFilters(f: { service?: string; state?: string }): string {
   return s ? `?${s}` : '';
 }
 
-export const matches = (r: ReleaseView, f: { service?: string; state?: string }) => (!f.service || r.service === f.service) && (!f.state || r.state === f.state);
+export const matches = (r: ReleaseView, f: { service?: string; state?: string }) =>
+  (!f.service || r.service === f.service) && (!f.state || r.state === f.state);

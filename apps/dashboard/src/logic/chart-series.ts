@@ -1,5 +1,5 @@
 /** A gate's evaluations → the columns a chart draws: values by verdict, threshold, baseline and its allowed band (pure). */
-import type { EvaluationView, RegionGateView } from '../../../api/src/view-types.js';
+import type { EvaluationView, RegionGateView } from '#view-types';
 
 export const VERDICTS = ['pass', 'fail', 'inconclusive', 'error'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -35,14 +35,18 @@ export function thresholdValue(condition: string): number | null {
 export function allowedAbove(condition: string, baseline: number): number | null {
   const ratio = /≤\s*(\d+(?:\.\d+)?)\s*×\s*baseline/.exec(condition);
   const diff = /≤\s*baseline\s*\+\s*(\d+(?:\.\d+)?)/.exec(condition);
-  const bounds = [ratio ? Number(ratio[1]) * baseline : null, diff ? baseline + Number(diff[1]) : null].filter((b): b is number => b !== null);
+  const bounds = [ratio ? Number(ratio[1]) * baseline : null, diff ? baseline + Number(diff[1]) : null].filter(
+    (b): b is number => b !== null,
+  );
   return bounds.length === 0 ? null : Math.min(...bounds);
 }
 
 export function gateSeries(gate: Pick<RegionGateView, 'condition'>, evaluations: readonly EvaluationView[]): GateSeries {
   const evs = [...evaluations].sort((a, b) => Date.parse(a.evaluatedAt) - Date.parse(b.evaluatedAt));
   const x = evs.map((e) => Date.parse(e.evaluatedAt) / 1000);
-  const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, evs.map((e) => (e.verdict === v ? num(e.observed) : null))])) as GateSeries['byVerdict'];
+  const byVerdict = Object.fromEntries(
+    VERDICTS.map((v) => [v, evs.map((e) => (e.verdict === v ? num(e.observed) : null))]),
+  ) as GateSeries['byVerdict'];
   const isBaseline = evs.some((e) => e.baselineQuery !== null) || /baseline/.test(gate.condition);
   const tv = isBaseline ? null : thresholdValue(gate.condition);
   const baseline = isBaseline ? evs.map((e) => num(e.baseline)) : null;
@@ -55,7 +59,9 @@ export function gateSeries(gate: Pick<RegionGateView, 'condition'>, evaluations:
     thresholdValue: tv,
     baseline,
     allowed,
-    lastFail: failing ? { at: Date.parse(failing.evaluatedAt), observed: num(failing.observed), threshold: failing.threshold, reason: failing.reason } : null,
+    lastFail: failing
+      ? { at: Date.parse(failing.evaluatedAt), observed: num(failing.observed), threshold: failing.threshold, reason: failing.reason }
+      : null,
   };
 }
 

@@ -1,5 +1,5 @@
 /** Learning from history as an operator reads it (pure): time-to-smoke rows, drill progress, the drill trend against its goal. */
-import type { DrillTrendView, DrillView, SmokeGroupView, TimeToSmokeView } from '../../../api/src/view-types.js';
+import type { DrillTrendView, DrillView, SmokeGroupView, TimeToSmokeView } from '#view-types';
 import { formatDuration } from './countdown.js';
 
 /** Durations of a few seconds keep a decimal ("3.5s"); longer ones read like the rest of the page ("14m 00s"); null → "—". */
@@ -50,7 +50,8 @@ export function smokeRows(t: TimeToSmokeView): SmokeRow[] {
   return [row('overall', 'all regions', t.overall, t.minFailures), ...t.regions.map((r) => row(r.region, r.region, r, t.minFailures))];
 }
 
-export const drillEnded = (d: Pick<DrillView, 'state'>): boolean => d.state === 'succeeded' || d.state === 'failed' || d.state === 'aborted';
+export const drillEnded = (d: Pick<DrillView, 'state'>): boolean =>
+  d.state === 'succeeded' || d.state === 'failed' || d.state === 'aborted';
 
 /** "3.5s — met the goal 10m" / "12m 30s — missed the goal 10m". */
 export function againstGoal(ms: number | null, goalMs: number): string {
@@ -64,14 +65,18 @@ const WORDS = {
 } as const;
 
 /** Where a drill stands, in words: what it is doing now and what it measured so far. */
-export function drillProgress(d: Pick<DrillView, 'kind' | 'state' | 'phase' | 'firstMs' | 'secondMs' | 'goalMs' | 'undone' | 'note'>): string {
+export function drillProgress(
+  d: Pick<DrillView, 'kind' | 'state' | 'phase' | 'firstMs' | 'secondMs' | 'goalMs' | 'undone' | 'note'>,
+): string {
   const w = WORDS[d.kind];
   const parts: string[] = [];
   if (d.firstMs !== null) parts.push(`${w.first} in ${againstGoal(d.firstMs, d.goalMs)}`);
   if (d.secondMs !== null) parts.push(`${w.second} in ${preciseDuration(d.secondMs)}`);
   if (!drillEnded(d)) {
     const second = ['restore', 'restoring', 'forward', 'rolling-forward'].includes(d.phase);
-    parts.push(d.state === 'undoing' ? 'undoing' : second ? `${w.doingSecond}…` : d.phase === 'record' ? 'recording what runs…' : `${w.doingFirst}…`);
+    parts.push(
+      d.state === 'undoing' ? 'undoing' : second ? `${w.doingSecond}…` : d.phase === 'record' ? 'recording what runs…' : `${w.doingFirst}…`,
+    );
   } else {
     parts.push(d.state + (d.undone ? ' (undone)' : ''));
   }
@@ -115,5 +120,10 @@ export function trendGeometry(trend: Pick<DrillTrendView, 'series' | 'goalMs'>, 
 
 /** "3 of 4 met the goal · latest 3.5s · best 3.1s · faster". */
 export function trendSummary(t: Pick<DrillTrendView, 'runs' | 'metGoal' | 'latestMs' | 'bestMs' | 'direction'>): string {
-  return [`${t.metGoal} of ${t.runs} met the goal`, `latest ${preciseDuration(t.latestMs)}`, `best ${preciseDuration(t.bestMs)}`, ...(t.direction ? [t.direction] : [])].join(' · ');
+  return [
+    `${t.metGoal} of ${t.runs} met the goal`,
+    `latest ${preciseDuration(t.latestMs)}`,
+    `best ${preciseDuration(t.bestMs)}`,
+    ...(t.direction ? [t.direction] : []),
+  ].join(' · ');
 }

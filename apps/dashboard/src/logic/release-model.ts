@@ -1,5 +1,5 @@
 /** Applying a stream delta (event + release row + changed target) to what the page shows (pure). */
-import type { EventView, ReleaseDetailView, ReleaseView, StreamChangeView } from '../../../api/src/view-types.js';
+import type { EventView, ReleaseDetailView, ReleaseView, StreamChangeView } from '#view-types';
 
 export function applyChange(detail: ReleaseDetailView, change: StreamChangeView): ReleaseDetailView {
   if (change.release.id !== detail.id) return detail;
@@ -8,7 +8,9 @@ export function applyChange(detail: ReleaseDetailView, change: StreamChangeView)
     ...detail,
     ...change.release,
     stages: target
-      ? detail.stages.map((s) => (s.index !== target.stageIndex ? s : { ...s, regions: s.regions.map((t) => (t.region === target.region ? target : t)) }))
+      ? detail.stages.map((s) =>
+          s.index !== target.stageIndex ? s : { ...s, regions: s.regions.map((t) => (t.region === target.region ? target : t)) },
+        )
       : detail.stages,
   };
 }

@@ -1,6 +1,6 @@
 /** Audit: who did what, when and why, newest first (GET /v1/audit). */
 import { useEffect, useState } from 'react';
-import type { AuditEntryView as AuditEntry } from '../../../api/src/view-types.js';
+import type { AuditEntryView as AuditEntry } from '#view-types';
 import { useTitle } from '../hooks.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -11,7 +11,10 @@ export function AuditPage() {
   const [items, setItems] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.get<{ items: AuditEntry[] }>('/v1/audit?limit=200').then((p) => setItems(p.items), (e: Error) => setError(e.message));
+    api.get<{ items: AuditEntry[] }>('/v1/audit?limit=200').then(
+      (p) => setItems(p.items),
+      (e: Error) => setError(e.message),
+    );
   }, [api]);
   return (
     <main>
@@ -26,7 +29,9 @@ export function AuditPage() {
                 <b>{e.actor}</b>
               </td>
               <td>{e.type}</td>
-              <td>{e.releaseId ? <Link to={`/releases/${e.releaseId}`}>{e.service ?? e.releaseId.slice(0, 8)}</Link> : (e.region ?? '')}</td>
+              <td>
+                {e.releaseId ? <Link to={`/releases/${e.releaseId}`}>{e.service ?? e.releaseId.slice(0, 8)}</Link> : (e.region ?? '')}
+              </td>
               <td>{e.reason ?? ''}</td>
             </tr>
           ))}

@@ -1,6 +1,6 @@
 /** Home: every service's releases, what needs an operator first; filters (service, state) in the URL; live. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Page, ReleaseDetailView, ReleaseView } from '../../../api/src/view-types.js';
+import type { Page, ReleaseDetailView, ReleaseView } from '#view-types';
 import { StateBadge } from '../components/StateBadge.js';
 import { useNow, useTitle } from '../hooks.js';
 import { matches, orderForAttention, readFilters, writeFilters, type AttentionGroup, type ReleaseHints } from '../logic/attention.js';
@@ -20,7 +20,10 @@ const GROUPS: Array<[AttentionGroup, string]> = [
 
 function hintsOf(d: ReleaseDetailView): ReleaseHints {
   const targets = d.stages.flatMap((s) => s.regions);
-  return { blockedReason: targets.find((t) => t.blockedReason)?.blockedReason ?? null, draining: targets.some((t) => t.state === 'draining') };
+  return {
+    blockedReason: targets.find((t) => t.blockedReason)?.blockedReason ?? null,
+    draining: targets.some((t) => t.state === 'draining'),
+  };
 }
 
 export function Home() {
@@ -53,7 +56,10 @@ export function Home() {
       merge(pages);
       setComplete(true);
       setError(null);
-      const running = pages.flatMap((p) => p.items).filter((r) => r.state === 'running').slice(0, 20);
+      const running = pages
+        .flatMap((p) => p.items)
+        .filter((r) => r.state === 'running')
+        .slice(0, 20);
       const details = await Promise.all(running.map((r) => api.get<ReleaseDetailView>(`/v1/releases/${r.id}`).catch(() => null)));
       setHints(new Map(details.filter((d): d is ReleaseDetailView => d !== null).map((d) => [d.id, hintsOf(d)])));
     } catch (err) {
@@ -78,7 +84,10 @@ export function Home() {
             setHints((h) => {
               const next = new Map(h);
               const prev = next.get(c.release.id) ?? {};
-              next.set(c.release.id, { blockedReason: t.blockedReason ?? (prev.blockedReason && t.state === 'pending' ? prev.blockedReason : null), draining: t.state === 'draining' || (prev.draining === true && t.state !== 'drained') });
+              next.set(c.release.id, {
+                blockedReason: t.blockedReason ?? (prev.blockedReason && t.state === 'pending' ? prev.blockedReason : null),
+                draining: t.state === 'draining' || (prev.draining === true && t.state !== 'drained'),
+              });
               return next;
             });
           }
@@ -87,8 +96,17 @@ export function Home() {
     [api, load],
   );
 
-  const items = useMemo(() => orderForAttention((releases ?? []).filter((r) => matches(r, filters)), hints, now), [releases, hints, filters.service, filters.state, now]);
-  const setFilter = (key: 'service' | 'state', value: string) => navigate(`/${writeFilters({ ...filters, [key]: value || undefined })}`, true);
+  const items = useMemo(
+    () =>
+      orderForAttention(
+        (releases ?? []).filter((r) => matches(r, filters)),
+        hints,
+        now,
+      ),
+    [releases, hints, filters.service, filters.state, now],
+  );
+  const setFilter = (key: 'service' | 'state', value: string) =>
+    navigate(`/${writeFilters({ ...filters, [key]: value || undefined })}`, true);
 
   return (
     <main data-complete={complete}>
@@ -107,7 +125,18 @@ export function Home() {
           state{' '}
           <select value={filters.state ?? ''} onChange={(e) => setFilter('state', e.target.value)} aria-label="state filter">
             <option value="">all</option>
-            {['running', 'paused', 'awaiting_approval', 'rolling_back', 'queued', 'succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'].map((s) => (
+            {[
+              'running',
+              'paused',
+              'awaiting_approval',
+              'rolling_back',
+              'queued',
+              'succeeded',
+              'rolled_back',
+              'failed',
+              'cancelled',
+              'superseded',
+            ].map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>

@@ -1,6 +1,6 @@
 /** Regions: what runs where, traffic weight, last drain/restore and its drain time; drain and restore with a reason; drills; a service's history, time-to-smoke and proposed plan. */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { OperationView, Page, RegionView, ReleaseView } from '../../../api/src/view-types.js';
+import type { OperationView, Page, RegionView, ReleaseView } from '#view-types';
 import { ApiError } from '../api.js';
 import { Drills } from '../components/Drills.js';
 import { ProposePlan } from '../components/ProposePlan.js';
@@ -14,7 +14,14 @@ import { useSession } from '../session.js';
 
 function lastOp(o: OperationView | null, now: number): string {
   if (!o) return '—';
-  const took = o.kind === 'drain' ? (o.drainMs !== null ? `, drained in ${formatDuration(o.drainMs)}` : '') : o.restoreMs !== null ? `, restored in ${formatDuration(o.restoreMs)}` : '';
+  const took =
+    o.kind === 'drain'
+      ? o.drainMs !== null
+        ? `, drained in ${formatDuration(o.drainMs)}`
+        : ''
+      : o.restoreMs !== null
+        ? `, restored in ${formatDuration(o.restoreMs)}`
+        : '';
   return `${o.kind} ${o.state}${took} · ${o.actor} ${ago(o.requestedAt, now)}${o.reason ? ` — ${o.reason}` : ''}`;
 }
 
@@ -22,7 +29,10 @@ function History({ service }: { service: string }) {
   const { api } = useSession();
   const [items, setItems] = useState<ReleaseView[] | null>(null);
   useEffect(() => {
-    api.get<Page<ReleaseView>>(`/v1/releases?service=${encodeURIComponent(service)}&limit=50`).then((p) => setItems(p.items), () => setItems([]));
+    api.get<Page<ReleaseView>>(`/v1/releases?service=${encodeURIComponent(service)}&limit=50`).then(
+      (p) => setItems(p.items),
+      () => setItems([]),
+    );
   }, [api, service]);
   if (!items) return <p>Loading…</p>;
   return (
@@ -87,7 +97,10 @@ export function RegionsPage() {
     e.preventDefault();
     if (!acting) return;
     try {
-      const res = await api.post<{ message: string }>(`/v1/regions/${acting.region}/${acting.kind}`, reason.trim() ? { reason: reason.trim() } : {});
+      const res = await api.post<{ message: string }>(
+        `/v1/regions/${acting.region}/${acting.kind}`,
+        reason.trim() ? { reason: reason.trim() } : {},
+      );
       setResult({ ok: true, text: res.message });
       setActing(null);
       setReason('');
@@ -103,7 +116,11 @@ export function RegionsPage() {
       <h1>Regions</h1>
       {error && <p className="error">{error}</p>}
       {!canOperate && <p className="scope-note">read-only: drain and restore need scope {OPERATE_SCOPE}</p>}
-      {result && <p className={result.ok ? 'ok' : 'error'} role="status">{result.text}</p>}
+      {result && (
+        <p className={result.ok ? 'ok' : 'error'} role="status">
+          {result.text}
+        </p>
+      )}
       {acting && (
         <form className="reason-form" onSubmit={submit}>
           <label>
@@ -148,7 +165,13 @@ export function RegionsPage() {
               <td>
                 {r.traffic.provider !== 'none' &&
                   (['drain', 'restore'] as const).map((kind) => (
-                    <button key={kind} type="button" disabled={!canOperate} title={canOperate ? `${kind} ${r.name}` : `needs scope ${OPERATE_SCOPE}`} onClick={() => setActing({ region: r.name, kind })}>
+                    <button
+                      key={kind}
+                      type="button"
+                      disabled={!canOperate}
+                      title={canOperate ? `${kind} ${r.name}` : `needs scope ${OPERATE_SCOPE}`}
+                      onClick={() => setActing({ region: r.name, kind })}
+                    >
                       {kind}
                     </button>
                   ))}

@@ -1,6 +1,6 @@
 /** A release: header and progress, the frozen plan, waves as columns of region tiles, actions, gate charts and the timeline — live. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { DeliveryView, EventView, GatesView, Page, RegionView, ReleaseDetailView } from '../../../api/src/view-types.js';
+import type { DeliveryView, EventView, GatesView, Page, RegionView, ReleaseDetailView } from '#view-types';
 import { ApiError } from '../api.js';
 import { ActionBar } from '../components/ActionBar.js';
 import { GatePanel } from '../components/GatePanel.js';
@@ -36,14 +36,21 @@ export function ReleasePage({ id }: { id: string }) {
   const loadGates = useCallback(async () => {
     if (gatesBusy.current) return; // one reader at a time: pages must not be appended twice
     gatesBusy.current = true;
-    api.get<Page<DeliveryView>>(`/v1/notifications?releaseId=${id}&limit=200`).then((p) => setDeliveries(p.items), () => undefined);
+    api.get<Page<DeliveryView>>(`/v1/notifications?releaseId=${id}&limit=200`).then(
+      (p) => setDeliveries(p.items),
+      () => undefined,
+    );
     try {
       for (let page = 0; page < 20; page++) {
         const after = lastEvaluation.current ? `&after=${lastEvaluation.current}` : '';
         const g = await api.get<GatesView>(`/v1/releases/${id}/gates?limit=1000${after}`);
         const last = g.evaluations[g.evaluations.length - 1];
         if (last) lastEvaluation.current = last.id;
-        setGates((old) => ({ gates: g.gates, evaluations: old && after ? [...old.evaluations, ...g.evaluations] : g.evaluations, nextAfter: g.nextAfter }));
+        setGates((old) => ({
+          gates: g.gates,
+          evaluations: old && after ? [...old.evaluations, ...g.evaluations] : g.evaluations,
+          nextAfter: g.nextAfter,
+        }));
         if (!g.nextAfter) return;
       }
     } catch {
@@ -62,12 +69,18 @@ export function ReleasePage({ id }: { id: string }) {
 
   const load = useCallback(async () => {
     try {
-      const [r, ev] = await Promise.all([api.get<ReleaseDetailView>(`/v1/releases/${id}`), api.get<{ items: EventView[] }>(`/v1/releases/${id}/events?limit=1000`)]);
+      const [r, ev] = await Promise.all([
+        api.get<ReleaseDetailView>(`/v1/releases/${id}`),
+        api.get<{ items: EventView[] }>(`/v1/releases/${id}/events?limit=1000`),
+      ]);
       setRelease(r);
       setEvents((old) => mergeEvents(old, ev.items));
       setError(null);
       void loadGates();
-      api.get<{ items: RegionView[] }>('/v1/regions').then((rs) => setWeights(new Map(rs.items.map((x) => [x.name, x.traffic.weight]))), () => undefined);
+      api.get<{ items: RegionView[] }>('/v1/regions').then(
+        (rs) => setWeights(new Map(rs.items.map((x) => [x.name, x.traffic.weight]))),
+        () => undefined,
+      );
     } catch (err) {
       setError(err instanceof ApiError && err.status === 404 ? `No release ${id}.` : (err as Error).message);
     }

@@ -7,8 +7,8 @@
  * the engine), times the rollout, and rolls forward to what it recorded. Past its deadline a
  * drill is undone at once; any process may die at any step (the sweeper re-enqueues it).
  */
-import { judgeRollout, releaseLabels, type RecordedWorkload } from '../../../domain/src/index.js';
-import type { Db, DrillRecord, DrillStore, NewDrillEvent, RegionOperationKind, RegionOperationStore } from '../../../persistence/src/index.js';
+import { judgeRollout, releaseLabels, type RecordedWorkload } from '#domain';
+import type { Db, DrillRecord, DrillStore, NewDrillEvent, RegionOperationKind, RegionOperationStore } from '#persistence';
 import { ConflictError } from '../errors.js';
 import { WorkloadError, type Clock, type Clusters, type DrillScheduler, type Logger } from '../ports.js';
 import type { RequestRegionOperation } from '../use-cases/region-operations.js';
@@ -47,11 +47,17 @@ export class RunDrillStep {
         // transient (Kubernetes 5xx, a lock busy…): look again; a permanent error before anything changed ends the drill
         const permanent = err instanceof WorkloadError && err.permanent;
         this.log.warn({ drillId: d.id, region: d.region, phase: d.phase, err: describeError(err), permanent }, 'drill step failed');
-        step = permanent ? this.permanentFailure(d, describeError(err), nowMs) : { patch: { note: describeError(err) }, events: [], nextInMs: Math.max(this.pollMs, 1_000) };
+        step = permanent
+          ? this.permanentFailure(d, describeError(err), nowMs)
+          : { patch: { note: describeError(err) }, events: [], nextInMs: Math.max(this.pollMs, 1_000) };
       }
       const seq = await this.drills.update(d.id, step.patch, step.events, step.nextInMs === null ? null : new Date(nowMs + step.nextInMs));
       if (step.nextInMs !== null) await this.scheduler.enqueueDrill(d.id, seq, step.nextInMs);
-      if (step.patch.phase && step.patch.phase !== d.phase) this.log.info({ drillId: d.id, region: d.region, kind: d.kind, phase: step.patch.phase, state: step.patch.state ?? d.state }, `drill: ${step.patch.phase}`);
+      if (step.patch.phase && step.patch.phase !== d.phase)
+        this.log.info(
+          { drillId: d.id, region: d.region, kind: d.kind, phase: step.patch.phase, state: step.patch.state ?? d.state },
+          `drill: ${step.patch.phase}`,
+        );
       return step.patch.state ?? d.state;
     });
   }
@@ -68,7 +74,11 @@ export class RunDrillStep {
     const merged = { ...d, ...patch };
     const state = merged.state === 'failed' ? 'failed' : merged.undone ? 'aborted' : merged.firstMs === null ? 'failed' : 'succeeded';
     const data = { firstMs: merged.firstMs, secondMs: merged.secondMs, goalMs: d.goalMs, metGoal: merged.metGoal, undone: merged.undone };
-    return { patch: { ...patch, state, phase: 'done', completedAt: new Date(nowMs) }, events: [this.event(d, `drill.${state}`, data, reason ?? merged.note ?? undefined)], nextInMs: null };
+    return {
+      patch: { ...patch, state, phase: 'done', completedAt: new Date(nowMs) },
+      events: [this.event(d, `drill.${state}`, data, reason ?? merged.note ?? undefined)],
+      nextInMs: null,
+    };
   }
 
   /** Past the deadline while something is changed: undo now. */
@@ -78,7 +88,8 @@ export class RunDrillStep {
 
   private permanentFailure(d: DrillRecord, message: string, nowMs: number): Step {
     if (d.phase === 'record') return this.finish(d, nowMs, { state: 'failed', note: message });
-    if (d.phase === 'rollback' || d.phase === 'rolling-back') return this.undo(d, 'forward', `rollback failed: ${message}; rolling forward`);
+    if (d.phase === 'rollback' || d.phase === 'rolling-back')
+      return this.undo(d, 'forward', `rollback failed: ${message}; rolling forward`);
     return this.finish(d, nowMs, { state: 'failed', note: `could not undo: ${message}` });
   }
 
@@ -98,33 +109,47 @@ export class RunDrillStep {
   private async drainStep(d: DrillRecord, nowMs: number): Promise<Step> {
     switch (d.phase) {
       case 'drain': {
-        if (this.overdue(d, nowMs)) return this.finish(d, nowMs, { undone: true, note: 'the maximum duration passed before the drain began; nothing was changed' });
+        if (this.overdue(d, nowMs))
+          return this.finish(d, nowMs, { undone: true, note: 'the maximum duration passed before the drain began; nothing was changed' });
         const busy = await this.releaseStarted(d);
         if (busy) return this.finish(d, nowMs, { undone: true, note: busy });
         const op = await this.operation(d, 'drain');
-        return this.next({ drainOperationId: op, phase: 'draining', note: null }, [this.event(d, 'drill.draining', { operationId: op })], this.pollMs);
+        return this.next(
+          { drainOperationId: op, phase: 'draining', note: null },
+          [this.event(d, 'drill.draining', { operationId: op })],
+          this.pollMs,
+        );
       }
       case 'draining': {
         const op = (await this.ops.get(d.drainOperationId!))!;
         if (op.drain99Ms !== null) {
           const metGoal = op.drain99Ms <= d.goalMs;
-          return this.next({ firstMs: op.drain99Ms, metGoal, phase: 'restore' }, [this.event(d, 'drill.drained', { drain99Ms: op.drain99Ms, goalMs: d.goalMs, metGoal, operationId: op.id })]);
+          return this.next({ firstMs: op.drain99Ms, metGoal, phase: 'restore' }, [
+            this.event(d, 'drill.drained', { drain99Ms: op.drain99Ms, goalMs: d.goalMs, metGoal, operationId: op.id }),
+          ]);
         }
         if (op.nextCheckAt === null && FINAL_OP_STATES.has(op.state)) {
           const note = `the drain ended ${op.state} without reaching 99%${op.note ? `: ${op.note}` : ''}`;
-          return this.next({ metGoal: false, phase: 'restore', note }, [this.event(d, 'drill.drain_incomplete', { operationId: op.id, state: op.state }, note)]);
+          return this.next({ metGoal: false, phase: 'restore', note }, [
+            this.event(d, 'drill.drain_incomplete', { operationId: op.id, state: op.state }, note),
+          ]);
         }
         if (this.overdue(d, nowMs)) return this.undo(d, 'restore', 'the maximum duration passed while draining: restoring');
         return this.next({}, [], this.pollMs);
       }
       case 'restore': {
         const op = await this.operation(d, 'restore');
-        return this.next({ restoreOperationId: op, phase: 'restoring' }, [this.event(d, 'drill.restoring', { operationId: op })], this.pollMs);
+        return this.next(
+          { restoreOperationId: op, phase: 'restoring' },
+          [this.event(d, 'drill.restoring', { operationId: op })],
+          this.pollMs,
+        );
       }
       case 'restoring': {
         const op = (await this.ops.get(d.restoreOperationId!))!;
         if (op.state === 'restored') return this.finish(d, nowMs, { secondMs: op.verifyMs, ...(op.note ? { note: op.note } : {}) });
-        if (op.nextCheckAt === null && FINAL_OP_STATES.has(op.state)) return this.finish(d, nowMs, { state: 'failed', note: `traffic restore ended ${op.state}: ${op.note ?? 'no detail'}` });
+        if (op.nextCheckAt === null && FINAL_OP_STATES.has(op.state))
+          return this.finish(d, nowMs, { state: 'failed', note: `traffic restore ended ${op.state}: ${op.note ?? 'no detail'}` });
         return this.next({}, [], this.pollMs);
       }
       default:
@@ -155,7 +180,11 @@ export class RunDrillStep {
     const client = this.clusters.forRegion(d.region);
     switch (d.phase) {
       case 'record': {
-        if (this.overdue(d, nowMs)) return this.finish(d, nowMs, { undone: true, note: 'the maximum duration passed before the rollback began; nothing was changed' });
+        if (this.overdue(d, nowMs))
+          return this.finish(d, nowMs, {
+            undone: true,
+            note: 'the maximum duration passed before the rollback began; nothing was changed',
+          });
         const recorded = await Promise.all(d.target!.map((t) => client.snapshot(t.workload)));
         return this.next({ recorded, phase: 'rollback' }, [this.event(d, 'drill.recorded', { images: recorded.map((r) => r.image) })]);
       }
@@ -163,14 +192,20 @@ export class RunDrillStep {
         const busy = await this.releaseStarted(d);
         if (busy) return this.finish(d, nowMs, { undone: true, note: busy });
         await Promise.all(d.target!.map((t) => client.restore(t, STAMPED)));
-        return this.next({ phase: 'rolling-back', phaseStartedAt: new Date(nowMs) }, [this.event(d, 'drill.rollback_patched', { images: d.target!.map((t) => t.image) })], this.pollMs);
+        return this.next(
+          { phase: 'rolling-back', phaseStartedAt: new Date(nowMs) },
+          [this.event(d, 'drill.rollback_patched', { images: d.target!.map((t) => t.image) })],
+          this.pollMs,
+        );
       }
       case 'rolling-back': {
         const verdict = await this.rollout(d.target!, d, nowMs);
         if (verdict.kind === 'complete') {
           const ms = nowMs - d.phaseStartedAt!.getTime();
           const metGoal = ms <= d.goalMs;
-          return this.next({ firstMs: ms, metGoal, phase: 'forward' }, [this.event(d, 'drill.rolled_back', { rollbackMs: ms, goalMs: d.goalMs, metGoal })]);
+          return this.next({ firstMs: ms, metGoal, phase: 'forward' }, [
+            this.event(d, 'drill.rolled_back', { rollbackMs: ms, goalMs: d.goalMs, metGoal }),
+          ]);
         }
         if (verdict.kind === 'failed') return this.undo(d, 'forward', `the rollback failed: ${verdict.reason}; rolling forward`);
         if (this.overdue(d, nowMs)) return this.undo(d, 'forward', 'the maximum duration passed while rolling back: rolling forward');
@@ -178,7 +213,11 @@ export class RunDrillStep {
       }
       case 'forward': {
         await Promise.all(d.recorded!.map((r) => client.restore(r, STAMPED)));
-        return this.next({ phase: 'rolling-forward', phaseStartedAt: new Date(nowMs) }, [this.event(d, 'drill.forward_patched', { images: d.recorded!.map((r) => r.image) })], this.pollMs);
+        return this.next(
+          { phase: 'rolling-forward', phaseStartedAt: new Date(nowMs) },
+          [this.event(d, 'drill.forward_patched', { images: d.recorded!.map((r) => r.image) })],
+          this.pollMs,
+        );
       }
       case 'rolling-forward': {
         const verdict = await this.rollout(d.recorded!, d, nowMs);
@@ -196,7 +235,10 @@ export class RunDrillStep {
     const client = this.clusters.forRegion(d.region);
     const observations = await Promise.all(workloads.map((w) => client.observe(w.workload)));
     const verdicts = observations.map((o, i) => judgeRollout(o, workloads[i]!.image, d.phaseStartedAt!.getTime(), d.maxDurationMs, nowMs));
-    return verdicts.find((v) => v.kind === 'failed') ?? (verdicts.every((v) => v.kind === 'complete') ? { kind: 'complete' as const } : { kind: 'progressing' as const });
+    return (
+      verdicts.find((v) => v.kind === 'failed') ??
+      (verdicts.every((v) => v.kind === 'complete') ? { kind: 'complete' as const } : { kind: 'progressing' as const })
+    );
   }
 }
 

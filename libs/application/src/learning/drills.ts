@@ -5,7 +5,7 @@
  * touching the region, without a service) is active, while the region is drained or being
  * drained or restored, or while another drill runs there.
  */
-import type { DrillKind, DrillRecord, DrillStore, RegionOperationStore } from '../../../persistence/src/index.js';
+import type { DrillKind, DrillRecord, DrillStore, RegionOperationStore } from '#persistence';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Clock, Clusters, DrillScheduler, RegionDirectory, TrafficProviders } from '../ports.js';
 
@@ -41,10 +41,15 @@ export class RequestDrill {
     const maxDurationMs = req.maxDurationMs ?? DRILL_DEFAULT_MAX_DURATION_MS;
     if (maxDurationMs > DRILL_MAX_DURATION_MS) throw new ValidationError([{ field: 'maxDuration', message: 'must be at most 2h' }]);
     const workloads = req.service ? this.directory.workloads(req.region).find((w) => w.service === req.service)?.workloads : undefined;
-    if (req.service && !workloads) throw new ValidationError([{ field: 'service', message: `service "${req.service}" has no workload in region ${req.region}` }]);
-    if (req.kind === 'rollback' && !req.service) throw new ValidationError([{ field: 'service', message: 'is required for a rollback drill' }]);
+    if (req.service && !workloads)
+      throw new ValidationError([{ field: 'service', message: `service "${req.service}" has no workload in region ${req.region}` }]);
+    if (req.kind === 'rollback' && !req.service)
+      throw new ValidationError([{ field: 'service', message: 'is required for a rollback drill' }]);
     if (req.kind === 'drain' && !this.traffic.forRegion(req.region)) {
-      throw new ConflictError(`region ${req.region} has traffic provider none: its traffic cannot be drained (set traffic in regions.yaml)`, 'none');
+      throw new ConflictError(
+        `region ${req.region} has traffic provider none: its traffic cannot be drained (set traffic in regions.yaml)`,
+        'none',
+      );
     }
     return this.withLock(`drill-region:${req.region}`, LOCK_WAIT_MS, async () => {
       const running = await this.drills.inFlight(req.region);
@@ -52,21 +57,41 @@ export class RequestDrill {
       const active = await this.drills.activeReleasesIn(req.region, req.service ?? null);
       if (active.length > 0) {
         const r = active[0]!;
-        throw new ConflictError(`refused: release ${r.id} of ${r.service} is ${r.state}${req.service ? '' : ` in ${req.region}`}; drill when no release is active`, r.state);
+        throw new ConflictError(
+          `refused: release ${r.id} of ${r.service} is ${r.state}${req.service ? '' : ` in ${req.region}`}; drill when no release is active`,
+          r.state,
+        );
       }
       const op = (await this.ops.inFlight(req.region)) ?? (await this.ops.latest(req.region));
-      if (op && (op.state === 'pending' || op.state === 'draining' || op.state === 'restoring' || (op.kind === 'drain' && (op.state === 'drained' || op.state === 'unverified')))) {
-        throw new ConflictError(`refused: region ${req.region} is ${op.kind === 'drain' ? 'drained or being drained' : 'being restored'} (operation ${op.id}, ${op.state})`, op.state);
+      if (
+        op &&
+        (op.state === 'pending' ||
+          op.state === 'draining' ||
+          op.state === 'restoring' ||
+          (op.kind === 'drain' && (op.state === 'drained' || op.state === 'unverified')))
+      ) {
+        throw new ConflictError(
+          `refused: region ${req.region} is ${op.kind === 'drain' ? 'drained or being drained' : 'being restored'} (operation ${op.id}, ${op.state})`,
+          op.state,
+        );
       }
       let target: DrillRecord['target'] = null;
       let targetVersion: string | null = null;
       if (req.kind === 'rollback') {
         const last = await this.drills.lastChange(req.service!, req.region);
-        if (!last?.previous) throw new ConflictError(`no previous version of ${req.service} is known in ${req.region}: no succeeded release recorded what ran before it`, 'no-history');
+        if (!last?.previous)
+          throw new ConflictError(
+            `no previous version of ${req.service} is known in ${req.region}: no succeeded release recorded what ran before it`,
+            'no-history',
+          );
         const client = this.clusters.forRegion(req.region);
         const now = await Promise.all(workloads!.map((w) => client.snapshot(w)));
         const drifted = now.find((n) => n.image !== last.image);
-        if (drifted) throw new ConflictError(`${req.region} runs ${drifted.image}, not ${last.image} of the last release: the history does not match what runs`, 'drifted');
+        if (drifted)
+          throw new ConflictError(
+            `${req.region} runs ${drifted.image}, not ${last.image} of the last release: the history does not match what runs`,
+            'drifted',
+          );
         target = last.previous;
         targetVersion = target.map((p) => p.image).join(', ');
       }
@@ -85,7 +110,12 @@ export class RequestDrill {
           target,
           targetVersion,
         },
-        { type: 'drill.started', actor: req.actor, reason: req.reason, data: { kind: req.kind, region: req.region, service: req.service ?? null, goalMs: req.goalMs, maxDurationMs } },
+        {
+          type: 'drill.started',
+          actor: req.actor,
+          reason: req.reason,
+          data: { kind: req.kind, region: req.region, service: req.service ?? null, goalMs: req.goalMs, maxDurationMs },
+        },
       );
       await this.scheduler.enqueueDrill(drill.id, drill.checkSeq, 0).catch(() => undefined); // the sweeper re-enqueues
       return drill;
@@ -120,7 +150,11 @@ export interface DrillTrend {
 export class ListDrills {
   constructor(private readonly drills: DrillStore) {}
 
-  async execute(f: { region?: string | undefined; kind?: DrillKind | undefined; limit: number }): Promise<{ items: DrillRecord[]; trend: DrillTrend[] }> {
+  async execute(f: {
+    region?: string | undefined;
+    kind?: DrillKind | undefined;
+    limit: number;
+  }): Promise<{ items: DrillRecord[]; trend: DrillTrend[] }> {
     const items = await this.drills.list(f);
     const groups = new Map<string, DrillRecord[]>();
     for (const d of [...items].reverse()) {
@@ -140,9 +174,19 @@ export class ListDrills {
         latestMs: measured.length > 0 ? measured[measured.length - 1]! : null,
         bestMs: measured.length > 0 ? Math.min(...measured) : null,
         direction: last === undefined || prev === undefined ? null : last < prev ? 'faster' : last > prev ? 'slower' : 'same',
-        series: runs.map((d) => ({ id: d.id, at: d.requestedAt, firstMs: d.firstMs, secondMs: d.secondMs, metGoal: d.metGoal, state: d.state })),
+        series: runs.map((d) => ({
+          id: d.id,
+          at: d.requestedAt,
+          firstMs: d.firstMs,
+          secondMs: d.secondMs,
+          metGoal: d.metGoal,
+          state: d.state,
+        })),
       };
     });
-    return { items, trend: trend.sort((a, b) => (a.region === b.region ? a.kind.localeCompare(b.kind) : a.region.localeCompare(b.region))) };
+    return {
+      items,
+      trend: trend.sort((a, b) => (a.region === b.region ? a.kind.localeCompare(b.kind) : a.region.localeCompare(b.region))),
+    };
   }
 }

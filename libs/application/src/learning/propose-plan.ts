@@ -4,8 +4,8 @@
  * with the reasons and as YAML ready to save under config/plans/.
  */
 import { Document } from 'yaml';
-import type { TidelineConfig } from '../../../config/src/index.js';
-import { proposePlan, type PlannerRegion, type ProposedPlan } from '../../../domain/src/index.js';
+import type { TidelineConfig } from '#config';
+import { proposePlan, type PlannerRegion, type ProposedPlan } from '#domain';
 import { ValidationError } from '../errors.js';
 import type { Logger, MetricsSources } from '../ports.js';
 import type { DrainSettings } from '../use-cases/drainer.js';
@@ -35,11 +35,18 @@ export class ProposePlan {
   async execute(req: { service: string; regions?: string[] | undefined }): Promise<PlanProposal> {
     const service = this.config.services.get(req.service);
     if (!service) {
-      throw new ValidationError([{ field: 'service', message: `unknown service "${req.service}" (known: ${[...this.config.services.keys()].join(', ') || 'none configured'})` }]);
+      throw new ValidationError([
+        {
+          field: 'service',
+          message: `unknown service "${req.service}" (known: ${[...this.config.services.keys()].join(', ') || 'none configured'})`,
+        },
+      ]);
     }
     const names = req.regions ?? this.config.regions.map((r) => r.name);
     const problems = names.flatMap((name, i) =>
-      this.config.regionsByName.has(name) ? [] : [{ field: `regions[${i}]`, message: `unknown region "${name}" (known: ${[...this.config.regionsByName.keys()].join(', ')})` }],
+      this.config.regionsByName.has(name)
+        ? []
+        : [{ field: `regions[${i}]`, message: `unknown region "${name}" (known: ${[...this.config.regionsByName.keys()].join(', ')})` }],
     );
     const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
     if (dup >= 0) problems.push({ field: `regions[${dup}]`, message: `region "${names[dup]}" is listed twice` });
@@ -47,7 +54,13 @@ export class ProposePlan {
     const regions: PlannerRegion[] = await Promise.all(
       names.map(async (name) => {
         const r = this.config.regionsByName.get(name)!;
-        return { name, tier: r.traits.tier, tags: [...r.traits.tags], timeZone: r.timeZone, requestRate: r.prometheus ? await this.rate(name) : null };
+        return {
+          name,
+          tier: r.traits.tier,
+          tags: [...r.traits.tags],
+          timeZone: r.timeZone,
+          requestRate: r.prometheus ? await this.rate(name) : null,
+        };
       }),
     );
     const current = this.config.plans.get(service.plan);
@@ -65,7 +78,13 @@ export class ProposePlan {
     const s = this.settingsFor(region);
     if (s.rateQuery === undefined) return null;
     try {
-      return await requestRate(this.metrics.forRegion(region), s.rateQuery, { region, service: '', namespace: '', version: '', previousVersion: '' }, s.windowMs, Math.min(s.timeoutMs, RATE_TIMEOUT_MS));
+      return await requestRate(
+        this.metrics.forRegion(region),
+        s.rateQuery,
+        { region, service: '', namespace: '', version: '', previousVersion: '' },
+        s.windowMs,
+        Math.min(s.timeoutMs, RATE_TIMEOUT_MS),
+      );
     } catch (err) {
       this.log.warn({ region, err: describeError(err) }, 'plan proposal: rate query failed');
       return null;

@@ -2,7 +2,7 @@
  * Time-to-smoke per service and region from the history in Postgres, the bakes it recommends,
  * and `bake: auto` resolved when a release is created (PRODUCT.md "Learning from history").
  */
-import type { TidelineConfig } from '../../../config/src/index.js';
+import type { TidelineConfig } from '#config';
 import {
   MIN_SMOKE_FAILURES,
   needsAutoBake,
@@ -13,8 +13,8 @@ import {
   type PlanSnapshot,
   type SmokeSample,
   type SmokeStats,
-} from '../../../domain/src/index.js';
-import type { SmokeHistoryStore } from '../../../persistence/src/index.js';
+} from '#domain';
+import type { SmokeHistoryStore } from '#persistence';
 import { NotFoundError } from '../errors.js';
 import type { Clock } from '../ports.js';
 
@@ -74,7 +74,13 @@ export class GetTimeToSmoke {
       minFailures: MIN_SMOKE_FAILURES,
       defaultBakeMs,
       overall: group(samples, defaultBakeMs),
-      regions: regions.map((region) => ({ region, ...group(samples.filter((s) => s.region === region), defaultBakeMs) })),
+      regions: regions.map((region) => ({
+        region,
+        ...group(
+          samples.filter((s) => s.region === region),
+          defaultBakeMs,
+        ),
+      })),
     };
   }
 }

@@ -3,8 +3,8 @@
  * Block Kit, webhook JSON) only lay it out. Event data is read defensively: any field may be
  * missing or of an unexpected type (events written by older or newer code).
  */
-import { notificationKind, type Severity } from '../../../domain/src/index.js';
-import type { EventRecord, ReleaseRecord } from '../../../persistence/src/index.js';
+import { notificationKind, type Severity } from '#domain';
+import type { EventRecord, ReleaseRecord } from '#persistence';
 
 export interface ReleaseSummary {
   id: string;
@@ -70,7 +70,8 @@ export function describePlan(release: ReleaseSummary): string {
   return release.stages.map((s) => `${s.name} (${s.regions.join(', ')})`).join(' → ');
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null);
+const str = (v: unknown): string | null =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
 
 /** A measured value or threshold, readable whatever its shape: 0.0312, "< 0.01", {op, value}, [..]. */
 export function formatValue(v: unknown): string | null {
@@ -98,7 +99,8 @@ export function buildMessage(event: EventRecord, release: ReleaseRecord, dashboa
   const data = event.data && typeof event.data === 'object' && !Array.isArray(event.data) ? event.data : null;
   const d = (key: string) => (data ? data[key] : undefined);
   const region = event.region ?? str(d('region'));
-  const stage = str(d('stage')) ?? (region ? (release.plan.stages.find((s) => s.regions.some((x) => x.region === region))?.name ?? null) : null);
+  const stage =
+    str(d('stage')) ?? (region ? (release.plan.stages.find((s) => s.regions.some((x) => x.region === region))?.name ?? null) : null);
   const reason = event.reason ?? str(d('reason'));
   const fields: MessageField[] = [];
   const field = (label: string, value: string | null) => {

@@ -2,7 +2,7 @@
  * What delivery needs from Slack and webhooks. Implementations live in
  * libs/integrations/src/notifications (one file each) and throw DeliveryError.
  */
-import type { Severity } from '../../../domain/src/index.js';
+import type { Severity } from '#domain';
 import type { NotificationMessage, ReleaseSummary } from './message.js';
 
 /** A failed call to a destination. `retryAfterMs` is set when it said how long to wait (HTTP 429 Retry-After). */

@@ -4,8 +4,8 @@
  * release as far as it can right now, commits each phase, then schedules the next tick.
  * Every phase is safe to repeat: a process killed anywhere resumes from what Postgres holds.
  */
-import { decideStage, isTerminalRelease } from '../../../domain/src/index.js';
-import type { Db, ReleaseRecord, ReleaseStore, TargetRecord } from '../../../persistence/src/index.js';
+import { decideStage, isTerminalRelease } from '#domain';
+import type { Db, ReleaseRecord, ReleaseStore, TargetRecord } from '#persistence';
 import type { Clock, Logger, TickScheduler } from '../ports.js';
 import type { Drainer } from './drainer.js';
 import { failureChange, pauseChange, toView } from './failure-response.js';
@@ -102,7 +102,11 @@ export class AdvanceRelease {
    * Gates of every watched region; a failed gate fails its region, too many errors pause the
    * release. Regions whose bake has ended with no evaluation yet are evaluated now.
    */
-  private async gatePhase(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<{ result: StepResult | null; nextDueMs: number | null }> {
+  private async gatePhase(
+    release: ReleaseRecord,
+    targets: TargetRecord[],
+    nowMs: number,
+  ): Promise<{ result: StepResult | null; nextDueMs: number | null }> {
     const force = new Set(targets.filter((t) => t.state === 'baking' && t.bakeEndsAt && t.bakeEndsAt.getTime() <= nowMs).map((t) => t.id));
     const round = await this.gates.evaluateDue(release, targets, nowMs, force);
     const change = round.pause ? mergeChanges(round.change, pauseChange(release, round.pause, nowMs) ?? emptyChange()) : round.change;
@@ -121,16 +125,40 @@ export class AdvanceRelease {
     if (gates.result) return gates.result;
     const failure = await this.commit(release, failureChange(release, targets, nowMs));
     if (failure) return failure;
-    const waits = [...(inFlight.length > 0 ? [this.settings.pollIntervalMs] : []), ...(gates.nextDueMs === null ? [] : [Math.max(0, gates.nextDueMs - nowMs)])];
+    const waits = [
+      ...(inFlight.length > 0 ? [this.settings.pollIntervalMs] : []),
+      ...(gates.nextDueMs === null ? [] : [Math.max(0, gates.nextDueMs - nowMs)]),
+    ];
     return { changed: false, wakeInMs: waits.length > 0 ? Math.min(...waits) : null };
   }
 
   private async runningStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
     const deploying = targets.filter((t) => t.state === 'deploying');
     const phase =
-      (await this.commit(release, await this.driver.record(release, deploying.filter((t) => !t.previous), nowMs))) ??
-      (await this.commit(release, await this.driver.patch(release, deploying.filter((t) => t.previous && !t.patchedAt), nowMs))) ??
-      (await this.commit(release, await this.driver.observeDeploy(release, deploying.filter((t) => t.patchedAt), nowMs)));
+      (await this.commit(
+        release,
+        await this.driver.record(
+          release,
+          deploying.filter((t) => !t.previous),
+          nowMs,
+        ),
+      )) ??
+      (await this.commit(
+        release,
+        await this.driver.patch(
+          release,
+          deploying.filter((t) => t.previous && !t.patchedAt),
+          nowMs,
+        ),
+      )) ??
+      (await this.commit(
+        release,
+        await this.driver.observeDeploy(
+          release,
+          deploying.filter((t) => t.patchedAt),
+          nowMs,
+        ),
+      ));
     if (phase) return phase;
     const gates = await this.gatePhase(release, targets, nowMs);
     if (gates.result) return gates.result;
@@ -180,7 +208,13 @@ export class AdvanceRelease {
    * Start the given pending targets unless a pre-flight blocker holds them; a blocked region
    * waits, with the reason on the region and the release. Returns when to look again.
    */
-  private async startTargets(release: ReleaseRecord, change: StepChange, targets: TargetRecord[], ids: string[], nowMs: number): Promise<number | null> {
+  private async startTargets(
+    release: ReleaseRecord,
+    change: StepChange,
+    targets: TargetRecord[],
+    ids: string[],
+    nowMs: number,
+  ): Promise<number | null> {
     const candidates = targets.filter((t) => ids.includes(t.id));
     const blocked = candidates.length > 0 ? await this.preflight.check(release, candidates, nowMs) : new Map();
     let retryAtMs: number | null = null;
@@ -197,7 +231,8 @@ export class AdvanceRelease {
         continue;
       }
       change.targets.push({ id: t.id, patch: { state: 'deploying', deployStartedAt: new Date(nowMs), blockedReason: null } });
-      if (t.blockedReason) change.events.push({ type: 'region.unblocked', actor: ENGINE_ACTOR, region: t.region, reason: `was: ${t.blockedReason}` });
+      if (t.blockedReason)
+        change.events.push({ type: 'region.unblocked', actor: ENGINE_ACTOR, region: t.region, reason: `was: ${t.blockedReason}` });
       change.events.push({ type: 'region.deploying', actor: ENGINE_ACTOR, region: t.region, fromState: 'pending', toState: 'deploying' });
     }
     const stateReason = reasons.length > 0 ? `waiting: ${reasons.join('; ')}` : null;
@@ -214,14 +249,21 @@ export class AdvanceRelease {
   }
 }
 
-
 /** The current stage needs an operator's approval before any of its regions is touched. */
 function awaitApprovalChange(release: ReleaseRecord): StepChange {
   const stage = release.plan.stages[release.stageIndex]!;
   return {
     release: { state: 'awaiting_approval', stateReason: `stage ${stage.name} requires approval` },
     targets: [],
-    events: [{ type: 'release.awaiting_approval', actor: ENGINE_ACTOR, fromState: 'running', toState: 'awaiting_approval', data: { stage: stage.name } }],
+    events: [
+      {
+        type: 'release.awaiting_approval',
+        actor: ENGINE_ACTOR,
+        fromState: 'running',
+        toState: 'awaiting_approval',
+        data: { stage: stage.name },
+      },
+    ],
   };
 }
 

@@ -3,7 +3,7 @@
  * until an operator approves it. The approval is durable (the release's approved_stage_index),
  * so a restart, a pause or a resume never asks twice nor skips one.
  */
-import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 
 /** The release's current stage needs an approval it has not had, and none of its regions was touched yet. */
 export function awaitsApproval(release: ReleaseRecord, targets: readonly TargetRecord[]): boolean {

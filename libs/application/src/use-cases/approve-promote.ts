@@ -7,7 +7,7 @@
  * region, and a gate that cannot conclude follows its own `inconclusive` policy (by default the
  * release pauses, and resume evaluates it again). Promote never overrides a verdict.
  */
-import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { awaitsApproval } from './approval.js';
 import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from './release-action.js';
 import { emptyChange } from './step-change.js';
@@ -25,7 +25,11 @@ export class ApproveRelease extends ReleaseAction {
         fromState: 'awaiting_approval',
         toState: 'running',
         reason: input.reason ?? null,
-        data: { stage: stage.name, stageIndex: stage.index, regions: targets.filter((t) => t.stageIndex === stage.index).map((t) => t.region) },
+        data: {
+          stage: stage.name,
+          stageIndex: stage.index,
+          regions: targets.filter((t) => t.stageIndex === stage.index).map((t) => t.region),
+        },
       });
       return { change, message: `approved stage ${stage.name}: its regions start now` };
     });
@@ -34,13 +38,20 @@ export class ApproveRelease extends ReleaseAction {
 
 /** The current stage's regions whose bake is still running. */
 export function promotable(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): TargetRecord[] {
-  return targets.filter((t) => t.stageIndex === release.stageIndex && t.state === 'baking' && t.bakeEndsAt !== null && t.bakeEndsAt.getTime() > nowMs);
+  return targets.filter(
+    (t) => t.stageIndex === release.stageIndex && t.state === 'baking' && t.bakeEndsAt !== null && t.bakeEndsAt.getTime() > nowMs,
+  );
 }
 
 export class PromoteRelease extends ReleaseAction {
   execute(input: ActionInput): Promise<ActionResult> {
     return this.run(input, (release, targets, nowMs) => {
-      requireState('promote', release, ['running'], release.state === 'paused' ? 'resume it first' : release.state === 'awaiting_approval' ? 'approve the stage' : '');
+      requireState(
+        'promote',
+        release,
+        ['running'],
+        release.state === 'paused' ? 'resume it first' : release.state === 'awaiting_approval' ? 'approve the stage' : '',
+      );
       if (awaitsApproval(release, targets)) throw refuse('promote', release, 'the stage waits for approval');
       const stage = release.plan.stages[release.stageIndex]!;
       const baking = promotable(release, targets, nowMs);

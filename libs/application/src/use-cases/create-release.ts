@@ -3,9 +3,9 @@
  * the request repeats it; refuse (409) a repeat with another payload, and a release number
  * older than one of the service that went or will go live (unless `allowOlder`).
  */
-import type { TidelineConfig } from '../../../config/src/index.js';
-import { expandPlan, PlanError, validateReleaseImage, type PlanSnapshot } from '../../../domain/src/index.js';
-import type { CreateOutcome, ReleaseRecord, ReleaseStore } from '../../../persistence/src/index.js';
+import type { TidelineConfig } from '#config';
+import { expandPlan, PlanError, validateReleaseImage, type PlanSnapshot } from '#domain';
+import type { CreateOutcome, ReleaseRecord, ReleaseStore } from '#persistence';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { TickScheduler } from '../ports.js';
 
@@ -41,7 +41,10 @@ export class CreateRelease {
     const image = validateReleaseImage(cmd.image);
     if (!image.ok) throw new ValidationError([{ field: 'image', message: image.problem }]);
     const plan = this.config.plans.get(service.plan);
-    if (!plan) throw new ValidationError([{ field: 'service', message: `service "${service.name}" names plan "${service.plan}", which does not exist` }]);
+    if (!plan)
+      throw new ValidationError([
+        { field: 'service', message: `service "${service.name}" names plan "${service.plan}", which does not exist` },
+      ]);
     let snapshot;
     try {
       snapshot = expandPlan(plan, service, new Set(this.config.regionsByName.keys()));
@@ -86,14 +89,23 @@ function refusal(outcome: Extract<CreateOutcome, { kind: 'changed' | 'older' }>,
       `release number ${cmd.releaseNumber} is older than release #${n.releaseNumber} (${n.id}, ${n.state}) of ${n.service}: it would replace a newer version; ` +
         'send allowOlder: true for a deliberate roll back',
       n.state,
-      { newerRelease: brief(n), errors: [{ field: 'releaseNumber', message: `lower than ${n.releaseNumber} (release ${n.id}, ${n.state})` }] },
+      {
+        newerRelease: brief(n),
+        errors: [{ field: 'releaseNumber', message: `lower than ${n.releaseNumber} (release ${n.id}, ${n.state})` }],
+      },
     );
   }
   const r = outcome.release;
-  const what = outcome.by === 'idempotencyKey' ? `Idempotency-Key ${JSON.stringify(cmd.idempotencyKey)}` : `release number ${r.releaseNumber} of ${r.service}`;
+  const what =
+    outcome.by === 'idempotencyKey'
+      ? `Idempotency-Key ${JSON.stringify(cmd.idempotencyKey)}`
+      : `release number ${r.releaseNumber} of ${r.service}`;
   const fields = outcome.differences.map((d) => d.field);
   return new ConflictError(`${what} already names release ${r.id} with a different ${fields.join(', ')}; nothing was written`, r.state, {
     existingRelease: brief(r),
-    errors: outcome.differences.map((d) => ({ field: d.field, message: `release ${r.id} has ${shown(d.existing)}, this request ${shown(d.requested)}` })),
+    errors: outcome.differences.map((d) => ({
+      field: d.field,
+      message: `release ${r.id} has ${shown(d.existing)}, this request ${shown(d.requested)}`,
+    })),
   });
 }

@@ -12,7 +12,7 @@
  * again if found; an incoming webhook or a generic webhook cannot be asked, so there the
  * message may arrive twice (webhooks carry the delivery id for the receiver to drop it).
  */
-import type { DeliveryRecord, NotificationStore, ReleaseRecord, ReleaseStore } from '../../../persistence/src/index.js';
+import type { DeliveryRecord, NotificationStore, ReleaseRecord, ReleaseStore } from '#persistence';
 import { buildMessage, summarizeRelease, type NotificationMessage } from '../notifications/message.js';
 import {
   DeliveryError,
@@ -63,7 +63,10 @@ export class DeliverNotification {
     try {
       const externalId = await this.send(d);
       await this.store.markSent(d.id, externalId);
-      this.log.info({ deliveryId: d.id, releaseId: d.releaseId, destination: d.destination, event: d.eventType, attempts: d.attempts }, 'notification sent');
+      this.log.info(
+        { deliveryId: d.id, releaseId: d.releaseId, destination: d.destination, event: d.eventType, attempts: d.attempts },
+        'notification sent',
+      );
       await this.next(d);
       return 'sent';
     } catch (err) {
@@ -74,7 +77,15 @@ export class DeliverNotification {
   private async failed(d: DeliveryRecord, err: unknown): Promise<DeliverOutcome> {
     const e = err instanceof DeliveryError ? err : new DeliveryError(describeError(err), !(err instanceof UnknownDestinationError));
     const failures = d.failures + (e.rateLimited ? 0 : 1);
-    const log = { deliveryId: d.id, releaseId: d.releaseId, destination: d.destination, event: d.eventType, attempts: d.attempts, failures, err: e.message };
+    const log = {
+      deliveryId: d.id,
+      releaseId: d.releaseId,
+      destination: d.destination,
+      event: d.eventType,
+      attempts: d.attempts,
+      failures,
+      err: e.message,
+    };
     if (e.retryable && failures < this.settings.maxAttempts) {
       const delay = e.retryAfterMs ?? backoffDelay(failures, this.settings.backoffMs, this.settings.maxBackoffMs);
       await this.store.markRetry(d.id, e.message, delay, !e.rateLimited);
@@ -108,7 +119,13 @@ export class DeliverNotification {
     return this.sendThreaded(dest, dest.channel, d, release, message);
   }
 
-  private async sendThreaded(dest: NotificationDestination, chat: ThreadedChat, d: DeliveryRecord, release: ReleaseRecord, message: NotificationMessage): Promise<string> {
+  private async sendThreaded(
+    dest: NotificationDestination,
+    chat: ThreadedChat,
+    d: DeliveryRecord,
+    release: ReleaseRecord,
+    message: NotificationMessage,
+  ): Promise<string> {
     const summary = summarizeRelease(release, this.settings.dashboardUrl);
     let thread = await this.store.thread(d.releaseId, dest.name);
     let parentTs = thread?.parentTs ?? null;

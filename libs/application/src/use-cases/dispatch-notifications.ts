@@ -4,8 +4,8 @@
  * re-enqueues open deliveries whose job was lost (Postgres is the truth, the queue a hint).
  * The rollout never waits for it: it runs on its own queue, after the engine has committed.
  */
-import { notificationKind, wantsEvent } from '../../../domain/src/index.js';
-import type { DispatchEvent, NewDelivery, NotificationStore } from '../../../persistence/src/index.js';
+import { notificationKind, wantsEvent } from '#domain';
+import type { DispatchEvent, NewDelivery, NotificationStore } from '#persistence';
 import type { DeliveryScheduler, NotificationDestinations } from '../notifications/ports.js';
 import type { Logger } from '../ports.js';
 
@@ -51,7 +51,8 @@ export class DispatchNotifications {
       created += batch.created.length;
       // Only the first new delivery of a thread can be ready; the rest follow it in order.
       const firsts = new Map<string, string>();
-      for (const d of batch.created) if (!firsts.has(`${d.releaseId}/${d.destination}`)) firsts.set(`${d.releaseId}/${d.destination}`, d.id);
+      for (const d of batch.created)
+        if (!firsts.has(`${d.releaseId}/${d.destination}`)) firsts.set(`${d.releaseId}/${d.destination}`, d.id);
       for (const id of firsts.values()) await this.scheduler.enqueueDelivery(id, '0', 0);
       if (batch.events < BATCH) break;
     }

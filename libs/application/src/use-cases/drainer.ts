@@ -4,8 +4,8 @@
  * fraction of its pre-drain rate, then let the rollback run; after the rollback, put the
  * region's weight back. A drain never holds a rollback longer than the drain timeout.
  */
-import { formatPromDuration } from '../../../domain/src/index.js';
-import type { DrainRecord, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import { formatPromDuration } from '#domain';
+import type { DrainRecord, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Logger, MetricsSources, TrafficProviders } from '../ports.js';
 import { requestRate, targetVars } from './request-rate.js';
 import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
@@ -36,12 +36,23 @@ export class Drainer {
     await Promise.all(
       targets.map(async (t) => {
         const provider = this.traffic.forRegion(t.region);
-        const drain: DrainRecord = { startedAtMs: nowMs, previousWeight: null, preDrainRate: null, lastRate: null, drainedAtMs: null, note: null, weightSetAtMs: null };
+        const drain: DrainRecord = {
+          startedAtMs: nowMs,
+          previousWeight: null,
+          preDrainRate: null,
+          lastRate: null,
+          drainedAtMs: null,
+          note: null,
+          weightSetAtMs: null,
+        };
         if (!provider) return this.skip(change, t, drain, 'no traffic provider for this region: rolled back without draining', nowMs);
         try {
           drain.previousWeight = await provider.getWeight(t.region);
         } catch (err) {
-          this.log.warn({ releaseId: release.id, service: release.service, region: t.region, err: describeError(err) }, 'reading the traffic weight failed');
+          this.log.warn(
+            { releaseId: release.id, service: release.service, region: t.region, err: describeError(err) },
+            'reading the traffic weight failed',
+          );
           return this.skip(change, t, drain, `drain failed: ${describeError(err)}; rolled back without draining`, nowMs);
         }
         drain.preDrainRate = await this.rate(release, t, this.settingsFor(t.region));
@@ -78,7 +89,14 @@ export class Drainer {
   private skip(change: StepChange, t: TargetRecord, drain: DrainRecord, note: string, nowMs: number): void {
     const done = { ...drain, note, drainedAtMs: nowMs };
     change.targets.push({ id: t.id, patch: { state: 'drained', drain: done } });
-    change.events.push({ type: 'region.drained', actor: ENGINE_ACTOR, region: t.region, fromState: 'draining', toState: 'drained', reason: note });
+    change.events.push({
+      type: 'region.drained',
+      actor: ENGINE_ACTOR,
+      region: t.region,
+      fromState: 'draining',
+      toState: 'drained',
+      reason: note,
+    });
   }
 
   /** Drains whose weight is set: drained once the rate has fallen (or the timeout passed). */
@@ -93,7 +111,8 @@ export class Drainer {
         const elapsed = nowMs - (drain.weightSetAtMs ?? drain.startedAtMs);
         let done = false;
         if (s.rateQuery === undefined || drain.preDrainRate === null || drain.preDrainRate <= 0) {
-          drain.note = s.rateQuery === undefined ? 'not verified: the region has no rateQuery' : 'not verified: no request rate before the drain';
+          drain.note =
+            s.rateQuery === undefined ? 'not verified: the region has no rateQuery' : 'not verified: no request rate before the drain';
           done = true;
         } else if (rate !== null && rate <= drain.preDrainRate * s.drainedFraction) {
           done = true;
@@ -133,10 +152,18 @@ export class Drainer {
           change.events.push({ type: 'region.traffic_restored', actor: ENGINE_ACTOR, region: t.region, data: { weight } });
         } catch (err) {
           const givenUp = nowMs - (t.rolledBackAt?.getTime() ?? nowMs) > this.settingsFor(t.region).drainTimeoutMs;
-          this.log.warn({ releaseId: release.id, service: release.service, region: t.region, err: describeError(err), givenUp }, 'restoring traffic failed');
+          this.log.warn(
+            { releaseId: release.id, service: release.service, region: t.region, err: describeError(err), givenUp },
+            'restoring traffic failed',
+          );
           if (givenUp) {
             change.targets.push({ id: t.id, patch: { drain: { ...restored, note: `traffic not restored: ${describeError(err)}` } } });
-            change.events.push({ type: 'region.traffic_restore_failed', actor: ENGINE_ACTOR, region: t.region, reason: describeError(err) });
+            change.events.push({
+              type: 'region.traffic_restore_failed',
+              actor: ENGINE_ACTOR,
+              region: t.region,
+              reason: describeError(err),
+            });
           }
         }
       }),

@@ -3,8 +3,8 @@
  * (in any stage: regions verified earlier are still watched), and a gate that cannot be
  * evaluated pauses the release. Pure: builds a StepChange from what was read.
  */
-import { respondToFailure, strongestPolicy, type TargetView } from '../../../domain/src/index.js';
-import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import { respondToFailure, strongestPolicy, type TargetView } from '#domain';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
 export function toView(t: TargetRecord): TargetView {

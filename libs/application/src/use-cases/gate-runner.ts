@@ -16,8 +16,8 @@ import {
   type QueryOutcome,
   type StageSnapshot,
   type TemplateVars,
-} from '../../../domain/src/index.js';
-import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+} from '#domain';
+import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Clock, Logger, MetricsSources } from '../ports.js';
 import { targetVars } from './request-rate.js';
 import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
@@ -84,7 +84,12 @@ export class GateRunner {
    * (regions whose bake has ended) not evaluated since their bake ended, so the bake's last
    * stretch is observed at once rather than an interval later.
    */
-  async evaluateDue(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number, forceTargets: ReadonlySet<string> = new Set()): Promise<GateRound> {
+  async evaluateDue(
+    release: ReleaseRecord,
+    targets: readonly TargetRecord[],
+    nowMs: number,
+    forceTargets: ReadonlySet<string> = new Set(),
+  ): Promise<GateRound> {
     const change = emptyChange();
     const work: Array<Promise<void>> = [];
     const statuses = new Map<string, Record<string, GateStatus>>();
@@ -135,7 +140,15 @@ export class GateRunner {
     return Math.max(stepNowMs, this.clock.now().getTime());
   }
 
-  private failRegion(change: StepChange, release: ReleaseRecord, t: TargetRecord, gate: GateSpec, ev: Evaluation, reason: string, nowMs: number): void {
+  private failRegion(
+    change: StepChange,
+    release: ReleaseRecord,
+    t: TargetRecord,
+    gate: GateSpec,
+    ev: Evaluation,
+    reason: string,
+    nowMs: number,
+  ): void {
     const stage = release.plan.stages[t.stageIndex]!;
     change.targets.push({ id: t.id, patch: { state: 'failed', failedAt: new Date(nowMs), reason } });
     change.events.push(
@@ -179,14 +192,19 @@ export class GateRunner {
     const [candidate, evidence, baseline] = await Promise.all([
       source.query(query, opts),
       evidenceQuery !== null ? source.query(evidenceQuery, opts) : Promise.resolve(undefined),
-      baselineQuery !== null ? source.query(baselineQuery, opts) : Promise.resolve(gate.condition.kind === 'baseline' ? NO_BASELINE : undefined),
+      baselineQuery !== null
+        ? source.query(baselineQuery, opts)
+        : Promise.resolve(gate.condition.kind === 'baseline' ? NO_BASELINE : undefined),
     ]);
     let evaluation = judgeGate(gate, { candidate, ...(evidence ? { evidence } : {}), ...(baseline ? { baseline } : {}) });
     if (gate.condition.kind === 'baseline' && baselineQuery === null && evaluation.verdict === 'inconclusive') {
       evaluation = { ...evaluation, reason: 'no baseline: no region of this release is still on the previous version' };
     }
     if (evaluation.verdict === 'error') {
-      this.log.warn({ releaseId: release.id, service: release.service, region: t.region, gate: gate.name, reason: evaluation.reason }, 'gate evaluation error');
+      this.log.warn(
+        { releaseId: release.id, service: release.service, region: t.region, gate: gate.name, reason: evaluation.reason },
+        'gate evaluation error',
+      );
     }
     return {
       evaluation,

@@ -1,5 +1,5 @@
 /** GET /v1/audit: who did what, when and why — release actions and region drains/restores. */
-import type { AuditEntry, AuditFilter, AuditStore } from '../../../persistence/src/index.js';
+import type { AuditEntry, AuditFilter, AuditStore } from '#persistence';
 import { ENGINE_ACTOR } from './step-change.js';
 
 export type AuditQuery = Omit<AuditFilter, 'engineActor'>;

@@ -1,5 +1,5 @@
 /** Read side of notifications: each delivery with its destination, status, attempts and last error. */
-import type { DeliveryFilter, DeliveryRecord, NotificationStore } from '../../../persistence/src/index.js';
+import type { DeliveryFilter, DeliveryRecord, NotificationStore } from '#persistence';
 
 export class ListNotifications {
   constructor(private readonly store: NotificationStore) {}

@@ -3,8 +3,8 @@
  * now), its traffic weight (asked from its traffic provider now) and its latest drain or
  * restore. A region or provider that does not answer is shown with the error, never hidden.
  */
-import type { RecordedWorkload, Workload } from '../../../domain/src/index.js';
-import type { RegionOperationRecord, RegionOperationStore } from '../../../persistence/src/index.js';
+import type { RecordedWorkload, Workload } from '#domain';
+import type { RegionOperationRecord, RegionOperationStore } from '#persistence';
 import type { Clusters, RegionDirectory, RegionInfo, TrafficProviders } from '../ports.js';
 import { describeError } from './step-change.js';
 
@@ -75,7 +75,11 @@ export class ListRegions {
       this.directory.workloads(region).map(async ({ service, workloads }) => {
         const found = await Promise.all(workloads.map((w) => this.workload(region, w)));
         const versions = [...new Set(found.map((w) => w.version))];
-        return { service, version: versions.length === 1 ? (versions[0] ?? null) : versions.includes(null) ? null : 'mixed', workloads: found };
+        return {
+          service,
+          version: versions.length === 1 ? (versions[0] ?? null) : versions.includes(null) ? null : 'mixed',
+          workloads: found,
+        };
       }),
     );
   }
@@ -84,7 +88,13 @@ export class ListRegions {
     const base = { namespace: w.namespace, deployment: w.deployment, container: w.container };
     try {
       const recorded = await this.clusters.forRegion(region).snapshot(w);
-      return { ...base, image: recorded.image, version: versionOf(recorded), release: recorded.deploymentLabels['tideline.io/release'] ?? null, error: null };
+      return {
+        ...base,
+        image: recorded.image,
+        version: versionOf(recorded),
+        release: recorded.deploymentLabels['tideline.io/release'] ?? null,
+        error: null,
+      };
     } catch (err) {
       return { ...base, image: null, version: null, release: null, error: describeError(err) };
     }

@@ -5,8 +5,8 @@
  * re-evaluates gates that could not conclude, and returns to awaiting_approval when the
  * current stage still needs its approval.
  */
-import { clearErrorStreak, type GateStatus } from '../../../domain/src/index.js';
-import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import { clearErrorStreak, type GateStatus } from '#domain';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { awaitsApproval } from './approval.js';
 import { pauseChange } from './failure-response.js';
 import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from './release-action.js';
@@ -29,10 +29,21 @@ export class ResumeRelease extends ReleaseAction {
       requireState('resume', release, ['paused']);
       const failed = targets.filter((t) => t.state === 'failed');
       if (failed.length > 0) {
-        throw refuse('resume', release, `region${failed.length > 1 ? 's' : ''} ${failed.map((t) => t.region).join(', ')} failed: retry or roll back`);
+        throw refuse(
+          'resume',
+          release,
+          `region${failed.length > 1 ? 's' : ''} ${failed.map((t) => t.region).join(', ')} failed: retry or roll back`,
+        );
       }
       const { change, toState, pausedMs } = resumeChange(release, targets, nowMs);
-      change.events.push({ type: 'release.resumed', actor: input.actor, fromState: 'paused', toState, reason: input.reason ?? null, data: { pausedMs } });
+      change.events.push({
+        type: 'release.resumed',
+        actor: input.actor,
+        fromState: 'paused',
+        toState,
+        reason: input.reason ?? null,
+        data: { pausedMs },
+      });
       return { change, message: `resumed (${toState}); bake windows extended by ${Math.round(pausedMs / 1000)}s of pause` };
     });
   }
@@ -42,12 +53,20 @@ export class ResumeRelease extends ReleaseAction {
  * Leave `paused`: back to running (or awaiting_approval when the stage still needs its
  * approval), every bake window extended by the time spent paused, gates refreshed.
  */
-export function resumeChange(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): { change: StepChange; toState: 'running' | 'awaiting_approval'; pausedMs: number } {
+export function resumeChange(
+  release: ReleaseRecord,
+  targets: readonly TargetRecord[],
+  nowMs: number,
+): { change: StepChange; toState: 'running' | 'awaiting_approval'; pausedMs: number } {
   const pausedMs = release.pausedAt ? Math.max(0, nowMs - release.pausedAt.getTime()) : 0;
   const stage = release.plan.stages[release.stageIndex]!;
   const toState = awaitsApproval(release, targets) ? 'awaiting_approval' : 'running';
   const change = emptyChange();
-  change.release = { state: toState, stateReason: toState === 'awaiting_approval' ? `stage ${stage.name} requires approval` : null, pausedAt: null };
+  change.release = {
+    state: toState,
+    stateReason: toState === 'awaiting_approval' ? `stage ${stage.name} requires approval` : null,
+    pausedAt: null,
+  };
   for (const t of targets) {
     const patch: Partial<TargetRecord> = {};
     if (t.state === 'baking' && t.bakeEndsAt) patch.bakeEndsAt = new Date(t.bakeEndsAt.getTime() + pausedMs);

@@ -4,7 +4,7 @@
  * (firing alerts through the pre-flight code, closed deployment windows and when they open),
  * the worst case from a breach to the failure action, and an estimated duration. Reads only.
  */
-import type { TidelineConfig } from '../../../config/src/index.js';
+import type { TidelineConfig } from '#config';
 import {
   checkWindow,
   formatPromDuration,
@@ -13,8 +13,8 @@ import {
   worstCaseBreachToActionMs,
   type GateSpec,
   type StageSnapshot,
-} from '../../../domain/src/index.js';
-import type { DeployHistory } from '../../../persistence/src/index.js';
+} from '#domain';
+import type { DeployHistory } from '#persistence';
 import { ValidationError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Preflight } from './preflight.js';
@@ -54,7 +54,15 @@ export interface DryRunResult {
   atMs: number;
   stages: Array<{ stage: StageSnapshot; gates: DryRunGate[] }>;
   blockers: DryRunBlocker[];
-  estimate: { totalMs: number; bakeMs: number; deployMs: number; deployPerRegionMs: number; deploySamples: number; deploySource: string; approvals: number };
+  estimate: {
+    totalMs: number;
+    bakeMs: number;
+    deployMs: number;
+    deployPerRegionMs: number;
+    deploySamples: number;
+    deploySource: string;
+    approvals: number;
+  };
   activeRelease: { id: string; state: string } | null;
 }
 
@@ -93,7 +101,10 @@ export class PlanDryRun {
           return {
             region: t.region,
             query: renderQuery(gate.query, vars),
-            baselineQuery: gate.condition.kind === 'baseline' && others.length > 0 ? renderQuery(gate.query, { ...vars, region: others.join('|'), version: vars.previousVersion }) : null,
+            baselineQuery:
+              gate.condition.kind === 'baseline' && others.length > 0
+                ? renderQuery(gate.query, { ...vars, region: others.join('|'), version: vars.previousVersion })
+                : null,
             evidenceQuery: gate.minEvidence ? renderQuery(gate.minEvidence.query, vars) : null,
           };
         }),
@@ -108,10 +119,18 @@ export class PlanDryRun {
             const region = this.config.regionsByName.get(t.region);
             if (region) {
               const window = checkWindow(region.deploymentWindow, region.timeZone, nowMs);
-              if (!window.open) found.push({ region: t.region, stage: stage.name, kind: 'window', reason: window.reason, opensAtMs: window.opensAtMs });
+              if (!window.open)
+                found.push({ region: t.region, stage: stage.name, kind: 'window', reason: window.reason, opensAtMs: window.opensAtMs });
             }
             const alert = await this.preflight.alertBlocker(release, t, nowMs);
-            if (alert) found.push({ region: t.region, stage: stage.name, kind: alert.reason.startsWith('cannot check') ? 'unchecked' : 'alert', reason: alert.reason, opensAtMs: null });
+            if (alert)
+              found.push({
+                region: t.region,
+                stage: stage.name,
+                kind: alert.reason.startsWith('cannot check') ? 'unchecked' : 'alert',
+                reason: alert.reason,
+                opensAtMs: null,
+              });
             return found;
           }),
         ),
@@ -141,7 +160,9 @@ export class PlanDryRun {
         deployMs,
         deployPerRegionMs,
         deploySamples: typical?.samples ?? 0,
-        deploySource: typical ? `median of the last ${typical.samples} deploy${typical.samples === 1 ? '' : 's'} of ${service.name}` : `default ${formatPromDuration(DEFAULT_DEPLOY_MS)} per region (no deploy history yet)`,
+        deploySource: typical
+          ? `median of the last ${typical.samples} deploy${typical.samples === 1 ? '' : 's'} of ${service.name}`
+          : `default ${formatPromDuration(DEFAULT_DEPLOY_MS)} per region (no deploy history yet)`,
         approvals: snapshot.stages.filter((s) => s.approval === 'required').length,
       },
       activeRelease,

@@ -4,8 +4,8 @@
  * A blocker is not a failure. When alerts cannot be checked, the region waits too: an
  * unanswered check is never a pass.
  */
-import { checkWindow, formatLabels, renderQuery, type DeploymentWindow } from '../../../domain/src/index.js';
-import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import { checkWindow, formatLabels, renderQuery, type DeploymentWindow } from '#domain';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 import type { MetricsSources } from '../ports.js';
 import { targetVars } from './request-rate.js';
 
@@ -47,7 +47,8 @@ export class Preflight {
     const blocked = new Map<string, Blocker>();
     await Promise.all(
       targets.map(async (t) => {
-        const blocker = this.windowBlocker(t.region, nowMs) ?? (await this.drillBlocker(t.region, nowMs)) ?? (await this.alertBlocker(release, t, nowMs));
+        const blocker =
+          this.windowBlocker(t.region, nowMs) ?? (await this.drillBlocker(t.region, nowMs)) ?? (await this.alertBlocker(release, t, nowMs));
         if (blocker) blocked.set(t.id, blocker);
       }),
     );
@@ -70,7 +71,11 @@ export class Preflight {
   }
 
   /** A firing alert for the target's region (or alerts that cannot be checked); null when clear. Also used by the plan dry run. */
-  async alertBlocker(release: Pick<ReleaseRecord, 'service' | 'version'>, t: Pick<TargetRecord, 'region' | 'workloads'>, nowMs: number): Promise<Blocker | null> {
+  async alertBlocker(
+    release: Pick<ReleaseRecord, 'service' | 'version'>,
+    t: Pick<TargetRecord, 'region' | 'workloads'>,
+    nowMs: number,
+  ): Promise<Blocker | null> {
     if (this.settings.alertQuery === null || this.rulesFor(t.region)?.checkAlerts === false) return null;
     const query = renderQuery(this.settings.alertQuery, { ...targetVars(release, t), window: '5m' });
     const retryAtMs = nowMs + this.settings.recheckMs;

@@ -1,6 +1,6 @@
 /** Read side of gates: each watched gate's status for each region, and the stored evaluations. */
-import { worstCaseBreachToActionMs, type BakeWindow, type GateSpec, type GateStatus } from '../../../domain/src/index.js';
-import type { EvaluationFilter, GateEvaluationRecord, GateStore, ReleaseStore } from '../../../persistence/src/index.js';
+import { worstCaseBreachToActionMs, type BakeWindow, type GateSpec, type GateStatus } from '#domain';
+import type { EvaluationFilter, GateEvaluationRecord, GateStore, ReleaseStore } from '#persistence';
 import { NotFoundError } from '../errors.js';
 import { stageGates } from './gate-runner.js';
 
@@ -32,7 +32,14 @@ export class ListGateEvaluations {
       for (const spec of stageGates(stage)) {
         if (filter.region && filter.region !== t.region) continue;
         if (filter.gate && filter.gate !== spec.name) continue;
-        gates.push({ region: t.region, stage: stage.name, spec, worstCaseBreachToActionMs: worstCaseBreachToActionMs(spec), status: t.gateStatus?.[spec.name] ?? null, bake });
+        gates.push({
+          region: t.region,
+          stage: stage.name,
+          spec,
+          worstCaseBreachToActionMs: worstCaseBreachToActionMs(spec),
+          status: t.gateStatus?.[spec.name] ?? null,
+          bake,
+        });
       }
     }
     return { gates, evaluations: await this.gates.evaluations(id, filter) };

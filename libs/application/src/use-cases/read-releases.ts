@@ -1,6 +1,6 @@
 /** Read side: one release with its targets, a page of releases, a release's events. */
-import type { ReleaseState } from '../../../domain/src/index.js';
-import type { EventRecord, ReleaseRecord, ReleaseStore, TargetRecord } from '../../../persistence/src/index.js';
+import type { ReleaseState } from '#domain';
+import type { EventRecord, ReleaseRecord, ReleaseStore, TargetRecord } from '#persistence';
 import { NotFoundError } from '../errors.js';
 
 export class GetRelease {

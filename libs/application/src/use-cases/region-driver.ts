@@ -3,8 +3,8 @@
  * in parallel and returns the writes to commit; the caller commits one phase before the
  * next begins, so what ran before a deploy is recorded before the deploy patch is sent.
  */
-import { judgeRollout, releaseLabels, type RecordedWorkload, type StageSnapshot } from '../../../domain/src/index.js';
-import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import { judgeRollout, releaseLabels, type RecordedWorkload, type StageSnapshot } from '#domain';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { WorkloadError, type Clusters, type Logger } from '../ports.js';
 import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
@@ -110,7 +110,13 @@ export class RegionDriver {
         this.fail(change, t, `rollback failed: ${failed.reason}`, nowMs);
       } else if (verdicts.every((v) => v.kind === 'complete')) {
         change.targets.push({ id: t.id, patch: { state: 'rolled_back', rolledBackAt: new Date(nowMs) } });
-        change.events.push({ type: 'region.rolled_back', actor: ENGINE_ACTOR, region: t.region, fromState: 'rolling_back', toState: 'rolled_back' });
+        change.events.push({
+          type: 'region.rolled_back',
+          actor: ENGINE_ACTOR,
+          region: t.region,
+          fromState: 'rolling_back',
+          toState: 'rolled_back',
+        });
       }
     });
   }
@@ -145,7 +151,10 @@ export class RegionDriver {
           const began = (kind === 'deploy' ? t.deployStartedAt : t.rollbackStartedAt)?.getTime() ?? nowMs;
           const expired = nowMs - began > this.stageOf(release, t).progressDeadlineMs;
           const permanent = err instanceof WorkloadError && err.permanent;
-          this.log.warn({ releaseId: release.id, service: release.service, region: t.region, err: describeError(err), permanent, expired }, `${kind} call failed`);
+          this.log.warn(
+            { releaseId: release.id, service: release.service, region: t.region, err: describeError(err), permanent, expired },
+            `${kind} call failed`,
+          );
           if (permanent || expired) this.fail(change, t, `${kind === 'rollback' ? 'rollback failed: ' : ''}${describeError(err)}`, nowMs);
         }
       }),

@@ -7,7 +7,7 @@
  * verified when the rate is back above half of it. Every step runs under the region's lock and
  * is written to Postgres, so the verification continues whichever process dies.
  */
-import type { Db, RegionOperationKind, RegionOperationRecord, RegionOperationStore } from '../../../persistence/src/index.js';
+import type { Db, RegionOperationKind, RegionOperationRecord, RegionOperationStore } from '#persistence';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock, Logger, MetricsSources, RegionDirectory, RegionOperationScheduler, TrafficProviders } from '../ports.js';
 import type { DrainSettings } from './drainer.js';
@@ -47,34 +47,55 @@ export class RequestRegionOperation {
     const info = this.directory.region(req.region);
     if (!info) throw new NotFoundError('region', req.region);
     if (!this.traffic.forRegion(req.region)) {
-      throw new ConflictError(`region ${req.region} has traffic provider none: its traffic cannot be moved (set traffic in regions.yaml)`, 'none');
+      throw new ConflictError(
+        `region ${req.region} has traffic provider none: its traffic cannot be moved (set traffic in regions.yaml)`,
+        'none',
+      );
     }
     return this.db.withLock(regionLock(req.region), LOCK_WAIT_MS, async () => {
       const inFlight = await this.ops.inFlight(req.region);
       const lastDrain = await this.ops.latest(req.region, 'drain');
       const latest = await this.ops.latest(req.region);
       if (req.kind === 'drain') {
-        if (inFlight) throw new ConflictError(`cannot drain ${req.region}: a ${inFlight.kind} is under way (operation ${inFlight.id}, ${inFlight.state})`, inFlight.state);
+        if (inFlight)
+          throw new ConflictError(
+            `cannot drain ${req.region}: a ${inFlight.kind} is under way (operation ${inFlight.id}, ${inFlight.state})`,
+            inFlight.state,
+          );
         if (latest?.kind === 'drain' && (latest.state === 'drained' || latest.state === 'unverified')) {
-          throw new ConflictError(`cannot drain ${req.region}: it is already drained (operation ${latest.id}); restore it first`, latest.state);
+          throw new ConflictError(
+            `cannot drain ${req.region}: it is already drained (operation ${latest.id}); restore it first`,
+            latest.state,
+          );
         }
       } else {
-        if (inFlight?.kind === 'restore') throw new ConflictError(`cannot restore ${req.region}: a restore is under way (operation ${inFlight.id})`, inFlight.state);
+        if (inFlight?.kind === 'restore')
+          throw new ConflictError(`cannot restore ${req.region}: a restore is under way (operation ${inFlight.id})`, inFlight.state);
       }
       // A restore that supersedes a drain in flight ends it in the same commit as it is recorded.
       const supersede =
         req.kind === 'restore' && inFlight
-          ? { id: inFlight.id, patch: { state: 'superseded' as const, completedAt: this.clock.now(), note: `superseded by a restore requested by ${req.actor}` } }
+          ? {
+              id: inFlight.id,
+              patch: {
+                state: 'superseded' as const,
+                completedAt: this.clock.now(),
+                note: `superseded by a restore requested by ${req.actor}`,
+              },
+            }
           : undefined;
-      const op = await this.ops.insert({
-        region: req.region,
-        kind: req.kind,
-        actor: req.actor,
-        reason: req.reason ?? null,
-        targetWeight: req.kind === 'drain' ? 0 : restoreWeight(lastDrain),
-        previousWeight: null,
-        preDrainRate: req.kind === 'restore' ? (lastDrain?.preDrainRate ?? null) : null,
-      }, supersede);
+      const op = await this.ops.insert(
+        {
+          region: req.region,
+          kind: req.kind,
+          actor: req.actor,
+          reason: req.reason ?? null,
+          targetWeight: req.kind === 'drain' ? 0 : restoreWeight(lastDrain),
+          previousWeight: null,
+          preDrainRate: req.kind === 'restore' ? (lastDrain?.preDrainRate ?? null) : null,
+        },
+        supersede,
+      );
       await this.scheduler.enqueueRegionOperation(op.id, op.checkSeq, 0).catch(() => undefined); // the sweeper re-enqueues
       return op;
     });
@@ -124,7 +145,8 @@ export class RunRegionOperation {
       const seq = await this.ops.update(op.id, step.patch, step.nextInMs === null ? null : new Date(nowMs + step.nextInMs));
       if (step.nextInMs !== null) await this.scheduler.enqueueRegionOperation(op.id, seq, step.nextInMs);
       const state = step.patch.state ?? op.state;
-      if (step.patch.state && step.patch.state !== op.state) this.log.info({ region: op.region, operationId: op.id, kind: op.kind, state }, `region ${op.kind}: ${state}`);
+      if (step.patch.state && step.patch.state !== op.state)
+        this.log.info({ region: op.region, operationId: op.id, kind: op.kind, state }, `region ${op.kind}: ${state}`);
       return state;
     });
   }
@@ -137,7 +159,12 @@ export class RunRegionOperation {
     const timedOut = elapsed >= s.drainTimeoutMs;
     const base: Partial<RegionOperationRecord> = { lastRate: rate };
     const ref = op.preDrainRate;
-    const unverifiable = s.rateQuery === undefined ? 'not verified: the region has no rateQuery' : ref === null || ref <= 0 ? 'not verified: no request rate before the drain' : null;
+    const unverifiable =
+      s.rateQuery === undefined
+        ? 'not verified: the region has no rateQuery'
+        : ref === null || ref <= 0
+          ? 'not verified: no request rate before the drain'
+          : null;
     const done = (state: RegionOperationRecord['state'], extra: Partial<RegionOperationRecord> = {}): Step => ({
       patch: { ...base, state, completedAt: new Date(nowMs), verifyMs: elapsed, ...extra },
       nextInMs: null,
@@ -149,7 +176,8 @@ export class RunRegionOperation {
         const step = done('drained', reached99 ? { drain99Ms: elapsed } : {});
         return reached99 ? step : { ...step, nextInMs: this.pollMs }; // keep looking for the 99% mark
       }
-      if (timedOut) return done('unverified', { note: `drain not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}` });
+      if (timedOut)
+        return done('unverified', { note: `drain not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}` });
       return { patch: base, nextInMs: this.pollMs };
     }
     if (op.state === 'drained') {
@@ -160,7 +188,10 @@ export class RunRegionOperation {
     if (op.state === 'restoring') {
       if (unverifiable) return done('restored', { note: unverifiable });
       if (rate !== null && rate >= ref! * RESTORED_FRACTION) return done('restored');
-      if (timedOut) return done('unverified', { note: `restore not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}` });
+      if (timedOut)
+        return done('unverified', {
+          note: `restore not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}`,
+        });
       return { patch: base, nextInMs: this.pollMs };
     }
     return { patch: {}, nextInMs: null };
@@ -169,7 +200,8 @@ export class RunRegionOperation {
   /** Ask the provider for the new weight (a drain first notes the weight and rate before it). Retried until the drain timeout. */
   private async moveWeight(op: RegionOperationRecord, s: DrainSettings, nowMs: number): Promise<Step> {
     const provider = this.traffic.forRegion(op.region);
-    if (!provider) return { patch: { state: 'failed', completedAt: new Date(nowMs), note: 'the region has traffic provider none' }, nextInMs: null };
+    if (!provider)
+      return { patch: { state: 'failed', completedAt: new Date(nowMs), note: 'the region has traffic provider none' }, nextInMs: null };
     const patch: Partial<RegionOperationRecord> = {};
     if (op.kind === 'drain') {
       patch.preDrainRate = op.preDrainRate ?? (await this.rate(op.region, s));
@@ -180,11 +212,18 @@ export class RunRegionOperation {
     } catch (err) {
       const note = `traffic provider: ${describeError(err)}`;
       this.log.warn({ region: op.region, operationId: op.id, err: describeError(err) }, `region ${op.kind} failed to move the weight`);
-      if (nowMs - op.requestedAt.getTime() >= s.drainTimeoutMs) return { patch: { ...patch, state: 'failed', completedAt: new Date(nowMs), note }, nextInMs: null };
+      if (nowMs - op.requestedAt.getTime() >= s.drainTimeoutMs)
+        return { patch: { ...patch, state: 'failed', completedAt: new Date(nowMs), note }, nextInMs: null };
       return { patch: { ...patch, note }, nextInMs: Math.max(this.pollMs, 1_000) };
     }
     return {
-      patch: { ...patch, state: op.kind === 'drain' ? 'draining' : 'restoring', startedAt: new Date(nowMs), note: null, lastRate: patch.preDrainRate ?? null },
+      patch: {
+        ...patch,
+        state: op.kind === 'drain' ? 'draining' : 'restoring',
+        startedAt: new Date(nowMs),
+        note: null,
+        lastRate: patch.preDrainRate ?? null,
+      },
       nextInMs: this.pollMs,
     };
   }
@@ -192,7 +231,13 @@ export class RunRegionOperation {
   private async rate(region: string, s: DrainSettings): Promise<number | null> {
     if (s.rateQuery === undefined) return null;
     try {
-      return await requestRate(this.metrics.forRegion(region), s.rateQuery, { region, service: '', namespace: '', version: '', previousVersion: '' }, s.windowMs, s.timeoutMs);
+      return await requestRate(
+        this.metrics.forRegion(region),
+        s.rateQuery,
+        { region, service: '', namespace: '', version: '', previousVersion: '' },
+        s.windowMs,
+        s.timeoutMs,
+      );
     } catch (err) {
       this.log.warn({ region, err: describeError(err) }, 'region rate query failed');
       return null;

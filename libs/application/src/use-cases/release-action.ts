@@ -5,8 +5,8 @@
  * and the reason, then ask the engine for a step at once. Whichever of two racing actions
  * runs second sees what the first one did.
  */
-import { isTouched, type ReleaseState } from '../../../domain/src/index.js';
-import { ConcurrentModificationError, type Db, type ReleaseRecord, type ReleaseStore, type TargetRecord } from '../../../persistence/src/index.js';
+import { isTouched, type ReleaseState } from '#domain';
+import { ConcurrentModificationError, type Db, type ReleaseRecord, type ReleaseStore, type TargetRecord } from '#persistence';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock, TickScheduler } from '../ports.js';
 import type { StepChange } from './step-change.js';
@@ -54,7 +54,10 @@ export abstract class ReleaseAction {
     protected readonly clock: Clock,
   ) {}
 
-  protected run(input: ActionInput, act: (release: ReleaseRecord, targets: TargetRecord[], nowMs: number) => ActDecision): Promise<ActionResult> {
+  protected run(
+    input: ActionInput,
+    act: (release: ReleaseRecord, targets: TargetRecord[], nowMs: number) => ActDecision,
+  ): Promise<ActionResult> {
     return this.db.withLock(`release:${input.id}`, LOCK_WAIT_MS, async () => {
       for (let attempt = 1; ; attempt++) {
         const release = await this.store.get(input.id);

@@ -1,9 +1,15 @@
 /** A region's request rate from its Prometheus (the sum of every series), for drains and restores. */
-import { formatPromDuration, renderQuery, type TemplateVars } from '../../../domain/src/index.js';
+import { formatPromDuration, renderQuery, type TemplateVars } from '#domain';
 import type { MetricsSource } from '../ports.js';
 
 /** null when the query failed or answered something that is not a number; an empty vector is 0. */
-export async function requestRate(source: MetricsSource, template: string, vars: Omit<TemplateVars, 'window'>, windowMs: number, timeoutMs: number): Promise<number | null> {
+export async function requestRate(
+  source: MetricsSource,
+  template: string,
+  vars: Omit<TemplateVars, 'window'>,
+  windowMs: number,
+  timeoutMs: number,
+): Promise<number | null> {
   const query = renderQuery(template, { ...vars, window: formatPromDuration(windowMs) });
   const outcome = await source.query(query, { timeoutMs });
   if (!outcome.ok) return null;
@@ -19,5 +25,11 @@ export function targetVars(
   t: { region: string; workloads: ReadonlyArray<{ namespace: string }> },
   previousVersion = '',
 ): Omit<TemplateVars, 'window'> {
-  return { region: t.region, service: release.service, namespace: t.workloads[0]?.namespace ?? 'default', version: release.version, previousVersion };
+  return {
+    region: t.region,
+    service: release.service,
+    namespace: t.workloads[0]?.namespace ?? 'default',
+    version: release.version,
+    previousVersion,
+  };
 }

@@ -5,7 +5,7 @@
  * Only regions of the current stage are retried: an earlier stage's region has been verified
  * once and is only watched now; if it fails, roll the release back.
  */
-import type { TargetRecord } from '../../../persistence/src/index.js';
+import type { TargetRecord } from '#persistence';
 import { resumeChange } from './pause-resume.js';
 import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from './release-action.js';
 
@@ -28,19 +28,44 @@ export class RetryRegion extends ReleaseAction {
         chosen = [t];
       } else {
         chosen = failed.filter((t) => t.stageIndex === stage.index);
-        if (chosen.length === 0) throw refuse('retry', release, failed.length > 0 ? `no region of stage ${stage.name} failed` : 'no region failed');
+        if (chosen.length === 0)
+          throw refuse('retry', release, failed.length > 0 ? `no region of stage ${stage.name} failed` : 'no region failed');
       }
       const earlier = chosen.filter((t) => t.stageIndex !== stage.index);
       if (earlier.length > 0) throw refuse('retry', release, `region ${earlier[0]!.region} belongs to an earlier stage: roll back instead`);
       const others = failed.filter((t) => !chosen.includes(t));
-      if (others.length > 0) throw refuse('retry', release, `region ${others.map((t) => t.region).join(', ')} failed too: retry every failed region or roll back`);
+      if (others.length > 0)
+        throw refuse(
+          'retry',
+          release,
+          `region ${others.map((t) => t.region).join(', ')} failed too: retry every failed region or roll back`,
+        );
 
-      const { change, toState, pausedMs } = resumeChange(release, targets.filter((t) => !chosen.includes(t)), nowMs);
+      const { change, toState, pausedMs } = resumeChange(
+        release,
+        targets.filter((t) => !chosen.includes(t)),
+        nowMs,
+      );
       for (const t of chosen) {
         change.targets.push({ id: t.id, patch: retryPatch(nowMs) });
-        change.events.push({ type: 'region.retry', actor: input.actor, region: t.region, fromState: 'failed', toState: 'deploying', reason: input.reason ?? null, data: { failedBecause: t.reason } });
+        change.events.push({
+          type: 'region.retry',
+          actor: input.actor,
+          region: t.region,
+          fromState: 'failed',
+          toState: 'deploying',
+          reason: input.reason ?? null,
+          data: { failedBecause: t.reason },
+        });
       }
-      change.events.push({ type: 'release.resumed', actor: input.actor, fromState: 'paused', toState, reason: input.reason ?? null, data: { pausedMs, retried: chosen.map((t) => t.region) } });
+      change.events.push({
+        type: 'release.resumed',
+        actor: input.actor,
+        fromState: 'paused',
+        toState,
+        reason: input.reason ?? null,
+        data: { pausedMs, retried: chosen.map((t) => t.region) },
+      });
       return { change, message: `retrying ${chosen.map((t) => t.region).join(', ')}: deploying again; the release is ${toState}` };
     });
   }

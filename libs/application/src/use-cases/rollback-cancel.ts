@@ -11,7 +11,7 @@
  * touched, cancel is refused with 409 and points to rollback: ending a release without restoring
  * what it changed would leave production half-released.
  */
-import { respondToFailure } from '../../../domain/src/index.js';
+import { respondToFailure } from '#domain';
 import { toView } from './failure-response.js';
 import { ReleaseAction, refuse, requireState, touchedRegions, type ActionInput, type ActionResult } from './release-action.js';
 import { emptyChange } from './step-change.js';
@@ -20,7 +20,12 @@ export class RollbackRelease extends ReleaseAction {
   execute(input: ActionInput): Promise<ActionResult> {
     return this.run(input, (release, targets, nowMs) => {
       if (release.state === 'rolling_back') throw refuse('rollback', release, 'a rollback is already under way');
-      requireState('rollback', release, ['running', 'paused', 'awaiting_approval'], release.state === 'queued' ? 'nothing was touched: cancel it' : '');
+      requireState(
+        'rollback',
+        release,
+        ['running', 'paused', 'awaiting_approval'],
+        release.state === 'queued' ? 'nothing was touched: cancel it' : '',
+      );
       const ids = respondToFailure('rollback', targets.map(toView)).rollBack;
       const reason = `rollback requested by ${input.actor}${input.reason ? `: ${input.reason}` : ''}`;
       const change = emptyChange();
@@ -36,9 +41,16 @@ export class RollbackRelease extends ReleaseAction {
       for (const id of ids) {
         const t = targets.find((x) => x.id === id)!;
         change.targets.push({ id, patch: { state: 'rolling_back', rollbackStartedAt: new Date(nowMs) } });
-        change.events.push({ type: 'region.rolling_back', actor: input.actor, region: t.region, fromState: t.state, toState: 'rolling_back' });
+        change.events.push({
+          type: 'region.rolling_back',
+          actor: input.actor,
+          region: t.region,
+          fromState: t.state,
+          toState: 'rolling_back',
+        });
       }
-      const what = ids.length > 0 ? `restoring ${ids.length} region${ids.length > 1 ? 's' : ''} to what ran before` : 'no region was changed';
+      const what =
+        ids.length > 0 ? `restoring ${ids.length} region${ids.length > 1 ? 's' : ''} to what ran before` : 'no region was changed';
       return { change, message: `rolling back: ${what}; untouched regions are skipped` };
     });
   }
@@ -47,10 +59,19 @@ export class RollbackRelease extends ReleaseAction {
 export class CancelRelease extends ReleaseAction {
   execute(input: ActionInput): Promise<ActionResult> {
     return this.run(input, (release, targets, nowMs) => {
-      requireState('cancel', release, ['queued', 'running', 'paused', 'awaiting_approval'], release.state === 'rolling_back' ? 'the rollback finishes on its own' : '');
+      requireState(
+        'cancel',
+        release,
+        ['queued', 'running', 'paused', 'awaiting_approval'],
+        release.state === 'rolling_back' ? 'the rollback finishes on its own' : '',
+      );
       const touched = touchedRegions(targets);
       if (touched.length > 0) {
-        throw refuse('cancel', release, `it has changed ${touched.join(', ')}: use rollback to restore them (cancel only stops a release that has not touched any region)`);
+        throw refuse(
+          'cancel',
+          release,
+          `it has changed ${touched.join(', ')}: use rollback to restore them (cancel only stops a release that has not touched any region)`,
+        );
       }
       const change = emptyChange();
       change.release = {
@@ -61,7 +82,13 @@ export class CancelRelease extends ReleaseAction {
         nextTickAt: null,
       };
       for (const t of targets.filter((x) => x.state === 'pending')) change.targets.push({ id: t.id, patch: { state: 'skipped' } });
-      change.events.push({ type: 'release.cancelled', actor: input.actor, fromState: release.state, toState: 'cancelled', reason: input.reason ?? null });
+      change.events.push({
+        type: 'release.cancelled',
+        actor: input.actor,
+        fromState: release.state,
+        toState: 'cancelled',
+        reason: input.reason ?? null,
+      });
       return { change, message: 'cancelled: no region had been changed; the next queued release of the service may start' };
     });
   }

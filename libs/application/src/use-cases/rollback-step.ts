@@ -3,7 +3,7 @@
  * every region being rolled back, wait for their rollouts, put drained regions' traffic back,
  * then end the release `rolled_back` (or `failed` when something could not be restored).
  */
-import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 import type { Drainer } from './drainer.js';
 import type { RegionDriver } from './region-driver.js';
 import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
@@ -24,12 +24,37 @@ export async function rollbackPhase(
   const rolling = targets.filter((t) => t.state === 'rolling_back');
   const toRestoreTraffic = targets.filter((t) => t.state === 'rolled_back' && t.drain && t.drain.restoredAtMs == null);
   const phases: Array<() => Promise<StepChange>> = [
-    () => drainer.prepare(release, draining.filter((t) => !t.drain), nowMs),
-    () => drainer.start(release, draining.filter((t) => t.drain && t.drain.weightSetAtMs == null), nowMs),
-    () => driver.restore(release, rolling.filter((t) => !t.rollbackPatchedAt), nowMs),
-    () => drainer.observe(release, draining.filter((t) => t.drain && t.drain.weightSetAtMs != null), nowMs),
+    () =>
+      drainer.prepare(
+        release,
+        draining.filter((t) => !t.drain),
+        nowMs,
+      ),
+    () =>
+      drainer.start(
+        release,
+        draining.filter((t) => t.drain && t.drain.weightSetAtMs == null),
+        nowMs,
+      ),
+    () =>
+      driver.restore(
+        release,
+        rolling.filter((t) => !t.rollbackPatchedAt),
+        nowMs,
+      ),
+    () =>
+      drainer.observe(
+        release,
+        draining.filter((t) => t.drain && t.drain.weightSetAtMs != null),
+        nowMs,
+      ),
     async () => afterDrain(drained, nowMs),
-    () => driver.observeRollback(release, rolling.filter((t) => t.rollbackPatchedAt), nowMs),
+    () =>
+      driver.observeRollback(
+        release,
+        rolling.filter((t) => t.rollbackPatchedAt),
+        nowMs,
+      ),
     () => drainer.restore(release, toRestoreTraffic, nowMs),
   ];
   for (const phase of phases) {
@@ -44,14 +69,22 @@ function afterDrain(drained: TargetRecord[], nowMs: number): StepChange {
   const change = emptyChange();
   for (const t of drained) {
     change.targets.push({ id: t.id, patch: { state: 'rolling_back', rollbackStartedAt: new Date(nowMs) } });
-    change.events.push({ type: 'region.rolling_back', actor: ENGINE_ACTOR, region: t.region, fromState: 'drained', toState: 'rolling_back' });
+    change.events.push({
+      type: 'region.rolling_back',
+      actor: ENGINE_ACTOR,
+      region: t.region,
+      fromState: 'drained',
+      toState: 'rolling_back',
+    });
   }
   return change;
 }
 
 /** Every region to restore is restored (or failed to be): the release ends. */
 function finalChange(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): StepChange {
-  const leftChanged = targets.filter((t) => t.state === 'failed' || t.state === 'verified' || t.state === 'baking' || t.state === 'deploying');
+  const leftChanged = targets.filter(
+    (t) => t.state === 'failed' || t.state === 'verified' || t.state === 'baking' || t.state === 'deploying',
+  );
   const finalState = leftChanged.length > 0 ? 'failed' : 'rolled_back';
   const reason =
     finalState === 'failed'

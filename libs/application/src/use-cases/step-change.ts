@@ -1,5 +1,5 @@
 /** A batch of writes one step makes: release columns, target columns and the events that explain them. */
-import type { EventInput, GateEvaluationInput, ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import type { EventInput, GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 
 export interface StepChange {
   release?: Partial<ReleaseRecord>;

@@ -4,7 +4,7 @@
  * job failed for good), and start queued releases whose turn was lost. Enqueues carry the
  * release's current tick id, so a job that still exists is not duplicated.
  */
-import type { ReleaseStore } from '../../../persistence/src/index.js';
+import type { ReleaseStore } from '#persistence';
 import type { Clock, Logger, TickScheduler } from '../ports.js';
 
 export class SweepReleases {

@@ -5,8 +5,8 @@
  * failing below its limit or erroring below its limit makes the region wait for the next
  * evaluation; an inconclusive gate under policy `pause` pauses the release.
  */
-import { readyToVerify } from '../../../domain/src/index.js';
-import type { ReleaseRecord, TargetRecord } from '../../../persistence/src/index.js';
+import { readyToVerify } from '#domain';
+import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { gateStatusOf, stageGates } from './gate-runner.js';
 import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
@@ -20,7 +20,12 @@ export interface VerificationResult {
   uncovered: string[];
 }
 
-export function verifyChange(release: ReleaseRecord, targets: readonly TargetRecord[], ids: readonly string[], nowMs: number): VerificationResult {
+export function verifyChange(
+  release: ReleaseRecord,
+  targets: readonly TargetRecord[],
+  ids: readonly string[],
+  nowMs: number,
+): VerificationResult {
   const change = emptyChange();
   const pauses: string[] = [];
   const waiting: string[] = [];
@@ -47,7 +52,14 @@ export function verifyChange(release: ReleaseRecord, targets: readonly TargetRec
         return [g.name, c ? { coveredMs: c.coveredMs, gapCount: c.gapCount } : null];
       }),
     );
-    change.events.push({ type: 'region.verified', actor: ENGINE_ACTOR, region: t.region, fromState: 'baking', toState: 'verified', data: { coverage } });
+    change.events.push({
+      type: 'region.verified',
+      actor: ENGINE_ACTOR,
+      region: t.region,
+      fromState: 'baking',
+      toState: 'verified',
+      data: { coverage },
+    });
   }
   return { change, pause: pauses.length > 0 ? pauses.join('; ') : null, waiting, uncovered };
 }

@@ -25,7 +25,15 @@
  * baseline passes a ratio but fails a difference (Inf − Inf is NaN, which never passes).
  */
 import { formatValue, inSeries, thresholdText } from './format.js';
-import { toStoredNumber, type Evaluation, type GateSpec, type QueryOutcome, type QueryResult, type Reducer, type SeriesValue } from './types.js';
+import {
+  toStoredNumber,
+  type Evaluation,
+  type GateSpec,
+  type QueryOutcome,
+  type QueryResult,
+  type Reducer,
+  type SeriesValue,
+} from './types.js';
 
 /** The most series a gate accepts from one query; more is an `error` verdict naming the cap. */
 export const MAX_GATE_SERIES = 10_000;
@@ -45,7 +53,11 @@ function seriesOf(result: QueryResult): SeriesValue[] | null {
 /** What Prometheus said beside its answers: the candidate's as is, the others named. */
 function notesOf(outcomes: GateOutcomes, key: 'warnings' | 'infos'): string[] {
   const out: string[] = [];
-  const named: Array<[string, QueryOutcome | undefined]> = [['', outcomes.candidate], ['evidence query: ', outcomes.evidence], ['baseline query: ', outcomes.baseline]];
+  const named: Array<[string, QueryOutcome | undefined]> = [
+    ['', outcomes.candidate],
+    ['evidence query: ', outcomes.evidence],
+    ['baseline query: ', outcomes.baseline],
+  ];
   for (const [prefix, o] of named) if (o?.ok) for (const note of o[key] ?? []) out.push(`${prefix}${note}`);
   return out;
 }
@@ -145,11 +157,15 @@ export function judgeGate(gate: GateSpec, outcomes: GateOutcomes): Evaluation {
       continue;
     }
     if (outcome === undefined) return done('error', `${what} was not run`);
-    if (!outcome.ok) return done('error', `${what} failed: ${outcome.error}`, outcome.status === undefined ? {} : { status: outcome.status });
+    if (!outcome.ok)
+      return done('error', `${what} failed: ${outcome.error}`, outcome.status === undefined ? {} : { status: outcome.status });
     const series = seriesOf(outcome.result);
     if (series === null) return done('error', `${what} must return an instant vector or scalar, got a ${outcome.result.kind}`);
     if (series.length > MAX_GATE_SERIES) {
-      return done('error', `${what} returned ${series.length} series; a gate accepts at most ${MAX_GATE_SERIES} (aggregate the query, e.g. sum by (…) or max)`);
+      return done(
+        'error',
+        `${what} returned ${series.length} series; a gate accepts at most ${MAX_GATE_SERIES} (aggregate the query, e.g. sum by (…) or max)`,
+      );
     }
     answers.push(series);
   }
@@ -161,7 +177,10 @@ export function judgeGate(gate: GateSpec, outcomes: GateOutcomes): Evaluation {
     const known = evidenceSeries.map((s) => s.value).filter((v) => !Number.isNaN(v));
     const sum = known.reduce((a, b) => a + b, 0);
     if (known.length === 0 || Number.isNaN(sum)) {
-      return done('inconclusive', evidenceSeries.length === 0 ? 'no evidence (the evidence query returned nothing)' : 'no evidence (the evidence query returned NaN)');
+      return done(
+        'inconclusive',
+        evidenceSeries.length === 0 ? 'no evidence (the evidence query returned nothing)' : 'no evidence (the evidence query returned NaN)',
+      );
     }
     evidence = sum;
     if (sum < gate.minEvidence.min) return done('inconclusive', `evidence ${formatValue(sum)} < ${formatValue(gate.minEvidence.min)}`);
@@ -175,7 +194,10 @@ export function judgeGate(gate: GateSpec, outcomes: GateOutcomes): Evaluation {
     const known = baselineSeries.map((s) => s.value).filter((v) => !Number.isNaN(v));
     const b = known.length === 0 ? NaN : reduceValues(gate.series === 'all' ? 'avg' : gate.series, known);
     if (Number.isNaN(b)) {
-      return done('inconclusive', baselineSeries.length === 0 ? 'no baseline (the baseline query returned nothing)' : 'no baseline (the baseline query returned NaN)');
+      return done(
+        'inconclusive',
+        baselineSeries.length === 0 ? 'no baseline (the baseline query returned nothing)' : 'no baseline (the baseline query returned NaN)',
+      );
     }
     baseline = b;
   }
@@ -194,7 +216,10 @@ export function judgeGate(gate: GateSpec, outcomes: GateOutcomes): Evaluation {
     const nan = candidate.filter((s) => Number.isNaN(s.value));
     if (nan.length > 0) {
       const first = nan[0]!;
-      const where = candidate.length === 1 ? inSeries(first.labels) : ` in ${nan.length} of ${candidate.length} series, e.g.${inSeries(first.labels).replace(' in series', '') || ' {}'}`;
+      const where =
+        candidate.length === 1
+          ? inSeries(first.labels)
+          : ` in ${nan.length} of ${candidate.length} series, e.g.${inSeries(first.labels).replace(' in series', '') || ' {}'}`;
       return done('inconclusive', `NaN result${where}`, { observed: 'NaN' });
     }
     const worst = candidate.reduce((w, s) => (worse(gate, s.value, w.value) ? s : w));
@@ -205,7 +230,10 @@ export function judgeGate(gate: GateSpec, outcomes: GateOutcomes): Evaluation {
   const reducer = gate.series;
   const known = candidate.filter((s) => !Number.isNaN(s.value));
   if (known.length === 0) return done('inconclusive', `NaN result (all ${candidate.length} series are NaN)`, { observed: 'NaN' });
-  const v = reduceValues(reducer, known.map((s) => s.value));
+  const v = reduceValues(
+    reducer,
+    known.map((s) => s.value),
+  );
   if (Number.isNaN(v)) return done('inconclusive', `NaN result (${reducer} of ${known.length} series)`, { observed: 'NaN' });
   if (passes(gate, v, baseline)) return done('pass', `${reducer} ${passText(gate, v, baseline)}`, { observed: toStoredNumber(v) });
   const contributors = reducer === 'max' || reducer === 'min' ? known.filter((s) => s.value === v).slice(0, 1) : known;

@@ -36,7 +36,11 @@ export interface GateStatus {
 
 export type GateAction = { kind: 'none' } | { kind: 'fail'; reason: string } | { kind: 'pause'; reason: string };
 
-export type Readiness = { ready: true } | { ready: false; evaluateNow: boolean; uncovered?: string } | { ready: false; pause: string } | { ready: false; fail: string };
+export type Readiness =
+  | { ready: true }
+  | { ready: false; evaluateNow: boolean; uncovered?: string }
+  | { ready: false; pause: string }
+  | { ready: false; fail: string };
 
 /** First evaluation one interval into the bake, or at its end when the bake is shorter. */
 export function initialGateStatus(gate: GateSpec, bakeStartMs: number, bakeMs: number): GateStatus {
@@ -61,9 +65,16 @@ export function effectiveVerdict(gate: GateSpec, verdict: Verdict): Verdict {
 }
 
 /** `bakeStartMs`: the region is baking since then (its passes extend the bake coverage); null when not baking. */
-export function recordVerdict(gate: GateSpec, status: GateStatus, ev: Evaluation, nowMs: number, bakeStartMs: number | null = null): { status: GateStatus; action: GateAction } {
+export function recordVerdict(
+  gate: GateSpec,
+  status: GateStatus,
+  ev: Evaluation,
+  nowMs: number,
+  bakeStartMs: number | null = null,
+): { status: GateStatus; action: GateAction } {
   const effective = effectiveVerdict(gate, ev.verdict);
-  const coverage = bakeStartMs !== null && effective === 'pass' ? extendCoverage(gate, status.coverage, bakeStartMs, nowMs) : (status.coverage ?? null);
+  const coverage =
+    bakeStartMs !== null && effective === 'pass' ? extendCoverage(gate, status.coverage, bakeStartMs, nowMs) : (status.coverage ?? null);
   const consecutiveFailures = effective === 'fail' ? status.consecutiveFailures + 1 : effective === 'pass' ? 0 : status.consecutiveFailures;
   const consecutiveErrors = ev.verdict === 'error' ? status.consecutiveErrors + 1 : 0;
   const failsNow = !status.failed && effective === 'fail' && consecutiveFailures >= gate.failureLimit;
@@ -105,22 +116,34 @@ export function readyToVerify(gate: GateSpec, status: GateStatus, bake: BakeWind
   if (!verdict.ready || bake === null) return verdict;
   const missing = missingCoverageMs(status.coverage, bake);
   if (missing === 0) return verdict;
-  return { ready: false, evaluateNow: false, uncovered: `gate ${gate.name}: passing evaluations cover ${formatValue((bake.endMs - bake.startMs - missing) / 1000)}s of a ${formatValue((bake.endMs - bake.startMs) / 1000)}s bake` };
+  return {
+    ready: false,
+    evaluateNow: false,
+    uncovered: `gate ${gate.name}: passing evaluations cover ${formatValue((bake.endMs - bake.startMs - missing) / 1000)}s of a ${formatValue((bake.endMs - bake.startMs) / 1000)}s bake`,
+  };
 }
 
 function readyByVerdict(gate: GateSpec, status: GateStatus): Readiness {
-  if (status.failed) return { ready: false, fail: status.failReason ?? `gate ${gate.name} failed: ${status.lastReason ?? 'no reason recorded'}` };
+  if (status.failed)
+    return { ready: false, fail: status.failReason ?? `gate ${gate.name} failed: ${status.lastReason ?? 'no reason recorded'}` };
   if (status.evaluations === 0 || status.lastVerdict === null) return { ready: false, evaluateNow: true };
   switch (status.lastVerdict) {
     case 'pass':
       return { ready: true };
     case 'inconclusive':
       if (gate.inconclusive === 'pass') return { ready: true };
-      if (gate.inconclusive === 'pause') return { ready: false, pause: `gate ${gate.name} inconclusive at the end of the bake: ${status.lastReason ?? 'no reason recorded'}` };
+      if (gate.inconclusive === 'pause')
+        return {
+          ready: false,
+          pause: `gate ${gate.name} inconclusive at the end of the bake: ${status.lastReason ?? 'no reason recorded'}`,
+        };
       return { ready: false, evaluateNow: false };
     case 'error':
       if (status.consecutiveErrors >= gate.errorLimit) {
-        return { ready: false, pause: `gate ${gate.name}: ${status.consecutiveErrors} consecutive errors: ${status.lastReason ?? 'no reason recorded'}` };
+        return {
+          ready: false,
+          pause: `gate ${gate.name}: ${status.consecutiveErrors} consecutive errors: ${status.lastReason ?? 'no reason recorded'}`,
+        };
       }
       return { ready: false, evaluateNow: false };
     case 'fail':
@@ -132,4 +155,3 @@ function readyByVerdict(gate: GateSpec, status: GateStatus): Readiness {
 export function worstCaseBreachToActionMs(gate: GateSpec): number {
   return gate.intervalMs * gate.failureLimit + gate.queryTimeoutMs;
 }
-

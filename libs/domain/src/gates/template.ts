@@ -9,7 +9,14 @@ export interface TemplateVars {
   window: string;
 }
 
-export const TEMPLATE_VARIABLES: readonly (keyof TemplateVars)[] = ['region', 'service', 'namespace', 'version', 'previousVersion', 'window'];
+export const TEMPLATE_VARIABLES: readonly (keyof TemplateVars)[] = [
+  'region',
+  'service',
+  'namespace',
+  'version',
+  'previousVersion',
+  'window',
+];
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -59,7 +66,8 @@ export function renderQuery(template: string, vars: TemplateVars): string {
   return template.replace(PLACEHOLDER, (_whole, name: string) => {
     if (!isKnown(name)) throw new TemplateError(`unknown variable {{${name}}}`);
     const value = vars[name];
-    if (UNSAFE_VALUE.test(value)) throw new TemplateError(`variable ${name} has a value that cannot be placed in a query: ${JSON.stringify(value)}`);
+    if (UNSAFE_VALUE.test(value))
+      throw new TemplateError(`variable ${name} has a value that cannot be placed in a query: ${JSON.stringify(value)}`);
     return value;
   });
 }

@@ -13,8 +13,7 @@ export type Comparator = '<' | '<=' | '>' | '>=';
  * maxDifference, each only if set (at least one must be set).
  */
 export type GateCondition =
-  | { kind: 'threshold'; op: Comparator; value: number }
-  | { kind: 'baseline'; maxRatio?: number; maxDifference?: number };
+  { kind: 'threshold'; op: Comparator; value: number } | { kind: 'baseline'; maxRatio?: number; maxDifference?: number };
 
 export interface GateSpec {
   name: string;
@@ -41,10 +40,7 @@ export interface SeriesValue {
 }
 
 export type QueryResult =
-  | { kind: 'vector'; series: SeriesValue[] }
-  | { kind: 'scalar'; value: number }
-  | { kind: 'matrix' }
-  | { kind: 'string'; value: string };
+  { kind: 'vector'; series: SeriesValue[] } | { kind: 'scalar'; value: number } | { kind: 'matrix' } | { kind: 'string'; value: string };
 
 export type QueryOutcome =
   | { ok: true; result: QueryResult; durationMs: number; warnings?: string[]; infos?: string[] }

@@ -91,7 +91,14 @@ function localTime(timeZone: string, ms: number): LocalTime {
   for (const part of formatter(timeZone).formatToParts(second)) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
-  const wallMs = Date.UTC(p['year'] ?? 1970, (p['month'] ?? 1) - 1, p['day'] ?? 1, (p['hour'] ?? 0) % 24, p['minute'] ?? 0, p['second'] ?? 0);
+  const wallMs = Date.UTC(
+    p['year'] ?? 1970,
+    (p['month'] ?? 1) - 1,
+    p['day'] ?? 1,
+    (p['hour'] ?? 0) % 24,
+    p['minute'] ?? 0,
+    p['second'] ?? 0,
+  );
   const weekday = (new Date(wallMs).getUTCDay() + 6) % 7;
   return { weekday, minute: Math.floor((wallMs % DAY) / MINUTE), wallMs, offsetMs: wallMs - second };
 }
@@ -198,7 +205,7 @@ export function describeDays(days: readonly Weekday[]): string {
   const idx = [...new Set(days.map((d) => WEEKDAYS.indexOf(d)))].filter((i) => i >= 0).sort((a, b) => a - b);
   if (idx.length === 7) return 'daily';
   const runs: string[] = [];
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && idx[j + 1] === idx[j]! + 1) j++;
     runs.push(j === i ? WEEKDAYS[idx[i]!]! : `${WEEKDAYS[idx[i]!]}-${WEEKDAYS[idx[j]!]}`);
@@ -219,7 +226,8 @@ export function windowProblems(w: DeploymentWindow): string[] {
   w.allow.forEach((r, i) => {
     if (r.days.length === 0) problems.push(`allow[${i}]: no days`);
     for (const d of r.days) if (!WEEKDAYS.includes(d)) problems.push(`allow[${i}]: unknown day "${d}"`);
-    if (!Number.isInteger(r.startMinute) || r.startMinute < 0 || r.startMinute >= 1440) problems.push(`allow[${i}]: startMinute must be 0..1439`);
+    if (!Number.isInteger(r.startMinute) || r.startMinute < 0 || r.startMinute >= 1440)
+      problems.push(`allow[${i}]: startMinute must be 0..1439`);
     if (!Number.isInteger(r.endMinute) || r.endMinute < 0 || r.endMinute > 1440) problems.push(`allow[${i}]: endMinute must be 0..1440`);
   });
   w.freezes.forEach((f, i) => {

@@ -59,7 +59,12 @@ export function humanDuration(ms: number): string {
   let rest = Math.max(0, Math.round(ms / 1000));
   if (rest === 0) return ms > 0 ? `${Math.round(ms)}ms` : '0s';
   let out = '';
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) {
       out += `${n}${unit}`;
@@ -102,7 +107,12 @@ export function recommendBake(
   if (!stats || failures < minFailures) {
     const { ms, note } = clamp(opts.defaultMs, opts.bounds);
     const why = failures === 0 ? 'no failure in history' : `only ${failures} failure${failures === 1 ? '' : 's'} in history`;
-    return { rule, bakeMs: ms, source: 'default', reason: `${prefix}${why} (at least ${minFailures} needed): the default bake ${humanDuration(opts.defaultMs)}${note(opts.defaultMs)}` };
+    return {
+      rule,
+      bakeMs: ms,
+      source: 'default',
+      reason: `${prefix}${why} (at least ${minFailures} needed): the default bake ${humanDuration(opts.defaultMs)}${note(opts.defaultMs)}`,
+    };
   }
   const { raw, text } = ruleText(rule, stats);
   const { ms, note } = clamp(raw, opts.bounds);

@@ -53,7 +53,10 @@ const rateText = (n: number) => `${Number(n.toPrecision(3))} req/s`;
 
 /** High traffic: above the median measured rate when at least two regions were measured and their rates differ enough, else the tier. */
 function score(regions: readonly PlannerRegion[]): Scored[] {
-  const measured = regions.map((r) => r.requestRate).filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+  const measured = regions
+    .map((r) => r.requestRate)
+    .filter((x): x is number => x !== null && Number.isFinite(x))
+    .sort((a, b) => a - b);
   // rates within SPREAD× of each other (or a single one) say nothing about high and low: the tier decides
   const spread = measured.length >= 2 && measured[measured.length - 1]! > measured[0]! * SPREAD;
   const median = spread ? (measured[Math.floor((measured.length - 1) / 2)]! + measured[Math.floor(measured.length / 2)]!) / 2 : null;
@@ -82,7 +85,12 @@ const busiestFirst = (a: Scored, b: Scored) => trafficOrder(b, a) || byName(a, b
 
 const newTraits = (r: Scored, covered: ReadonlySet<string>) => r.traits.filter((t) => !covered.has(t));
 const traitName = (t: string) => t.replace(/^tier:/, 'tier ').replace(/^zone:/, 'time zone ');
-const waveName = (text: string) => text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'wave';
+const waveName = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63) || 'wave';
 
 /**
  * Propose a plan. `canary` is the region to start in (the service's current canary); when it is
@@ -123,7 +131,8 @@ export function proposePlan(regions: readonly PlannerRegion[], canary?: string):
   const canaryLike = (r: Scored) => r.tags.every((t) => first.tags.includes(t));
 
   const low = [...left.values()].filter((r) => canaryLike(r) && r.level === 'low').sort(byTraffic)[0];
-  if (low) single('low-traffic-canary-like', low, `canary-like (no tag the canary lacks) with ${low.trafficText}: little impact if it fails`);
+  if (low)
+    single('low-traffic-canary-like', low, `canary-like (no tag the canary lacks) with ${low.trafficText}: little impact if it fails`);
   const high = [...left.values()].filter((r) => canaryLike(r) && r.level === 'high').sort(busiestFirst)[0];
   if (high) single('high-traffic-canary-like', high, `canary-like with ${high.trafficText}: same input at scale, tests only the load`);
 
@@ -147,7 +156,12 @@ export function proposePlan(regions: readonly PlannerRegion[], canary?: string):
     const batch = rest.slice(i, i + size);
     i += batch.length;
     const reason = `every trait already proven: parallel wave ${n} of up to ${size} regions, lower traffic first`;
-    waves.push({ name: `parallel-${n}`, maxParallel: batch.length, reason, regions: batch.map((r) => ({ region: r.name, reason: `${reason}; ${r.trafficText}` })) });
+    waves.push({
+      name: `parallel-${n}`,
+      maxParallel: batch.length,
+      reason,
+      regions: batch.map((r) => ({ region: r.name, reason: `${reason}; ${r.trafficText}` })),
+    });
   }
   return { canary: { region: first.name, reason: canaryReason }, waves };
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../application/src/index.js';
+import type { Clock } from '#application';
 
 export class SystemClock implements Clock {
   now(): Date {

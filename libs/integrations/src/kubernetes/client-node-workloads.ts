@@ -4,8 +4,8 @@
  * a JSON merge patch that puts the recorded pod template and labels back exactly.
  */
 import * as k8s from '@kubernetes/client-node';
-import type { JsonObject, RecordedWorkload, RolloutObservation, Workload } from '../../../domain/src/index.js';
-import { WorkloadError, type WorkloadClient } from '../../../application/src/index.js';
+import type { JsonObject, RecordedWorkload, RolloutObservation, Workload } from '#domain';
+import { WorkloadError, type WorkloadClient } from '#application';
 
 export class ClientNodeWorkloads implements WorkloadClient {
   private readonly apps: k8s.AppsV1Api;
@@ -98,7 +98,10 @@ export class ClientNodeWorkloads implements WorkloadClient {
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new WorkloadError(`${this.region}: ${what} timed out after ${this.timeoutMs}ms`, false)), this.timeoutMs);
+      timer = setTimeout(
+        () => reject(new WorkloadError(`${this.region}: ${what} timed out after ${this.timeoutMs}ms`, false)),
+        this.timeoutMs,
+      );
     });
     try {
       return await Promise.race([fn(), timeout]);

@@ -3,8 +3,8 @@
  * bearer token from the environment or a file. Unknown regions throw.
  */
 import * as k8s from '@kubernetes/client-node';
-import type { RegionConfig } from '../../../config/src/index.js';
-import type { Clusters, WorkloadClient } from '../../../application/src/index.js';
+import type { RegionConfig } from '#config';
+import type { Clusters, WorkloadClient } from '#application';
 import { ClientNodeWorkloads } from './client-node-workloads.js';
 import { KeepAliveKubeConfig } from './keep-alive-kubeconfig.js';
 

@@ -3,9 +3,9 @@
  * Prometheus queries (by region, outcome), each with its duration. The wrapped clients are
  * unchanged; the engine never sees prom-client.
  */
-import type { Clusters, MetricsSource, MetricsSources, WorkloadClient } from '../../../application/src/index.js';
-import { WorkloadError } from '../../../application/src/index.js';
-import type { QueryOutcome, RecordedWorkload, RolloutObservation, Workload } from '../../../domain/src/index.js';
+import type { Clusters, MetricsSource, MetricsSources, WorkloadClient } from '#application';
+import { WorkloadError } from '#application';
+import type { QueryOutcome, RecordedWorkload, RolloutObservation, Workload } from '#domain';
 import type { TidelineMetrics } from './tideline-metrics.js';
 
 /** ok | 4xx | 5xx | timeout | error (connection refused, TLS…). */
@@ -81,7 +81,10 @@ class InstrumentedSource implements MetricsSource {
   async query(promql: string, opts: { timeoutMs: number }): Promise<QueryOutcome> {
     const started = process.hrtime.bigint();
     const outcome = await this.inner.query(promql, opts);
-    const labels = { region: this.region, outcome: outcome.ok ? 'ok' : outcome.status !== undefined ? `${Math.floor(outcome.status / 100)}xx` : 'error' };
+    const labels = {
+      region: this.region,
+      outcome: outcome.ok ? 'ok' : outcome.status !== undefined ? `${Math.floor(outcome.status / 100)}xx` : 'error',
+    };
     this.metrics.promQueries.inc(labels);
     this.metrics.promDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     return outcome;

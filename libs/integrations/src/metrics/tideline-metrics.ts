@@ -14,9 +14,21 @@ export type GaugeSource = () => Promise<Array<{ labels: Record<string, string>; 
 export class TidelineMetrics {
   readonly registry = new Registry();
 
-  readonly transitions = this.counter('tideline_release_transitions_total', 'Release and region events committed, by event type', ['service', 'type']);
-  readonly regionSteps = this.counter('tideline_region_steps_total', 'Region state changes committed by the engine, by step (the event type)', ['service', 'region', 'step']);
-  readonly gateEvaluations = this.counter('tideline_gate_evaluations_total', 'Gate evaluations stored, by verdict', ['service', 'region', 'stage', 'verdict']);
+  readonly transitions = this.counter('tideline_release_transitions_total', 'Release and region events committed, by event type', [
+    'service',
+    'type',
+  ]);
+  readonly regionSteps = this.counter(
+    'tideline_region_steps_total',
+    'Region state changes committed by the engine, by step (the event type)',
+    ['service', 'region', 'step'],
+  );
+  readonly gateEvaluations = this.counter('tideline_gate_evaluations_total', 'Gate evaluations stored, by verdict', [
+    'service',
+    'region',
+    'stage',
+    'verdict',
+  ]);
   readonly verdictToAction = this.histogram(
     'tideline_gate_verdict_to_action_seconds',
     'From the gate verdict that failed a region to the start of the failure action (first rollback patch, traffic weight set to 0, or pause)',
@@ -29,26 +41,63 @@ export class TidelineMetrics {
     ['service'],
     LATENCY_BUCKETS,
   );
-  readonly kubeCalls = this.counter('tideline_kubernetes_requests_total', 'Kubernetes API calls, by region, verb and outcome', ['region', 'verb', 'outcome']);
-  readonly kubeDuration = this.histogram('tideline_kubernetes_request_duration_seconds', 'Kubernetes API call duration', ['region', 'verb', 'outcome'], CALL_BUCKETS);
-  readonly promQueries = this.counter('tideline_prometheus_queries_total', 'Prometheus queries (gates, alerts, request rates), by region and outcome', ['region', 'outcome']);
-  readonly promDuration = this.histogram('tideline_prometheus_query_duration_seconds', 'Prometheus query duration', ['region', 'outcome'], CALL_BUCKETS);
-  readonly jobWait = this.histogram('tideline_job_wait_seconds', 'From when a job was due to when a worker took it', ['queue', 'job'], LATENCY_BUCKETS);
-  readonly jobRun = this.histogram('tideline_job_run_seconds', 'How long a job ran, by outcome', ['queue', 'job', 'outcome'], LATENCY_BUCKETS);
-  readonly notificationDeliveries = this.counter('tideline_notification_deliveries_total', 'Notification delivery attempts that ended, by status (sent, retry, rate_limited, dead)', ['status']);
+  readonly kubeCalls = this.counter('tideline_kubernetes_requests_total', 'Kubernetes API calls, by region, verb and outcome', [
+    'region',
+    'verb',
+    'outcome',
+  ]);
+  readonly kubeDuration = this.histogram(
+    'tideline_kubernetes_request_duration_seconds',
+    'Kubernetes API call duration',
+    ['region', 'verb', 'outcome'],
+    CALL_BUCKETS,
+  );
+  readonly promQueries = this.counter(
+    'tideline_prometheus_queries_total',
+    'Prometheus queries (gates, alerts, request rates), by region and outcome',
+    ['region', 'outcome'],
+  );
+  readonly promDuration = this.histogram(
+    'tideline_prometheus_query_duration_seconds',
+    'Prometheus query duration',
+    ['region', 'outcome'],
+    CALL_BUCKETS,
+  );
+  readonly jobWait = this.histogram(
+    'tideline_job_wait_seconds',
+    'From when a job was due to when a worker took it',
+    ['queue', 'job'],
+    LATENCY_BUCKETS,
+  );
+  readonly jobRun = this.histogram(
+    'tideline_job_run_seconds',
+    'How long a job ran, by outcome',
+    ['queue', 'job', 'outcome'],
+    LATENCY_BUCKETS,
+  );
+  readonly notificationDeliveries = this.counter(
+    'tideline_notification_deliveries_total',
+    'Notification delivery attempts that ended, by status (sent, retry, rate_limited, dead)',
+    ['status'],
+  );
   readonly drainDuration = this.histogram(
     'tideline_drain_duration_seconds',
     "From a region's weight set to 0 until its request rate fell under the drained fraction (or the drain ended)",
     ['region', 'kind', 'outcome'],
     [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800],
   );
-  readonly scrapeErrors = this.counter('tideline_metrics_collect_errors_total', 'Scrape-time gauges that could not be read (Postgres or Redis down)', ['source']);
+  readonly scrapeErrors = this.counter(
+    'tideline_metrics_collect_errors_total',
+    'Scrape-time gauges that could not be read (Postgres or Redis down)',
+    ['source'],
+  );
 
   constructor(defaults = true) {
     if (defaults) {
       collectDefaultMetrics({ register: this.registry });
       // gauges named *_total (promtool refuses them); nodejs_active_{handles,requests,resources} say the same
-      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+        this.registry.removeSingleMetric(name);
     }
   }
 
@@ -67,7 +116,8 @@ export class TidelineMetrics {
       async collect() {
         this.reset();
         try {
-          for (const { labels, value } of await withTimeout(source(), timeoutMs, `${sourceName} did not answer within ${timeoutMs}ms`)) this.set(labels, value);
+          for (const { labels, value } of await withTimeout(source(), timeoutMs, `${sourceName} did not answer within ${timeoutMs}ms`))
+            this.set(labels, value);
         } catch {
           errors.inc({ source: sourceName });
         }

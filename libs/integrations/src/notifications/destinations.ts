@@ -9,8 +9,8 @@ import {
   type NotificationDestination,
   type NotificationDestinations,
   type ThreadedChat,
-} from '../../../application/src/index.js';
-import type { NotificationsConfig, SlackBotConfig, SlackWebhookConfig, WebhookConfig } from '../../../config/src/index.js';
+} from '#application';
+import type { NotificationsConfig, SlackBotConfig, SlackWebhookConfig, WebhookConfig } from '#config';
 import { HttpWebhookSink } from './http-webhook.js';
 import { SlackBotChat } from './slack-bot.js';
 import { SlackWebhookSink } from './slack-webhook.js';
@@ -19,7 +19,13 @@ export type DestinationSpec =
   | { type: 'slack-bot'; config: SlackBotConfig }
   | { type: 'slack-webhook'; config: SlackWebhookConfig }
   | { type: 'webhook'; config: WebhookConfig };
-type Factories = { [T in DestinationSpec['type']]: (spec: Extract<DestinationSpec, { type: T }>, timeoutMs: number, log: Logger) => ThreadedChat | MessageSink };
+type Factories = {
+  [T in DestinationSpec['type']]: (
+    spec: Extract<DestinationSpec, { type: T }>,
+    timeoutMs: number,
+    log: Logger,
+  ) => ThreadedChat | MessageSink;
+};
 
 export class UnknownDestinationTypeError extends Error {}
 
@@ -33,7 +39,9 @@ const FACTORIES: Factories = {
 /** Build a destination channel; throws on a type no factory is registered for. */
 export function createChannel(spec: DestinationSpec, timeoutMs: number, log: Logger): ThreadedChat | MessageSink {
   if (!Object.hasOwn(FACTORIES, spec.type)) {
-    throw new UnknownDestinationTypeError(`unknown notification destination type ${String(spec.type)} (known: ${Object.keys(FACTORIES).join(', ')})`);
+    throw new UnknownDestinationTypeError(
+      `unknown notification destination type ${String(spec.type)} (known: ${Object.keys(FACTORIES).join(', ')})`,
+    );
   }
   const factory = FACTORIES[spec.type] as (s: DestinationSpec, timeoutMs: number, log: Logger) => ThreadedChat | MessageSink;
   return factory(spec, timeoutMs, log);
@@ -48,7 +56,9 @@ export class ConfiguredDestinations implements NotificationDestinations {
     const slack = config.slack;
     if (slack) {
       const channel =
-        slack.mode === 'bot' ? createChannel({ type: 'slack-bot', config: slack }, timeoutMs, log) : createChannel({ type: 'slack-webhook', config: slack }, timeoutMs, log);
+        slack.mode === 'bot'
+          ? createChannel({ type: 'slack-bot', config: slack }, timeoutMs, log)
+          : createChannel({ type: 'slack-webhook', config: slack }, timeoutMs, log);
       this.add({
         name: 'slack',
         filter: { minSeverity: slack.minSeverity, ...(slack.events ? { events: slack.events } : {}) },

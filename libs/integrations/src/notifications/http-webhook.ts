@@ -2,8 +2,8 @@
  * Generic webhooks: the event as JSON, POSTed with an HMAC-SHA256 signature (signature.ts).
  * 2xx is delivered; 408, 425, 429 (with Retry-After) and 5xx are retried; other 4xx are final.
  */
-import { DeliveryError, type MessageSink, type NotificationMessage } from '../../../application/src/index.js';
-import type { WebhookConfig } from '../../../config/src/index.js';
+import { DeliveryError, type MessageSink, type NotificationMessage } from '#application';
+import type { WebhookConfig } from '#config';
 import { describeRequestFailure } from './slack-errors.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signTidelineWebhook, TIMESTAMP_HEADER } from './signature.js';
 

@@ -1,6 +1,6 @@
 /** Block Kit layouts of the parent message (the release) and of one event's message. */
 import type { KnownBlock } from '@slack/types';
-import { describePlan, type NotificationMessage, type ReleaseSummary } from '../../../application/src/index.js';
+import { describePlan, type NotificationMessage, type ReleaseSummary } from '#application';
 
 export interface SlackMessage {
   /** notification text (also what clients without blocks show) */
@@ -53,7 +53,15 @@ export function parentMessage(r: ReleaseSummary): SlackMessage {
   if (r.stateReason) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Why* ${escapeMrkdwn(r.stateReason)}`, 3000) } });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: clip(`\`${escapeMrkdwn(r.image)}\`${r.requestedBy ? ` · requested by ${escapeMrkdwn(r.requestedBy)}` : ''} · <${r.url}|open the release>`, 3000) }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: clip(
+          `\`${escapeMrkdwn(r.image)}\`${r.requestedBy ? ` · requested by ${escapeMrkdwn(r.requestedBy)}` : ''} · <${r.url}|open the release>`,
+          3000,
+        ),
+      },
+    ],
   });
   return { text, blocks };
 }
@@ -64,18 +72,28 @@ export function eventMessage(m: NotificationMessage, standalone: boolean): Slack
   const prefix = standalone ? `${r.service} ${r.version}: ` : '';
   const text = `${prefix}${m.title}: ${m.text}`;
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`${emoji(m)} *${escapeMrkdwn(prefix + m.title)}*: ${escapeMrkdwn(m.text)}`, 3000) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`${emoji(m)} *${escapeMrkdwn(prefix + m.title)}*: ${escapeMrkdwn(m.text)}`, 3000) },
+    },
   ];
   if (m.fields.length > 0) {
     blocks.push({
       type: 'section',
-      fields: m.fields.slice(0, 10).map((f) => ({ type: 'mrkdwn' as const, text: clip(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, 2000) })),
+      fields: m.fields
+        .slice(0, 10)
+        .map((f) => ({ type: 'mrkdwn' as const, text: clip(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, 2000) })),
     });
   }
   const where = [m.region && `region ${m.region}`, m.stage && `stage ${m.stage}`, `by ${m.actor}`].filter(Boolean).join(' · ');
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: clip(`${escapeMrkdwn(where)} · <${r.url}|${standalone ? `release #${r.releaseNumber}` : 'open the release'}>`, 3000) }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: clip(`${escapeMrkdwn(where)} · <${r.url}|${standalone ? `release #${r.releaseNumber}` : 'open the release'}>`, 3000),
+      },
+    ],
   });
   return { text: clip(text, 3000), blocks };
 }

@@ -5,8 +5,8 @@
  * so a rate-limited Slack cannot hold a worker.
  */
 import { WebClient, LogLevel, type Logger as SlackLogger } from '@slack/web-api';
-import type { NotificationMessage, ReleaseSummary, ThreadedChat, Logger } from '../../../application/src/index.js';
-import type { SlackBotConfig } from '../../../config/src/index.js';
+import type { NotificationMessage, ReleaseSummary, ThreadedChat, Logger } from '#application';
+import type { SlackBotConfig } from '#config';
 import { eventMessage, parentMessage } from './slack-blocks.js';
 import { slackError } from './slack-errors.js';
 
@@ -76,7 +76,12 @@ export class SlackBotChat implements ThreadedChat {
   async findParent(channel: string, releaseId: string, since: Date): Promise<string | null> {
     if (!CHANNEL_ID.test(channel)) return null; // a channel name: history cannot be read without its id
     const res = await this.call('conversations.history', () =>
-      this.client.conversations.history({ channel, oldest: ((since.getTime() - 60_000) / 1000).toFixed(6), include_all_metadata: true, limit: 200 }),
+      this.client.conversations.history({
+        channel,
+        oldest: ((since.getTime() - 60_000) / 1000).toFixed(6),
+        include_all_metadata: true,
+        limit: 200,
+      }),
     );
     const found = ((res.messages ?? []) as SlackMessageView[]).find(
       (m) => m.metadata?.event_type === PARENT_EVENT_TYPE && m.metadata.event_payload?.['release_id'] === releaseId,
@@ -93,7 +98,10 @@ export class SlackBotChat implements ThreadedChat {
         text: m.text,
         blocks: m.blocks,
         unfurl_links: false,
-        metadata: { event_type: REPLY_EVENT_TYPE, event_payload: { delivery_id: deliveryId, release_id: message.release.id, event_id: message.eventId } },
+        metadata: {
+          event_type: REPLY_EVENT_TYPE,
+          event_payload: { delivery_id: deliveryId, release_id: message.release.id, event_id: message.eventId },
+        },
       }),
     );
     if (!res.ts) throw slackError('chat.postMessage', new Error('Slack answered without a message ts'));

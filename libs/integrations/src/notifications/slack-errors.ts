@@ -1,8 +1,15 @@
 /** @slack/web-api and @slack/webhook errors → DeliveryError (retryable or not, Retry-After). Never includes secrets. */
-import { DeliveryError } from '../../../application/src/index.js';
+import { DeliveryError } from '#application';
 
 /** Slack `ok: false` error codes worth retrying. */
-const RETRYABLE_CODES = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
+const RETRYABLE_CODES = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+  'team_added_to_org',
+]);
 
 interface SlackLikeError {
   code?: unknown;
@@ -38,7 +45,11 @@ export function slackError(what: string, err: unknown): DeliveryError {
     case 'slack_webapi_platform_error': {
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
       const ra = e.data?.response_metadata?.retryAfter;
-      return new DeliveryError(`${what}: Slack error ${code}`, RETRYABLE_CODES.has(code), code === 'ratelimited' && typeof ra === 'number' ? ra * 1000 : undefined);
+      return new DeliveryError(
+        `${what}: Slack error ${code}`,
+        RETRYABLE_CODES.has(code),
+        code === 'ratelimited' && typeof ra === 'number' ? ra * 1000 : undefined,
+      );
     }
     case 'slack_webapi_request_error':
     case 'slack_webhook_request_error':

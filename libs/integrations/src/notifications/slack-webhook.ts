@@ -3,8 +3,8 @@
  * per event, no threads, no parent to update, and no way to ask Slack what was posted.
  */
 import { IncomingWebhook, type FetchFunction } from '@slack/webhook';
-import { DeliveryError, type MessageSink, type NotificationMessage } from '../../../application/src/index.js';
-import type { SlackWebhookConfig } from '../../../config/src/index.js';
+import { DeliveryError, type MessageSink, type NotificationMessage } from '#application';
+import type { SlackWebhookConfig } from '#config';
 import { eventMessage } from './slack-blocks.js';
 import { slackError } from './slack-errors.js';
 
@@ -24,7 +24,11 @@ export class SlackWebhookSink implements MessageSink {
       retryAfter = res.headers.get('retry-after');
       return res;
     };
-    const hook = new IncomingWebhook(this.config.webhookUrl.reveal(), { timeout: this.timeoutMs, retryConfig: { retries: 0 }, fetch: capture });
+    const hook = new IncomingWebhook(this.config.webhookUrl.reveal(), {
+      timeout: this.timeoutMs,
+      retryConfig: { retries: 0 },
+      fetch: capture,
+    });
     const m = eventMessage(message, true);
     try {
       await hook.send({ text: m.text, blocks: m.blocks, unfurl_links: false });

@@ -4,8 +4,8 @@
  * failure is an `ok: false` outcome with a message fit for an operator. Headers (e.g.
  * Authorization) are sent but never appear in messages; credentials in the URL are masked.
  */
-import type { MetricsSource } from '../../../application/src/index.js';
-import { formatPromDuration, parsePromResponse, promErrorOf, type QueryOutcome } from '../../../domain/src/index.js';
+import type { MetricsSource } from '#application';
+import { formatPromDuration, parsePromResponse, promErrorOf, type QueryOutcome } from '#domain';
 import { displayUrl, isTimeout, networkErrorCode, snippet, splitCredentials } from './http-util.js';
 
 export interface HttpPrometheusOptions {
@@ -73,8 +73,15 @@ export class HttpPrometheus implements MetricsSource {
       return failed(`prometheus answered ${status}: ${promError ? `${promError.errorType}: ${promError.error}` : snippet(text)}`, status);
     }
     const parsed = parsePromResponse(body);
-    if (!parsed.ok) return failed(promError ? `prometheus error (${promError.errorType}): ${promError.error}` : `unexpected answer from prometheus: ${parsed.error}`, status);
-    const notes = { ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}), ...(parsed.infos.length > 0 ? { infos: parsed.infos } : {}) };
+    if (!parsed.ok)
+      return failed(
+        promError ? `prometheus error (${promError.errorType}): ${promError.error}` : `unexpected answer from prometheus: ${parsed.error}`,
+        status,
+      );
+    const notes = {
+      ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}),
+      ...(parsed.infos.length > 0 ? { infos: parsed.infos } : {}),
+    };
     return { ok: true, result: parsed.result, durationMs: Math.round(performance.now() - started), ...notes };
   }
 }

@@ -18,7 +18,8 @@ export function networkErrorCode(err: unknown): string {
     if (typeof c.code === 'string') return c.code;
     if (Array.isArray(c.errors)) {
       const first: unknown = c.errors[0];
-      if (typeof first === 'object' && first !== null && typeof (first as { code?: unknown }).code === 'string') return (first as { code: string }).code;
+      if (typeof first === 'object' && first !== null && typeof (first as { code?: unknown }).code === 'string')
+        return (first as { code: string }).code;
     }
     if (typeof c.message === 'string' && c.message !== '') return c.message;
   }

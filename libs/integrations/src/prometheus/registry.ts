@@ -1,5 +1,5 @@
 /** Metrics sources by provider type, and per region. */
-import type { MetricsSource, MetricsSources } from '../../../application/src/index.js';
+import type { MetricsSource, MetricsSources } from '#application';
 import { HttpPrometheus } from './http-prometheus.js';
 
 export interface MetricsSourceConfig {
@@ -14,7 +14,11 @@ export const METRICS_PROVIDER_TYPES = ['prometheus'] as const;
 export function createMetricsSource(cfg: MetricsSourceConfig): MetricsSource {
   switch (cfg.type) {
     case 'prometheus':
-      return new HttpPrometheus({ url: cfg.url, ...(cfg.headers ? { headers: cfg.headers } : {}), ...(cfg.fetchImpl ? { fetchImpl: cfg.fetchImpl } : {}) });
+      return new HttpPrometheus({
+        url: cfg.url,
+        ...(cfg.headers ? { headers: cfg.headers } : {}),
+        ...(cfg.fetchImpl ? { fetchImpl: cfg.fetchImpl } : {}),
+      });
     default:
       throw new Error(`unknown metrics provider type "${cfg.type}" (known: ${METRICS_PROVIDER_TYPES.join(', ')})`);
   }

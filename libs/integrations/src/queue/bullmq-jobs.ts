@@ -15,7 +15,7 @@ import {
   type RegionOperationScheduler,
   type TickScheduler,
   type DrillScheduler,
-} from '../../../application/src/index.js';
+} from '#application';
 
 const DEFAULTS: JobsOptions = {
   attempts: 25,
@@ -76,7 +76,11 @@ export class JobQueues implements TickScheduler, RegionOperationScheduler, Drill
 
   /** Run the sweeper every `everyMs` (one schedule across all workers). */
   async scheduleSweeper(everyMs: number): Promise<void> {
-    await this.queue(QUEUES.releases).upsertJobScheduler('release-sweeper', { every: everyMs }, { name: 'release.sweep', data: { reason: 'schedule' } });
+    await this.queue(QUEUES.releases).upsertJobScheduler(
+      'release-sweeper',
+      { every: everyMs },
+      { name: 'release.sweep', data: { reason: 'schedule' } },
+    );
   }
 
   /** Is the sweeper's schedule still in Redis? (A Redis restarted empty or flushed has lost it.) */

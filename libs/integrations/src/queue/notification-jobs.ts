@@ -2,7 +2,7 @@
  * BullMQ side of notifications: delivery jobs (one id per delivery and attempt, so an
  * enqueue that is already waiting is a no-op), the dispatcher's schedule, and its nudge.
  */
-import { DISPATCH_NUDGE_JOB_ID, QUEUES, deliverJobId, type DeliveryScheduler } from '../../../application/src/index.js';
+import { DISPATCH_NUDGE_JOB_ID, QUEUES, deliverJobId, type DeliveryScheduler } from '#application';
 import type { JobQueues } from './bullmq-jobs.js';
 
 export class NotificationJobs implements DeliveryScheduler {
@@ -11,7 +11,11 @@ export class NotificationJobs implements DeliveryScheduler {
   constructor(private readonly queues: JobQueues) {}
 
   enqueueDelivery(deliveryId: string, tag: string, delayMs: number): Promise<void> {
-    return this.queues.add('notification.deliver', { deliveryId }, { jobId: deliverJobId(deliveryId, tag), delay: Math.max(0, Math.round(delayMs)) });
+    return this.queues.add(
+      'notification.deliver',
+      { deliveryId },
+      { jobId: deliverJobId(deliveryId, tag), delay: Math.max(0, Math.round(delayMs)) },
+    );
   }
 
   /** Run the dispatcher every `everyMs` (one schedule across all workers). */
@@ -33,7 +37,12 @@ export class NotificationJobs implements DeliveryScheduler {
   nudge(): void {
     if (this.nudging) return;
     this.nudging = this.queues
-      .add('notifications.dispatch', { reason: 'nudge' }, { jobId: DISPATCH_NUDGE_JOB_ID, removeOnComplete: true, removeOnFail: true }, 2_000)
+      .add(
+        'notifications.dispatch',
+        { reason: 'nudge' },
+        { jobId: DISPATCH_NUDGE_JOB_ID, removeOnComplete: true, removeOnFail: true },
+        2_000,
+      )
       .catch(() => undefined)
       .finally(() => {
         this.nudging = null;

@@ -3,7 +3,8 @@ import type { ConnectionOptions } from 'bullmq';
 
 export function redisConnection(url: string): ConnectionOptions {
   const u = new URL(url);
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must start with redis:// or rediss://, got ${u.protocol}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new Error(`REDIS_URL must start with redis:// or rediss://, got ${u.protocol}`);
   return {
     host: u.hostname,
     port: u.port ? Number(u.port) : 6379,

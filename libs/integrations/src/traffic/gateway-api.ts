@@ -8,7 +8,7 @@
  * condition or no report within the timeout is an error (the weight is not trusted).
  */
 import * as k8s from '@kubernetes/client-node';
-import type { TrafficProvider } from '../../../application/src/index.js';
+import type { TrafficProvider } from '#application';
 import { TrafficError } from './errors.js';
 import { parentVerdict, readWeight, routeLabel, weightPlan } from './gateway-weights.js';
 
@@ -84,7 +84,10 @@ export class GatewayApiTrafficProvider implements TrafficProvider {
         lastConflict = err.message; // the route changed since it was read: read it again
       }
     }
-    throw new TrafficError(`${this.#label}: the weight of backendRef ${this.#opts.backendRef} could not be written (conflicting edits for ${attempts} attempts or ${this.#opts.timeoutMs}ms): ${lastConflict}`, 409);
+    throw new TrafficError(
+      `${this.#label}: the weight of backendRef ${this.#opts.backendRef} could not be written (conflicting edits for ${attempts} attempts or ${this.#opts.timeoutMs}ms): ${lastConflict}`,
+      409,
+    );
   }
 
   /** Polls the route until its parents accept `generation` (throws when one refuses or time runs out). */
@@ -108,7 +111,13 @@ export class GatewayApiTrafficProvider implements TrafficProvider {
 
   async #read(): Promise<RouteObject> {
     return (await this.#call('get', () =>
-      this.#api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.#opts.namespace, plural: PLURAL, name: this.#opts.route }),
+      this.#api.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: this.#opts.namespace,
+        plural: PLURAL,
+        name: this.#opts.route,
+      }),
     )) as RouteObject;
   }
 
@@ -116,7 +125,10 @@ export class GatewayApiTrafficProvider implements TrafficProvider {
   async #call<T>(verb: string, fn: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TrafficError(`${verb} ${this.#label} timed out after ${this.#opts.timeoutMs}ms`)), this.#opts.timeoutMs);
+      timer = setTimeout(
+        () => reject(new TrafficError(`${verb} ${this.#label} timed out after ${this.#opts.timeoutMs}ms`)),
+        this.#opts.timeoutMs,
+      );
     });
     try {
       return await Promise.race([fn(), timeout]);
@@ -124,7 +136,11 @@ export class GatewayApiTrafficProvider implements TrafficProvider {
       if (err instanceof TrafficError) throw err;
       if (err instanceof k8s.ApiException) {
         const code = Number(err.code);
-        throw new TrafficError(`${verb} ${this.#label} failed with HTTP ${code}: ${statusMessage(err.body)}`, code, statusMessage(err.body));
+        throw new TrafficError(
+          `${verb} ${this.#label} failed with HTTP ${code}: ${statusMessage(err.body)}`,
+          code,
+          statusMessage(err.body),
+        );
       }
       throw new TrafficError(`${verb} ${this.#label} failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {

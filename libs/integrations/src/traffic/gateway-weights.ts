@@ -9,9 +9,7 @@
  */
 import { TrafficError } from './errors.js';
 
-export type JsonPatchOp =
-  | { op: 'test'; path: string; value: string | number }
-  | { op: 'add' | 'replace'; path: string; value: number };
+export type JsonPatchOp = { op: 'test'; path: string; value: string | number } | { op: 'add' | 'replace'; path: string; value: number };
 
 export interface WeightChange {
   rule: number;
@@ -88,7 +86,8 @@ export function weightPlan(route: unknown, backendRef: string, weight: number, m
   // writing out an implicit 1 alone changes no traffic: only write when some weight really moves
   if (!changes.some((c) => (c.from ?? DEFAULT_BACKEND_WEIGHT) !== c.to)) return { ops: [], changes: [] };
   const resourceVersion = (route as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
-  if (typeof resourceVersion !== 'string' || resourceVersion === '') throw new TrafficError(`${routeLabel(route)} has no metadata.resourceVersion`);
+  if (typeof resourceVersion !== 'string' || resourceVersion === '')
+    throw new TrafficError(`${routeLabel(route)} has no metadata.resourceVersion`);
   const ops: JsonPatchOp[] = [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion }];
   for (const c of changes) {
     const at = `/spec/rules/${c.rule}/backendRefs/${c.backendRef}`;
@@ -122,7 +121,10 @@ export function parentVerdict(route: unknown, generation: number): ParentVerdict
       }
       if (c['status'] !== 'True') {
         const why = [c['reason'], c['message']].filter((x) => typeof x === 'string' && x !== '').join(': ');
-        return { ready: false, rejected: `parent ${String(parent.parentRef?.name ?? '?')} reports ${type} ${String(c['status'])}${why ? ` (${why})` : ''}` };
+        return {
+          ready: false,
+          rejected: `parent ${String(parent.parentRef?.name ?? '?')} reports ${type} ${String(c['status'])}${why ? ` (${why})` : ''}`,
+        };
       }
     }
   }

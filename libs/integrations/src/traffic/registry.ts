@@ -1,5 +1,5 @@
 /** Traffic providers by type, and per region. */
-import type { TrafficProvider, TrafficProviders } from '../../../application/src/index.js';
+import type { TrafficProvider, TrafficProviders } from '#application';
 import { GatewayApiTrafficProvider, type GatewayApiTrafficOptions } from './gateway-api.js';
 import { SimulatorLoadBalancer } from './simulator-lb.js';
 import { WebhookTrafficProvider } from './webhook.js';

@@ -3,7 +3,7 @@
  * `{"weight": n}`; it answers `{"region","weight","targetWeight"}` (weight moves toward
  * targetWeight over time). getWeight reports the target: what Tideline last asked for.
  */
-import type { TrafficProvider } from '../../../application/src/index.js';
+import type { TrafficProvider } from '#application';
 import { TrafficError } from './errors.js';
 import { call, checkWeight, expect2xx, parseJson, weightField } from './http.js';
 
@@ -33,7 +33,13 @@ export class SimulatorLoadBalancer implements TrafficProvider {
   async setWeight(region: string, weight: number): Promise<void> {
     checkWeight(weight);
     const url = this.#url(region);
-    const answer = await call(WHAT, url, { method: 'PUT', headers: this.#headers(true), body: JSON.stringify({ weight }) }, this.#timeoutMs, this.#fetch);
+    const answer = await call(
+      WHAT,
+      url,
+      { method: 'PUT', headers: this.#headers(true), body: JSON.stringify({ weight }) },
+      this.#timeoutMs,
+      this.#fetch,
+    );
     expect2xx(WHAT, 'PUT', url, answer);
   }
 
@@ -43,7 +49,8 @@ export class SimulatorLoadBalancer implements TrafficProvider {
     expect2xx(WHAT, 'GET', url, answer);
     const body = parseJson(answer.text);
     const target = weightField(body, 'targetWeight') ?? weightField(body, 'weight');
-    if (target === undefined) throw new TrafficError(`${WHAT} answered GET without a weight for region ${region}`, answer.status, answer.text.slice(0, 200));
+    if (target === undefined)
+      throw new TrafficError(`${WHAT} answered GET without a weight for region ${region}`, answer.status, answer.text.slice(0, 200));
     return target;
   }
 

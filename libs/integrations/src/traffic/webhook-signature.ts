@@ -13,6 +13,13 @@ export function signPayload(secret: string, timestamp: string | number, body: st
 }
 
 /** true when `header` holds a valid signature of `timestamp + "." + body` within `toleranceSeconds` of now. */
-export function verifySignature(secret: string, timestamp: string, body: string, header: string, nowMs: number, toleranceSeconds = 300): boolean {
+export function verifySignature(
+  secret: string,
+  timestamp: string,
+  body: string,
+  header: string,
+  nowMs: number,
+  toleranceSeconds = 300,
+): boolean {
   return verifyTidelineSignature(secret, timestamp, body, header, nowMs, toleranceSeconds);
 }

@@ -9,7 +9,7 @@
  * without a weight, 404, 405 or 501 → null (the webhook cannot tell); other answers throw.
  */
 import { randomUUID } from 'node:crypto';
-import type { TrafficProvider } from '../../../application/src/index.js';
+import type { TrafficProvider } from '#application';
 import { call, checkWeight, expect2xx, parseJson, weightField } from './http.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../notifications/signature.js';
 import { REQUEST_ID_HEADER, signPayload } from './webhook-signature.js';
@@ -61,7 +61,13 @@ export class WebhookTrafficProvider implements TrafficProvider {
   async getWeight(region: string): Promise<number | null> {
     const url = new URL(this.#url);
     url.searchParams.set('region', region);
-    const answer = await call(WHAT, url.toString(), { method: 'GET', headers: { accept: 'application/json', ...this.#sign('') } }, this.#timeoutMs, this.#fetch);
+    const answer = await call(
+      WHAT,
+      url.toString(),
+      { method: 'GET', headers: { accept: 'application/json', ...this.#sign('') } },
+      this.#timeoutMs,
+      this.#fetch,
+    );
     if (answer.status === 404 || answer.status === 405 || answer.status === 501) return null;
     expect2xx(WHAT, 'GET', url.toString(), answer);
     return weightField(parseJson(answer.text), 'weight') ?? null;
