@@ -5,7 +5,7 @@
  * regions stay watched while the release waits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError } from '../../libs/application/src/index.js';
+import { ConflictError } from '#application';
 import { ERROR_METRIC, MediumEngine, MINUTE, startMediumDb, type MediumDb } from './harness.js';
 
 describe('medium: approvals', () => {

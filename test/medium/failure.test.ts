@@ -19,7 +19,13 @@ describe('medium: failures', () => {
   });
 
   it('a verified region whose gate goes bad later fails the release, and every touched region is rolled back', async () => {
-    const e = new MediumEngine(env.db, { service: 'watched', waves: [{ name: 'wave-1', regions: ['r1'] }, { name: 'wave-2', regions: ['r2'] }] });
+    const e = new MediumEngine(env.db, {
+      service: 'watched',
+      waves: [
+        { name: 'wave-1', regions: ['r1'] },
+        { name: 'wave-2', regions: ['r2'] },
+      ],
+    });
     const r = await e.create();
     const t0 = e.clock.nowMs();
     await e.runUntil(t0 + 13 * MINUTE);
@@ -59,8 +65,10 @@ describe('medium: failures', () => {
     await e.runUntil(t0 + 20 * MINUTE);
     expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: verified', 'r2: baking', 'r3: pending']);
 
-    await e.runUntil(t0 + 21 * MINUTE);
-    expect((await e.events(r.id, 'release.rolling_back')).map((x) => x.reason)).toEqual([expect.stringMatching(/^region r2 failed: gate error-rate failed/)]);
+    await e.runUntil(t0 + 22 * MINUTE);
+    expect((await e.events(r.id, 'release.rolling_back')).map((x) => x.reason)).toEqual([
+      expect.stringMatching(/^region r2 failed: gate error-rate failed/),
+    ]);
     // the order the touched regions are rolled back in: newest deploy first, canary last
     const order = await e.events(r.id, 'region.rolling_back');
     expect(order.map((x) => `${x.region} from ${x.fromState}`)).toEqual(['r2 from failed', 'r1 from verified', 'c1 from verified']);
@@ -68,11 +76,14 @@ describe('medium: failures', () => {
     // in parallel: the same tick sends every restore in one phase, at the same moment
     const restores = e.clusters.calls.filter((c) => c.op === 'restore');
     expect(restores.map((c) => c.region).sort()).toEqual(['c1', 'r1', 'r2']);
-    expect(new Set(restores.map((c) => c.atMs))).toEqual(new Set([t0 + 21 * MINUTE]));
+    expect(new Set(restores.map((c) => c.atMs))).toEqual(new Set([t0 + 22 * MINUTE]));
     const patched = await e.events(r.id, 'region.restore_patched');
     expect(patched.map((x) => x.data?.images)).toEqual([0, 1, 2].map(() => [OLD_IMAGE('order')]));
     // …and commits them together: one transaction (now() is the transaction's start, to the microsecond)
-    const commits = await env.tdb.query<{ n: number }>(`SELECT count(DISTINCT created_at)::int AS n FROM release_events WHERE release_id = $1 AND type = 'region.restore_patched'`, [r.id]);
+    const commits = await env.tdb.query<{ n: number }>(
+      `SELECT count(DISTINCT created_at)::int AS n FROM release_events WHERE release_id = $1 AND type = 'region.restore_patched'`,
+      [r.id],
+    );
     expect(commits[0]!.n).toBe(1);
 
     const ended = await e.runUntilRelease(r.id, (x) => x.state === 'rolled_back' || x.state === 'failed');
@@ -94,7 +105,7 @@ describe('medium: failures', () => {
     expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: baking']);
 
     e.metrics.set('r1', ERROR_METRIC, 0.3);
-    const failAt = t0 + 11 * MINUTE;
+    const failAt = t0 + 12 * MINUTE;
     await e.runUntil(failAt);
     expect(await e.states(r.id)).toEqual(['c1: rolled_back', 'r1: draining']);
     expect(e.traffic.weight('r1')).toBe(0);
@@ -134,6 +145,11 @@ describe('medium: failures', () => {
     expect(sets.map((c) => c.weight)).toEqual([0, 100]);
     expect(sets[1]!.atMs).toBeGreaterThanOrEqual(restore.atMs);
     expect(e.traffic.weight('r1')).toBe(100);
-    expect((await e.targets(r.id)).r1!.drain).toMatchObject({ previousWeight: 100, preDrainRate: 120, drainedAtMs: failAt + 20 * SECOND, note: null });
+    expect((await e.targets(r.id)).r1!.drain).toMatchObject({
+      previousWeight: 100,
+      preDrainRate: 120,
+      drainedAtMs: failAt + 20 * SECOND,
+      note: null,
+    });
   });
 });

@@ -19,9 +19,9 @@ import {
   type DrainSettings,
   type Logger,
   type RegionRules,
-} from '../../libs/application/src/index.js';
-import { loadConfig, type TidelineConfig } from '../../libs/config/src/index.js';
-import { createDataSource, Db, ReleaseStore, type EventRecord, type ReleaseRecord, type TargetRecord } from '../../libs/persistence/src/index.js';
+} from '#application';
+import { loadConfig, type TidelineConfig } from '#config';
+import { createDataSource, Db, ReleaseStore, type EventRecord, type ReleaseRecord, type TargetRecord } from '#persistence';
 import { writeConfig, type FixtureWave } from '../support/config-fixture.js';
 import { ManualClock } from '../support/fakes/clock.js';
 import { FakeClusters } from '../support/fakes/clusters.js';
@@ -66,7 +66,7 @@ export interface EngineOptions {
   waves: FixtureWave[];
   /** default bake of every stage (default 10m) */
   bake?: string;
-  /** gate interval (default 1m); false: stages have no gate */
+  /** gate interval (default 2m); false: stages have no gate */
   gateInterval?: string | false;
   /** the engine's poll interval while rollouts or drains are in flight (default 5s) */
   pollInterval?: string;
@@ -87,7 +87,13 @@ function regionRules(config: TidelineConfig): (region: string) => RegionRules | 
 function drainSettings(config: TidelineConfig): (region: string) => DrainSettings {
   return (region) => {
     const t = config.regionsByName.get(region)!.traffic;
-    return { ...(t.rateQuery !== undefined ? { rateQuery: t.rateQuery } : {}), drainedFraction: t.drainedFraction, drainTimeoutMs: t.drainTimeoutMs, windowMs: t.windowMs, timeoutMs: t.timeoutMs };
+    return {
+      ...(t.rateQuery !== undefined ? { rateQuery: t.rateQuery } : {}),
+      drainedFraction: t.drainedFraction,
+      drainTimeoutMs: t.drainTimeoutMs,
+      windowMs: t.windowMs,
+      timeoutMs: t.timeoutMs,
+    };
   };
 }
 
@@ -112,12 +118,22 @@ function writeMediumConfig(o: EngineOptions): string {
   edit('regions.yaml', (doc) => {
     doc.defaults = {
       prometheus: { url: 'http://prometheus.invalid:9090' },
-      traffic: { provider: 'simulator', url: 'http://traffic.invalid', rateQuery: `sum(${RATE_METRIC}{region="{{region}}"})`, window: '15s' },
+      traffic: {
+        provider: 'simulator',
+        url: 'http://traffic.invalid',
+        rateQuery: `sum(${RATE_METRIC}{region="{{region}}"})`,
+        window: '15s',
+      },
     };
   });
   if (o.gateInterval !== false) {
     edit('plans/standard.yaml', (doc) => {
-      const gate = { name: 'error-rate', query: `max(${ERROR_METRIC}{region="{{region}}", version="{{version}}"})`, condition: '< 0.01', interval: o.gateInterval ?? '1m' };
+      const gate = {
+        name: 'error-rate',
+        query: `max(${ERROR_METRIC}{region="{{region}}", version="{{version}}"})`,
+        condition: '< 0.01',
+        interval: o.gateInterval ?? '2m',
+      };
       (doc.defaults as Record<string, unknown>).gates = [gate];
     });
   }
@@ -147,10 +163,25 @@ export class MediumEngine {
     this.config = loadConfig(writeMediumConfig(options), process.env);
     this.store = new ReleaseStore(db);
     const gates = new GateRunner(this.metrics, this.clock, quiet);
-    const preflight = new Preflight(this.metrics, regionRules(this.config), { alertQuery: this.config.preflight.alertQuery, recheckMs: this.config.preflight.recheckMs, queryTimeoutMs: 10_000 });
+    const preflight = new Preflight(this.metrics, regionRules(this.config), {
+      alertQuery: this.config.preflight.alertQuery,
+      recheckMs: this.config.preflight.recheckMs,
+      queryTimeoutMs: 10_000,
+    });
     const drainer = new Drainer(this.traffic, this.metrics, drainSettings(this.config), quiet);
     const settings = { pollIntervalMs: this.config.engine.pollIntervalMs, lockWaitMs: 20_000 };
-    this.advance = new AdvanceRelease(db, this.store, new RegionDriver(this.clusters, quiet), gates, preflight, drainer, this.clock, this.queue, settings, quiet);
+    this.advance = new AdvanceRelease(
+      db,
+      this.store,
+      new RegionDriver(this.clusters, quiet),
+      gates,
+      preflight,
+      drainer,
+      this.clock,
+      this.queue,
+      settings,
+      quiet,
+    );
     this.createRelease = new CreateRelease(this.config, this.store, this.queue);
     this.pause = new PauseRelease(db, this.store, this.queue, this.clock);
     this.resume = new ResumeRelease(db, this.store, this.queue, this.clock);
@@ -170,7 +201,13 @@ export class MediumEngine {
 
   /** CI posts release 2.0.0; its first tick is queued (not run). */
   async create(version = '2.0.0'): Promise<ReleaseRecord> {
-    const { release } = await this.createRelease.execute({ service: this.service, version, image: this.image(version), releaseNumber: 2, actor: 'ci' });
+    const { release } = await this.createRelease.execute({
+      service: this.service,
+      version,
+      image: this.image(version),
+      releaseNumber: 2,
+      actor: 'ci',
+    });
     return release;
   }
 
