@@ -1,5 +1,5 @@
 /** A clock that moves only when the test moves it (the engine's `Clock` port). */
-import type { Clock } from '../../../libs/application/src/index.js';
+import type { Clock } from '#application';
 
 export class ManualClock implements Clock {
   private ms: number;

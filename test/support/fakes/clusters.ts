@@ -4,8 +4,8 @@
  * starts a rollout that completes `rolloutMs` later on the test's clock (0 = at once), or never
  * (`stuck`), or reports ProgressDeadlineExceeded (`deadline`). Every call is logged in order.
  */
-import type { JsonObject, RecordedWorkload, RolloutObservation, Workload } from '../../../libs/domain/src/index.js';
-import { WorkloadError, type Clock, type Clusters, type WorkloadClient } from '../../../libs/application/src/index.js';
+import type { JsonObject, RecordedWorkload, RolloutObservation, Workload } from '#domain';
+import { WorkloadError, type Clock, type Clusters, type WorkloadClient } from '#application';
 
 export type RolloutBehaviour = { kind: 'complete'; rolloutMs: number } | { kind: 'stuck' } | { kind: 'deadline' };
 
@@ -103,14 +103,26 @@ export class FakeClusters implements Clusters {
     let d = this.deployments.get(key);
     if (!d) {
       const labels = { app: w.deployment, 'app.kubernetes.io/version': '1.0.0' };
-      d = { image: `registry.example.com/shop/${w.deployment}:1.0.0`, container: w.container, podLabels: { ...labels }, labels: { ...labels }, generation: 1, observedGeneration: 1, readyAtMs: 0, deadlineExceeded: false };
+      d = {
+        image: `registry.example.com/shop/${w.deployment}:1.0.0`,
+        container: w.container,
+        podLabels: { ...labels },
+        labels: { ...labels },
+        generation: 1,
+        observedGeneration: 1,
+        readyAtMs: 0,
+        deadlineExceeded: false,
+      };
       this.deployments.set(key, d);
     }
     return d;
   }
 
   private record(w: Workload, d: FakeDeployment): RecordedWorkload {
-    const podTemplate: JsonObject = { metadata: { labels: { ...d.podLabels } }, spec: { containers: [{ name: d.container, image: d.image }] } };
+    const podTemplate: JsonObject = {
+      metadata: { labels: { ...d.podLabels } },
+      spec: { containers: [{ name: d.container, image: d.image }] },
+    };
     return { workload: { ...w }, image: d.image, podTemplate, deploymentLabels: { ...d.labels } };
   }
 

@@ -5,8 +5,8 @@
  * the newest matching rule wins; a query no rule matches answers an empty vector (no alert
  * firing, an inconclusive gate). Every query is logged.
  */
-import type { QueryOutcome } from '../../../libs/domain/src/index.js';
-import type { Clock, MetricsSource, MetricsSources } from '../../../libs/application/src/index.js';
+import type { QueryOutcome } from '#domain';
+import type { Clock, MetricsSource, MetricsSources } from '#application';
 
 export type MetricValue = number | null | 'error';
 export type MetricAnswer = MetricValue | ((atMs: number) => MetricValue);

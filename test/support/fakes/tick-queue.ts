@@ -3,7 +3,7 @@
  * tick with the moment it is due on the test's clock and runs nothing by itself, so the test
  * decides when a tick runs. Job ids are deterministic as in BullMQ: a repeated enqueue is one job.
  */
-import { tickJobId, type Clock, type TickScheduler } from '../../../libs/application/src/index.js';
+import { tickJobId, type Clock, type TickScheduler } from '#application';
 
 export interface ScheduledTick {
   jobId: string;

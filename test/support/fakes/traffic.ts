@@ -3,7 +3,7 @@
  * (100 unless set), every call logged in order, regions with provider `none`, and regions whose
  * provider fails. Weights can drive a FakeMetrics request rate (see `rateAfterDrain`).
  */
-import type { Clock, TrafficProvider, TrafficProviders } from '../../../libs/application/src/index.js';
+import type { Clock, TrafficProvider, TrafficProviders } from '#application';
 
 export interface TrafficCall {
   region: string;
