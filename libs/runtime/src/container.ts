@@ -40,7 +40,7 @@ import {
   RedisConnectionLog,
   KubernetesClusters,
   NotificationJobs,
-  redisConnection,
+  connectRedis,
   SystemClock,
   type TidelineMetrics,
 } from '#integrations';
@@ -130,7 +130,7 @@ export async function buildContainer(
   );
   const db = new Db(dataSource, !settings.databaseUrl);
   await migrate(db, log);
-  const queues = new JobQueues(redisConnection(settings.redisUrl), settings.queuePrefix);
+  const queues = new JobQueues(connectRedis(settings.redisUrl), settings.queuePrefix);
   const redisLog = new RedisConnectionLog(log);
   for (const name of Object.values(QUEUES)) redisLog.watch(`queue:${name}`, queues.queue(name));
   const notificationJobs = new NotificationJobs(queues);
