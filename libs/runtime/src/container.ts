@@ -41,6 +41,8 @@ import {
   KubernetesClusters,
   NotificationJobs,
   connectRedis,
+  regionMetricsSources,
+  regionTrafficProviders,
   SystemClock,
   type TidelineMetrics,
 } from '#integrations';
@@ -55,7 +57,7 @@ import {
   type ReleaseStore,
 } from '#persistence';
 import { ConfigRegionDirectory } from './region-directory.js';
-import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
+import { drainSettings, regionRules } from './region-rules.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
 import {
@@ -145,8 +147,8 @@ export async function buildContainer(
     telemetry,
   );
   const driver = new RegionDriver(clusters, log);
-  const metrics = new InstrumentedMetricsSources(new RegionMetricsSources(config.regions), telemetry);
-  const traffic = new RegionTrafficProviders(config.regions, config.kubeconfigPath);
+  const metrics = new InstrumentedMetricsSources(regionMetricsSources(config.regions), telemetry);
+  const traffic = regionTrafficProviders(config.regions, config.kubeconfigPath);
   const gates = new GateRunner(metrics, clock, log);
   const preflight = new Preflight(
     metrics,
