@@ -2,13 +2,20 @@
  * The Redis connection factory: REDIS_URL forms (redis://, rediss:// with TLS, Sentinel) as
  * ioredis options, clear errors naming REDIS_URL, and one shared client used by a BullMQ queue
  * and a worker against the real Redis (the worker duplicates it for its blocking reads; BullMQ
- * never closes it: JobQueues, its owner, does).
+ * never closes it: JobQueues, its owner, does), directly and through a real Sentinel.
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { QUEUES } from '#application';
 import { connectRedis, JobQueues, redisConnection } from '#integrations';
+import { startOwnRedis } from '../support/own-redis.js';
+import { freePort } from '../support/processes.js';
 import { REDIS_URL, uniquePrefix } from '../support/services.js';
 
 describe('redisConnection (REDIS_URL → ioredis options)', () => {
@@ -95,5 +102,54 @@ describe('connectRedis: one client shared by queues and workers', () => {
     await queues.close();
     await ended; // the queues' owner quit it
     expect(client.status).toBe('end');
+  });
+});
+
+/** Waits until something answers PING on the port (a starting sentinel). */
+async function untilAnswers(port: number): Promise<void> {
+  for (const deadline = Date.now() + 10_000; ;) {
+    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      if ((await probe.ping()) === 'PONG') return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`nothing answers on ${port}`);
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('connectRedis through a real Sentinel (redis+sentinel://)', () => {
+  it('finds the master by name and runs a job through it', { timeout: 30_000 }, async () => {
+    const master = await startOwnRedis();
+    const dir = mkdtempSync(join(tmpdir(), 'tideline-sentinel-'));
+    const port = await freePort();
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor main 127.0.0.1 ${master.port} 1\n`);
+    const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+    try {
+      await untilAnswers(port);
+      const client = connectRedis(`redis+sentinel://127.0.0.1:${port}/main`);
+      const queues = new JobQueues(client, uniquePrefix());
+      const done = new Promise<unknown>((resolve) => {
+        const worker = new Worker(QUEUES.releases, async (job) => job.data, {
+          connection: queues.connection,
+          prefix: queues.queue(QUEUES.releases).opts.prefix,
+        });
+        worker.on('completed', (job) => void worker.close().then(() => resolve(job.data)));
+      });
+      await queues.enqueueTick('r2', 7, 0);
+      expect(await done).toEqual({ releaseId: 'r2', seq: 7 });
+      // the client reached the master the sentinel names
+      expect(await client.config('GET', 'port')).toEqual(['port', String(master.port)]);
+      await queues.close();
+    } finally {
+      sentinel.kill('SIGKILL');
+      await master.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
