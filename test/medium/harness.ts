@@ -16,12 +16,12 @@ import {
   RegionDriver,
   ResumeRelease,
   type AdvanceOutcome,
-  type DrainSettings,
   type Logger,
-  type RegionRules,
 } from '#application';
 import { loadConfig, type TidelineConfig } from '#config';
 import { createDataSource, Db, ReleaseStore, type EventRecord, type ReleaseRecord, type TargetRecord } from '#persistence';
+// the composition root's own per-region rules (this file imports only #config, not the real integrations)
+import { drainSettings, regionRules } from '../../libs/runtime/src/region-rules.js';
 import { writeConfig, type FixtureWave } from '../support/config-fixture.js';
 import { ManualClock } from '../support/fakes/clock.js';
 import { FakeClusters } from '../support/fakes/clusters.js';
@@ -70,31 +70,6 @@ export interface EngineOptions {
   gateInterval?: string | false;
   /** the engine's poll interval while rollouts or drains are in flight (default 5s) */
   pollInterval?: string;
-}
-
-/**
- * What libs/runtime/src/region-services.ts derives from regions.yaml for the engine, read here
- * from the loaded config directly: importing the runtime would load every real integration
- * (the Kubernetes client, BullMQ…) and cost each test file seconds.
- */
-function regionRules(config: TidelineConfig): (region: string) => RegionRules | undefined {
-  return (region) => {
-    const r = config.regionsByName.get(region);
-    return r && { timeZone: r.timeZone, deploymentWindow: r.deploymentWindow, checkAlerts: r.prometheus !== null };
-  };
-}
-
-function drainSettings(config: TidelineConfig): (region: string) => DrainSettings {
-  return (region) => {
-    const t = config.regionsByName.get(region)!.traffic;
-    return {
-      ...(t.rateQuery !== undefined ? { rateQuery: t.rateQuery } : {}),
-      drainedFraction: t.drainedFraction,
-      drainTimeoutMs: t.drainTimeoutMs,
-      windowMs: t.windowMs,
-      timeoutMs: t.timeoutMs,
-    };
-  };
 }
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
