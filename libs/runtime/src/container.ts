@@ -44,16 +44,7 @@ import {
   SystemClock,
   type TidelineMetrics,
 } from '#integrations';
-import {
-  AuditStore,
-  createDataSource,
-  Db,
-  DeployHistory,
-  DrillStore,
-  GateStore,
-  RegionOperationStore,
-  type ReleaseStore,
-} from '#persistence';
+import { AuditStore, createDataSource, Db, DeployHistory, DrillStore, GateStore, RegionOperationStore, ReleaseStore } from '#persistence';
 import { ConfigRegionDirectory } from './region-directory.js';
 import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
 import { createLogger } from './logger.js';
@@ -65,7 +56,7 @@ import {
   observeReleaseStore,
   registerScrapeGauges,
 } from './observability.js';
-import { buildNotifications, releaseStoreFor, type NotificationsRuntime } from './notifications.js';
+import { buildNotifications, nudgeAfterCommit, type NotificationsRuntime } from './notifications.js';
 import { settingsFromEnv, type RuntimeSettings } from './settings.js';
 
 export interface Container {
@@ -134,8 +125,9 @@ export async function buildContainer(
   const redisLog = new RedisConnectionLog(log);
   for (const name of Object.values(QUEUES)) redisLog.watch(`queue:${name}`, queues.queue(name));
   const notificationJobs = new NotificationJobs(queues);
-  // With notifications on, the engine's commits nudge the dispatcher (fire and forget).
-  const store = releaseStoreFor(config, db, notificationJobs);
+  const store = new ReleaseStore(db);
+  // With notifications on, the engine's commits nudge the dispatcher (after the commit, fire and forget).
+  nudgeAfterCommit(config, store, notificationJobs, log);
   const telemetry = createMetrics();
   observeReleaseStore(store, db, telemetry, log);
   registerScrapeGauges(telemetry, db, queues);
