@@ -7,7 +7,7 @@
 import { Worker } from 'bullmq';
 import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobHandlers, type JobName } from '#application';
 import { redisConnection, observeJobTimes } from '#integrations';
-import type { Container } from '#runtime';
+import type { WorkerContainer } from '#runtime';
 import { startQueueWatchdog } from './queue-watchdog.js';
 
 export interface RunningWorker {
@@ -15,22 +15,22 @@ export interface RunningWorker {
 }
 
 /** One handler per job of the catalogue: a job without one does not compile. */
-export function jobHandlers(c: Container): JobHandlers {
+export function jobHandlers(c: WorkerContainer): JobHandlers {
   return {
     'release.tick': (data) => c.advanceRelease.execute(data),
     'release.sweep': async () => ({
       releases: await c.sweepReleases.execute(),
       regionOperations: await c.sweepRegionOperations.execute(),
-      drills: await c.learning.sweepDrills.execute(),
+      drills: await c.sweepDrills.execute(),
     }),
     'region.operation': (data) => c.runRegionOperation.execute(data),
-    'drill.step': (data) => c.learning.runDrillStep.execute(data),
+    'drill.step': (data) => c.runDrillStep.execute(data),
     'notifications.dispatch': () => c.notifications.dispatch.execute(),
     'notification.deliver': (data) => c.notifications.deliver.execute(data),
   };
 }
 
-export async function startJobWorker(c: Container): Promise<RunningWorker> {
+export async function startJobWorker(c: WorkerContainer): Promise<RunningWorker> {
   const dispatch = JobHandlerRegistry.of(jobHandlers(c));
 
   const processor = async (job: { name: string; data: unknown }) => {
@@ -61,7 +61,7 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
   await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
   await c.sweepReleases.execute();
   await c.sweepRegionOperations.execute();
-  await c.learning.sweepDrills.execute();
+  await c.sweepDrills.execute();
   if (c.notifications.enabled) {
     await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
     await c.notifications.dispatch

@@ -1,12 +1,12 @@
 /**
  * Wiring of Slack and webhook notifications (notifications.yaml): the engine's nudge after each
- * commit, the destinations, the dispatcher and the delivery use case. Without the file every part
+ * commit, and the worker's dispatcher and delivery use case. Without the file every part
  * exists but does nothing (the worker's job handlers stay complete).
  */
-import { DeliverNotification, DispatchNotifications, ListNotifications, type Logger } from '#application';
+import { DeliverNotification, DispatchNotifications, type Logger } from '#application';
 import { DEFAULT_DELIVERY, type TidelineConfig } from '#config';
 import { ConfiguredDestinations, type NotificationJobs } from '#integrations';
-import { NotificationStore, type Db, type ReleaseStore } from '#persistence';
+import type { NotificationStore, ReleaseStore } from '#persistence';
 
 export interface NotificationsRuntime {
   /** notifications.yaml names at least one destination */
@@ -14,10 +14,8 @@ export interface NotificationsRuntime {
   concurrency: number;
   pollIntervalMs: number;
   jobs: NotificationJobs;
-  store: NotificationStore;
   dispatch: DispatchNotifications;
   deliver: DeliverNotification;
-  list: ListNotifications;
 }
 
 /**
@@ -38,23 +36,22 @@ function hasDestinations(config: TidelineConfig): boolean {
   return !!n && (n.slack !== undefined || n.webhooks.length > 0);
 }
 
+/** The worker's side: the destinations (Slack and webhook clients), the dispatcher and the delivery use case. */
 export function buildNotifications(
   config: TidelineConfig,
-  db: Db,
+  store: NotificationStore,
   releases: ReleaseStore,
   jobs: NotificationJobs,
   log: Logger,
 ): NotificationsRuntime {
   const n = config.notifications;
   const delivery = n?.delivery ?? DEFAULT_DELIVERY;
-  const store = new NotificationStore(db);
   const destinations = new ConfiguredDestinations(n, log);
   return {
     enabled: hasDestinations(config),
     concurrency: delivery.concurrency,
     pollIntervalMs: delivery.pollIntervalMs,
     jobs,
-    store,
     dispatch: new DispatchNotifications(store, destinations, jobs, log),
     deliver: new DeliverNotification(
       store,
@@ -71,6 +68,5 @@ export function buildNotifications(
       },
       log,
     ),
-    list: new ListNotifications(store),
   };
 }
