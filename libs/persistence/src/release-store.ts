@@ -1,8 +1,8 @@
 /** Releases, their region targets and their events: every read and write the use cases need. */
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES, type ReleaseState } from '#domain';
-import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { Db } from './db.js';
+import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
