@@ -29,7 +29,7 @@ import { JobQueues, TidelineMetrics } from '#integrations';
 import { AuditStore, Db, DeployHistory, GateStore, SmokeHistoryStore } from '#persistence';
 import type { Core } from './container.js';
 import { partsOf } from './parts.js';
-import { drainSettings } from './region-services.js';
+import { drainSettings } from './region-rules.js';
 
 const { part, shared } = partsOf<Core>();
 

@@ -12,13 +12,15 @@ import {
   RedisConnectionLog,
   KubernetesClusters,
   NotificationJobs,
-  redisConnection,
+  connectRedis,
+  regionMetricsSources,
+  regionTrafficProviders,
   SystemClock,
 } from '#integrations';
 import { createDataSource, Db, DrillStore, NotificationStore, RegionOperationStore, ReleaseStore } from '#persistence';
 import { API_PARTS } from './api-parts.js';
 import { ConfigRegionDirectory } from './region-directory.js';
-import { RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
+import { regionRules } from './region-rules.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
 import {
@@ -77,7 +79,7 @@ async function buildCore(name: string, role: Role, env: NodeJS.ProcessEnv) {
   );
   const db = new Db(dataSource, !settings.databaseUrl);
   await migrate(db, log);
-  const queues = new JobQueues(redisConnection(settings.redisUrl), settings.queuePrefix);
+  const queues = new JobQueues(connectRedis(settings.redisUrl), settings.queuePrefix);
   const redisLog = new RedisConnectionLog(log);
   for (const name of Object.values(QUEUES)) redisLog.watch(`queue:${name}`, queues.queue(name));
   const notificationJobs = new NotificationJobs(queues);
@@ -92,8 +94,8 @@ async function buildCore(name: string, role: Role, env: NodeJS.ProcessEnv) {
     new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs }),
     telemetry,
   );
-  const metrics = new InstrumentedMetricsSources(new RegionMetricsSources(config.regions), telemetry);
-  const traffic = new RegionTrafficProviders(config.regions, config.kubeconfigPath);
+  const metrics = new InstrumentedMetricsSources(regionMetricsSources(config.regions), telemetry);
+  const traffic = regionTrafficProviders(config.regions, config.kubeconfigPath);
   const drills = new DrillStore(db);
   const preflight = new Preflight(
     metrics,

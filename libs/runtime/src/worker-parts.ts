@@ -13,7 +13,7 @@ import {
 import type { Core } from './container.js';
 import { buildNotifications } from './notifications.js';
 import { partsOf } from './parts.js';
-import { drainSettings } from './region-services.js';
+import { drainSettings } from './region-rules.js';
 
 const { part } = partsOf<Core>();
 
