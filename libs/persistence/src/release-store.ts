@@ -2,6 +2,7 @@
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES, type ReleaseState } from '#domain';
 import { Db } from './db.js';
+import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
@@ -48,7 +49,17 @@ export class ConcurrentModificationError extends Error {
 const ACTIVE_SQL = `(${ACTIVE_RELEASE_STATES.map((s) => `'${s}'`).join(',')})`;
 
 export class ReleaseStore {
+  private readonly committed = new CommitListeners<string>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Hear of every committed release change (a step, a create, a start from the queue) by the
+   * release's id, after its commit, never inside it; `onError` hears a listener's failure.
+   */
+  onCommitted(listener: CommitListener<string>, onError: (err: unknown) => void): () => void {
+    return this.committed.add(listener, onError);
+  }
 
   /**
    * Insert a release (running, or queued behind the service's active one) with its pending
@@ -61,7 +72,9 @@ export class ReleaseStore {
   async create(input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean } = {}): Promise<CreateOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        const outcome = await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        if (outcome.kind === 'created') this.committed.emit(outcome.release.id);
+        return outcome;
       } catch (err) {
         if (attempt < 3 && isDuplicateRelease(err)) continue; // a racing create committed first: look again
         throw err;
@@ -197,7 +210,7 @@ export class ReleaseStore {
    * row version), target columns, the events that explain them and the gate evaluations behind
    * them; with `tickAt`, the next step is asked for in the same commit (returns its tick sequence).
    */
-  applyStep(
+  async applyStep(
     release: ReleaseRecord,
     change: {
       release?: Partial<ReleaseRecord>;
@@ -207,7 +220,7 @@ export class ReleaseStore {
       tickAt?: Date;
     },
   ): Promise<number | null> {
-    return this.db.tx(async (m) => {
+    const seq = await this.db.tx(async (m) => {
       const n = await updateWhere(
         m,
         ReleaseEntity,
@@ -223,6 +236,8 @@ export class ReleaseStore {
       if (change.evaluations?.length) await insertEvaluations(m, release.id, change.evaluations);
       return change.tickAt ? nextTick(m, release.id, change.tickAt) : null;
     });
+    this.committed.emit(release.id);
+    return seq;
   }
 
   /** Ask for the next step at `at`; returns the tick sequence number the job must carry. */
@@ -240,8 +255,8 @@ export class ReleaseStore {
    * number is lower than a release of the service that already succeeded ends `superseded`
    * instead (unless it was created as a deliberate roll back), and the next one is considered.
    */
-  promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
-    return this.db.tx(async (m) => {
+  async promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
+    const started = await this.db.tx(async (m): Promise<ReleaseRecord | null> => {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${service}`]);
       const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [service]);
       if (active.length > 0) return null;
@@ -278,6 +293,8 @@ export class ReleaseStore {
         return m.getRepository(ReleaseEntity).findOneByOrFail({ id: next.id });
       }
     });
+    if (started) this.committed.emit(started.id);
+    return started;
   }
 
   /** A queued release that would replace a newer one that already succeeded never deploys. */
