@@ -1,6 +1,6 @@
 /**
  * Medium engine tests' harness: the real engine (AdvanceRelease and the operator actions, built
- * as libs/runtime/src/container.ts builds them) on a real, migrated Postgres, with a manual clock,
+ * as libs/runtime/src/worker-parts.ts builds them) on a real, migrated Postgres, with a manual clock,
  * in-memory clusters, metrics and traffic, and a tick queue the test runs by hand.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
