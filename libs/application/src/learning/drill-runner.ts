@@ -9,10 +9,9 @@
  */
 import { judgeRollout, releaseLabels, type RecordedWorkload } from '#domain';
 import type { Db, DrillRecord, DrillStore, NewDrillEvent, RegionOperationKind, RegionOperationStore } from '#persistence';
-import { ConflictError } from '../errors.js';
+import { ConflictError, describeError } from '../errors.js';
 import { WorkloadError, type Clock, type Clusters, type DrillScheduler, type Logger } from '../ports.js';
-import type { RequestRegionOperation } from '../use-cases/region-operations.js';
-import { describeError } from '../use-cases/step-change.js';
+import type { RequestRegionOperation } from '../use-cases/request-region-operation.js';
 
 const LOCK_WAIT_MS = 20_000;
 const STAMPED = Object.keys(releaseLabels({ id: '', version: '', releaseNumber: 0 }));

@@ -6,7 +6,7 @@
 import type { RecordedWorkload, Workload } from '#domain';
 import type { RegionOperationRecord, RegionOperationStore } from '#persistence';
 import type { Clusters, RegionDirectory, RegionInfo, TrafficProviders } from '../ports.js';
-import { describeError } from './step-change.js';
+import { describeError } from '../errors.js';
 
 export interface WorkloadVersion {
   namespace: string;

@@ -6,8 +6,8 @@
  * once and is only watched now; if it fails, roll the release back.
  */
 import type { TargetRecord } from '#persistence';
-import { resumeChange } from './pause-resume.js';
-import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from './release-action.js';
+import { resumeChange } from '../engine/resume-change.js';
+import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from '../release-action.js';
 
 export interface RetryInput extends ActionInput {
   /** the failed region; when absent, every failed region of the current stage */

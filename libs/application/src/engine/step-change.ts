@@ -31,7 +31,3 @@ export function mergeChanges(a: StepChange, b: StepChange): StepChange {
 }
 
 export const ENGINE_ACTOR = 'tideline';
-
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -8,7 +8,8 @@ import { formatPromDuration } from '#domain';
 import type { DrainRecord, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Logger, MetricsSources, TrafficProviders } from '../ports.js';
 import { requestRate, targetVars } from './request-rate.js';
-import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { describeError } from '../errors.js';
+import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
 export interface DrainSettings {
   rateQuery?: string;

@@ -6,6 +6,7 @@
  */
 import { decideStage, isTerminalRelease } from '#domain';
 import type { Db, ReleaseRecord, ReleaseStore, TargetRecord } from '#persistence';
+import { releaseLock } from '../locks.js';
 import type { Clock, Logger, TickScheduler } from '../ports.js';
 import type { Drainer } from './drainer.js';
 import { failureChange, pauseChange, toView } from './failure-response.js';
@@ -44,7 +45,7 @@ export class AdvanceRelease {
   ) {}
 
   execute(job: { releaseId: string; seq: number }): Promise<AdvanceOutcome> {
-    return this.db.withLock(`release:${job.releaseId}`, this.settings.lockWaitMs, async () => {
+    return this.db.withLock(releaseLock(job.releaseId), this.settings.lockWaitMs, async () => {
       let release = await this.store.get(job.releaseId);
       if (!release) return 'missing';
       if (release.tickSeq !== job.seq) return 'stale';

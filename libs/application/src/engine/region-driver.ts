@@ -6,7 +6,8 @@
 import { judgeRollout, releaseLabels, type RecordedWorkload, type StageSnapshot } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { WorkloadError, type Clusters, type Logger } from '../ports.js';
-import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { describeError } from '../errors.js';
+import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
 export class RegionDriver {
   constructor(

@@ -1,122 +1,23 @@
 /**
- * Drain and restore a region outside any release (PRODUCT.md "Traffic"). The API records the
- * operation and answers at once; a `region.operation` job moves the weight through the
+ * The `region.operation` job: one step of a drain or restore outside any release (PRODUCT.md
+ * "Traffic"), requested through RequestRegionOperation. It moves the weight through the
  * region's traffic provider and verifies it by the region's request rate (its rateQuery in its
  * Prometheus): a drain is verified when the rate falls below `drainedFraction` of the rate
  * before it, and the time until it fell below 1% (99% drained) is recorded; a restore is
  * verified when the rate is back above half of it. Every step runs under the region's lock and
  * is written to Postgres, so the verification continues whichever process dies.
  */
-import type { Db, RegionOperationKind, RegionOperationRecord, RegionOperationStore } from '#persistence';
-import { ConflictError, NotFoundError } from '../errors.js';
-import type { Clock, Logger, MetricsSources, RegionDirectory, RegionOperationScheduler, TrafficProviders } from '../ports.js';
-import type { DrainSettings } from './drainer.js';
-import { requestRate } from './request-rate.js';
-import { describeError } from './step-change.js';
+import type { Db, RegionOperationRecord, RegionOperationStore } from '#persistence';
+import type { DrainSettings } from '../engine/drainer.js';
+import { requestRate } from '../engine/request-rate.js';
+import { describeError } from '../errors.js';
+import { LOCK_WAIT_MS, regionLock } from '../locks.js';
+import type { Clock, Logger, MetricsSources, RegionOperationScheduler, TrafficProviders } from '../ports.js';
 
-const LOCK_WAIT_MS = 20_000;
 /** A restore is verified when the rate is back above this fraction of the pre-drain rate. */
 export const RESTORED_FRACTION = 0.5;
 /** "99% drained": the recorded drain time is until the rate fell below this fraction. */
 export const DRAIN_99_FRACTION = 0.01;
-
-export interface RegionOperationRequest {
-  region: string;
-  kind: RegionOperationKind;
-  actor: string;
-  reason?: string | undefined;
-}
-
-const regionLock = (region: string) => `region:${region}`;
-
-export class RequestRegionOperation {
-  constructor(
-    private readonly db: Db,
-    private readonly ops: RegionOperationStore,
-    private readonly directory: RegionDirectory,
-    private readonly traffic: TrafficProviders,
-    private readonly scheduler: RegionOperationScheduler,
-    private readonly clock: Clock,
-  ) {}
-
-  /**
-   * A drain is refused while one is under way or the region is drained; a restore while one is
-   * under way. A restore supersedes a drain still in flight (restore wins).
-   */
-  execute(req: RegionOperationRequest): Promise<RegionOperationRecord> {
-    const info = this.directory.region(req.region);
-    if (!info) throw new NotFoundError('region', req.region);
-    if (!this.traffic.forRegion(req.region)) {
-      throw new ConflictError(
-        `region ${req.region} has traffic provider none: its traffic cannot be moved (set traffic in regions.yaml)`,
-        'none',
-      );
-    }
-    return this.db.withLock(regionLock(req.region), LOCK_WAIT_MS, async () => {
-      const inFlight = await this.ops.inFlight(req.region);
-      const lastDrain = await this.ops.latest(req.region, 'drain');
-      const latest = await this.ops.latest(req.region);
-      if (req.kind === 'drain') {
-        if (inFlight)
-          throw new ConflictError(
-            `cannot drain ${req.region}: a ${inFlight.kind} is under way (operation ${inFlight.id}, ${inFlight.state})`,
-            inFlight.state,
-          );
-        if (latest?.kind === 'drain' && (latest.state === 'drained' || latest.state === 'unverified')) {
-          throw new ConflictError(
-            `cannot drain ${req.region}: it is already drained (operation ${latest.id}); restore it first`,
-            latest.state,
-          );
-        }
-      } else {
-        if (inFlight?.kind === 'restore')
-          throw new ConflictError(`cannot restore ${req.region}: a restore is under way (operation ${inFlight.id})`, inFlight.state);
-      }
-      // A restore that supersedes a drain in flight ends it in the same commit as it is recorded.
-      const supersede =
-        req.kind === 'restore' && inFlight
-          ? {
-              id: inFlight.id,
-              patch: {
-                state: 'superseded' as const,
-                completedAt: this.clock.now(),
-                note: `superseded by a restore requested by ${req.actor}`,
-              },
-            }
-          : undefined;
-      const op = await this.ops.insert(
-        {
-          region: req.region,
-          kind: req.kind,
-          actor: req.actor,
-          reason: req.reason ?? null,
-          targetWeight: req.kind === 'drain' ? 0 : restoreWeight(lastDrain),
-          previousWeight: null,
-          preDrainRate: req.kind === 'restore' ? (lastDrain?.preDrainRate ?? null) : null,
-        },
-        supersede,
-      );
-      await this.scheduler.enqueueRegionOperation(op.id, op.checkSeq, 0).catch(() => undefined); // the sweeper re-enqueues
-      return op;
-    });
-  }
-}
-
-/** A restore puts back the weight the last drain found (100 when it found none, or found the region already at 0). */
-function restoreWeight(lastDrain: RegionOperationRecord | null): number {
-  const previous = lastDrain?.previousWeight;
-  return previous != null && previous > 0 ? previous : 100;
-}
-
-export class GetRegionOperation {
-  constructor(private readonly ops: RegionOperationStore) {}
-
-  async execute(region: string, id: string): Promise<RegionOperationRecord> {
-    const op = await this.ops.get(id);
-    if (!op || op.region !== region) throw new NotFoundError('region operation', id);
-    return op;
-  }
-}
 
 type Step = { patch: Partial<RegionOperationRecord>; nextInMs: number | null };
 
@@ -242,21 +143,5 @@ export class RunRegionOperation {
       this.log.warn({ region, err: describeError(err) }, 'region rate query failed');
       return null;
     }
-  }
-}
-
-/** Re-enqueue region operations whose next step is overdue (their job was lost). */
-export class SweepRegionOperations {
-  constructor(
-    private readonly ops: RegionOperationStore,
-    private readonly scheduler: RegionOperationScheduler,
-    private readonly clock: Clock,
-    private readonly graceMs: number,
-  ) {}
-
-  async execute(): Promise<number> {
-    const due = await this.ops.due(new Date(this.clock.now().getTime() - this.graceMs));
-    for (const op of due) await this.scheduler.enqueueRegionOperation(op.id, op.checkSeq, 0);
-    return due.length;
   }
 }
