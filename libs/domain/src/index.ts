@@ -4,6 +4,7 @@ export * from './plan.js';
 export * from './rollout.js';
 export * from './progress.js';
 export * from './recorded.js';
+export * from './drain.js';
 export * from './gates/index.js';
 export * from './notifications.js';
 export * from './learning/index.js';

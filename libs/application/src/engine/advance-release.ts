@@ -4,7 +4,7 @@
  * release as far as it can right now, commits each phase, then schedules the next tick.
  * Every phase is safe to repeat: a process killed anywhere resumes from what Postgres holds.
  */
-import { decideStage, isTerminalRelease } from '#domain';
+import { decideStage, isTerminalRelease, awaitsApproval } from '#domain';
 import type { Db, ReleaseRecord, ReleaseStore, TargetRecord } from '#persistence';
 import { releaseLock } from '../locks.js';
 import type { Clock, Logger, TickScheduler } from '../ports.js';
@@ -16,7 +16,6 @@ import type { RegionDriver } from './region-driver.js';
 import { rollbackPhase } from './rollback-step.js';
 import { emptyChange, ENGINE_ACTOR, isEmpty, mergeChanges, type StepChange } from './step-change.js';
 import { verifyChange } from './verification.js';
-import { awaitsApproval } from './approval.js';
 
 export interface AdvanceSettings {
   pollIntervalMs: number;

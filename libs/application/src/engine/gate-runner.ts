@@ -16,10 +16,11 @@ import {
   type QueryOutcome,
   type StageSnapshot,
   type TemplateVars,
+  previousVersion,
+  targetVars,
 } from '#domain';
 import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Clock, Logger, MetricsSources } from '../ports.js';
-import { targetVars } from './request-rate.js';
 import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
 export interface GateRound {
@@ -54,22 +55,6 @@ export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: Gate
 function evaluatedSinceBakeEnd(t: TargetRecord, status: GateStatus): boolean {
   const end = t.bakeEndsAt?.getTime();
   return end === undefined || (status.lastEvaluatedAtMs !== null && status.lastEvaluatedAtMs >= end);
-}
-
-/** The version regions ran before this release: read from what the first touched region recorded. */
-export function previousVersion(targets: readonly TargetRecord[]): string {
-  for (const t of targets) {
-    const recorded = t.previous?.[0];
-    if (!recorded) continue;
-    const template = recorded.podTemplate as { metadata?: { labels?: Record<string, string> } };
-    const label = template.metadata?.labels?.['app.kubernetes.io/version'] ?? recorded.deploymentLabels['app.kubernetes.io/version'];
-    if (label) return label;
-    const tag = /:([^:/@]+)$/.exec(recorded.image.split('@')[0] ?? '');
-    if (tag?.[1]) return tag[1];
-    const digest = /@sha256:([0-9a-f]{12})/.exec(recorded.image);
-    if (digest?.[1]) return `sha256-${digest[1]}`;
-  }
-  return '';
 }
 
 export class GateRunner {

@@ -1,7 +1,6 @@
 /** Leaving `paused` (resume and retry): bake windows extended by the pause, gates refreshed. */
-import { clearErrorStreak, type GateStatus } from '#domain';
+import { clearErrorStreak, type GateStatus, awaitsApproval } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
-import { awaitsApproval } from './approval.js';
 import { emptyChange, type StepChange } from './step-change.js';
 
 /**

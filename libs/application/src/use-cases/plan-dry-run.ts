@@ -13,12 +13,12 @@ import {
   worstCaseBreachToActionMs,
   type GateSpec,
   type StageSnapshot,
+  targetVars,
 } from '#domain';
 import type { DeployHistory } from '#persistence';
 import { ValidationError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Preflight } from '../engine/preflight.js';
-import { targetVars } from '../engine/request-rate.js';
 import { servicePlan } from '../service-plan.js';
 
 /** Deploy time per region assumed when the service has no completed deploy in Postgres yet. */

@@ -7,8 +7,8 @@
  * region, and a gate that cannot conclude follows its own `inconclusive` policy (by default the
  * release pauses, and resume evaluates it again). Promote never overrides a verdict.
  */
+import { awaitsApproval } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
-import { awaitsApproval } from '../engine/approval.js';
 import { emptyChange } from '../engine/step-change.js';
 import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from '../release-action.js';
 

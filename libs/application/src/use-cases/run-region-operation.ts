@@ -2,22 +2,19 @@
  * The `region.operation` job: one step of a drain or restore outside any release (PRODUCT.md
  * "Traffic"), requested through RequestRegionOperation. It moves the weight through the
  * region's traffic provider and verifies it by the region's request rate (its rateQuery in its
- * Prometheus): a drain is verified when the rate falls below `drainedFraction` of the rate
- * before it, and the time until it fell below 1% (99% drained) is recorded; a restore is
- * verified when the rate is back above half of it. Every step runs under the region's lock and
+ * Prometheus; the rule is libs/domain/src/drain.ts, shared with the release drains): a drain
+ * is verified when the rate falls below `drainedFraction` of the rate before it, and the time
+ * until it fell below 1% (99% drained) is recorded; a restore is verified when the rate is
+ * back above half of it. Every step runs under the region's lock and
  * is written to Postgres, so the verification continues whichever process dies.
  */
+import { drained99, judgeDrain, judgeRestore } from '#domain';
 import type { Db, RegionOperationRecord, RegionOperationStore } from '#persistence';
 import type { DrainSettings } from '../engine/drainer.js';
 import { requestRate } from '../engine/request-rate.js';
 import { describeError } from '../errors.js';
 import { LOCK_WAIT_MS, regionLock } from '../locks.js';
 import type { Clock, Logger, MetricsSources, RegionOperationScheduler, TrafficProviders } from '../ports.js';
-
-/** A restore is verified when the rate is back above this fraction of the pre-drain rate. */
-export const RESTORED_FRACTION = 0.5;
-/** "99% drained": the recorded drain time is until the rate fell below this fraction. */
-export const DRAIN_99_FRACTION = 0.01;
 
 type Step = { patch: Partial<RegionOperationRecord>; nextInMs: number | null };
 
@@ -57,42 +54,42 @@ export class RunRegionOperation {
     if (op.state === 'pending') return this.moveWeight(op, s, nowMs);
     const rate = await this.rate(op.region, s);
     const elapsed = nowMs - (op.startedAt?.getTime() ?? nowMs);
-    const timedOut = elapsed >= s.drainTimeoutMs;
     const base: Partial<RegionOperationRecord> = { lastRate: rate };
     const ref = op.preDrainRate;
-    const unverifiable =
-      s.rateQuery === undefined
-        ? 'not verified: the region has no rateQuery'
-        : ref === null || ref <= 0
-          ? 'not verified: no request rate before the drain'
-          : null;
+    const reading = {
+      hasRateQuery: s.rateQuery !== undefined,
+      preDrainRate: ref,
+      rate,
+      elapsedMs: elapsed,
+      drainTimeoutMs: s.drainTimeoutMs,
+    };
     const done = (state: RegionOperationRecord['state'], extra: Partial<RegionOperationRecord> = {}): Step => ({
       patch: { ...base, state, completedAt: new Date(nowMs), verifyMs: elapsed, ...extra },
       nextInMs: null,
     });
+    const notVerified = (what: string) => `${what} not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}`;
     if (op.state === 'draining') {
-      if (unverifiable) return done('unverified', { note: unverifiable });
-      const reached99 = rate !== null && rate <= ref! * DRAIN_99_FRACTION;
-      if (rate !== null && rate <= ref! * s.drainedFraction) {
+      const verdict = judgeDrain(reading, s.drainedFraction);
+      if (verdict.kind === 'unverifiable') return done('unverified', { note: verdict.note });
+      if (verdict.kind === 'verified') {
+        const reached99 = drained99(rate, ref);
         const step = done('drained', reached99 ? { drain99Ms: elapsed } : {});
         return reached99 ? step : { ...step, nextInMs: this.pollMs }; // keep looking for the 99% mark
       }
-      if (timedOut)
-        return done('unverified', { note: `drain not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}` });
+      if (verdict.kind === 'timed_out') return done('unverified', { note: notVerified('drain') });
       return { patch: base, nextInMs: this.pollMs };
     }
     if (op.state === 'drained') {
-      if (rate !== null && rate <= ref! * DRAIN_99_FRACTION) return { patch: { ...base, drain99Ms: elapsed }, nextInMs: null };
-      if (timedOut) return { patch: { ...base, note: `the rate never fell below 1% of ${ref} within the drain timeout` }, nextInMs: null };
+      if (drained99(rate, ref)) return { patch: { ...base, drain99Ms: elapsed }, nextInMs: null };
+      if (elapsed >= s.drainTimeoutMs)
+        return { patch: { ...base, note: `the rate never fell below 1% of ${ref} within the drain timeout` }, nextInMs: null };
       return { patch: base, nextInMs: this.pollMs };
     }
     if (op.state === 'restoring') {
-      if (unverifiable) return done('restored', { note: unverifiable });
-      if (rate !== null && rate >= ref! * RESTORED_FRACTION) return done('restored');
-      if (timedOut)
-        return done('unverified', {
-          note: `restore not verified after ${Math.round(elapsed / 1000)}s: rate ${rate ?? 'unknown'} of ${ref}`,
-        });
+      const verdict = judgeRestore(reading);
+      if (verdict.kind === 'unverifiable') return done('restored', { note: verdict.note });
+      if (verdict.kind === 'verified') return done('restored');
+      if (verdict.kind === 'timed_out') return done('unverified', { note: notVerified('restore') });
       return { patch: base, nextInMs: this.pollMs };
     }
     return { patch: {}, nextInMs: null };
