@@ -1,4 +1,6 @@
 export * from './states.js';
+export * from './events.js';
+export * from './lifecycle.js';
 export * from './image-ref.js';
 export * from './plan.js';
 export * from './rollout.js';
