@@ -5,12 +5,12 @@
  * operations), then let the rollback run; after the rollback, put the region's weight back.
  * A drain never holds a rollback longer than the drain timeout.
  */
-import { formatPromDuration, judgeDrain, targetVars } from '#domain';
+import { ENGINE_ACTOR, formatPromDuration, judgeDrain, moveTarget, targetVars } from '#domain';
 import type { DrainRecord, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Logger, MetricsSources, TrafficProviders } from '../ports.js';
 import { requestRate } from './request-rate.js';
 import { describeError } from '../errors.js';
-import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { emptyChange, pushTargetMove, type StepChange } from './step-change.js';
 
 export interface DrainSettings {
   rateQuery?: string;
@@ -89,16 +89,8 @@ export class Drainer {
   }
 
   private skip(change: StepChange, t: TargetRecord, drain: DrainRecord, note: string, nowMs: number): void {
-    const done = { ...drain, note, drainedAtMs: nowMs };
-    change.targets.push({ id: t.id, patch: { state: 'drained', drain: done } });
-    change.events.push({
-      type: 'region.drained',
-      actor: ENGINE_ACTOR,
-      region: t.region,
-      fromState: 'draining',
-      toState: 'drained',
-      reason: note,
-    });
+    const move = moveTarget(t, 'drained', { type: 'region.drained', actor: ENGINE_ACTOR, reason: note });
+    pushTargetMove(change, t.id, move, { drain: { ...drain, note, drainedAtMs: nowMs } });
   }
 
   /** Drains whose weight is set: drained once the rate has fallen (or the timeout passed). */
@@ -127,16 +119,13 @@ export class Drainer {
           drain.note = `drain not verified after ${formatPromDuration(s.drainTimeoutMs)} (rate ${rate ?? 'unknown'} of ${drain.preDrainRate}); rolling back anyway`;
         }
         drain.drainedAtMs = nowMs;
-        change.targets.push({ id: t.id, patch: { state: 'drained', drain } });
-        change.events.push({
+        const move = moveTarget(t, 'drained', {
           type: 'region.drained',
           actor: ENGINE_ACTOR,
-          region: t.region,
-          fromState: 'draining',
-          toState: 'drained',
           ...(drain.note ? { reason: drain.note } : {}),
           data: { drainMs: elapsed, preDrainRate: drain.preDrainRate, rate },
         });
+        pushTargetMove(change, t.id, move, { drain });
       }),
     );
     return change;

@@ -3,9 +3,9 @@
  * (in any stage: regions verified earlier are still watched), and a gate that cannot be
  * evaluated pauses the release. Pure: builds a StepChange from what was read.
  */
-import { respondToFailure, strongestPolicy, type TargetView } from '#domain';
+import { ENGINE_ACTOR, moveRelease, moveTarget, respondToFailure, strongestPolicy, type TargetView } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
-import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { emptyChange, pushTargetMove, type StepChange } from './step-change.js';
 
 export function toView(t: TargetRecord): TargetView {
   return {
@@ -26,38 +26,47 @@ export function failureChange(release: ReleaseRecord, targets: readonly TargetRe
   const response = respondToFailure(policy, targets.map(toView));
   if (response.release === 'paused' && release.state === 'paused') return null;
   const reason = failed.map((t) => `region ${t.region} failed: ${t.reason ?? 'unknown reason'}`).join('; ');
+  const data = { policy, stages: [...new Set(failed.map((t) => release.plan.stages[t.stageIndex]!.name))] };
   const change = emptyChange();
-  change.release = {
-    state: response.release,
-    stateReason: reason,
-    ...(response.release === 'paused' ? { pausedAt: new Date(nowMs) } : {}),
-  };
-  change.events.push({
-    type: response.release === 'paused' ? 'release.paused' : 'release.rolling_back',
-    actor: ENGINE_ACTOR,
-    fromState: release.state,
-    toState: response.release,
-    reason,
-    data: { policy, stages: [...new Set(failed.map((t) => release.plan.stages[t.stageIndex]!.name))] },
-  });
+  if (response.release === 'paused') {
+    const move = moveRelease(release, 'paused', { type: 'release.paused', actor: ENGINE_ACTOR, reason, data });
+    change.release = { ...move.patch, stateReason: reason, pausedAt: new Date(nowMs) };
+    change.events.push(move.event);
+  } else {
+    const move = moveRelease(release, 'rolling_back', { type: 'release.rolling_back', actor: ENGINE_ACTOR, reason, data });
+    change.release = { ...move.patch, stateReason: reason };
+    change.events.push(move.event);
+  }
   for (const id of response.drain) {
     const t = targets.find((x) => x.id === id)!;
-    change.targets.push({ id, patch: { state: 'draining', rollbackStartedAt: new Date(nowMs) } });
-    change.events.push({ type: 'region.draining', actor: ENGINE_ACTOR, region: t.region, fromState: t.state, toState: 'draining' });
+    const move = moveTarget(t, 'draining', { type: 'region.draining', actor: ENGINE_ACTOR });
+    pushTargetMove(change, id, move, { rollbackStartedAt: new Date(nowMs) });
   }
-  for (const id of response.rollBack) {
-    const t = targets.find((x) => x.id === id)!;
-    change.targets.push({ id, patch: { state: 'rolling_back', rollbackStartedAt: new Date(nowMs) } });
-    change.events.push({ type: 'region.rolling_back', actor: ENGINE_ACTOR, region: t.region, fromState: t.state, toState: 'rolling_back' });
-  }
+  rollBackTargets(change, targets, response.rollBack, ENGINE_ACTOR, nowMs);
   return change;
 }
 
 /** Pause a release that is running or awaiting approval (bake clocks stop until it resumes). */
 export function pauseChange(release: ReleaseRecord, reason: string, nowMs: number, actor = ENGINE_ACTOR): StepChange | null {
   if (release.state !== 'running' && release.state !== 'awaiting_approval') return null;
+  const move = moveRelease(release, 'paused', { type: 'release.paused', actor, reason });
   const change = emptyChange();
-  change.release = { state: 'paused', stateReason: reason, pausedAt: new Date(nowMs) };
-  change.events.push({ type: 'release.paused', actor, fromState: release.state, toState: 'paused', reason });
+  change.release = { ...move.patch, stateReason: reason, pausedAt: new Date(nowMs) };
+  change.events.push(move.event);
   return change;
+}
+
+/** Start rolling back the given targets (a failure policy's, or an operator's rollback). */
+export function rollBackTargets(
+  change: StepChange,
+  targets: readonly TargetRecord[],
+  ids: readonly string[],
+  actor: string,
+  nowMs: number,
+): void {
+  for (const id of ids) {
+    const t = targets.find((x) => x.id === id)!;
+    const move = moveTarget(t, 'rolling_back', { type: 'region.rolling_back', actor });
+    pushTargetMove(change, id, move, { rollbackStartedAt: new Date(nowMs) });
+  }
 }

@@ -18,10 +18,12 @@ import {
   type TemplateVars,
   previousVersion,
   targetVars,
+  ENGINE_ACTOR,
+  moveTarget,
 } from '#domain';
 import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Clock, Logger, MetricsSources } from '../ports.js';
-import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { emptyChange, type StepChange } from './step-change.js';
 
 export interface GateRound {
   change: StepChange;
@@ -135,7 +137,8 @@ export class GateRunner {
     nowMs: number,
   ): void {
     const stage = release.plan.stages[t.stageIndex]!;
-    change.targets.push({ id: t.id, patch: { state: 'failed', failedAt: new Date(nowMs), reason } });
+    const move = moveTarget(t, 'failed', { type: 'region.failed', actor: ENGINE_ACTOR, reason });
+    change.targets.push({ id: t.id, patch: { ...move.patch, failedAt: new Date(nowMs), reason } });
     change.events.push(
       {
         type: 'gate.failed',
@@ -153,7 +156,7 @@ export class GateRunner {
           phase: t.state === 'baking' ? 'bake' : 'watch',
         },
       },
-      { type: 'region.failed', actor: ENGINE_ACTOR, region: t.region, fromState: t.state, toState: 'failed', reason },
+      move.event,
     );
   }
 

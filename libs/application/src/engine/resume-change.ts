@@ -1,26 +1,31 @@
 /** Leaving `paused` (resume and retry): bake windows extended by the pause, gates refreshed. */
-import { clearErrorStreak, type GateStatus, awaitsApproval } from '#domain';
+import { awaitsApproval, clearErrorStreak, moveRelease, type GateStatus } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { emptyChange, type StepChange } from './step-change.js';
 
 /**
  * Leave `paused`: back to running (or awaiting_approval when the stage still needs its
- * approval), every bake window extended by the time spent paused, gates refreshed.
+ * approval), every bake window extended by the time spent paused, gates refreshed; the
+ * `release.resumed` event names who resumed it (and the regions retried, for a retry).
  */
 export function resumeChange(
   release: ReleaseRecord,
   targets: readonly TargetRecord[],
   nowMs: number,
+  by: { actor: string; reason: string | null; retried?: string[] },
 ): { change: StepChange; toState: 'running' | 'awaiting_approval'; pausedMs: number } {
   const pausedMs = release.pausedAt ? Math.max(0, nowMs - release.pausedAt.getTime()) : 0;
   const stage = release.plan.stages[release.stageIndex]!;
   const toState = awaitsApproval(release, targets) ? 'awaiting_approval' : 'running';
+  const data = { pausedMs, ...(by.retried ? { retried: by.retried } : {}) };
+  const move = moveRelease(release, toState, { type: 'release.resumed', actor: by.actor, reason: by.reason, data });
   const change = emptyChange();
   change.release = {
-    state: toState,
+    ...move.patch,
     stateReason: toState === 'awaiting_approval' ? `stage ${stage.name} requires approval` : null,
     pausedAt: null,
   };
+  change.events.push(move.event);
   for (const t of targets) {
     const patch: Partial<TargetRecord> = {};
     if (t.state === 'baking' && t.bakeEndsAt) patch.bakeEndsAt = new Date(t.bakeEndsAt.getTime() + pausedMs);

@@ -4,7 +4,8 @@
  * touched, cancel is refused with 409 and points to rollback: ending a release without restoring
  * what it changed would leave production half-released.
  */
-import { emptyChange } from '../engine/step-change.js';
+import { moveRelease, moveTarget } from '#domain';
+import { emptyChange, pushTargetMove } from '../engine/step-change.js';
 import { ReleaseAction, refuse, requireState, touchedRegions, type ActionInput, type ActionResult } from '../release-action.js';
 
 export class CancelRelease extends ReleaseAction {
@@ -24,22 +25,17 @@ export class CancelRelease extends ReleaseAction {
           `it has changed ${touched.join(', ')}: use rollback to restore them (cancel only stops a release that has not touched any region)`,
         );
       }
+      const move = moveRelease(release, 'cancelled', { type: 'release.cancelled', actor: input.actor, reason: input.reason ?? null });
       const change = emptyChange();
       change.release = {
-        state: 'cancelled',
+        ...move.patch,
         stateReason: `cancelled by ${input.actor}${input.reason ? `: ${input.reason}` : ''}`,
         endedAt: new Date(nowMs),
         pausedAt: null,
         nextTickAt: null,
       };
-      for (const t of targets.filter((x) => x.state === 'pending')) change.targets.push({ id: t.id, patch: { state: 'skipped' } });
-      change.events.push({
-        type: 'release.cancelled',
-        actor: input.actor,
-        fromState: release.state,
-        toState: 'cancelled',
-        reason: input.reason ?? null,
-      });
+      for (const t of targets.filter((x) => x.state === 'pending')) pushTargetMove(change, t.id, moveTarget(t, 'skipped', null));
+      change.events.push(move.event);
       return { change, message: 'cancelled: no region had been changed; the next queued release of the service may start' };
     });
   }

@@ -19,15 +19,7 @@ export class ResumeRelease extends ReleaseAction {
           `region${failed.length > 1 ? 's' : ''} ${failed.map((t) => t.region).join(', ')} failed: retry or roll back`,
         );
       }
-      const { change, toState, pausedMs } = resumeChange(release, targets, nowMs);
-      change.events.push({
-        type: 'release.resumed',
-        actor: input.actor,
-        fromState: 'paused',
-        toState,
-        reason: input.reason ?? null,
-        data: { pausedMs },
-      });
+      const { change, toState, pausedMs } = resumeChange(release, targets, nowMs, { actor: input.actor, reason: input.reason ?? null });
       return { change, message: `resumed (${toState}); bake windows extended by ${Math.round(pausedMs / 1000)}s of pause` };
     });
   }

@@ -4,8 +4,8 @@
  * `rolling_back` and is refused, so two rollbacks at once roll back once; a promote or resume
  * that comes after a rollback is refused too, and a rollback after a promote still rolls back.
  */
-import { respondToFailure } from '#domain';
-import { toView } from '../engine/failure-response.js';
+import { moveRelease, respondToFailure } from '#domain';
+import { rollBackTargets, toView } from '../engine/failure-response.js';
 import { emptyChange } from '../engine/step-change.js';
 import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from '../release-action.js';
 
@@ -21,27 +21,16 @@ export class RollbackRelease extends ReleaseAction {
       );
       const ids = respondToFailure('rollback', targets.map(toView)).rollBack;
       const reason = `rollback requested by ${input.actor}${input.reason ? `: ${input.reason}` : ''}`;
-      const change = emptyChange();
-      change.release = { state: 'rolling_back', stateReason: reason, pausedAt: null };
-      change.events.push({
+      const move = moveRelease(release, 'rolling_back', {
         type: 'release.rolling_back',
         actor: input.actor,
-        fromState: release.state,
-        toState: 'rolling_back',
         reason: input.reason ?? null,
         data: { requested: true, regions: ids.map((id) => targets.find((t) => t.id === id)!.region) },
       });
-      for (const id of ids) {
-        const t = targets.find((x) => x.id === id)!;
-        change.targets.push({ id, patch: { state: 'rolling_back', rollbackStartedAt: new Date(nowMs) } });
-        change.events.push({
-          type: 'region.rolling_back',
-          actor: input.actor,
-          region: t.region,
-          fromState: t.state,
-          toState: 'rolling_back',
-        });
-      }
+      const change = emptyChange();
+      change.release = { ...move.patch, stateReason: reason, pausedAt: null };
+      change.events.push(move.event);
+      rollBackTargets(change, targets, ids, input.actor, nowMs);
       const what =
         ids.length > 0 ? `restoring ${ids.length} region${ids.length > 1 ? 's' : ''} to what ran before` : 'no region was changed';
       return { change, message: `rolling back: ${what}; untouched regions are skipped` };
