@@ -8,8 +8,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // integration and e2e suites share Postgres/Redis and spawn processes: one file at a time
-    fileParallelism: false,
+    // Suites isolate themselves (a database and a Redis key prefix each, free ports) and mostly wait
+    // on bakes and scrapes, so two files run at a time. Tests that read through the notification or
+    // event-feed cursor poll: that cursor waits on the oldest open transaction of the whole server.
+    fileParallelism: true,
+    maxWorkers: 2,
     pool: 'forks',
   },
 });

@@ -114,6 +114,19 @@ describe('notification dispatch and delivery on real Postgres', () => {
   };
   const deliveriesOf = (releaseId: string) =>
     store.list({ releaseId, limit: 100, offset: 0 }).then((p) => p.items.sort((a, b) => Number(a.eventId) - Number(b.eventId)));
+  /**
+   * Dispatch until the release's deliveries appear: the cursor only passes events older than every
+   * open transaction on the server (pg_snapshot_xmin is cluster-wide, so other suites' databases count).
+   */
+  const dispatchUntil = async (releaseId: string, count: number) => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      await dispatch.execute();
+      const found = await deliveriesOf(releaseId);
+      if (found.length >= count || Date.now() > deadline) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   /** Run every delivery job until nothing is left to do. */
   const drain = async () => {
     for (let i = 0; i < 50; i++) {
@@ -142,8 +155,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
     } finally {
       await slow.end();
     }
-    await dispatch.execute();
-    expect((await deliveriesOf(r.id)).map((d) => d.eventType)).toEqual([
+    expect((await dispatchUntil(r.id, 4)).map((d) => d.eventType)).toEqual([
       'release.created',
       'stage.started',
       'region.verified',
@@ -168,8 +180,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
   it('a later delivery waits while an earlier one of its thread is open', async () => {
     const r = await newRelease();
     await append(tdb, r.id, 'release.succeeded');
-    await dispatch.execute();
-    const [first, second, third] = await deliveriesOf(r.id);
+    const [first, second, third] = await dispatchUntil(r.id, 3);
     enqueued.splice(0);
     await expect(deliver.execute({ deliveryId: third!.id })).resolves.toBe('blocked');
     await expect(deliver.execute({ deliveryId: first!.id })).resolves.toBe('sent');
@@ -180,8 +191,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
 
   it('retries with backoff, waits out a rate limit without counting it, dead-letters after maxAttempts, then goes on', async () => {
     const r = await newRelease();
-    await dispatch.execute();
-    const [created, started] = await deliveriesOf(r.id);
+    const [created, started] = await dispatchUntil(r.id, 2);
     enqueued.splice(0);
     sink.failures.push(
       new DeliveryError('HTTP 503', true),
@@ -212,8 +222,7 @@ describe('notification dispatch and delivery on real Postgres', () => {
 
   it('a permanent error or a destination no longer configured dead-letters at once', async () => {
     const r = await newRelease();
-    await dispatch.execute();
-    const [created, started] = await deliveriesOf(r.id);
+    const [created, started] = await dispatchUntil(r.id, 2);
     sink.failures.push(new DeliveryError('HTTP 404', false));
     await expect(deliver.execute({ deliveryId: created!.id })).resolves.toBe('dead');
     await tdb.query(`UPDATE notification_deliveries SET destination = 'webhook:gone' WHERE id = $1`, [started!.id]);

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'bullmq';
 import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobName } from '#application';
-import { redisConnection, observeJobTimes } from '#integrations';
+import { observeJobTimes } from '#integrations';
 import type { Container } from '#runtime';
 import { startQueueWatchdog } from './queue-watchdog.js';
 
@@ -33,7 +33,8 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
     return dispatch({ name: job.name, data: job.data } as Job);
   };
   const options = (concurrency: number) => ({
-    connection: redisConnection(c.settings.redisUrl),
+    // the container's client (BullMQ duplicates it for the blocking reads)
+    connection: c.queues.connection,
     prefix: c.settings.queuePrefix,
     concurrency,
     // A killed worker's job goes back to the queue after lockDuration; our jobs are idempotent.

@@ -40,7 +40,9 @@ import {
   RedisConnectionLog,
   KubernetesClusters,
   NotificationJobs,
-  redisConnection,
+  connectRedis,
+  regionMetricsSources,
+  regionTrafficProviders,
   SystemClock,
   type TidelineMetrics,
 } from '#integrations';
@@ -55,7 +57,7 @@ import {
   type ReleaseStore,
 } from '#persistence';
 import { ConfigRegionDirectory } from './region-directory.js';
-import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
+import { drainSettings, regionRules } from './region-rules.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
 import {
@@ -130,7 +132,7 @@ export async function buildContainer(
   );
   const db = new Db(dataSource, !settings.databaseUrl);
   await migrate(db, log);
-  const queues = new JobQueues(redisConnection(settings.redisUrl), settings.queuePrefix);
+  const queues = new JobQueues(connectRedis(settings.redisUrl), settings.queuePrefix);
   const redisLog = new RedisConnectionLog(log);
   for (const name of Object.values(QUEUES)) redisLog.watch(`queue:${name}`, queues.queue(name));
   const notificationJobs = new NotificationJobs(queues);
@@ -145,8 +147,8 @@ export async function buildContainer(
     telemetry,
   );
   const driver = new RegionDriver(clusters, log);
-  const metrics = new InstrumentedMetricsSources(new RegionMetricsSources(config.regions), telemetry);
-  const traffic = new RegionTrafficProviders(config.regions, config.kubeconfigPath);
+  const metrics = new InstrumentedMetricsSources(regionMetricsSources(config.regions), telemetry);
+  const traffic = regionTrafficProviders(config.regions, config.kubeconfigPath);
   const gates = new GateRunner(metrics, clock, log);
   const preflight = new Preflight(
     metrics,

@@ -19,7 +19,7 @@ import type { TidelineConfig } from '#config';
 import type { JobQueues } from '#integrations';
 import { DrillStore, SmokeHistoryStore, type Db, type RegionOperationStore } from '#persistence';
 import type { Logger as PinoLogger } from 'pino';
-import { drainSettings } from './region-services.js';
+import { drainSettings } from './region-rules.js';
 
 export interface Learning {
   timeToSmoke: GetTimeToSmoke;
