@@ -53,7 +53,11 @@ export * from './use-cases/run-region-operation.js';
 export * from './use-cases/sweep-region-operations.js';
 export * from './use-cases/list-audit.js';
 // Learning from history
-export * from './learning/time-to-smoke.js';
+export * from './learning/get-time-to-smoke.js';
+export * from './learning/auto-bake-resolver.js';
 export * from './learning/propose-plan.js';
-export * from './learning/drills.js';
-export * from './learning/drill-runner.js';
+export * from './learning/request-drill.js';
+export * from './learning/get-drill.js';
+export * from './learning/list-drills.js';
+export * from './learning/run-drill-step.js';
+export * from './learning/sweep-drills.js';
