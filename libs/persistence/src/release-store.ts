@@ -1,12 +1,13 @@
 /** Releases, their region targets and their events: every read and write the use cases need. */
 import type { EntityManager } from 'typeorm';
-import { ACTIVE_RELEASE_STATES, ENGINE_ACTOR, moveRelease, type ReleaseEvent, type ReleaseState } from '#domain';
+import { ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
 import { Db } from './db.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
+import { ACTIVE_SQL, promoteNext } from './release-queue.js';
 import { appendEvents, nextTick, supersede } from './release-rows.js';
-import { createdAsOlder, isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
+import { isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
 import { updateWhere } from './sql.js';
 
 export type NewRelease = Pick<
@@ -48,8 +49,6 @@ export class ConcurrentModificationError extends Error {
     this.name = 'ConcurrentModificationError';
   }
 }
-
-const ACTIVE_SQL = `(${ACTIVE_RELEASE_STATES.map((s) => `'${s}'`).join(',')})`;
 
 export class ReleaseStore {
   constructor(private readonly db: Db) {}
@@ -244,53 +243,7 @@ export class ReleaseStore {
    * instead (unless it was created as a deliberate roll back), and the next one is considered.
    */
   promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
-    return this.db.tx(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${service}`]);
-      const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [service]);
-      if (active.length > 0) return null;
-      for (;;) {
-        // Row-locked: an operator's cancel of this queued release waits for us (and then sees it running), or wins.
-        const next = await m
-          .getRepository(ReleaseEntity)
-          .findOne({ where: { service, state: 'queued' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-        if (!next) return null;
-        const newer = await newerRelease(m, service, next.releaseNumber, ['succeeded']);
-        if (newer && !(await createdAsOlder(m, next.id))) {
-          await this.supersedeStale(m, next, newer);
-          continue;
-        }
-        const now = new Date();
-        const move = moveRelease(next, 'running', {
-          type: 'release.started',
-          actor: ENGINE_ACTOR,
-          reason: 'the previous release of this service ended',
-        });
-        const n = await updateWhere(
-          m,
-          ReleaseEntity,
-          { ...move.patch, stateReason: null, startedAt: now, nextTickAt: now, rowVersion: next.rowVersion + 1 },
-          'id = $1 AND state = $2 AND row_version = $3',
-          [next.id, next.state, next.rowVersion],
-        );
-        if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
-        await appendEvents(m, next.id, [
-          move.event,
-          { type: 'stage.started', actor: ENGINE_ACTOR, data: { stage: next.plan.stages[0]!.name } },
-        ]);
-        return m.getRepository(ReleaseEntity).findOneByOrFail({ id: next.id });
-      }
-    });
-  }
-
-  /** A queued release that would replace a newer one that already succeeded never deploys. */
-  private async supersedeStale(m: EntityManager, stale: ReleaseRecord, newer: ReleaseRecord): Promise<void> {
-    const reason = `release #${newer.releaseNumber} (${newer.id}) is newer and already ${newer.state}: an older release must not replace it (post it with allowOlder to roll back deliberately)`;
-    await supersede(m, stale, reason, {
-      type: 'release.superseded',
-      actor: ENGINE_ACTOR,
-      reason,
-      data: { by: newer.id, newerReleaseNumber: newer.releaseNumber },
-    });
+    return this.db.tx((m) => promoteNext(m, service));
   }
 
   /** Releases that should be moving: stepping states whose next step is due before `dueBefore`, and held ones whose watched gates are due. */
