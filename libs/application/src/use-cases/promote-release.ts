@@ -13,7 +13,7 @@ import { emptyChange } from '../engine/step-change.js';
 import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from '../release-action.js';
 
 /** The current stage's regions whose bake is still running. */
-export function promotable(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): TargetRecord[] {
+function promotable(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): TargetRecord[] {
   return targets.filter(
     (t) => t.stageIndex === release.stageIndex && t.state === 'baking' && t.bakeEndsAt !== null && t.bakeEndsAt.getTime() > nowMs,
   );
