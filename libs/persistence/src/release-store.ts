@@ -2,6 +2,7 @@
 import type { EntityManager } from 'typeorm';
 import { ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
 import { Db } from './db.js';
+import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
@@ -51,7 +52,17 @@ export class ConcurrentModificationError extends Error {
 }
 
 export class ReleaseStore {
+  private readonly committed = new CommitListeners<string>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Hear of every committed release change (a step, a create, a start from the queue) by the
+   * release's id, after its commit, never inside it; `onError` hears a listener's failure.
+   */
+  onCommitted(listener: CommitListener<string>, onError: (err: unknown) => void): () => void {
+    return this.committed.add(listener, onError);
+  }
 
   /**
    * Insert a release (running, or queued behind the service's active one) with its pending
@@ -64,7 +75,9 @@ export class ReleaseStore {
   async create(input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean } = {}): Promise<CreateOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        const outcome = await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        if (outcome.kind === 'created') this.committed.emit(outcome.release.id);
+        return outcome;
       } catch (err) {
         if (attempt < 3 && isDuplicateRelease(err)) continue; // a racing create committed first: look again
         throw err;
@@ -199,7 +212,7 @@ export class ReleaseStore {
    * row version), target columns, the events that explain them and the gate evaluations behind
    * them; with `tickAt`, the next step is asked for in the same commit (returns its tick sequence).
    */
-  applyStep(
+  async applyStep(
     release: ReleaseRecord,
     change: {
       release?: Partial<ReleaseRecord>;
@@ -209,7 +222,7 @@ export class ReleaseStore {
       tickAt?: Date;
     },
   ): Promise<number | null> {
-    return this.db.tx(async (m) => {
+    const seq = await this.db.tx(async (m) => {
       const n = await updateWhere(
         m,
         ReleaseEntity,
@@ -225,6 +238,8 @@ export class ReleaseStore {
       if (change.evaluations?.length) await insertEvaluations(m, release.id, change.evaluations);
       return change.tickAt ? nextTick(m, release.id, change.tickAt) : null;
     });
+    this.committed.emit(release.id);
+    return seq;
   }
 
   /** Ask for the next step at `at`; returns the tick sequence number the job must carry. */
@@ -242,8 +257,10 @@ export class ReleaseStore {
    * number is lower than a release of the service that already succeeded ends `superseded`
    * instead (unless it was created as a deliberate roll back), and the next one is considered.
    */
-  promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
-    return this.db.tx((m) => promoteNext(m, service));
+  async promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
+    const started = await this.db.tx((m) => promoteNext(m, service));
+    if (started) this.committed.emit(started.id);
+    return started;
   }
 
   /** Releases that should be moving: stepping states whose next step is due before `dueBefore`, and held ones whose watched gates are due. */
