@@ -1,13 +1,14 @@
 /** Releases, their region targets and their events: every read and write the use cases need. */
 import type { EntityManager } from 'typeorm';
-import { ACTIVE_RELEASE_STATES, type ReleaseState } from '#domain';
+import { ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
 import { Db } from './db.js';
 import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
-import { appendEvents, nextTick, skipPendingTargets } from './release-rows.js';
-import { createdAsOlder, isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
+import { ACTIVE_SQL, promoteNext } from './release-queue.js';
+import { appendEvents, nextTick, supersede } from './release-rows.js';
+import { isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
 import { updateWhere } from './sql.js';
 
 export type NewRelease = Pick<
@@ -22,6 +23,10 @@ export type CreateOutcome =
   /** a release of the service with a higher number went, or will go, live */
   | { kind: 'older'; newer: ReleaseRecord };
 
+/**
+ * An event row as stored. What the code writes is typed by the catalogue in libs/domain
+ * (ReleaseEvent, whose state changes come from moveRelease/moveTarget); every ReleaseEvent is an EventInput.
+ */
 export interface EventInput {
   type: string;
   actor: string;
@@ -45,8 +50,6 @@ export class ConcurrentModificationError extends Error {
     this.name = 'ConcurrentModificationError';
   }
 }
-
-const ACTIVE_SQL = `(${ACTIVE_RELEASE_STATES.map((s) => `'${s}'`).join(',')})`;
 
 export class ReleaseStore {
   private readonly committed = new CommitListeners<string>();
@@ -103,12 +106,11 @@ export class ReleaseStore {
     const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [input.service]);
     const state: ReleaseState = active.length > 0 ? 'queued' : 'running';
     const now = new Date();
-    const superseded: Array<{ id: string }> = opts.supersede
-      ? await m.query(
-          `WITH u AS (UPDATE releases SET state = 'superseded', state_reason = $2, ended_at = now(), updated_at = now(), row_version = row_version + 1
-           WHERE service = $1 AND state = 'queued' RETURNING id) SELECT id FROM u`,
-          [input.service, `superseded by release number ${input.releaseNumber} (${input.version})`],
-        )
+    // Row-locked now; they end `superseded` once this release has an id to name.
+    const superseded: ReleaseRecord[] = opts.supersede
+      ? await m
+          .getRepository(ReleaseEntity)
+          .find({ where: { service: input.service, state: 'queued' }, lock: { mode: 'pessimistic_write' } })
       : [];
     const release = await m.getRepository(ReleaseEntity).save({
       ...input,
@@ -133,8 +135,10 @@ export class ReleaseStore {
         })),
       ),
     );
-    const older = newer ? { allowOlder: true, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } } : {};
-    await appendEvents(m, release.id, [
+    const older = newer
+      ? { allowOlder: true as const, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } }
+      : {};
+    const events: ReleaseEvent[] = [
       {
         type: 'release.created',
         actor,
@@ -142,20 +146,18 @@ export class ReleaseStore {
         reason: newer ? `deliberately older than release #${newer.releaseNumber} (${newer.id}, ${newer.state}): allowOlder` : null,
         data: { version: input.version, image: input.image, releaseNumber: input.releaseNumber, ...older },
       },
-      ...(state === 'running' ? [{ type: 'stage.started', actor: 'tideline', data: { stage: input.plan.stages[0]!.name } }] : []),
-    ]);
+      ...(state === 'running'
+        ? [{ type: 'stage.started' as const, actor: ENGINE_ACTOR, data: { stage: input.plan.stages[0]!.name } }]
+        : []),
+    ];
+    await appendEvents(m, release.id, events);
     for (const old of superseded) {
-      await appendEvents(m, old.id, [
-        {
-          type: 'release.superseded',
-          actor,
-          fromState: 'queued',
-          toState: 'superseded',
-          reason: `superseded by release ${release.id}`,
-          data: { by: release.id },
-        },
-      ]);
-      await skipPendingTargets(m, old.id);
+      await supersede(m, old, `superseded by release number ${input.releaseNumber} (${input.version})`, {
+        type: 'release.superseded',
+        actor,
+        reason: `superseded by release ${release.id}`,
+        data: { by: release.id },
+      });
     }
     return { kind: 'created', release: await m.getRepository(ReleaseEntity).findOneByOrFail({ id: release.id }) };
   }
@@ -256,68 +258,9 @@ export class ReleaseStore {
    * instead (unless it was created as a deliberate roll back), and the next one is considered.
    */
   async promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
-    const started = await this.db.tx(async (m): Promise<ReleaseRecord | null> => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${service}`]);
-      const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [service]);
-      if (active.length > 0) return null;
-      for (;;) {
-        // Row-locked: an operator's cancel of this queued release waits for us (and then sees it running), or wins.
-        const next = await m
-          .getRepository(ReleaseEntity)
-          .findOne({ where: { service, state: 'queued' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-        if (!next) return null;
-        const newer = await newerRelease(m, service, next.releaseNumber, ['succeeded']);
-        if (newer && !(await createdAsOlder(m, next.id))) {
-          await this.supersedeStale(m, next, newer);
-          continue;
-        }
-        const now = new Date();
-        const n = await updateWhere(
-          m,
-          ReleaseEntity,
-          { state: 'running', stateReason: null, startedAt: now, nextTickAt: now, rowVersion: next.rowVersion + 1 },
-          'id = $1 AND state = $2 AND row_version = $3',
-          [next.id, 'queued', next.rowVersion],
-        );
-        if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
-        await appendEvents(m, next.id, [
-          {
-            type: 'release.started',
-            actor: 'tideline',
-            fromState: 'queued',
-            toState: 'running',
-            reason: 'the previous release of this service ended',
-          },
-          { type: 'stage.started', actor: 'tideline', data: { stage: next.plan.stages[0]!.name } },
-        ]);
-        return m.getRepository(ReleaseEntity).findOneByOrFail({ id: next.id });
-      }
-    });
+    const started = await this.db.tx((m) => promoteNext(m, service));
     if (started) this.committed.emit(started.id);
     return started;
-  }
-
-  /** A queued release that would replace a newer one that already succeeded never deploys. */
-  private async supersedeStale(m: EntityManager, stale: ReleaseRecord, newer: ReleaseRecord): Promise<void> {
-    const reason = `release #${newer.releaseNumber} (${newer.id}) is newer and already ${newer.state}: an older release must not replace it (post it with allowOlder to roll back deliberately)`;
-    await updateWhere(
-      m,
-      ReleaseEntity,
-      { state: 'superseded', stateReason: reason, endedAt: new Date(), rowVersion: stale.rowVersion + 1 },
-      'id = $1 AND row_version = $2',
-      [stale.id, stale.rowVersion],
-    );
-    await appendEvents(m, stale.id, [
-      {
-        type: 'release.superseded',
-        actor: 'tideline',
-        fromState: 'queued',
-        toState: 'superseded',
-        reason,
-        data: { by: newer.id, newerReleaseNumber: newer.releaseNumber },
-      },
-    ]);
-    await skipPendingTargets(m, stale.id);
   }
 
   /** Releases that should be moving: stepping states whose next step is due before `dueBefore`, and held ones whose watched gates are due. */

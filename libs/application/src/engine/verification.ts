@@ -5,10 +5,10 @@
  * failing below its limit or erroring below its limit makes the region wait for the next
  * evaluation; an inconclusive gate under policy `pause` pauses the release.
  */
-import { readyToVerify } from '#domain';
+import { ENGINE_ACTOR, moveTarget, readyToVerify } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { gateStatusOf, stageGates } from './gate-runner.js';
-import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { emptyChange, pushTargetMove, type StepChange } from './step-change.js';
 
 export interface VerificationResult {
   change: StepChange;
@@ -45,21 +45,14 @@ export function verifyChange(
       waiting.push(t.region);
       continue;
     }
-    change.targets.push({ id, patch: { state: 'verified', verifiedAt: new Date(nowMs) } });
     const coverage = Object.fromEntries(
       stageGates(release.plan.stages[t.stageIndex]).map((g) => {
         const c = gateStatusOf(release, t, g).coverage;
         return [g.name, c ? { coveredMs: c.coveredMs, gapCount: c.gapCount } : null];
       }),
     );
-    change.events.push({
-      type: 'region.verified',
-      actor: ENGINE_ACTOR,
-      region: t.region,
-      fromState: 'baking',
-      toState: 'verified',
-      data: { coverage },
-    });
+    const move = moveTarget(t, 'verified', { type: 'region.verified', actor: ENGINE_ACTOR, data: { coverage } });
+    pushTargetMove(change, id, move, { verifiedAt: new Date(nowMs) });
   }
   return { change, pause: pauses.length > 0 ? pauses.join('; ') : null, waiting, uncovered };
 }

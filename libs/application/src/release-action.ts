@@ -7,9 +7,10 @@
  */
 import { isTouched, type ReleaseState } from '#domain';
 import { ConcurrentModificationError, type Db, type ReleaseRecord, type ReleaseStore, type TargetRecord } from '#persistence';
-import { ConflictError, NotFoundError } from '../errors.js';
-import type { Clock, TickScheduler } from '../ports.js';
-import type { StepChange } from './step-change.js';
+import type { StepChange } from './engine/step-change.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import { LOCK_WAIT_MS, releaseLock } from './locks.js';
+import type { Clock, TickScheduler } from './ports.js';
 
 export interface ActionInput {
   id: string;
@@ -25,7 +26,6 @@ export interface ActionResult {
 
 export type ActionName = 'pause' | 'resume' | 'approve' | 'promote' | 'rollback' | 'cancel' | 'retry';
 
-const LOCK_WAIT_MS = 20_000;
 /** A release row changed outside its lock (queue promotion, supersede): read again and decide again. */
 const ATTEMPTS = 3;
 
@@ -58,7 +58,7 @@ export abstract class ReleaseAction {
     input: ActionInput,
     act: (release: ReleaseRecord, targets: TargetRecord[], nowMs: number) => ActDecision,
   ): Promise<ActionResult> {
-    return this.db.withLock(`release:${input.id}`, LOCK_WAIT_MS, async () => {
+    return this.db.withLock(releaseLock(input.id), LOCK_WAIT_MS, async () => {
       for (let attempt = 1; ; attempt++) {
         const release = await this.store.get(input.id);
         if (!release) throw new NotFoundError('release', input.id);

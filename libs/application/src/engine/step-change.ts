@@ -1,10 +1,12 @@
 /** A batch of writes one step makes: release columns, target columns and the events that explain them. */
-import type { EventInput, GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
+import type { ReleaseEvent } from '#domain';
+import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 
 export interface StepChange {
   release?: Partial<ReleaseRecord>;
   targets: Array<{ id: string; patch: Partial<TargetRecord> }>;
-  events: EventInput[];
+  /** typed by the event catalogue (libs/domain/src/events.ts); state changes come from moveRelease/moveTarget */
+  events: ReleaseEvent[];
   evaluations?: GateEvaluationInput[];
 }
 
@@ -30,8 +32,13 @@ export function mergeChanges(a: StepChange, b: StepChange): StepChange {
   };
 }
 
-export const ENGINE_ACTOR = 'tideline';
-
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** Add a target's move (moveTarget: its state patch, plus the other columns in `also`) and the event that records it. */
+export function pushTargetMove(
+  change: StepChange,
+  id: string,
+  move: { patch: Partial<TargetRecord>; event: ReleaseEvent | null },
+  also: Partial<TargetRecord> = {},
+): void {
+  change.targets.push({ id, patch: { ...move.patch, ...also } });
+  if (move.event) change.events.push(move.event);
 }

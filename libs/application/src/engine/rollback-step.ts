@@ -3,10 +3,12 @@
  * every region being rolled back, wait for their rollouts, put drained regions' traffic back,
  * then end the release `rolled_back` (or `failed` when something could not be restored).
  */
+import { ENGINE_ACTOR, moveRelease, moveTarget } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
 import type { Drainer } from './drainer.js';
 import type { RegionDriver } from './region-driver.js';
-import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { rollBackTargets } from './failure-response.js';
+import { emptyChange, type StepChange } from './step-change.js';
 
 /** The next phase's writes, or a wait (ms) when every region in flight must be looked at later. */
 export type RollbackPhase = { change: StepChange } | { waitMs: number | null };
@@ -67,16 +69,13 @@ export async function rollbackPhase(
 
 function afterDrain(drained: TargetRecord[], nowMs: number): StepChange {
   const change = emptyChange();
-  for (const t of drained) {
-    change.targets.push({ id: t.id, patch: { state: 'rolling_back', rollbackStartedAt: new Date(nowMs) } });
-    change.events.push({
-      type: 'region.rolling_back',
-      actor: ENGINE_ACTOR,
-      region: t.region,
-      fromState: 'drained',
-      toState: 'rolling_back',
-    });
-  }
+  rollBackTargets(
+    change,
+    drained,
+    drained.map((t) => t.id),
+    ENGINE_ACTOR,
+    nowMs,
+  );
   return change;
 }
 
@@ -85,15 +84,18 @@ function finalChange(release: ReleaseRecord, targets: TargetRecord[], nowMs: num
   const leftChanged = targets.filter(
     (t) => t.state === 'failed' || t.state === 'verified' || t.state === 'baking' || t.state === 'deploying',
   );
-  const finalState = leftChanged.length > 0 ? 'failed' : 'rolled_back';
   const reason =
-    finalState === 'failed'
+    leftChanged.length > 0
       ? `${release.stateReason ?? 'rollback'}; not restored: ${leftChanged.map((t) => t.region).join(', ')}`
       : release.stateReason;
+  const move =
+    leftChanged.length > 0
+      ? moveRelease(release, 'failed', { type: 'release.failed', actor: ENGINE_ACTOR, reason })
+      : moveRelease(release, 'rolled_back', { type: 'release.rolled_back', actor: ENGINE_ACTOR, reason });
   return {
-    release: { state: finalState, stateReason: reason, endedAt: new Date(nowMs), nextTickAt: null },
-    targets: targets.filter((t) => t.state === 'pending').map((t) => ({ id: t.id, patch: { state: 'skipped' as const } })),
-    events: [{ type: `release.${finalState}`, actor: ENGINE_ACTOR, fromState: 'rolling_back', toState: finalState, reason }],
+    release: { ...move.patch, stateReason: reason, endedAt: new Date(nowMs), nextTickAt: null },
+    targets: targets.filter((t) => t.state === 'pending').map((t) => ({ id: t.id, patch: moveTarget(t, 'skipped', null).patch })),
+    events: [move.event],
     evaluations: [],
   };
 }

@@ -1,14 +1,16 @@
 /**
  * The `drain` failure policy: move a failed region's traffic away through its traffic
  * provider, verify the drain by the region's request rate (Prometheus) falling below a
- * fraction of its pre-drain rate, then let the rollback run; after the rollback, put the
- * region's weight back. A drain never holds a rollback longer than the drain timeout.
+ * fraction of its pre-drain rate (the rule in libs/domain/src/drain.ts, shared with region
+ * operations), then let the rollback run; after the rollback, put the region's weight back.
+ * A drain never holds a rollback longer than the drain timeout.
  */
-import { formatPromDuration } from '#domain';
+import { ENGINE_ACTOR, formatPromDuration, judgeDrain, moveTarget, targetVars } from '#domain';
 import type { DrainRecord, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Logger, MetricsSources, TrafficProviders } from '../ports.js';
-import { requestRate, targetVars } from './request-rate.js';
-import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { requestRate } from './request-rate.js';
+import { describeError } from '../errors.js';
+import { emptyChange, pushTargetMove, type StepChange } from './step-change.js';
 
 export interface DrainSettings {
   rateQuery?: string;
@@ -87,16 +89,8 @@ export class Drainer {
   }
 
   private skip(change: StepChange, t: TargetRecord, drain: DrainRecord, note: string, nowMs: number): void {
-    const done = { ...drain, note, drainedAtMs: nowMs };
-    change.targets.push({ id: t.id, patch: { state: 'drained', drain: done } });
-    change.events.push({
-      type: 'region.drained',
-      actor: ENGINE_ACTOR,
-      region: t.region,
-      fromState: 'draining',
-      toState: 'drained',
-      reason: note,
-    });
+    const move = moveTarget(t, 'drained', { type: 'region.drained', actor: ENGINE_ACTOR, reason: note });
+    pushTargetMove(change, t.id, move, { drain: { ...drain, note, drainedAtMs: nowMs } });
   }
 
   /** Drains whose weight is set: drained once the rate has fallen (or the timeout passed). */
@@ -109,29 +103,29 @@ export class Drainer {
         const rate = await this.rate(release, t, s);
         drain.lastRate = rate;
         const elapsed = nowMs - (drain.weightSetAtMs ?? drain.startedAtMs);
-        let done = false;
-        if (s.rateQuery === undefined || drain.preDrainRate === null || drain.preDrainRate <= 0) {
-          drain.note =
-            s.rateQuery === undefined ? 'not verified: the region has no rateQuery' : 'not verified: no request rate before the drain';
-          done = true;
-        } else if (rate !== null && rate <= drain.preDrainRate * s.drainedFraction) {
-          done = true;
-        } else if (elapsed >= s.drainTimeoutMs) {
+        const verdict = judgeDrain(
+          {
+            hasRateQuery: s.rateQuery !== undefined,
+            preDrainRate: drain.preDrainRate,
+            rate,
+            elapsedMs: elapsed,
+            drainTimeoutMs: s.drainTimeoutMs,
+          },
+          s.drainedFraction,
+        );
+        if (verdict.kind === 'waiting') return;
+        if (verdict.kind === 'unverifiable') drain.note = verdict.note;
+        if (verdict.kind === 'timed_out') {
           drain.note = `drain not verified after ${formatPromDuration(s.drainTimeoutMs)} (rate ${rate ?? 'unknown'} of ${drain.preDrainRate}); rolling back anyway`;
-          done = true;
         }
-        if (!done) return;
         drain.drainedAtMs = nowMs;
-        change.targets.push({ id: t.id, patch: { state: 'drained', drain } });
-        change.events.push({
+        const move = moveTarget(t, 'drained', {
           type: 'region.drained',
           actor: ENGINE_ACTOR,
-          region: t.region,
-          fromState: 'draining',
-          toState: 'drained',
           ...(drain.note ? { reason: drain.note } : {}),
           data: { drainMs: elapsed, preDrainRate: drain.preDrainRate, rate },
         });
+        pushTargetMove(change, t.id, move, { drain });
       }),
     );
     return change;

@@ -1,12 +1,12 @@
 /**
  * Drills (seed ch. 7, "When Something Goes Wrong"): practise a drain or a rollback of one region
  * and keep how long it took against a goal. The request checks safety and records the drill; a
- * `drill.step` job runs it (drill-runner.ts). Refused while a release of the service (any release
+ * `drill.step` job runs it (run-drill-step.ts). Refused while a release of the service (any release
  * touching the region, without a service) is active, while the region is drained or being
  * drained or restored, or while another drill runs there.
  */
 import type { DrillKind, DrillRecord, DrillStore, RegionOperationStore } from '#persistence';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import type { Clock, Clusters, DrillScheduler, RegionDirectory, TrafficProviders } from '../ports.js';
 
 /** A drill longer than this is undone whatever was asked. */
@@ -120,73 +120,5 @@ export class RequestDrill {
       await this.scheduler.enqueueDrill(drill.id, drill.checkSeq, 0).catch(() => undefined); // the sweeper re-enqueues
       return drill;
     });
-  }
-}
-
-export class GetDrill {
-  constructor(private readonly drills: DrillStore) {}
-
-  async execute(id: string) {
-    const drill = await this.drills.get(id);
-    if (!drill) throw new NotFoundError('drill', id);
-    return { drill, events: await this.drills.events(id) };
-  }
-}
-
-export interface DrillTrend {
-  region: string;
-  kind: DrillKind;
-  runs: number;
-  metGoal: number;
-  goalMs: number;
-  latestMs: number | null;
-  bestMs: number | null;
-  /** latest vs the run before it: faster, slower, same, or null with fewer than two measured runs */
-  direction: 'faster' | 'slower' | 'same' | null;
-  series: Array<{ id: string; at: Date; firstMs: number | null; secondMs: number | null; metGoal: boolean | null; state: string }>;
-}
-
-/** Drills newest first and, per region and kind, the trend of the measured time against the goal (oldest first). */
-export class ListDrills {
-  constructor(private readonly drills: DrillStore) {}
-
-  async execute(f: {
-    region?: string | undefined;
-    kind?: DrillKind | undefined;
-    limit: number;
-  }): Promise<{ items: DrillRecord[]; trend: DrillTrend[] }> {
-    const items = await this.drills.list(f);
-    const groups = new Map<string, DrillRecord[]>();
-    for (const d of [...items].reverse()) {
-      const key = `${d.region}\u0000${d.kind}`;
-      groups.set(key, [...(groups.get(key) ?? []), d]);
-    }
-    const trend = [...groups.values()].map((runs): DrillTrend => {
-      const measured = runs.filter((d) => d.firstMs !== null).map((d) => d.firstMs!);
-      const [prev, last] = measured.slice(-2);
-      const latest = runs[runs.length - 1]!;
-      return {
-        region: latest.region,
-        kind: latest.kind,
-        runs: runs.length,
-        metGoal: runs.filter((d) => d.metGoal).length,
-        goalMs: latest.goalMs,
-        latestMs: measured.length > 0 ? measured[measured.length - 1]! : null,
-        bestMs: measured.length > 0 ? Math.min(...measured) : null,
-        direction: last === undefined || prev === undefined ? null : last < prev ? 'faster' : last > prev ? 'slower' : 'same',
-        series: runs.map((d) => ({
-          id: d.id,
-          at: d.requestedAt,
-          firstMs: d.firstMs,
-          secondMs: d.secondMs,
-          metGoal: d.metGoal,
-          state: d.state,
-        })),
-      };
-    });
-    return {
-      items,
-      trend: trend.sort((a, b) => (a.region === b.region ? a.kind.localeCompare(b.kind) : a.region.localeCompare(b.region))),
-    };
   }
 }

@@ -4,8 +4,9 @@
  * release as far as it can right now, commits each phase, then schedules the next tick.
  * Every phase is safe to repeat: a process killed anywhere resumes from what Postgres holds.
  */
-import { decideStage, isTerminalRelease } from '#domain';
+import { awaitsApproval, decideStage, ENGINE_ACTOR, isTerminalRelease, moveRelease, moveTarget } from '#domain';
 import type { Db, ReleaseRecord, ReleaseStore, TargetRecord } from '#persistence';
+import { releaseLock } from '../locks.js';
 import type { Clock, Logger, TickScheduler } from '../ports.js';
 import type { Drainer } from './drainer.js';
 import { failureChange, pauseChange, toView } from './failure-response.js';
@@ -13,9 +14,8 @@ import type { GateRunner } from './gate-runner.js';
 import type { Preflight } from './preflight.js';
 import type { RegionDriver } from './region-driver.js';
 import { rollbackPhase } from './rollback-step.js';
-import { emptyChange, ENGINE_ACTOR, isEmpty, mergeChanges, type StepChange } from './step-change.js';
+import { emptyChange, isEmpty, mergeChanges, type StepChange } from './step-change.js';
 import { verifyChange } from './verification.js';
-import { awaitsApproval } from './approval.js';
 
 export interface AdvanceSettings {
   pollIntervalMs: number;
@@ -44,7 +44,7 @@ export class AdvanceRelease {
   ) {}
 
   execute(job: { releaseId: string; seq: number }): Promise<AdvanceOutcome> {
-    return this.db.withLock(`release:${job.releaseId}`, this.settings.lockWaitMs, async () => {
+    return this.db.withLock(releaseLock(job.releaseId), this.settings.lockWaitMs, async () => {
       let release = await this.store.get(job.releaseId);
       if (!release) return 'missing';
       if (release.tickSeq !== job.seq) return 'stale';
@@ -192,8 +192,9 @@ export class AdvanceRelease {
   private completeStage(release: ReleaseRecord, change: StepChange, nowMs: number): void {
     const next = release.plan.stages[release.stageIndex + 1];
     if (!next) {
-      change.release = { state: 'succeeded', stateReason: null, endedAt: new Date(nowMs), nextTickAt: null };
-      change.events.push({ type: 'release.succeeded', actor: ENGINE_ACTOR, fromState: 'running', toState: 'succeeded' });
+      const move = moveRelease(release, 'succeeded', { type: 'release.succeeded', actor: ENGINE_ACTOR });
+      change.release = { ...move.patch, stateReason: null, endedAt: new Date(nowMs), nextTickAt: null };
+      change.events.push(move.event);
     } else if (next.approval === 'required' && (release.approvedStageIndex ?? -1) < next.index) {
       const wait = awaitApprovalChange({ ...release, stageIndex: next.index });
       change.release = { stageIndex: next.index, ...wait.release };
@@ -230,10 +231,11 @@ export class AdvanceRelease {
         }
         continue;
       }
-      change.targets.push({ id: t.id, patch: { state: 'deploying', deployStartedAt: new Date(nowMs), blockedReason: null } });
+      const move = moveTarget(t, 'deploying', { type: 'region.deploying', actor: ENGINE_ACTOR });
+      change.targets.push({ id: t.id, patch: { ...move.patch, deployStartedAt: new Date(nowMs), blockedReason: null } });
       if (t.blockedReason)
         change.events.push({ type: 'region.unblocked', actor: ENGINE_ACTOR, region: t.region, reason: `was: ${t.blockedReason}` });
-      change.events.push({ type: 'region.deploying', actor: ENGINE_ACTOR, region: t.region, fromState: 'pending', toState: 'deploying' });
+      change.events.push(move.event);
     }
     const stateReason = reasons.length > 0 ? `waiting: ${reasons.join('; ')}` : null;
     if (stateReason !== release.stateReason && (stateReason !== null || release.stateReason?.startsWith('waiting: '))) {
@@ -252,19 +254,12 @@ export class AdvanceRelease {
 /** The current stage needs an operator's approval before any of its regions is touched. */
 function awaitApprovalChange(release: ReleaseRecord): StepChange {
   const stage = release.plan.stages[release.stageIndex]!;
-  return {
-    release: { state: 'awaiting_approval', stateReason: `stage ${stage.name} requires approval` },
-    targets: [],
-    events: [
-      {
-        type: 'release.awaiting_approval',
-        actor: ENGINE_ACTOR,
-        fromState: 'running',
-        toState: 'awaiting_approval',
-        data: { stage: stage.name },
-      },
-    ],
-  };
+  const move = moveRelease(release, 'awaiting_approval', {
+    type: 'release.awaiting_approval',
+    actor: ENGINE_ACTOR,
+    data: { stage: stage.name },
+  });
+  return { release: { ...move.patch, stateReason: `stage ${stage.name} requires approval` }, targets: [], events: [move.event] };
 }
 
 /** While a release is held, a rollout is only watched for failure: completion is seen after resume. */

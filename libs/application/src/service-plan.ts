@@ -1,7 +1,7 @@
 /** A configured service and the plan snapshot a release of it would freeze, or a ValidationError naming `service`. */
 import type { ServiceConfig, TidelineConfig } from '#config';
 import { expandPlan, PlanError, type PlanSnapshot } from '#domain';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from './errors.js';
 
 export function servicePlan(config: TidelineConfig, name: string): { service: ServiceConfig; snapshot: PlanSnapshot } {
   const service = config.services.get(name);

@@ -9,10 +9,9 @@
  */
 import { judgeRollout, releaseLabels, type RecordedWorkload } from '#domain';
 import type { Db, DrillRecord, DrillStore, NewDrillEvent, RegionOperationKind, RegionOperationStore } from '#persistence';
-import { ConflictError } from '../errors.js';
+import { ConflictError, describeError } from '../errors.js';
 import { WorkloadError, type Clock, type Clusters, type DrillScheduler, type Logger } from '../ports.js';
-import type { RequestRegionOperation } from '../use-cases/region-operations.js';
-import { describeError } from '../use-cases/step-change.js';
+import type { RequestRegionOperation } from '../use-cases/request-region-operation.js';
 
 const LOCK_WAIT_MS = 20_000;
 const STAMPED = Object.keys(releaseLabels({ id: '', version: '', releaseNumber: 0 }));
@@ -239,21 +238,5 @@ export class RunDrillStep {
       verdicts.find((v) => v.kind === 'failed') ??
       (verdicts.every((v) => v.kind === 'complete') ? { kind: 'complete' as const } : { kind: 'progressing' as const })
     );
-  }
-}
-
-/** Re-enqueue drills whose next step is overdue (their job was lost, or their worker died). */
-export class SweepDrills {
-  constructor(
-    private readonly drills: DrillStore,
-    private readonly scheduler: DrillScheduler,
-    private readonly clock: Clock,
-    private readonly graceMs: number,
-  ) {}
-
-  async execute(): Promise<number> {
-    const due = await this.drills.due(new Date(this.clock.now().getTime() - this.graceMs));
-    for (const d of due) await this.scheduler.enqueueDrill(d.id, d.checkSeq, 0);
-    return due.length;
   }
 }

@@ -4,10 +4,9 @@
  * A blocker is not a failure. When alerts cannot be checked, the region waits too: an
  * unanswered check is never a pass.
  */
-import { checkWindow, formatLabels, renderQuery, type DeploymentWindow } from '#domain';
+import { checkWindow, formatLabels, renderQuery, type DeploymentWindow, targetVars } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
 import type { MetricsSources } from '../ports.js';
-import { targetVars } from './request-rate.js';
 
 export interface PreflightSettings {
   /** PromQL template whose non-empty result blocks a region; null = no alert check */

@@ -16,11 +16,14 @@ import {
   type QueryOutcome,
   type StageSnapshot,
   type TemplateVars,
+  previousVersion,
+  targetVars,
+  ENGINE_ACTOR,
+  moveTarget,
 } from '#domain';
 import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Clock, Logger, MetricsSources } from '../ports.js';
-import { targetVars } from './request-rate.js';
-import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { emptyChange, type StepChange } from './step-change.js';
 
 export interface GateRound {
   change: StepChange;
@@ -54,22 +57,6 @@ export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: Gate
 function evaluatedSinceBakeEnd(t: TargetRecord, status: GateStatus): boolean {
   const end = t.bakeEndsAt?.getTime();
   return end === undefined || (status.lastEvaluatedAtMs !== null && status.lastEvaluatedAtMs >= end);
-}
-
-/** The version regions ran before this release: read from what the first touched region recorded. */
-export function previousVersion(targets: readonly TargetRecord[]): string {
-  for (const t of targets) {
-    const recorded = t.previous?.[0];
-    if (!recorded) continue;
-    const template = recorded.podTemplate as { metadata?: { labels?: Record<string, string> } };
-    const label = template.metadata?.labels?.['app.kubernetes.io/version'] ?? recorded.deploymentLabels['app.kubernetes.io/version'];
-    if (label) return label;
-    const tag = /:([^:/@]+)$/.exec(recorded.image.split('@')[0] ?? '');
-    if (tag?.[1]) return tag[1];
-    const digest = /@sha256:([0-9a-f]{12})/.exec(recorded.image);
-    if (digest?.[1]) return `sha256-${digest[1]}`;
-  }
-  return '';
 }
 
 export class GateRunner {
@@ -150,7 +137,8 @@ export class GateRunner {
     nowMs: number,
   ): void {
     const stage = release.plan.stages[t.stageIndex]!;
-    change.targets.push({ id: t.id, patch: { state: 'failed', failedAt: new Date(nowMs), reason } });
+    const move = moveTarget(t, 'failed', { type: 'region.failed', actor: ENGINE_ACTOR, reason });
+    change.targets.push({ id: t.id, patch: { ...move.patch, failedAt: new Date(nowMs), reason } });
     change.events.push(
       {
         type: 'gate.failed',
@@ -168,7 +156,7 @@ export class GateRunner {
           phase: t.state === 'baking' ? 'bake' : 'watch',
         },
       },
-      { type: 'region.failed', actor: ENGINE_ACTOR, region: t.region, fromState: t.state, toState: 'failed', reason },
+      move.event,
     );
   }
 

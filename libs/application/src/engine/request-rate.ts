@@ -1,4 +1,4 @@
-/** A region's request rate from its Prometheus (the sum of every series), for drains and restores. */
+/** A region's request rate from its Prometheus (the sum of every series), for drains, restores and plan proposals. */
 import { formatPromDuration, renderQuery, type TemplateVars } from '#domain';
 import type { MetricsSource } from '../ports.js';
 
@@ -17,19 +17,4 @@ export async function requestRate(
   const values = r.kind === 'scalar' ? [r.value] : r.kind === 'vector' ? r.series.map((x) => x.value) : [];
   const finite = values.filter(Number.isFinite);
   return finite.length > 0 ? finite.reduce((a, b) => a + b, 0) : r.kind === 'vector' && r.series.length === 0 ? 0 : null;
-}
-
-/** The query variables for a release's target region (gates, alerts, drain rate), minus `window`. */
-export function targetVars(
-  release: { service: string; version: string },
-  t: { region: string; workloads: ReadonlyArray<{ namespace: string }> },
-  previousVersion = '',
-): Omit<TemplateVars, 'window'> {
-  return {
-    region: t.region,
-    service: release.service,
-    namespace: t.workloads[0]?.namespace ?? 'default',
-    version: release.version,
-    previousVersion,
-  };
 }

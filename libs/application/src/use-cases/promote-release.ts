@@ -1,5 +1,5 @@
 /**
- * Approve (a stage waiting for a human) and promote (skip the rest of the current bake).
+ * Promote: skip the rest of the current stage's bake.
  *
  * Promote ends the bake windows of the current stage's baking regions now; it skips time, not
  * evidence: the regions are verified only when their gates agree, exactly as at the natural end
@@ -7,37 +7,13 @@
  * region, and a gate that cannot conclude follows its own `inconclusive` policy (by default the
  * release pauses, and resume evaluates it again). Promote never overrides a verdict.
  */
+import { awaitsApproval } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
-import { awaitsApproval } from './approval.js';
-import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from './release-action.js';
-import { emptyChange } from './step-change.js';
-
-export class ApproveRelease extends ReleaseAction {
-  execute(input: ActionInput): Promise<ActionResult> {
-    return this.run(input, (release, targets) => {
-      requireState('approve', release, ['awaiting_approval'], 'a paused release is resumed first');
-      const stage = release.plan.stages[release.stageIndex]!;
-      const change = emptyChange();
-      change.release = { state: 'running', stateReason: null, approvedStageIndex: stage.index };
-      change.events.push({
-        type: 'release.approved',
-        actor: input.actor,
-        fromState: 'awaiting_approval',
-        toState: 'running',
-        reason: input.reason ?? null,
-        data: {
-          stage: stage.name,
-          stageIndex: stage.index,
-          regions: targets.filter((t) => t.stageIndex === stage.index).map((t) => t.region),
-        },
-      });
-      return { change, message: `approved stage ${stage.name}: its regions start now` };
-    });
-  }
-}
+import { emptyChange } from '../engine/step-change.js';
+import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from '../release-action.js';
 
 /** The current stage's regions whose bake is still running. */
-export function promotable(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): TargetRecord[] {
+function promotable(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): TargetRecord[] {
   return targets.filter(
     (t) => t.stageIndex === release.stageIndex && t.state === 'baking' && t.bakeEndsAt !== null && t.bakeEndsAt.getTime() > nowMs,
   );

@@ -3,10 +3,11 @@
  * in parallel and returns the writes to commit; the caller commits one phase before the
  * next begins, so what ran before a deploy is recorded before the deploy patch is sent.
  */
-import { judgeRollout, releaseLabels, type RecordedWorkload, type StageSnapshot } from '#domain';
+import { ENGINE_ACTOR, judgeRollout, moveTarget, releaseLabels, type RecordedWorkload, type StageSnapshot } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
 import { WorkloadError, type Clusters, type Logger } from '../ports.js';
-import { describeError, emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
+import { describeError } from '../errors.js';
+import { emptyChange, pushTargetMove, type StepChange } from './step-change.js';
 
 export class RegionDriver {
   constructor(
@@ -51,18 +52,8 @@ export class RegionDriver {
       if (failed && failed.kind === 'failed') {
         this.fail(change, t, failed.reason, nowMs);
       } else if (verdicts.every((v) => v.kind === 'complete')) {
-        change.targets.push({
-          id: t.id,
-          patch: { state: 'baking', rolloutCompletedAt: new Date(nowMs), bakeEndsAt: new Date(nowMs + stage.bakeMs) },
-        });
-        change.events.push({
-          type: 'region.baking',
-          actor: ENGINE_ACTOR,
-          region: t.region,
-          fromState: 'deploying',
-          toState: 'baking',
-          data: { bakeMs: stage.bakeMs },
-        });
+        const move = moveTarget(t, 'baking', { type: 'region.baking', actor: ENGINE_ACTOR, data: { bakeMs: stage.bakeMs } });
+        pushTargetMove(change, t.id, move, { rolloutCompletedAt: new Date(nowMs), bakeEndsAt: new Date(nowMs + stage.bakeMs) });
       }
     });
   }
@@ -72,15 +63,9 @@ export class RegionDriver {
     const stamped = Object.keys(releaseLabels(release));
     return this.each(release, targets, nowMs, 'rollback', async (t, change) => {
       if (!t.previous) {
-        change.targets.push({ id: t.id, patch: { state: 'rolled_back', rolledBackAt: new Date(nowMs) } });
-        change.events.push({
-          type: 'region.rolled_back',
-          actor: ENGINE_ACTOR,
-          region: t.region,
-          fromState: 'rolling_back',
-          toState: 'rolled_back',
-          reason: 'nothing to restore: the region was never changed',
-        });
+        const reason = 'nothing to restore: the region was never changed';
+        const move = moveTarget(t, 'rolled_back', { type: 'region.rolled_back', actor: ENGINE_ACTOR, reason });
+        pushTargetMove(change, t.id, move, { rolledBackAt: new Date(nowMs) });
         return;
       }
       const client = this.clusters.forRegion(t.region);
@@ -109,14 +94,8 @@ export class RegionDriver {
       if (failed && failed.kind === 'failed') {
         this.fail(change, t, `rollback failed: ${failed.reason}`, nowMs);
       } else if (verdicts.every((v) => v.kind === 'complete')) {
-        change.targets.push({ id: t.id, patch: { state: 'rolled_back', rolledBackAt: new Date(nowMs) } });
-        change.events.push({
-          type: 'region.rolled_back',
-          actor: ENGINE_ACTOR,
-          region: t.region,
-          fromState: 'rolling_back',
-          toState: 'rolled_back',
-        });
+        const move = moveTarget(t, 'rolled_back', { type: 'region.rolled_back', actor: ENGINE_ACTOR });
+        pushTargetMove(change, t.id, move, { rolledBackAt: new Date(nowMs) });
       }
     });
   }
@@ -126,8 +105,8 @@ export class RegionDriver {
   }
 
   private fail(change: StepChange, t: TargetRecord, reason: string, nowMs: number): void {
-    change.targets.push({ id: t.id, patch: { state: 'failed', failedAt: new Date(nowMs), reason } });
-    change.events.push({ type: 'region.failed', actor: ENGINE_ACTOR, region: t.region, fromState: t.state, toState: 'failed', reason });
+    const move = moveTarget(t, 'failed', { type: 'region.failed', actor: ENGINE_ACTOR, reason });
+    pushTargetMove(change, t.id, move, { failedAt: new Date(nowMs), reason });
   }
 
   /**

@@ -1,19 +1,10 @@
 /**
- * Time-to-smoke per service and region from the history in Postgres, the bakes it recommends,
- * and `bake: auto` resolved when a release is created (PRODUCT.md "Learning from history").
+ * Time-to-smoke per service and region from the history in Postgres, and the bakes it
+ * recommends (PRODUCT.md "Learning from history"); auto-bake-resolver.ts uses the same history
+ * to resolve `bake: auto` when a release is created.
  */
 import type { TidelineConfig } from '#config';
-import {
-  MIN_SMOKE_FAILURES,
-  needsAutoBake,
-  recommendBake,
-  resolveAutoBake,
-  smokeStats,
-  type BakeRecommendation,
-  type PlanSnapshot,
-  type SmokeSample,
-  type SmokeStats,
-} from '#domain';
+import { MIN_SMOKE_FAILURES, recommendBake, smokeStats, type BakeRecommendation, type SmokeSample, type SmokeStats } from '#domain';
 import type { SmokeHistoryStore } from '#persistence';
 import { NotFoundError } from '../errors.js';
 import type { Clock } from '../ports.js';
@@ -82,20 +73,5 @@ export class GetTimeToSmoke {
         ),
       })),
     };
-  }
-}
-
-/** Resolves `bake: auto` stages of a new release's plan snapshot from the service's history (overall). */
-export class AutoBakeResolver {
-  constructor(
-    private readonly history: SmokeHistoryStore,
-    private readonly clock: Clock,
-  ) {}
-
-  async resolve(plan: PlanSnapshot): Promise<PlanSnapshot> {
-    if (!needsAutoBake(plan)) return plan;
-    const since = new Date(this.clock.now().getTime() - SMOKE_HISTORY_DAYS * DAY_MS);
-    const samples = await this.history.samples(plan.service, since);
-    return resolveAutoBake(plan, smokeStats(samples.map((s) => s.delayMs)));
   }
 }
