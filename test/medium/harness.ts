@@ -19,6 +19,7 @@ import {
   type Logger,
 } from '#application';
 import { loadConfig, type TidelineConfig } from '#config';
+import type { EventType } from '#domain';
 import { createDataSource, Db, ReleaseStore, type EventRecord, type ReleaseRecord, type TargetRecord } from '#persistence';
 // the composition root's own per-region rules (this file imports only #config, not the real integrations)
 import { drainSettings, regionRules } from '../../libs/runtime/src/region-rules.js';
@@ -234,7 +235,7 @@ export class MediumEngine {
     return (await this.store.targets(id)).map((t) => `${t.region}: ${t.state}`);
   }
 
-  async events(id: string, type?: string): Promise<EventRecord[]> {
+  async events(id: string, type?: EventType): Promise<EventRecord[]> {
     const all = await this.store.events(id);
     return type === undefined ? all : all.filter((e) => e.type === type);
   }
