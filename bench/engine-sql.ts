@@ -150,6 +150,7 @@ async function main(cleanup: Cleanup): Promise<void> {
       `cpu per region-step: workers ${((workerCpu / steps) * 1000).toFixed(2)} ms, postgres ${(((cpu['postgres'] ?? 0) / steps) * 1000).toFixed(2)} ms, api ${(((cpu['api'] ?? 0) / steps) * 1000).toFixed(2)} ms`,
       ...lines('workers', workerTally, steps),
       ...lines('api', probeDelta(before.api, after.api), steps),
+      `log problems: ${JSON.stringify(Object.fromEntries([api, ...workers].map((p) => [p.name, p.problems()])))}`,
     ].join('\n'),
   );
 }
