@@ -2,6 +2,7 @@
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES, type ReleaseState } from '#domain';
 import { Db } from './db.js';
+import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import { appendEvents, nextTick, skipPendingTargets } from './release-rows.js';
 import { createdAsOlder, isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
@@ -47,7 +48,17 @@ export class ConcurrentModificationError extends Error {
 const ACTIVE_SQL = `(${ACTIVE_RELEASE_STATES.map((s) => `'${s}'`).join(',')})`;
 
 export class ReleaseStore {
+  private readonly committed = new CommitListeners<string>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Hear of every committed release change (a step, a create, a start from the queue) by the
+   * release's id, after its commit, never inside it; `onError` hears a listener's failure.
+   */
+  onCommitted(listener: CommitListener<string>, onError: (err: unknown) => void): () => void {
+    return this.committed.add(listener, onError);
+  }
 
   /**
    * Insert a release (running, or queued behind the service's active one) with its pending
@@ -60,7 +71,9 @@ export class ReleaseStore {
   async create(input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean } = {}): Promise<CreateOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        const outcome = await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        if (outcome.kind === 'created') this.committed.emit(outcome.release.id);
+        return outcome;
       } catch (err) {
         if (attempt < 3 && isDuplicateRelease(err)) continue; // a racing create committed first: look again
         throw err;
@@ -201,6 +214,7 @@ export class ReleaseStore {
   async applyStep(release: ReleaseRecord, change: StepWrite): Promise<number | null> {
     const written = await this.db.autocommit((m) => writeStep(m, release, change));
     if (!written) throw new ConcurrentModificationError(release.id);
+    this.committed.emit(release.id);
     return written.tickSeq;
   }
 
@@ -219,8 +233,8 @@ export class ReleaseStore {
    * number is lower than a release of the service that already succeeded ends `superseded`
    * instead (unless it was created as a deliberate roll back), and the next one is considered.
    */
-  promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
-    return this.db.tx(async (m) => {
+  async promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
+    const started = await this.db.tx(async (m): Promise<ReleaseRecord | null> => {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${service}`]);
       const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [service]);
       if (active.length > 0) return null;
@@ -257,6 +271,8 @@ export class ReleaseStore {
         return m.getRepository(ReleaseEntity).findOneByOrFail({ id: next.id });
       }
     });
+    if (started) this.committed.emit(started.id);
+    return started;
   }
 
   /** A queued release that would replace a newer one that already succeeded never deploys. */
