@@ -4,12 +4,10 @@ import { ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
 import { Db } from './db.js';
 import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
-import type { GateEvaluationInput } from './gate-entities.js';
-import { insertEvaluations } from './gate-store.js';
 import { ACTIVE_SQL, promoteNext } from './release-queue.js';
 import { appendEvents, nextTick, supersede } from './release-rows.js';
 import { isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
-import { updateWhere } from './sql.js';
+import { writeStep, type StepWrite } from './step-sql.js';
 
 export type NewRelease = Pick<
   ReleaseRecord,
@@ -208,48 +206,27 @@ export class ReleaseStore {
   }
 
   /**
-   * Apply one step of a release in one transaction: the release's columns (guarded by its
-   * row version), target columns, the events that explain them and the gate evaluations behind
-   * them; with `tickAt`, the next step is asked for in the same commit (returns its tick sequence).
+   * Apply one step of a release in one statement (so one commit): the release's columns
+   * (guarded by its row version), target columns, the events that explain them and the gate
+   * evaluations behind them; with `tickAt`, the next step is asked for in the same commit
+   * (returns its tick sequence). Throws ConcurrentModificationError, having written nothing,
+   * when the release changed since `release` was read.
    */
-  async applyStep(
-    release: ReleaseRecord,
-    change: {
-      release?: Partial<ReleaseRecord>;
-      targets?: Array<{ id: string; patch: Partial<TargetRecord> }>;
-      events?: EventInput[];
-      evaluations?: GateEvaluationInput[];
-      tickAt?: Date;
-    },
-  ): Promise<number | null> {
-    const seq = await this.db.tx(async (m) => {
-      const n = await updateWhere(
-        m,
-        ReleaseEntity,
-        { ...change.release, rowVersion: release.rowVersion + 1 },
-        'id = $1 AND row_version = $2',
-        [release.id, release.rowVersion],
-      );
-      if (n !== 1) throw new ConcurrentModificationError(release.id);
-      for (const t of change.targets ?? []) {
-        await updateWhere(m, TargetEntity, t.patch, 'id = $1 AND release_id = $2', [t.id, release.id]);
-      }
-      if (change.events?.length) await appendEvents(m, release.id, change.events);
-      if (change.evaluations?.length) await insertEvaluations(m, release.id, change.evaluations);
-      return change.tickAt ? nextTick(m, release.id, change.tickAt) : null;
-    });
+  async applyStep(release: ReleaseRecord, change: StepWrite): Promise<number | null> {
+    const written = await this.db.autocommit((m) => writeStep(m, release, change));
+    if (!written) throw new ConcurrentModificationError(release.id);
     this.committed.emit(release.id);
-    return seq;
+    return written.tickSeq;
   }
 
   /** Ask for the next step at `at`; returns the tick sequence number the job must carry. */
   scheduleTick(releaseId: string, at: Date): Promise<number> {
-    return this.db.tx((m) => nextTick(m, releaseId, at));
+    return this.db.autocommit((m) => nextTick(m, releaseId, at));
   }
 
   /** Nothing to do until something outside the engine (an operator) changes the release. */
   async clearNextTick(releaseId: string): Promise<void> {
-    await this.db.tx((m) => m.query(`UPDATE releases SET next_tick_at = NULL WHERE id = $1`, [releaseId]));
+    await this.db.autocommit((m) => m.query(`UPDATE releases SET next_tick_at = NULL WHERE id = $1`, [releaseId]));
   }
 
   /**
