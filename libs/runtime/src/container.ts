@@ -145,7 +145,10 @@ export async function buildContainer(
     telemetry,
   );
   const driver = new RegionDriver(clusters, log);
-  const metrics = new InstrumentedMetricsSources(new RegionMetricsSources(config.regions), telemetry);
+  const metrics = new InstrumentedMetricsSources(
+    new RegionMetricsSources(config.regions, { batch: env.TIDELINE_GATE_BATCH !== 'off' }),
+    telemetry,
+  );
   const traffic = new RegionTrafficProviders(config.regions, config.kubeconfigPath);
   const gates = new GateRunner(metrics, clock, log);
   const preflight = new Preflight(

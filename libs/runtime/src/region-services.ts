@@ -2,6 +2,7 @@
  * Per-region metrics sources and traffic providers, built from regions.yaml through the
  * integrations' registries (which throw on an unknown type). Secrets go into headers only.
  */
+import { createHash } from 'node:crypto';
 import type { QueryOutcome } from '#domain';
 import type { MetricsSource, MetricsSources, TrafficProvider, TrafficProviders } from '#application';
 import type { RegionConfig, TidelineConfig } from '#config';
@@ -16,8 +17,10 @@ class MissingSource implements MetricsSource {
 
 export class RegionMetricsSources implements MetricsSources {
   private readonly byRegion = new Map<string, MetricsSource>();
+  readonly groupByEndpoint?: (regions: readonly string[]) => string[][];
 
-  constructor(regions: readonly RegionConfig[]) {
+  /** `batch: false`: regions are never grouped, every gate query covers one region (TIDELINE_GATE_BATCH=off). */
+  constructor(regions: readonly RegionConfig[], opts: { batch?: boolean } = {}) {
     const byUrl = new Map<string, MetricsSource>();
     for (const r of regions) {
       if (!r.prometheus) {
@@ -25,7 +28,8 @@ export class RegionMetricsSources implements MetricsSources {
         continue;
       }
       const token = r.prometheus.bearerToken;
-      const key = `${r.prometheus.url} ${token ? 'auth' : ''}`;
+      // regions share a client only with the same URL and the same token (a digest: keys are not secret-free otherwise)
+      const key = `${r.prometheus.url} ${token ? createHash('sha256').update(token.reveal()).digest('hex') : ''}`;
       const source =
         byUrl.get(key) ??
         createMetricsSource({
@@ -36,11 +40,23 @@ export class RegionMetricsSources implements MetricsSources {
       byUrl.set(key, source);
       this.byRegion.set(r.name, source);
     }
+    if (opts.batch !== false) this.groupByEndpoint = (names) => groupBySource(names, (name) => this.byRegion.get(name));
   }
 
   forRegion(region: string): MetricsSource {
     return this.byRegion.get(region) ?? new MissingSource(region);
   }
+}
+
+/** Regions answered by one client (one Prometheus, one credential) together; a region without one alone. */
+function groupBySource(regions: readonly string[], sourceOf: (region: string) => MetricsSource | undefined): string[][] {
+  const groups = new Map<MetricsSource | string, string[]>();
+  for (const r of regions) {
+    const source = sourceOf(r);
+    const key = source && !(source instanceof MissingSource) ? source : `alone:${r}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()];
 }
 
 export class RegionTrafficProviders implements TrafficProviders {

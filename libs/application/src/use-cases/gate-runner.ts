@@ -19,6 +19,7 @@ import {
 } from '#domain';
 import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Clock, Logger, MetricsSources } from '../ports.js';
+import { GateQueryRound } from '../engine/gate-queries.js';
 import { targetVars } from './request-rate.js';
 import { emptyChange, ENGINE_ACTOR, type StepChange } from './step-change.js';
 
@@ -97,6 +98,9 @@ export class GateRunner {
     let nextDueMs: number | null = null;
     const prevVersion = previousVersion(targets);
     const baselineRegions = targets.filter((t) => t.state === 'pending').map((t) => t.region);
+    const queries = new GateQueryRound(this.metrics, (reason, regions) =>
+      this.log.warn({ releaseId: release.id, regions, reason }, 'batched gate query fell back to one query per region'),
+    );
 
     for (const t of targets) {
       if (!isWatched(t)) continue;
@@ -109,7 +113,7 @@ export class GateRunner {
           continue;
         }
         work.push(
-          this.evaluate(release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
+          this.evaluate(queries, release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
             const at = this.now(nowMs);
             const bakeStart = t.state === 'baking' ? (t.rolloutCompletedAt?.getTime() ?? null) : null;
             const { status: next, action } = recordVerdict(gate, status, evaluation, at, bakeStart);
@@ -173,6 +177,7 @@ export class GateRunner {
   }
 
   private async evaluate(
+    queries: GateQueryRound,
     release: ReleaseRecord,
     t: TargetRecord,
     gate: GateSpec,
@@ -180,7 +185,6 @@ export class GateRunner {
     baselineRegions: readonly string[],
   ): Promise<{ evaluation: Evaluation; row: Omit<GateEvaluationInput, 'evaluatedAt'> }> {
     const vars: TemplateVars = { ...targetVars(release, t, prevVersion), window: formatPromDuration(gate.windowMs) };
-    const source = this.metrics.forRegion(t.region);
     const started = Date.now();
     const query = renderQuery(gate.query, vars);
     const evidenceQuery = gate.minEvidence ? renderQuery(gate.minEvidence.query, vars) : null;
@@ -190,10 +194,12 @@ export class GateRunner {
         : null;
     const opts = { timeoutMs: gate.queryTimeoutMs };
     const [candidate, evidence, baseline] = await Promise.all([
-      source.query(query, opts),
-      evidenceQuery !== null ? source.query(evidenceQuery, opts) : Promise.resolve(undefined),
+      queries.query(t.region, { text: gate.query, vars }, query, opts),
+      evidenceQuery !== null
+        ? queries.query(t.region, { text: gate.minEvidence!.query, vars }, evidenceQuery, opts)
+        : Promise.resolve(undefined),
       baselineQuery !== null
-        ? source.query(baselineQuery, opts)
+        ? queries.query(t.region, null, baselineQuery, opts)
         : Promise.resolve(gate.condition.kind === 'baseline' ? NO_BASELINE : undefined),
     ]);
     let evaluation = judgeGate(gate, { candidate, ...(evidence ? { evidence } : {}), ...(baseline ? { baseline } : {}) });

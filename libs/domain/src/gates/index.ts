@@ -6,3 +6,5 @@ export * from './judge.js';
 export * from './status.js';
 export * from './window.js';
 export * from './coverage.js';
+export * from './region-batch.js';
+export * from './region-split.js';
