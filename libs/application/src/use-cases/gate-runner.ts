@@ -5,6 +5,8 @@
  * The queries of one step run in parallel; the caller commits the result as one phase.
  */
 import {
+  dueInRound,
+  firstDueLeadMs,
   formatPromDuration,
   initialGateStatus,
   judgeGate,
@@ -42,13 +44,17 @@ export function isWatched(t: TargetRecord): boolean {
   return t.state === 'baking' || t.state === 'verified';
 }
 
-/** A gate's status for a target, or its initial one (first evaluation one interval into the bake). */
+/**
+ * A gate's status for a target, or its initial one: first evaluation one interval into the bake,
+ * less this release's lead (round-timing.ts), so releases started together do not burst together.
+ */
 export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: GateSpec): GateStatus {
   const saved = t.gateStatus?.[gate.name];
   if (saved) return saved;
   const stage = release.plan.stages[t.stageIndex]!;
   const bakeStart = t.rolloutCompletedAt?.getTime() ?? t.verifiedAt?.getTime() ?? 0;
-  return initialGateStatus(gate, bakeStart, stage.bakeMs);
+  const initial = initialGateStatus(gate, bakeStart, stage.bakeMs);
+  return { ...initial, nextDueAtMs: initial.nextDueAtMs - firstDueLeadMs(release.id, gate, stage.bakeMs) };
 }
 
 /** The gate was evaluated at or after the end of the region's bake. */
@@ -107,7 +113,7 @@ export class GateRunner {
       for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
         const status = gateStatusOf(release, t, gate);
         if (status.failed) continue;
-        const due = status.nextDueAtMs <= nowMs || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status));
+        const due = dueInRound(gate, status.nextDueAtMs, nowMs) || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status));
         if (!due) {
           nextDueMs = Math.min(nextDueMs ?? Infinity, status.nextDueAtMs);
           continue;

@@ -8,3 +8,4 @@ export * from './window.js';
 export * from './coverage.js';
 export * from './region-batch.js';
 export * from './region-split.js';
+export * from './round-timing.js';
