@@ -139,3 +139,26 @@ export function findPid(match: (cmdline: string) => boolean): number {
   }
   return -1;
 }
+
+/** CPU seconds (user + system) so far of each Postgres backend serving `db`, by pid. */
+export async function backendCpu(pool: pg.Pool, db: string): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [db]);
+  const out = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      /* ended */
+    }
+  }
+  return out;
+}
+
+/** CPU the bench database's backends spent between two readings (a backend that started in between counts whole). */
+export function backendCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, s] of after) total += Math.max(0, s - (before.get(pid) ?? 0));
+  return total;
+}

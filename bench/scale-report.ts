@@ -13,7 +13,10 @@ export interface ScaleRow {
   regionGatesPerQuery: number;
   cpuS: Record<string, number>;
   workerCpuMsPerEval: number;
+  /** the bench database's backends */
   postgresCpuMsPerEval: number;
+  /** every Postgres process on the machine */
+  postgresAllCpuMsPerEval: number;
   workerCpuPct: number[];
   rssPeakMiB: Record<string, number>;
   rssSlopeMiBPerH: Record<string, number>;
@@ -56,7 +59,8 @@ export function writeScaleMarkdown(dir: string, r: ScaleReport): string {
     ['region-gate evaluations per query', (x) => f(x.regionGatesPerQuery, 1)],
     ['region-gate evaluations per round', (x) => f(x.evalsPerRound, 1)],
     ['worker CPU per evaluation', (x) => `${f(x.workerCpuMsPerEval, 3)} ms`],
-    ['Postgres CPU per evaluation', (x) => `${f(x.postgresCpuMsPerEval, 3)} ms`],
+    ['Postgres CPU per evaluation (bench database backends)', (x) => `${f(x.postgresCpuMsPerEval, 3)} ms`],
+    ['Postgres CPU per evaluation (every Postgres process)', (x) => `${f(x.postgresAllCpuMsPerEval, 3)} ms`],
     ['CPU % per worker', (x) => x.workerCpuPct.map((p) => f(p, 1)).join(' / ')],
     ['CPU seconds', (x) => perProc(x.cpuS, 1)],
     ['RSS peak (MiB)', (x) => perProc(x.rssPeakMiB)],
@@ -78,7 +82,7 @@ export function writeScaleMarkdown(dir: string, r: ScaleReport): string {
     '',
     '- Each N runs on a fresh database, simulator, Prometheus, API and workers. The window starts one gate interval after every watched region is baking.',
     "- Evaluations: `tideline_gate_evaluations_total`, Prometheus queries: `tideline_prometheus_queries_total` (every query the workers sent), from the workers' `/metrics`.",
-    '- CPU: /proc user+system seconds over the window. `postgres` is every Postgres process on the machine (other users of the server count too); `bench` is this process (simulator).',
+    '- CPU: /proc user+system seconds over the window; `bench` is this process (simulator). Postgres per evaluation: the backends serving the bench database (pg_stat_activity), and every Postgres process on the machine (WAL writer, checkpointer, and other users of the server too).',
     '- Tick lateness: `tideline_job_wait_seconds{job="release.tick"}` (BullMQ due → taken), the bucket bound the 99th percentile falls in.',
     '- Gate lateness: per region and gate, query start − (previous evaluation + interval), early evaluations as 0, from `gate_evaluations`.',
     '- Postgres sessions opened: `pg_stat_database.sessions` of the bench database over the window (pool churn).',

@@ -13,7 +13,7 @@
  *
  * Env: BENCH_SCALE_RELEASES (list), BENCH_SCALE_REGIONS (20), BENCH_SCALE_WORKERS (2), BENCH_SCALE_MEASURE_S (120),
  * BENCH_SCALE_SOAK (0|1), BENCH_SCALE_SOAK_MIN (30), BENCH_SCALE_INTERVAL (30s), BENCH_SCALE_SCRAPE_S (5),
- * BENCH_SCALE_ROOT (a built tree whose API and worker to run, for before/after), BENCH_SCALE_WORKER_ENV
+ * BENCH_SCALE_ROOT (a built tree whose workers to run, for before/after; the API is this tree's), BENCH_SCALE_WORKER_ENV
  * (extra worker env, e.g. TIDELINE_GATE_BATCH=off), BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL, BENCH_RESULTS_DIR.
  */
 import { execSync } from 'node:child_process';
@@ -24,7 +24,17 @@ import { startSimulator } from '../apps/simulator/src/server.js';
 import { parseDuration } from '#config/duration';
 import { freePort, startPrometheus } from '../scripts/prometheus.js';
 import { scaleImage, SCALE_NAMESPACE, writeScaleConfig } from './scale-config.js';
-import { findPid, gateTiming, pgSessions, rssTrend, slopePerHour, tickWaitQuantile, workerCounters } from './scale-probe.js';
+import {
+  backendCpu,
+  backendCpuDelta,
+  findPid,
+  gateTiming,
+  pgSessions,
+  rssTrend,
+  slopePerHour,
+  tickWaitQuantile,
+  workerCounters,
+} from './scale-probe.js';
 import { writeScaleMarkdown, type ScaleRow } from './scale-report.js';
 import {
   cpuDelta,
@@ -126,7 +136,7 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
   const api = await spawnNode(
     'api',
     'dist/apps/api/src/main.js',
-    P.root,
+    ROOT,
     { ...procEnv, PORT: String(port), LOG_LEVEL: 'info' },
     '"msg":"api listening"',
   );
@@ -170,6 +180,7 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
   const c0 = await workerCounters(metricsUrls);
   const cpu0 = cpuSnapshot(procs);
   const s0 = await pgSessions(db.pool, db.name);
+  const b0 = await backendCpu(db.pool, db.name);
   const loads = [loadavg()[0]!];
   const from = new Date().toISOString();
   const trend = rssTrend([...workers, { name: 'prometheus', pid: promPid }], soak ? 30_000 : 5_000);
@@ -185,6 +196,7 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
   const cpu = cpuDelta(cpu0, cpuSnapshot(procs));
   const c1 = await workerCounters(metricsUrls);
   const s1 = await pgSessions(db.pool, db.name);
+  const dbCpu = backendCpuDelta(b0, await backendCpu(db.pool, db.name));
   const timing = await gateTiming(db.pool, from, to, intervalMs);
   const tick = tickWaitQuantile(c0, c1, 0.99);
   const evaluations = c1.evaluations - c0.evaluations;
@@ -202,7 +214,8 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
     regionGatesPerQuery: c1.promQueries > c0.promQueries ? evaluations / (c1.promQueries - c0.promQueries) : 0,
     cpuS: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(2))])),
     workerCpuMsPerEval: evaluations ? (workerCpu * 1000) / evaluations : NaN,
-    postgresCpuMsPerEval: evaluations ? ((cpu['postgres'] ?? 0) * 1000) / evaluations : NaN,
+    postgresCpuMsPerEval: evaluations ? (dbCpu * 1000) / evaluations : NaN,
+    postgresAllCpuMsPerEval: evaluations ? ((cpu['postgres'] ?? 0) * 1000) / evaluations : NaN,
     workerCpuPct: workers.map((w) => (100 * (cpu[w.name] ?? 0)) / wallS),
     rssPeakMiB: Object.fromEntries(Object.entries(rss).map(([k, pts]) => [k, Math.max(...pts.map(([, y]) => y))])),
     rssSlopeMiBPerH: Object.fromEntries(Object.entries(rss).map(([k, pts]) => [k, slopePerHour(pts.filter(([x]) => x >= wallS / 3))])),
