@@ -36,6 +36,8 @@ export interface ScaleRow {
 export interface ScaleReport {
   at: string;
   soak: boolean;
+  /** names the run in the file name (e.g. the tree compared against) */
+  label: string;
   rows: ScaleRow[];
   params: Record<string, string>;
   machine: Record<string, string | number>;
@@ -49,7 +51,10 @@ const perProc = (r: Record<string, number>, digits = 0) =>
 
 export function writeScaleMarkdown(dir: string, r: ScaleReport): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `scale-${r.at.slice(0, 10)}${r.soak ? '-soak' : ''}-${r.rows.map((x) => x.releases).join('-')}.md`);
+  const file = join(
+    dir,
+    `scale-${r.at.slice(0, 10)}${r.soak ? '-soak' : ''}-${r.rows.map((x) => x.releases).join('-')}${r.label ? `-${r.label}` : ''}.md`,
+  );
   const cols: Array<[string, (x: ScaleRow) => string]> = [
     ['active releases', (x) => String(x.releases)],
     ['watched region-gates', (x) => String(x.releases * x.watchedRegions * x.gates)],

@@ -19,7 +19,7 @@
 import { execSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { startSimulator } from '../apps/simulator/src/server.js';
 import { parseDuration } from '#config/duration';
 import { freePort, startPrometheus } from '../scripts/prometheus.js';
@@ -246,6 +246,10 @@ async function main(cleanup: Cleanup): Promise<void> {
   const file = writeScaleMarkdown(env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'), {
     at: new Date().toISOString(),
     soak,
+    label: [P.root === ROOT ? '' : basename(P.root), ...Object.entries(P.workerEnv).map(([k, v]) => `${k}-${v}`)]
+      .filter(Boolean)
+      .join('-')
+      .replace(/[^A-Za-z0-9_-]/g, '_'),
     rows,
     params: {
       sizes: P.sizes.join(', '),
