@@ -15,3 +15,4 @@ export * from './drill-entities.js';
 export * from './drill-store.js';
 export * from './deploy-history.js';
 export * from './event-feed-store.js';
+export * from './commit-listeners.js';
