@@ -164,12 +164,18 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
 
   const created = Date.now();
   await mapLimit(services, 8, async (service, i) => {
-    const res = await fetch(`${apiUrl}/v1/releases`, {
-      method: 'POST',
-      headers: benchHeaders(true),
-      body: JSON.stringify({ service, version: '2.0.0', image: scaleImage(service, '2.0.0'), releaseNumber: i + 1 }),
-    });
-    if (res.status >= 300) throw new Error(`POST /v1/releases ${service}: ${res.status} ${await res.text()}`);
+    const body = JSON.stringify({ service, version: '2.0.0', image: scaleImage(service, '2.0.0'), releaseNumber: i + 1 });
+    // a POST is idempotent (same service, version and number): retried when the connection drops
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${apiUrl}/v1/releases`, { method: 'POST', headers: benchHeaders(true), body });
+        if (res.status >= 300) throw new Error(`POST /v1/releases ${service}: ${res.status} ${await res.text()}`);
+        return;
+      } catch (err) {
+        if (attempt >= 5 || !(err instanceof TypeError)) throw new Error(`${String(err)}; api: ${api.tail()}`);
+        await sleep(500 * attempt);
+      }
+    }
   });
   await waitBaking(db.pool, n * wave.length, 120_000 + n * 600);
   log(`N=${n}: ${n * wave.length} regions baking after ${((Date.now() - created) / 1000).toFixed(0)} s; warming up one gate interval`);
