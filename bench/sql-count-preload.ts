@@ -1,0 +1,39 @@
+/**
+ * Counts the SQL statements a process sends (loaded with `node --import` by the benchmarks only,
+ * when TIDELINE_BENCH_SQL_DIR is set): every `pg.Client#query` is tallied by kind (begin, commit,
+ * select, update, …) and by shape (verb + first table). On SIGUSR2 the tallies are written to
+ * `$TIDELINE_BENCH_SQL_DIR/<pid>.json` (see sql-count.ts, which reads them).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { shapeOf, type SqlTally } from './sql-shape.js';
+
+const dir = process.env.TIDELINE_BENCH_SQL_DIR;
+if (dir) {
+  const tally: SqlTally = { seq: 0, total: 0, byKind: {}, byShape: {} };
+  const count = (text: unknown) => {
+    const sql =
+      typeof text === 'string'
+        ? text
+        : typeof text === 'object' && text !== null && 'text' in text
+          ? String((text as { text: unknown }).text)
+          : '';
+    const { kind, shape } = shapeOf(sql);
+    tally.total++;
+    tally.byKind[kind] = (tally.byKind[kind] ?? 0) + 1;
+    tally.byShape[shape] = (tally.byShape[shape] ?? 0) + 1;
+  };
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    count(args[0]);
+    return original.apply(this, args);
+  };
+  const dump = () => {
+    tally.seq++;
+    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(tally));
+  };
+  dump();
+  setInterval(dump, 100).unref();
+}
