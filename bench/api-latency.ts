@@ -10,6 +10,7 @@
  *   BENCH_API_RELEASES=50 BENCH_API_SECONDS=2 BENCH_API_ROUNDS=1 npm run bench:api   # quick
  *
  * Env: BENCH_API_RELEASES, BENCH_API_SECONDS, BENCH_API_ROUNDS, BENCH_API_RATE, BENCH_RESULTS_DIR,
+ * BENCH_API_ENDPOINTS (some of get,list,post), BENCH_API_NODE_ARGS (for the API process, e.g. --cpu-prof),
  * BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL. Exits non-zero on errors only (no speed assertions).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,6 +105,7 @@ async function main(cleanup: Cleanup): Promise<void> {
     ROOT,
     {
       ...sql.env,
+      BENCH_NODE_ARGS: env.BENCH_API_NODE_ARGS ?? '',
       DATABASE_URL: db.url,
       REDIS_URL: P.redisUrl,
       TIDELINE_QUEUE_PREFIX: prefix,
@@ -162,8 +164,9 @@ async function main(cleanup: Cleanup): Promise<void> {
     { endpoint: 'GET /v1/releases (50)', spec: { method: 'GET', path: '/v1/releases', headers: benchHeaders(false) } },
     { endpoint: 'POST /v1/releases', spec: { method: 'POST', path: '/v1/releases', body: nextBody, headers: benchHeaders(true) } },
   ];
+  const only = (env.BENCH_API_ENDPOINTS ?? '').split(',').filter(Boolean);
   const rounds: EndpointRound[] = [];
-  for (const { endpoint, spec } of specs) {
+  for (const { endpoint, spec } of specs.filter((_, i) => only.length === 0 || only.includes(['get', 'list', 'post'][i]!))) {
     for (const s of [api, bareServer]) await load(s.url, s.pid, spec, Math.min(2, P.seconds), undefined); // warm-up
     for (let round = 1; round <= P.rounds; round++) {
       const order: Server[] = round % 2 === 1 ? [api, bareServer] : [bareServer, api];

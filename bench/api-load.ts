@@ -16,7 +16,7 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Spawn `node script` with its output to `logFile` (the access log must not load the bench process); ready when /healthz-like `probe` answers. */
+/** Spawn `node [BENCH_NODE_ARGS] script` (e.g. `--cpu-prof`) with its output to `logFile` (the access log must not load the bench process); ready when /healthz-like `probe` answers. */
 export async function spawnServer(
   name: string,
   script: string,
@@ -27,7 +27,8 @@ export async function spawnServer(
   logFile: string,
 ): Promise<Server> {
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const nodeArgs = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const server: Server = {

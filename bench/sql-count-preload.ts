@@ -4,7 +4,7 @@
  * select, update, …) and by shape (verb + first table). On SIGUSR2 the tallies are written to
  * `$TIDELINE_BENCH_SQL_DIR/<pid>.json` (see sql-count.ts, which reads them).
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { shapeOf, type SqlTally } from './sql-shape.js';
@@ -32,7 +32,9 @@ if (dir) {
   };
   const dump = () => {
     tally.seq++;
-    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(tally));
+    const file = join(dir, `${process.pid}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(tally));
+    renameSync(`${file}.tmp`, file); // a reader never sees half a file
   };
   dump();
   setInterval(dump, 100).unref();
