@@ -7,6 +7,7 @@ import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
 import { appendEvents, nextTick, skipPendingTargets } from './release-rows.js';
 import { createdAsOlder, isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
+import { readRelease, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
 import { updateWhere } from './sql.js';
 
 export type NewRelease = Pick<
@@ -161,23 +162,16 @@ export class ReleaseStore {
   }
 
   get(id: string): Promise<ReleaseRecord | null> {
-    return this.db.read((m) => m.getRepository(ReleaseEntity).findOneBy({ id }));
+    return this.db.read((m) => readRelease(m, id));
   }
 
-  list(filter: ReleaseFilter): Promise<{ items: ReleaseRecord[]; total: number }> {
-    return this.db.read(async (m) => {
-      const where: Partial<Pick<ReleaseRecord, 'service' | 'state'>> = {};
-      if (filter.service) where.service = filter.service;
-      if (filter.state) where.state = filter.state;
-      const [items, total] = await m
-        .getRepository(ReleaseEntity)
-        .findAndCount({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit, skip: filter.offset });
-      return { items, total };
-    });
+  /** A page of releases as a list shows them (newest first), and how many match. */
+  list(filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
+    return this.db.read((m) => readSummaries(m, filter));
   }
 
   targets(releaseId: string): Promise<TargetRecord[]> {
-    return this.db.read((m) => m.getRepository(TargetEntity).find({ where: { releaseId }, order: { stageIndex: 'ASC', region: 'ASC' } }));
+    return this.db.read((m) => readTargets(m, releaseId));
   }
 
   events(releaseId: string, afterId = '0', limit = 500): Promise<EventRecord[]> {
