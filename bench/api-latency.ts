@@ -182,12 +182,14 @@ async function main(cleanup: Cleanup): Promise<void> {
           postgresCpuMsPerRequest: Number.NaN,
           sqlPerRequest: Number.NaN,
           transactionsPerRequest: Number.NaN,
+          sqlShapes: [] as string[],
         };
         if (s === api) {
           side.postgresCpuMsPerRequest = (backendCpuDelta(pg0!, await backendCpu(db.pool, db.name)) * 1000) / sat.requests;
           const per = sqlPer(sql0!, await sql.snapshot([api]), ['api'], sat.requests);
           side.sqlPerRequest = per.perUnit;
           side.transactionsPerRequest = per.transactionsPerUnit;
+          side.sqlShapes = per.topShapes.map((t) => `${t.perUnit.toFixed(2)} ${t.shape}`);
         }
         if (fixed.non2xx + sat.non2xx > 0) throw new Error(`${s.name} ${endpoint}: ${fixed.non2xx + sat.non2xx} non-2xx answers`);
         if (s === api) r.api = side;

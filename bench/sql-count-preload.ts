@@ -36,6 +36,8 @@ if (dir) {
     writeFileSync(`${file}.tmp`, JSON.stringify(tally));
     renameSync(`${file}.tmp`, file); // a reader never sees half a file
   };
+  // SIGWINCH: ignored by default (a process without this file loses nothing) and not one of the
+  // signals Nest's shutdown hooks take (SIGUSR2 is).
+  process.on('SIGWINCH', dump);
   dump();
-  setInterval(dump, 100).unref();
 }

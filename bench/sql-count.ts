@@ -14,7 +14,7 @@ export type { SqlTally } from './sql-shape.js';
 export interface SqlCounter {
   /** env for spawnNode: NODE_OPTIONS --import of the preload + where it writes */
   env: Record<string, string>;
-  /** what each process has sent so far (waits for a file written after the call) */
+  /** what each process has sent so far (SIGWINCH, then waits for the fresh file) */
   snapshot(procs: ReadonlyArray<{ name: string; pid: number }>): Promise<Record<string, SqlTally>>;
   remove(): void;
 }
@@ -34,10 +34,11 @@ export function sqlCounter(): SqlCounter {
   const one = async (pid: number): Promise<SqlTally> => {
     const before = read(pid);
     if (!before) throw new Error(`process ${pid} did not load the SQL counter (no ${dir}/${pid}.json)`);
-    for (let i = 0; i < 200; i++) {
-      await sleep(20);
+    process.kill(pid, 'SIGWINCH');
+    for (let i = 0; i < 500; i++) {
+      await sleep(10);
       const now = read(pid);
-      if (now && now.seq > before.seq + 1) return now;
+      if (now && now.seq > before.seq) return now;
     }
     throw new Error(`process ${pid} did not write its SQL counts`);
   };

@@ -26,11 +26,10 @@ export class ReleasesController {
   ) {
     const input = parseOrThrow(CreateReleaseBody, body);
     const idempotencyKey = parseOrThrow(IdempotencyKey, key, 'Idempotency-Key');
-    const { release, created } = await this.createRelease.execute({ ...input, idempotencyKey, actor });
+    const { release, created, targets } = await this.createRelease.execute({ ...input, idempotencyKey, actor });
     res.statusCode = created ? 201 : 200;
     res.setHeader('Location', `/v1/releases/${release.id}`);
-    const { targets } = await this.getRelease.execute(release.id);
-    return releaseDetailView(release, targets);
+    return releaseDetailView(release, targets ?? (await this.getRelease.execute(release.id)).targets);
   }
 
   @Get()

@@ -7,6 +7,7 @@ import type { GateEvaluationInput } from './gate-entities.js';
 import { insertEvaluations } from './gate-store.js';
 import { appendEvents, nextTick, skipPendingTargets } from './release-rows.js';
 import { createdAsOlder, isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
+import { insertPendingTargets, insertRelease, probeCreate } from './release-create.js';
 import { readRelease, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
 import { updateWhere } from './sql.js';
 
@@ -16,7 +17,8 @@ export type NewRelease = Pick<
 >;
 
 export type CreateOutcome =
-  | { kind: 'created' | 'existing'; release: ReleaseRecord }
+  | { kind: 'created'; release: ReleaseRecord; /** as inserted, in the order the API shows them */ targets: TargetRecord[] }
+  | { kind: 'existing'; release: ReleaseRecord }
   /** the key or (service, releaseNumber) names `release`, whose payload differs */
   | { kind: 'changed'; release: ReleaseRecord; by: 'idempotencyKey' | 'releaseNumber'; differences: FieldDifference[] }
   /** a release of the service with a higher number went, or will go, live */
@@ -78,18 +80,22 @@ export class ReleaseStore {
   ): Promise<CreateOutcome> {
     await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${input.service}`]);
     // The queue's order is the order creates took the service's lock (not when their transactions began).
-    const [{ at: createdAt }] = (await m.query('SELECT clock_timestamp() AS at')) as [{ at: Date }];
-    const existing = await this.findExisting(m, input);
+    const probe = await probeCreate(m, input);
+    const createdAt = probe.at;
+    const existing = probe.byKey
+      ? { release: probe.byKey, by: 'idempotencyKey' as const }
+      : probe.byNumber
+        ? { release: probe.byNumber, by: 'releaseNumber' as const }
+        : null;
     if (existing) {
       const differences = payloadDifferences(existing.release, input);
       return differences.length > 0
         ? { kind: 'changed', release: existing.release, by: existing.by, differences }
         : { kind: 'existing', release: existing.release };
     }
-    const newer = await newerRelease(m, input.service, input.releaseNumber);
+    const newer = probe.newer;
     if (newer && !opts.allowOlder) return { kind: 'older', newer };
-    const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [input.service]);
-    const state: ReleaseState = active.length > 0 ? 'queued' : 'running';
+    const state: ReleaseState = probe.active ? 'queued' : 'running';
     const now = new Date();
     const superseded: Array<{ id: string }> = opts.supersede
       ? await m.query(
@@ -98,7 +104,7 @@ export class ReleaseStore {
           [input.service, `superseded by release number ${input.releaseNumber} (${input.version})`],
         )
       : [];
-    const release = await m.getRepository(ReleaseEntity).save({
+    const release = await insertRelease(m, {
       ...input,
       createdAt,
       state,
@@ -110,17 +116,7 @@ export class ReleaseStore {
       startedAt: state === 'running' ? now : null,
       endedAt: null,
     });
-    await m.getRepository(TargetEntity).insert(
-      input.plan.stages.flatMap((stage) =>
-        stage.regions.map((r) => ({
-          releaseId: release.id,
-          stageIndex: stage.index,
-          region: r.region,
-          state: 'pending' as const,
-          workloads: r.workloads,
-        })),
-      ),
-    );
+    const targets = await insertPendingTargets(m, release.id, input.plan);
     const older = newer ? { allowOlder: true, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } } : {};
     await appendEvents(m, release.id, [
       {
@@ -145,20 +141,7 @@ export class ReleaseStore {
       ]);
       await skipPendingTargets(m, old.id);
     }
-    return { kind: 'created', release: await m.getRepository(ReleaseEntity).findOneByOrFail({ id: release.id }) };
-  }
-
-  private async findExisting(
-    m: EntityManager,
-    input: NewRelease,
-  ): Promise<{ release: ReleaseRecord; by: 'idempotencyKey' | 'releaseNumber' } | null> {
-    const repo = m.getRepository(ReleaseEntity);
-    if (input.idempotencyKey) {
-      const byKey = await repo.findOneBy({ idempotencyKey: input.idempotencyKey });
-      if (byKey) return { release: byKey, by: 'idempotencyKey' };
-    }
-    const byNumber = await repo.findOneBy({ service: input.service, releaseNumber: input.releaseNumber });
-    return byNumber ? { release: byNumber, by: 'releaseNumber' } : null;
+    return { kind: 'created', release, targets };
   }
 
   get(id: string): Promise<ReleaseRecord | null> {
