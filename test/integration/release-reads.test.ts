@@ -95,7 +95,10 @@ function suite(name: string, open: () => Promise<{ db: Db; close(): Promise<void
     it('reads a release and its targets as the entity reads did', async () => {
       const m = db.dataSource.manager;
       for (const id of ids) {
-        expect(await readRelease(m, id)).toEqual(await m.getRepository(ReleaseEntity).findOneBy({ id }));
+        const entity = await m.getRepository(ReleaseEntity).findOneBy({ id });
+        expect(await readRelease(m, id)).toEqual(entity);
+        expect(await new ReleaseStore(db).get(id)).toEqual(entity); // Db.plain: the pg pool itself (PGlite: TypeORM)
+        expect(await new ReleaseStore(db).targets(id)).toEqual(await readTargets(m, id));
         const targets = await readTargets(m, id);
         expect(targets).toEqual(
           await m.getRepository(TargetEntity).find({ where: { releaseId: id }, order: { stageIndex: 'ASC', region: 'ASC' } }),

@@ -3,10 +3,14 @@
  * one release, its targets, a page of release summaries. Rows come back as the same records
  * TypeORM builds (Date for timestamptz, parsed jsonb), on node-postgres and PGlite alike.
  */
-import type { EntityManager } from 'typeorm';
 import type { ReleaseState } from '#domain';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import type { ReleaseFilter } from './release-store.js';
+
+/** Anything that runs SQL and hands back rows: a transaction's EntityManager, or Db.plain. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
 
 /** A release as a list shows it: no plan, only the names of its current and approved stages. */
 export interface ReleaseSummary {
@@ -53,34 +57,36 @@ const SUMMARY_COLUMNS = `id, service, version, image, release_number AS "release
 /** Targets in the order the API shows them (by stage, then region in the database's collation). */
 export const TARGET_ORDER = 'ORDER BY stage_index ASC, region ASC';
 
-export async function readRelease(m: EntityManager, id: string): Promise<ReleaseRecord | null> {
-  const rows: ReleaseRecord[] = await m.query(`SELECT ${RELEASE_COLUMNS} FROM releases WHERE id = $1`, [id]);
+export async function readRelease(m: Queryable, id: string): Promise<ReleaseRecord | null> {
+  const rows = (await m.query(`SELECT ${RELEASE_COLUMNS} FROM releases WHERE id = $1`, [id])) as ReleaseRecord[];
   return rows[0] ?? null;
 }
 
-export function readTargets(m: EntityManager, releaseId: string): Promise<TargetRecord[]> {
-  return m.query(`SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = $1 ${TARGET_ORDER}`, [releaseId]);
+export function readTargets(m: Queryable, releaseId: string): Promise<TargetRecord[]> {
+  return m.query(`SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = $1 ${TARGET_ORDER}`, [releaseId]) as Promise<
+    TargetRecord[]
+  >;
 }
 
 /** Newest first; `total` counts every release the filter matches. */
-export async function readSummaries(m: EntityManager, filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
+export async function readSummaries(m: Queryable, filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
   const params: unknown[] = [];
   const where: string[] = [];
   if (filter.service) where.push(`service = $${params.push(filter.service)}`);
   if (filter.state) where.push(`state = $${params.push(filter.state)}`);
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   // The page first (with the count of every match), then its 16 fields from only its rows' plans.
-  const rows: Array<ReleaseSummary & { total: number }> = await m.query(
+  const rows = (await m.query(
     `SELECT ${SUMMARY_COLUMNS} FROM (
        SELECT id, service, version, image, release_number, git_sha, requested_by, state, state_reason, paused_at, plan, stage_index,
          approved_stage_index, created_at, started_at, ended_at, updated_at, count(*) OVER ()::int AS total
        FROM releases ${clause} ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}
      ) page ORDER BY created_at DESC, id DESC`,
     [...params, filter.limit, filter.offset],
-  );
+  )) as Array<ReleaseSummary & { total: number }>;
   if (rows.length === 0) {
     // past the last page (or nothing matches): the window gave no row to read the count from
-    const counted: Array<{ n: number }> = await m.query(`SELECT count(*)::int AS n FROM releases ${clause}`, params);
+    const counted = (await m.query(`SELECT count(*)::int AS n FROM releases ${clause}`, params)) as Array<{ n: number }>;
     return { items: [], total: counted[0]!.n };
   }
   const total = rows[0]!.total;

@@ -145,16 +145,16 @@ export class ReleaseStore {
   }
 
   get(id: string): Promise<ReleaseRecord | null> {
-    return this.db.read((m) => readRelease(m, id));
+    return readRelease(this.db.plain, id);
   }
 
   /** A page of releases as a list shows them (newest first), and how many match. */
   list(filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
-    return this.db.read((m) => readSummaries(m, filter));
+    return readSummaries(this.db.plain, filter);
   }
 
   targets(releaseId: string): Promise<TargetRecord[]> {
-    return this.db.read((m) => readTargets(m, releaseId));
+    return readTargets(this.db.plain, releaseId);
   }
 
   events(releaseId: string, afterId = '0', limit = 500): Promise<EventRecord[]> {
