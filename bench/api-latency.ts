@@ -185,7 +185,7 @@ async function main(cleanup: Cleanup): Promise<void> {
           sqlShapes: [] as string[],
         };
         if (s === api) {
-          side.postgresCpuMsPerRequest = (backendCpuDelta(pg0!, await backendCpu(db.pool, db.name)) * 1000) / sat.requests;
+          side.postgresCpuMsPerRequest = (backendCpuDelta(pg0 ?? null, await backendCpu(db.pool, db.name)) * 1000) / sat.requests;
           const per = sqlPer(sql0!, await sql.snapshot([api]), ['api'], sat.requests);
           side.sqlPerRequest = per.perUnit;
           side.transactionsPerRequest = per.transactionsPerUnit;

@@ -73,14 +73,19 @@ export function pidCpuSeconds(pid: number): number {
 }
 
 /** CPU seconds of the Postgres backends connected to the bench database, by pid (backends that ended in between are not counted). */
-export async function backendCpu(admin: pg.Pool, database: string): Promise<Map<number, number>> {
-  const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
-    database,
-  ]);
-  return new Map(rows.map((r) => [r.pid, pidCpuSeconds(r.pid)]));
+export async function backendCpu(admin: pg.Pool, database: string): Promise<Map<number, number> | null> {
+  try {
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      database,
+    ]);
+    return new Map(rows.map((r) => [r.pid, pidCpuSeconds(r.pid)]));
+  } catch {
+    return null; // a shared server out of connections: this round has no Postgres figure
+  }
 }
 
-export function backendCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+export function backendCpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): number {
+  if (!before || !after) return Number.NaN;
   let total = 0;
   for (const [pid, s] of after) total += Math.max(0, s - (before.get(pid) ?? 0));
   return total;
