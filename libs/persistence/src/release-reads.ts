@@ -75,17 +75,19 @@ export async function readSummaries(m: Queryable, filter: ReleaseFilter): Promis
   if (filter.service) where.push(`service = $${params.push(filter.service)}`);
   if (filter.state) where.push(`state = $${params.push(filter.state)}`);
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  // The page first (with the count of every match), then its 16 fields from only its rows' plans.
+  // The page first (from ix_releases_created when unfiltered) with the count of every match (one
+  // InitPlan), then its 16 fields from only its rows' plans.
   const rows = (await m.query(
     `SELECT ${SUMMARY_COLUMNS} FROM (
        SELECT id, service, version, image, release_number, git_sha, requested_by, state, state_reason, paused_at, plan, stage_index,
-         approved_stage_index, created_at, started_at, ended_at, updated_at, count(*) OVER ()::int AS total
+         approved_stage_index, created_at, started_at, ended_at, updated_at,
+         (SELECT count(*)::int FROM releases ${clause}) AS total
        FROM releases ${clause} ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}
      ) page ORDER BY created_at DESC, id DESC`,
     [...params, filter.limit, filter.offset],
   )) as Array<ReleaseSummary & { total: number }>;
   if (rows.length === 0) {
-    // past the last page (or nothing matches): the window gave no row to read the count from
+    // past the last page (or nothing matches): no row to read the count from
     const counted = (await m.query(`SELECT count(*)::int AS n FROM releases ${clause}`, params)) as Array<{ n: number }>;
     return { items: [], total: counted[0]!.n };
   }
