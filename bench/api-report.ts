@@ -48,7 +48,7 @@ function summary(r: ApiReport): string[] {
     out.push(
       `${e}`,
       `  saturation req/s: api ${col((x) => x.api.saturation.reqPerSec, 0)}, bare ${col((x) => x.bare.saturation.reqPerSec, 0)} → ratio ${col((x) => x.api.saturation.reqPerSec / x.bare.saturation.reqPerSec)} [≥ ${SATURATION_GOAL[e] ?? '?'}]`,
-      `  CPU ms/request at saturation: api ${col((x) => x.api.saturation.cpuMsPerRequest)} (+ Postgres ${col((x) => x.api.postgresCpuMsPerRequest)}), bare ${col((x) => x.bare.saturation.cpuMsPerRequest)}`,
+      `  CPU ms/request at saturation: api ${col((x) => x.api.saturation.cpuMsPerRequest)} (+ Postgres ${col((x) => x.api.postgresCpuMsPerRequest)}), bare ${col((x) => x.bare.saturation.cpuMsPerRequest)} → CPU-cost ratio bare / (api + Postgres) ${col((x) => x.bare.saturation.cpuMsPerRequest / (x.api.saturation.cpuMsPerRequest + x.api.postgresCpuMsPerRequest))}`,
       `  SQL per request: ${col((x) => x.api.sqlPerRequest)} statements in ${col((x) => x.api.transactionsPerRequest)} transactions: ${rs.at(-1)!.api.sqlShapes.join(', ')}`,
       `  at ${r.params.rate} req/s: p50 api ${col((x) => x.api.fixed.p50Ms, 1)} / bare ${col((x) => x.bare.fixed.p50Ms, 1)} ms; p99 api ${col((x) => x.api.fixed.p99Ms, 1)} / bare ${col((x) => x.bare.fixed.p99Ms, 1)} ms → p99 ratio ${col((x) => x.api.fixed.p99Ms / x.bare.fixed.p99Ms)} [≤ 2]; achieved api ${col((x) => x.api.fixed.reqPerSec, 0)} req/s`,
     );
