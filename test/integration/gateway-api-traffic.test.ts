@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import { createTrafficProvider, GatewayApiTrafficProvider, TrafficError } from '#integrations';
+import { TrafficError } from '#application';
+import { createTrafficProvider, GatewayApiTrafficProvider } from '#integrations';
 
 const REGIONS = ['eu-west', 'us-east'];
 const USER_RULE = { matches: [{ headers: [{ name: 'x-beta', value: '1' }] }], backendRefs: [{ name: 'beta', port: 80, weight: 3 }] };

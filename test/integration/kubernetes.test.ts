@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/server.js';
-import { WorkloadError } from '#application';
+import { UnknownRegionError, WorkloadError } from '#application';
 import { loadConfig } from '#config';
 import { judgeRollout, releaseLabels } from '#domain';
-import { KubernetesClusters, UnknownRegionError } from '#integrations';
+import { KubernetesClusters } from '#integrations';
 
 const TOKEN = 's3cret-cluster-token';
 const w = { namespace: 'shop', deployment: 'checkout', container: 'checkout' };

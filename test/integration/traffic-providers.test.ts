@@ -2,12 +2,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrafficError } from '#application';
 import {
   createTrafficProvider,
   createTrafficProviders,
   signPayload,
   SimulatorLoadBalancer,
-  TrafficError,
   verifySignature,
   WebhookTrafficProvider,
 } from '#integrations';

@@ -1,7 +1,7 @@
 /** regions.yaml `traffic: { provider: gateway-api, … }`: the edge cluster, the route, each region's backendRef. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { load, problems, removeFixtures } from '../fixtures/config/harness.js';
-import { backendRefOf } from '../../libs/runtime/src/region-services.js';
+import { backendRefOf } from '#integrations';
 
 afterAll(removeFixtures);
 

@@ -20,7 +20,7 @@ import {
 const RELEASE_ALLOWED: Record<ReleaseState, ReleaseState[]> = {
   queued: ['running', 'cancelled', 'superseded'],
   running: ['paused', 'awaiting_approval', 'rolling_back', 'succeeded', 'failed', 'cancelled'],
-  paused: ['running', 'rolling_back', 'failed', 'cancelled'],
+  paused: ['running', 'awaiting_approval', 'rolling_back', 'failed', 'cancelled'],
   awaiting_approval: ['running', 'paused', 'rolling_back', 'cancelled'],
   rolling_back: ['rolled_back', 'failed'],
   succeeded: [],

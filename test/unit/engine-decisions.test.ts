@@ -1,9 +1,8 @@
 /** The engine's pure decisions: failure policy across stages, verification by gates, previous version. */
 import { describe, expect, it } from 'vitest';
-import { failureChange, pauseChange } from '../../libs/application/src/use-cases/failure-response.js';
-import { previousVersion } from '../../libs/application/src/use-cases/gate-runner.js';
-import { verifyChange } from '../../libs/application/src/use-cases/verification.js';
-import type { GateSpec, GateStatus, StageSnapshot } from '#domain';
+import { failureChange, pauseChange } from '../../libs/application/src/engine/failure-response.js';
+import { verifyChange } from '../../libs/application/src/engine/verification.js';
+import { previousVersion, type GateSpec, type GateStatus, type StageSnapshot } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
 
 const gate: GateSpec = {

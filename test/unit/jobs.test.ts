@@ -10,6 +10,7 @@ import {
   drillJobId,
   tickJobId,
   type Job,
+  type JobHandlers,
   type JobName,
   type JobPayloads,
 } from '../../libs/application/src/jobs.js';
@@ -103,6 +104,25 @@ describe('JobHandlerRegistry', () => {
     expect(sweep).toHaveBeenCalledTimes(1);
     expect(sweep).toHaveBeenCalledWith({ reason: 'startup' });
     expect(tick).toHaveBeenCalledTimes(1);
+  });
+
+  it('of() dispatches a complete JobHandlers table (a table missing a job does not compile)', async () => {
+    const tick = tickHandler();
+    const handlers: JobHandlers = {
+      'release.tick': tick,
+      'release.sweep': sweepHandler(),
+      'region.operation': async (d) => `op ${d.operationId}`,
+      'drill.step': async (d) => `drill ${d.drillId}`,
+      'notifications.dispatch': async () => 'dispatched',
+      'notification.deliver': async (d) => `delivered ${d.deliveryId}`,
+    };
+    const dispatch = JobHandlerRegistry.of(handlers);
+    await expect(dispatch({ name: 'release.tick', data: { releaseId: 'rel-1', seq: 7 } })).resolves.toBe('ticked rel-1/7');
+    await expect(dispatch({ name: 'notification.deliver', data: { deliveryId: 'd1' } })).resolves.toBe('delivered d1');
+    expect(tick).toHaveBeenCalledTimes(1);
+    // @ts-expect-error -- every catalogued job needs a handler
+    const partial: JobHandlers = { 'release.tick': tick };
+    expect(thrown(() => JobHandlerRegistry.of(partial)).message).toContain('release.sweep');
   });
 
   it('the dispatcher passes a handler failure through', async () => {

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
-import type { Container } from '#runtime';
+import type { ApiContainer } from '#runtime';
 import { AppModule } from './app.module.js';
 import { accessLog } from './access-log.js';
 import { authenticate, ScopeGuard, TokenAuthenticator } from './auth.js';
@@ -14,7 +14,7 @@ import { PinoNestLogger } from './nest-logger.js';
 import { ProblemFilter } from './problem.filter.js';
 
 /** Refuses to build an API nobody could be held accountable for: tokens, or TIDELINE_AUTH=disabled. */
-export function checkAuthSetup(c: Pick<Container, 'config' | 'settings' | 'log'>): void {
+export function checkAuthSetup(c: Pick<ApiContainer, 'config' | 'settings' | 'log'>): void {
   if (c.settings.authDisabled) {
     c.log.warn(
       { auth: 'disabled' },
@@ -30,7 +30,7 @@ export function checkAuthSetup(c: Pick<Container, 'config' | 'settings' | 'log'>
 }
 
 /** `shutdownHooks: false` leaves SIGINT/SIGTERM to the caller (the demo cleans up before it exits). */
-export async function createHttpApp(c: Container, opts: { shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
+export async function createHttpApp(c: ApiContainer, opts: { shutdownHooks?: boolean } = {}): Promise<NestExpressApplication> {
   checkAuthSetup(c);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forContainer(c), {
     bodyParser: false,

@@ -5,7 +5,7 @@
  * tick and every overdue region operation is enqueued again from Postgres, the truth. Every
  * worker runs the check; the restores are idempotent (job ids carry the tick sequence).
  */
-import type { Container } from '#runtime';
+import type { WorkerContainer } from '#runtime';
 
 export interface Watchdog {
   /** run one check now (also used when the queue reconnects) */
@@ -29,14 +29,14 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
  * dispatcher's schedule, and the sweeper's schedule last — it is the mark that the restore is
  * done, so a worker killed half-way leaves the next check (of any worker) to start again.
  */
-export async function restoreQueues(c: Container): Promise<void> {
+export async function restoreQueues(c: WorkerContainer): Promise<void> {
   await c.sweepReleases.restoreAll();
   await c.sweepRegionOperations.execute();
   if (c.notifications.enabled) await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
   await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
 }
 
-export function startQueueWatchdog(c: Container): Watchdog {
+export function startQueueWatchdog(c: WorkerContainer): Watchdog {
   const everyMs = Math.max(250, Math.floor(c.config.engine.sweepIntervalMs / 2));
   let running: Promise<'ok' | 'restored' | 'unreachable'> | null = null;
   const once = async (): Promise<'ok' | 'restored' | 'unreachable'> => {

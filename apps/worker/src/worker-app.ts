@@ -1,39 +1,45 @@
 /**
  * The BullMQ side of a worker process: one Worker per queue, dispatching through the job
- * catalogue (a missing or duplicate handler fails here, at start-up), plus the sweeper and
- * the notification dispatcher's schedule, and the watchdog that restores them (and every tick)
- * from Postgres when Redis comes back empty.
+ * catalogue (a missing handler is a compile error, `JobHandlers`, and is refused again at
+ * start-up), plus the sweeper and the notification dispatcher's schedule, and the watchdog that
+ * restores them (and every tick) from Postgres when Redis comes back empty.
  */
 import { Worker } from 'bullmq';
-import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobName } from '#application';
-import { redisConnection, observeJobTimes } from '#integrations';
-import type { Container } from '#runtime';
+import { JOB_NAMES, JobHandlerRegistry, QUEUES, type Job, type JobHandlers, type JobName } from '#application';
+import { observeJobTimes } from '#integrations';
+import type { WorkerContainer } from '#runtime';
 import { startQueueWatchdog } from './queue-watchdog.js';
 
 export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export async function startJobWorker(c: Container): Promise<RunningWorker> {
-  const dispatch = new JobHandlerRegistry()
-    .register('release.tick', (data) => c.advanceRelease.execute(data))
-    .register('release.sweep', async () => ({
+/** One handler per job of the catalogue: a job without one does not compile. */
+export function jobHandlers(c: WorkerContainer): JobHandlers {
+  return {
+    'release.tick': (data) => c.advanceRelease.execute(data),
+    'release.sweep': async () => ({
       releases: await c.sweepReleases.execute(),
       regionOperations: await c.sweepRegionOperations.execute(),
-      drills: await c.learning.sweepDrills.execute(),
-    }))
-    .register('region.operation', (data) => c.runRegionOperation.execute(data))
-    .register('drill.step', (data) => c.learning.runDrillStep.execute(data))
-    .register('notifications.dispatch', () => c.notifications.dispatch.execute())
-    .register('notification.deliver', (data) => c.notifications.deliver.execute(data))
-    .seal();
+      drills: await c.sweepDrills.execute(),
+    }),
+    'region.operation': (data) => c.runRegionOperation.execute(data),
+    'drill.step': (data) => c.runDrillStep.execute(data),
+    'notifications.dispatch': () => c.notifications.dispatch.execute(),
+    'notification.deliver': (data) => c.notifications.deliver.execute(data),
+  };
+}
+
+export async function startJobWorker(c: WorkerContainer): Promise<RunningWorker> {
+  const dispatch = JobHandlerRegistry.of(jobHandlers(c));
 
   const processor = async (job: { name: string; data: unknown }) => {
     if (!JOB_NAMES.includes(job.name as JobName)) throw new Error(`unknown job ${job.name}`);
     return dispatch({ name: job.name, data: job.data } as Job);
   };
   const options = (concurrency: number) => ({
-    connection: redisConnection(c.settings.redisUrl),
+    // the container's client (BullMQ duplicates it for the blocking reads)
+    connection: c.queues.connection,
     prefix: c.settings.queuePrefix,
     concurrency,
     // A killed worker's job goes back to the queue after lockDuration; our jobs are idempotent.
@@ -56,7 +62,7 @@ export async function startJobWorker(c: Container): Promise<RunningWorker> {
   await c.queues.scheduleSweeper(c.config.engine.sweepIntervalMs);
   await c.sweepReleases.execute();
   await c.sweepRegionOperations.execute();
-  await c.learning.sweepDrills.execute();
+  await c.sweepDrills.execute();
   if (c.notifications.enabled) {
     await c.notifications.jobs.scheduleDispatcher(c.notifications.pollIntervalMs);
     await c.notifications.dispatch

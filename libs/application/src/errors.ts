@@ -37,3 +37,8 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
+
+/** The message of anything thrown, for logs and reasons. */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -68,6 +68,16 @@ export class JobCatalogueError extends Error {}
 export class JobHandlerRegistry {
   private readonly handlers = new Map<JobName, JobHandler<JobName>>();
 
+  /** The dispatcher of a complete table (`JobHandlers`: a missing handler is a compile error). */
+  static of(handlers: JobHandlers): (job: Job) => Promise<unknown> {
+    const registry = new JobHandlerRegistry();
+    for (const name of JOB_NAMES) {
+      const handler = handlers[name] as JobHandler<JobName> | undefined;
+      if (handler) registry.register(name, handler); // one left out by a cast is named by seal()
+    }
+    return registry.seal();
+  }
+
   register<N extends JobName>(name: N, handler: JobHandler<N>): this {
     if (!JOB_NAMES.includes(name)) throw new JobCatalogueError(`job ${name} is not in the catalogue`);
     if (this.handlers.has(name)) throw new JobCatalogueError(`job ${name} has two handlers`);

@@ -1,4 +1,8 @@
-/** What the use cases need from the outside world; implementations live in libs/integrations. */
+/**
+ * What the use cases need from the outside world, one seam after the other, each interface beside
+ * the error its implementations throw; implementations live in libs/integrations (one file each,
+ * built by a factory table per seam).
+ */
 import type { QueryOutcome, RecordedWorkload, RolloutObservation, Workload } from '#domain';
 
 /** One region's Kubernetes workloads. */
@@ -15,6 +19,14 @@ export interface WorkloadClient {
 export interface Clusters {
   /** Throws UnknownRegionError for a region without a cluster. */
   forRegion(region: string): WorkloadClient;
+}
+
+/** Thrown by Clusters.forRegion for a region no cluster is configured for. */
+export class UnknownRegionError extends Error {
+  constructor(region: string) {
+    super(`no cluster is configured for region "${region}"`);
+    this.name = 'UnknownRegionError';
+  }
 }
 
 /** Thrown by WorkloadClient calls. `permanent` errors will not heal by retrying (404, 403, 422…). */
@@ -54,7 +66,7 @@ export interface MetricsSources {
   forRegion(region: string): MetricsSource;
 }
 
-/** Moves a region's share of global traffic. Throws TrafficError (libs/integrations) on failure. */
+/** Moves a region's share of global traffic. Throws TrafficError on failure. */
 export interface TrafficProvider {
   /** weight 0..100 */
   setWeight(region: string, weight: number): Promise<void>;
@@ -65,6 +77,19 @@ export interface TrafficProvider {
 export interface TrafficProviders {
   /** null = the region has traffic provider `none` */
   forRegion(region: string): TrafficProvider | null;
+}
+
+/** A traffic provider call that did not do what was asked. `status` when the endpoint answered. */
+export class TrafficError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** the endpoint's answer (truncated), when it answered */
+    readonly body?: string,
+  ) {
+    super(message);
+    this.name = 'TrafficError';
+  }
 }
 
 /** Enqueues a region operation's next step as a job with a deterministic id. */

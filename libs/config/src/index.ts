@@ -3,7 +3,7 @@ export { ConfigError, formatIssue, formatIssueAt } from './errors.js';
 export type { ConfigIssue } from './errors.js';
 export { Secret } from './secret.js';
 export { formatDuration, parseDuration } from './duration.js';
-export { workloadsFor } from './types.js';
+export { TRAFFIC_PROVIDERS, workloadsFor } from './types.js';
 export { SCOPES, sha256Hex } from './auth-schema.js';
 export type {
   ApiToken,

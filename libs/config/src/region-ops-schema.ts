@@ -9,7 +9,7 @@ import { isEnvName } from './interpolate.js';
 import type { SchemaContext } from './schema.js';
 import { duration, expected, nonEmptyString, strict } from './schema-kit.js';
 import { Secret } from './secret.js';
-import type { PrometheusConfig, TrafficConfig } from './types.js';
+import { TRAFFIC_PROVIDERS, type PrometheusConfig, type TrafficConfig } from './types.js';
 import { templateProblems } from './gate-schema.js';
 import { gatewayConfig, gatewayFields, gatewayProblems } from './gateway-schema.js';
 
@@ -76,7 +76,7 @@ export const NO_TRAFFIC: TrafficConfig = Object.freeze({
 export function trafficSchema(ctx: SchemaContext) {
   return strict(
     {
-      provider: z.enum(['simulator', 'webhook', 'gateway-api', 'none']),
+      provider: z.enum(TRAFFIC_PROVIDERS),
       url: httpUrl().optional(),
       tokenEnv: envSecret(ctx).optional(),
       secretEnv: envSecret(ctx).optional(),

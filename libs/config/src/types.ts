@@ -25,7 +25,9 @@ export interface PrometheusConfig {
   timeoutMs: number;
 }
 
-export type TrafficProviderType = 'simulator' | 'webhook' | 'gateway-api' | 'none';
+/** The traffic provider types regions.yaml accepts; libs/integrations has one factory per type. */
+export const TRAFFIC_PROVIDERS = ['simulator', 'webhook', 'gateway-api', 'none'] as const;
+export type TrafficProviderType = (typeof TRAFFIC_PROVIDERS)[number];
 
 /** `provider: gateway-api`: the weights of named backendRefs of one HTTPRoute in an edge cluster. */
 export interface GatewayApiTraffic {

@@ -1,8 +1,10 @@
 /**
  * Which release events people are told about, and how loudly (PRODUCT.md "Notifications").
- * One pure table: an event type missing from it is never notified (the many intermediate
- * steps — recorded, patched, baking… — and any type added later until it is listed here).
+ * One pure table keyed by the event catalogue (events.ts): an event type missing from it is
+ * never notified (the many intermediate steps — recorded, patched, baking… — and any type
+ * added later until it is listed here); a key that is not an event type does not compile.
  */
+import type { EventType } from './events.js';
 
 export const SEVERITIES = ['info', 'warning', 'failure'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -13,7 +15,7 @@ export interface NotificationKind {
   title: string;
 }
 
-export const NOTIFICATION_KINDS: Readonly<Record<string, NotificationKind>> = Object.freeze({
+export const NOTIFICATION_KINDS = Object.freeze({
   'release.created': { severity: 'info', title: 'Release created' },
   'release.started': { severity: 'info', title: 'Release started' },
   'stage.started': { severity: 'info', title: 'Stage started' },
@@ -34,13 +36,21 @@ export const NOTIFICATION_KINDS: Readonly<Record<string, NotificationKind>> = Ob
   'release.succeeded': { severity: 'info', title: 'Release succeeded' },
   'release.cancelled': { severity: 'warning', title: 'Release cancelled' },
   'release.superseded': { severity: 'info', title: 'Release superseded' },
-});
+} as const satisfies Partial<Record<EventType, NotificationKind>>);
 
+/** The event types people are told about. */
+export type NotifiedEventType = keyof typeof NOTIFICATION_KINDS;
+
+/** Their names, as a configuration's `events` filter lists them. */
 export const NOTIFIABLE_EVENT_TYPES: readonly string[] = Object.freeze(Object.keys(NOTIFICATION_KINDS));
 
-/** The kind of an event type, or undefined when it is not notified. */
+export function isNotified(eventType: string): eventType is NotifiedEventType {
+  return Object.hasOwn(NOTIFICATION_KINDS, eventType);
+}
+
+/** The kind of an event type (a stored event's type string), or undefined when it is not notified. */
 export function notificationKind(eventType: string): NotificationKind | undefined {
-  return Object.hasOwn(NOTIFICATION_KINDS, eventType) ? NOTIFICATION_KINDS[eventType] : undefined;
+  return isNotified(eventType) ? NOTIFICATION_KINDS[eventType] : undefined;
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, failure: 2 };

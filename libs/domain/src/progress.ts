@@ -1,5 +1,5 @@
 /** Stage progression and failure response: which targets move next. Pure. */
-import type { FailurePolicy, StageSnapshot } from './plan.js';
+import type { FailurePolicy, PlanSnapshot, StageSnapshot } from './plan.js';
 import { isTouched, type ReleaseState, type TargetState } from './states.js';
 
 export interface TargetView {
@@ -84,4 +84,20 @@ export function respondToFailure(policy: FailurePolicy, targets: readonly Target
         partial: false,
       };
   }
+}
+
+/**
+ * Manual approval of a stage: the release's current stage needs an approval it has not had
+ * (`approval: required`, approved_stage_index below it), and none of its regions was touched yet.
+ * The approval is durable, so a restart, a pause or a resume never asks twice nor skips one.
+ */
+export function awaitsApproval(
+  release: { plan: Pick<PlanSnapshot, 'stages'>; stageIndex: number; approvedStageIndex: number | null },
+  targets: ReadonlyArray<{ stageIndex: number; state: TargetState }>,
+): boolean {
+  const stage = release.plan.stages[release.stageIndex];
+  if (!stage || stage.approval !== 'required') return false;
+  if ((release.approvedStageIndex ?? -1) >= stage.index) return false;
+  // Releases approved before approvals were recorded: a started stage was approved.
+  return targets.filter((t) => t.stageIndex === stage.index).every((t) => t.state === 'pending');
 }

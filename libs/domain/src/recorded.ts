@@ -22,3 +22,40 @@ export function releaseLabels(release: { id: string; version: string; releaseNum
     'tideline.io/release-number': String(release.releaseNumber),
   };
 }
+
+const VERSION_LABEL = 'app.kubernetes.io/version';
+
+function templateLabel(recorded: RecordedWorkload): string | undefined {
+  const template = recorded.podTemplate as { metadata?: { labels?: Record<string, string> } };
+  return template.metadata?.labels?.[VERSION_LABEL];
+}
+
+function imageTag(image: string): string | undefined {
+  return /:([^:/@]+)$/.exec(image.split('@')[0] ?? '')?.[1];
+}
+
+/** The version a recorded workload runs: its Deployment's version label, else its pod template's, else its image tag. */
+export function versionOf(recorded: RecordedWorkload): string | null {
+  const label = recorded.deploymentLabels[VERSION_LABEL] ?? templateLabel(recorded);
+  if (label) return label;
+  return imageTag(recorded.image) ?? null;
+}
+
+/**
+ * The version regions ran before a release (a gate's `previousVersion`), read from what the
+ * first touched region recorded: its pod template's version label, else its Deployment's, else
+ * its image tag, else `sha256-<12 hex>` of its digest; '' when no region recorded anything.
+ */
+export function previousVersion(targets: ReadonlyArray<{ previous: readonly RecordedWorkload[] | null }>): string {
+  for (const t of targets) {
+    const recorded = t.previous?.[0];
+    if (!recorded) continue;
+    const label = templateLabel(recorded) ?? recorded.deploymentLabels[VERSION_LABEL];
+    if (label) return label;
+    const tag = imageTag(recorded.image);
+    if (tag) return tag;
+    const digest = /@sha256:([0-9a-f]{12})/.exec(recorded.image);
+    if (digest?.[1]) return `sha256-${digest[1]}`;
+  }
+  return '';
+}

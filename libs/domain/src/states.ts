@@ -35,7 +35,8 @@ export type TargetState = (typeof TARGET_STATES)[number];
 const RELEASE_TRANSITIONS: Record<ReleaseState, readonly ReleaseState[]> = {
   queued: ['running', 'cancelled', 'superseded'],
   running: ['paused', 'awaiting_approval', 'rolling_back', 'succeeded', 'failed', 'cancelled'],
-  paused: ['running', 'rolling_back', 'failed', 'cancelled'],
+  // back to awaiting_approval when resumed while the current stage still waits for its approval
+  paused: ['running', 'awaiting_approval', 'rolling_back', 'failed', 'cancelled'],
   awaiting_approval: ['running', 'paused', 'rolling_back', 'cancelled'],
   rolling_back: ['rolled_back', 'failed'],
   succeeded: [],

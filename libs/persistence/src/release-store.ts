@@ -1,15 +1,15 @@
 /** Releases, their region targets and their events: every read and write the use cases need. */
 import type { EntityManager } from 'typeorm';
-import { ACTIVE_RELEASE_STATES, type ReleaseState } from '#domain';
+import { ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
 import { Db } from './db.js';
-import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
-import type { GateEvaluationInput } from './gate-entities.js';
-import { insertEvaluations } from './gate-store.js';
-import { appendEvents, nextTick, skipPendingTargets } from './release-rows.js';
-import { createdAsOlder, isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
+import { CommitListeners, type CommitListener } from './commit-listeners.js';
+import { EventEntity, ReleaseEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
+import { ACTIVE_SQL, promoteNext } from './release-queue.js';
+import { appendEvents, nextTick, supersede } from './release-rows.js';
+import { isDuplicateRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
+import { writeStep, type StepWrite } from './step-sql.js';
 import { insertPendingTargets, insertRelease, probeCreate } from './release-create.js';
 import { readRelease, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
-import { updateWhere } from './sql.js';
 
 export type NewRelease = Pick<
   ReleaseRecord,
@@ -24,6 +24,10 @@ export type CreateOutcome =
   /** a release of the service with a higher number went, or will go, live */
   | { kind: 'older'; newer: ReleaseRecord };
 
+/**
+ * An event row as stored. What the code writes is typed by the catalogue in libs/domain
+ * (ReleaseEvent, whose state changes come from moveRelease/moveTarget); every ReleaseEvent is an EventInput.
+ */
 export interface EventInput {
   type: string;
   actor: string;
@@ -48,10 +52,18 @@ export class ConcurrentModificationError extends Error {
   }
 }
 
-const ACTIVE_SQL = `(${ACTIVE_RELEASE_STATES.map((s) => `'${s}'`).join(',')})`;
-
 export class ReleaseStore {
+  private readonly committed = new CommitListeners<string>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Hear of every committed release change (a step, a create, a start from the queue) by the
+   * release's id, after its commit, never inside it; `onError` hears a listener's failure.
+   */
+  onCommitted(listener: CommitListener<string>, onError: (err: unknown) => void): () => void {
+    return this.committed.add(listener, onError);
+  }
 
   /**
    * Insert a release (running, or queued behind the service's active one) with its pending
@@ -64,7 +76,9 @@ export class ReleaseStore {
   async create(input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean } = {}): Promise<CreateOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        const outcome = await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        if (outcome.kind === 'created') this.committed.emit(outcome.release.id);
+        return outcome;
       } catch (err) {
         if (attempt < 3 && isDuplicateRelease(err)) continue; // a racing create committed first: look again
         throw err;
@@ -97,12 +111,11 @@ export class ReleaseStore {
     if (newer && !opts.allowOlder) return { kind: 'older', newer };
     const state: ReleaseState = probe.active ? 'queued' : 'running';
     const now = new Date();
-    const superseded: Array<{ id: string }> = opts.supersede
-      ? await m.query(
-          `WITH u AS (UPDATE releases SET state = 'superseded', state_reason = $2, ended_at = now(), updated_at = now(), row_version = row_version + 1
-           WHERE service = $1 AND state = 'queued' RETURNING id) SELECT id FROM u`,
-          [input.service, `superseded by release number ${input.releaseNumber} (${input.version})`],
-        )
+    // Row-locked now; they end `superseded` once this release has an id to name.
+    const superseded: ReleaseRecord[] = opts.supersede
+      ? await m
+          .getRepository(ReleaseEntity)
+          .find({ where: { service: input.service, state: 'queued' }, lock: { mode: 'pessimistic_write' } })
       : [];
     const release = await insertRelease(m, {
       ...input,
@@ -117,8 +130,10 @@ export class ReleaseStore {
       endedAt: null,
     });
     const targets = await insertPendingTargets(m, release.id, input.plan);
-    const older = newer ? { allowOlder: true, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } } : {};
-    await appendEvents(m, release.id, [
+    const older = newer
+      ? { allowOlder: true as const, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } }
+      : {};
+    const events: ReleaseEvent[] = [
       {
         type: 'release.created',
         actor,
@@ -126,20 +141,18 @@ export class ReleaseStore {
         reason: newer ? `deliberately older than release #${newer.releaseNumber} (${newer.id}, ${newer.state}): allowOlder` : null,
         data: { version: input.version, image: input.image, releaseNumber: input.releaseNumber, ...older },
       },
-      ...(state === 'running' ? [{ type: 'stage.started', actor: 'tideline', data: { stage: input.plan.stages[0]!.name } }] : []),
-    ]);
+      ...(state === 'running'
+        ? [{ type: 'stage.started' as const, actor: ENGINE_ACTOR, data: { stage: input.plan.stages[0]!.name } }]
+        : []),
+    ];
+    await appendEvents(m, release.id, events);
     for (const old of superseded) {
-      await appendEvents(m, old.id, [
-        {
-          type: 'release.superseded',
-          actor,
-          fromState: 'queued',
-          toState: 'superseded',
-          reason: `superseded by release ${release.id}`,
-          data: { by: release.id },
-        },
-      ]);
-      await skipPendingTargets(m, old.id);
+      await supersede(m, old, `superseded by release number ${input.releaseNumber} (${input.version})`, {
+        type: 'release.superseded',
+        actor,
+        reason: `superseded by release ${release.id}`,
+        data: { by: release.id },
+      });
     }
     return { kind: 'created', release, targets };
   }
@@ -170,46 +183,27 @@ export class ReleaseStore {
   }
 
   /**
-   * Apply one step of a release in one transaction: the release's columns (guarded by its
-   * row version), target columns, the events that explain them and the gate evaluations behind
-   * them; with `tickAt`, the next step is asked for in the same commit (returns its tick sequence).
+   * Apply one step of a release in one statement (so one commit): the release's columns
+   * (guarded by its row version), target columns, the events that explain them and the gate
+   * evaluations behind them; with `tickAt`, the next step is asked for in the same commit
+   * (returns its tick sequence). Throws ConcurrentModificationError, having written nothing,
+   * when the release changed since `release` was read.
    */
-  applyStep(
-    release: ReleaseRecord,
-    change: {
-      release?: Partial<ReleaseRecord>;
-      targets?: Array<{ id: string; patch: Partial<TargetRecord> }>;
-      events?: EventInput[];
-      evaluations?: GateEvaluationInput[];
-      tickAt?: Date;
-    },
-  ): Promise<number | null> {
-    return this.db.tx(async (m) => {
-      const n = await updateWhere(
-        m,
-        ReleaseEntity,
-        { ...change.release, rowVersion: release.rowVersion + 1 },
-        'id = $1 AND row_version = $2',
-        [release.id, release.rowVersion],
-      );
-      if (n !== 1) throw new ConcurrentModificationError(release.id);
-      for (const t of change.targets ?? []) {
-        await updateWhere(m, TargetEntity, t.patch, 'id = $1 AND release_id = $2', [t.id, release.id]);
-      }
-      if (change.events?.length) await appendEvents(m, release.id, change.events);
-      if (change.evaluations?.length) await insertEvaluations(m, release.id, change.evaluations);
-      return change.tickAt ? nextTick(m, release.id, change.tickAt) : null;
-    });
+  async applyStep(release: ReleaseRecord, change: StepWrite): Promise<number | null> {
+    const written = await this.db.autocommit((m) => writeStep(m, release, change));
+    if (!written) throw new ConcurrentModificationError(release.id);
+    this.committed.emit(release.id);
+    return written.tickSeq;
   }
 
   /** Ask for the next step at `at`; returns the tick sequence number the job must carry. */
   scheduleTick(releaseId: string, at: Date): Promise<number> {
-    return this.db.tx((m) => nextTick(m, releaseId, at));
+    return this.db.autocommit((m) => nextTick(m, releaseId, at));
   }
 
   /** Nothing to do until something outside the engine (an operator) changes the release. */
   async clearNextTick(releaseId: string): Promise<void> {
-    await this.db.tx((m) => m.query(`UPDATE releases SET next_tick_at = NULL WHERE id = $1`, [releaseId]));
+    await this.db.autocommit((m) => m.query(`UPDATE releases SET next_tick_at = NULL WHERE id = $1`, [releaseId]));
   }
 
   /**
@@ -217,67 +211,10 @@ export class ReleaseStore {
    * number is lower than a release of the service that already succeeded ends `superseded`
    * instead (unless it was created as a deliberate roll back), and the next one is considered.
    */
-  promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
-    return this.db.tx(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${service}`]);
-      const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [service]);
-      if (active.length > 0) return null;
-      for (;;) {
-        // Row-locked: an operator's cancel of this queued release waits for us (and then sees it running), or wins.
-        const next = await m
-          .getRepository(ReleaseEntity)
-          .findOne({ where: { service, state: 'queued' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-        if (!next) return null;
-        const newer = await newerRelease(m, service, next.releaseNumber, ['succeeded']);
-        if (newer && !(await createdAsOlder(m, next.id))) {
-          await this.supersedeStale(m, next, newer);
-          continue;
-        }
-        const now = new Date();
-        const n = await updateWhere(
-          m,
-          ReleaseEntity,
-          { state: 'running', stateReason: null, startedAt: now, nextTickAt: now, rowVersion: next.rowVersion + 1 },
-          'id = $1 AND state = $2 AND row_version = $3',
-          [next.id, 'queued', next.rowVersion],
-        );
-        if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
-        await appendEvents(m, next.id, [
-          {
-            type: 'release.started',
-            actor: 'tideline',
-            fromState: 'queued',
-            toState: 'running',
-            reason: 'the previous release of this service ended',
-          },
-          { type: 'stage.started', actor: 'tideline', data: { stage: next.plan.stages[0]!.name } },
-        ]);
-        return m.getRepository(ReleaseEntity).findOneByOrFail({ id: next.id });
-      }
-    });
-  }
-
-  /** A queued release that would replace a newer one that already succeeded never deploys. */
-  private async supersedeStale(m: EntityManager, stale: ReleaseRecord, newer: ReleaseRecord): Promise<void> {
-    const reason = `release #${newer.releaseNumber} (${newer.id}) is newer and already ${newer.state}: an older release must not replace it (post it with allowOlder to roll back deliberately)`;
-    await updateWhere(
-      m,
-      ReleaseEntity,
-      { state: 'superseded', stateReason: reason, endedAt: new Date(), rowVersion: stale.rowVersion + 1 },
-      'id = $1 AND row_version = $2',
-      [stale.id, stale.rowVersion],
-    );
-    await appendEvents(m, stale.id, [
-      {
-        type: 'release.superseded',
-        actor: 'tideline',
-        fromState: 'queued',
-        toState: 'superseded',
-        reason,
-        data: { by: newer.id, newerReleaseNumber: newer.releaseNumber },
-      },
-    ]);
-    await skipPendingTargets(m, stale.id);
+  async promoteNextQueued(service: string): Promise<ReleaseRecord | null> {
+    const started = await this.db.tx((m) => promoteNext(m, service));
+    if (started) this.committed.emit(started.id);
+    return started;
   }
 
   /** Releases that should be moving: stepping states whose next step is due before `dueBefore`, and held ones whose watched gates are due. */

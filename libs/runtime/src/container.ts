@@ -1,38 +1,10 @@
 /**
- * The composition root shared by the API and the worker: configuration, database,
- * queues, clusters and the use cases, wired by hand (plain constructors, no framework).
+ * The composition root shared by the API and the worker: the core every process needs
+ * (configuration, database, queues, clusters), then the API's parts and/or the worker's
+ * (api-parts.ts, worker-parts.ts), wired by hand (plain constructors, no framework).
  */
-import type { Logger as PinoLogger } from 'pino';
-import {
-  AdvanceRelease,
-  ApproveRelease,
-  CancelRelease,
-  CreateRelease,
-  Drainer,
-  GateRunner,
-  GetRegionOperation,
-  GetRelease,
-  ListAudit,
-  ListGateEvaluations,
-  ListReleaseEvents,
-  ListRegions,
-  ListReleases,
-  PauseRelease,
-  PlanDryRun,
-  Preflight,
-  PromoteRelease,
-  QUEUES,
-  RegionDriver,
-  RequestRegionOperation,
-  ResumeRelease,
-  RetryRegion,
-  RollbackRelease,
-  RunRegionOperation,
-  SweepRegionOperations,
-  SweepReleases,
-} from '#application';
-import { buildLearning, type Learning } from './learning.js';
-import { loadConfig, type TidelineConfig } from '#config';
+import { Preflight, QUEUES, RequestRegionOperation } from '#application';
+import { loadConfig } from '#config';
 import {
   InstrumentedClusters,
   InstrumentedMetricsSources,
@@ -40,22 +12,15 @@ import {
   RedisConnectionLog,
   KubernetesClusters,
   NotificationJobs,
-  redisConnection,
+  connectRedis,
+  regionMetricsSources,
+  regionTrafficProviders,
   SystemClock,
-  type TidelineMetrics,
 } from '#integrations';
-import {
-  AuditStore,
-  createDataSource,
-  Db,
-  DeployHistory,
-  DrillStore,
-  GateStore,
-  RegionOperationStore,
-  type ReleaseStore,
-} from '#persistence';
+import { createDataSource, Db, DrillStore, NotificationStore, RegionOperationStore, ReleaseStore } from '#persistence';
+import { API_PARTS } from './api-parts.js';
 import { ConfigRegionDirectory } from './region-directory.js';
-import { drainSettings, RegionMetricsSources, RegionTrafficProviders, regionRules } from './region-services.js';
+import { regionRules } from './region-rules.js';
 import { createLogger } from './logger.js';
 import { migrate } from './migrate.js';
 import {
@@ -65,56 +30,40 @@ import {
   observeReleaseStore,
   registerScrapeGauges,
 } from './observability.js';
-import { buildNotifications, releaseStoreFor, type NotificationsRuntime } from './notifications.js';
-import { settingsFromEnv, type RuntimeSettings } from './settings.js';
+import { nudgeAfterCommit } from './notifications.js';
+import { buildParts, type Built } from './parts.js';
+import { settingsFromEnv } from './settings.js';
+import { WORKER_PARTS } from './worker-parts.js';
 
-export interface Container {
-  settings: RuntimeSettings;
-  config: TidelineConfig;
-  log: PinoLogger;
-  db: Db;
-  store: ReleaseStore;
-  queues: JobQueues;
-  createRelease: CreateRelease;
-  getRelease: GetRelease;
-  listReleases: ListReleases;
-  listEvents: ListReleaseEvents;
-  listGates: ListGateEvaluations;
-  pauseRelease: PauseRelease;
-  resumeRelease: ResumeRelease;
-  approveRelease: ApproveRelease;
-  promoteRelease: PromoteRelease;
-  rollbackRelease: RollbackRelease;
-  cancelRelease: CancelRelease;
-  retryRegion: RetryRegion;
-  advanceRelease: AdvanceRelease;
-  sweepReleases: SweepReleases;
-  notifications: NotificationsRuntime;
-  listRegions: ListRegions;
-  requestRegionOperation: RequestRegionOperation;
-  getRegionOperation: GetRegionOperation;
-  runRegionOperation: RunRegionOperation;
-  sweepRegionOperations: SweepRegionOperations;
-  listAudit: ListAudit;
-  /** issue 12: time-to-smoke, bake: auto, the wave planner, drills */
-  learning: Learning;
-  planDryRun: PlanDryRun;
-  /** this process's Prometheus metrics (GET /metrics) */
-  telemetry: TidelineMetrics;
-  /** Redis connection state, logged once per change (workers register theirs too) */
-  redisLog: RedisConnectionLog;
-  close(): Promise<void>;
+export type Role = 'api' | 'worker' | 'all';
+/** What every process builds; the parts' factories take it. */
+export type Core = Awaited<ReturnType<typeof buildCore>>;
+/** What an app reads of the core itself (its parts come on top). */
+type Shell = Pick<Core, 'settings' | 'config' | 'log' | 'db' | 'queues' | 'telemetry' | 'redisLog' | 'close'>;
+export type ApiContainer = Shell & Built<typeof API_PARTS>;
+export type WorkerContainer = Shell & Built<typeof WORKER_PARTS>;
+/** Both apps in one process (the demo). */
+export type Container = ApiContainer & WorkerContainer;
+export type ContainerFor<R extends Role> = R extends 'api' ? ApiContainer : R extends 'worker' ? WorkerContainer : Container;
+
+/** The core, then the parts `role` runs: the API never builds the engine, the worker no use case only the API serves. */
+export async function buildContainer<R extends Role>(
+  name: string,
+  role: R,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ContainerFor<R>> {
+  const core = await buildCore(name, role, env);
+  const api = role === 'worker' ? undefined : buildParts(API_PARTS, core);
+  const worker = role === 'api' ? undefined : buildParts(WORKER_PARTS, core);
+  // TypeScript does not narrow R from `role`: ContainerFor<R> names the parts built just above.
+  return { ...core, ...api, ...worker } as Container as ContainerFor<R>;
 }
 
 /**
  * `role` sizes the Postgres pool: a worker needs two connections per concurrent job (the
  * release's advisory lock and its transactions), the API a few. DATABASE_POOL_SIZE overrides.
  */
-export async function buildContainer(
-  name: string,
-  role: 'api' | 'worker' | 'all',
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Container> {
+async function buildCore(name: string, role: Role, env: NodeJS.ProcessEnv) {
   const settings = settingsFromEnv(env);
   const log = createLogger(name, settings.logLevel);
   const config = loadConfig(settings.configDir, env);
@@ -130,12 +79,13 @@ export async function buildContainer(
   );
   const db = new Db(dataSource, !settings.databaseUrl);
   await migrate(db, log);
-  const queues = new JobQueues(redisConnection(settings.redisUrl), settings.queuePrefix);
+  const queues = new JobQueues(connectRedis(settings.redisUrl), settings.queuePrefix);
   const redisLog = new RedisConnectionLog(log);
   for (const name of Object.values(QUEUES)) redisLog.watch(`queue:${name}`, queues.queue(name));
   const notificationJobs = new NotificationJobs(queues);
-  // With notifications on, the engine's commits nudge the dispatcher (fire and forget).
-  const store = releaseStoreFor(config, db, notificationJobs);
+  const store = new ReleaseStore(db);
+  // With notifications on, the engine's commits nudge the dispatcher (after the commit, fire and forget).
+  nudgeAfterCommit(config, store, notificationJobs, log);
   const telemetry = createMetrics();
   observeReleaseStore(store, db, telemetry, log);
   registerScrapeGauges(telemetry, db, queues);
@@ -144,10 +94,9 @@ export async function buildContainer(
     new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs }),
     telemetry,
   );
-  const driver = new RegionDriver(clusters, log);
-  const metrics = new InstrumentedMetricsSources(new RegionMetricsSources(config.regions), telemetry);
-  const traffic = new RegionTrafficProviders(config.regions, config.kubeconfigPath);
-  const gates = new GateRunner(metrics, clock, log);
+  const metrics = new InstrumentedMetricsSources(regionMetricsSources(config.regions), telemetry);
+  const traffic = regionTrafficProviders(config.regions, config.kubeconfigPath);
+  const drills = new DrillStore(db);
   const preflight = new Preflight(
     metrics,
     regionRules(config),
@@ -156,30 +105,17 @@ export async function buildContainer(
       recheckMs: config.preflight.recheckMs,
       queryTimeoutMs: 10_000,
     },
-    new DrillStore(db),
+    drills,
   );
-  const drainer = new Drainer(traffic, metrics, drainSettings(config), log);
   const regionOps = new RegionOperationStore(db);
   observeRegionOperations(regionOps, db, telemetry);
   const directory = new ConfigRegionDirectory(config);
   const sweepGraceMs = Math.max(2_000, config.engine.pollIntervalMs * 4);
   const requestRegionOperation = new RequestRegionOperation(db, regionOps, directory, traffic, queues, clock);
-  const learning = buildLearning({
-    config,
-    db,
-    regionOps,
-    requestRegionOperation,
-    directory,
-    traffic,
-    clusters,
-    metrics,
-    queues,
-    clock,
-    log,
-    sweepGraceMs,
-  });
-  const notifications = buildNotifications(config, db, store, notificationJobs, log);
-  observeNotificationStore(notifications.store, telemetry);
+  /** how often a region operation or a drill looks again */
+  const pollMs = Math.max(250, config.engine.pollIntervalMs);
+  const notificationStore = new NotificationStore(db);
+  observeNotificationStore(notificationStore, telemetry);
   return {
     settings,
     config,
@@ -187,51 +123,22 @@ export async function buildContainer(
     db,
     store,
     queues,
-    createRelease: new CreateRelease(config, store, queues, learning.autoBake),
-    getRelease: new GetRelease(store),
-    listReleases: new ListReleases(store),
-    listEvents: new ListReleaseEvents(store),
-    listGates: new ListGateEvaluations(store, new GateStore(db)),
-    pauseRelease: new PauseRelease(db, store, queues, clock),
-    resumeRelease: new ResumeRelease(db, store, queues, clock),
-    approveRelease: new ApproveRelease(db, store, queues, clock),
-    promoteRelease: new PromoteRelease(db, store, queues, clock),
-    rollbackRelease: new RollbackRelease(db, store, queues, clock),
-    cancelRelease: new CancelRelease(db, store, queues, clock),
-    retryRegion: new RetryRegion(db, store, queues, clock),
-    advanceRelease: new AdvanceRelease(
-      db,
-      store,
-      driver,
-      gates,
-      preflight,
-      drainer,
-      clock,
-      queues,
-      { pollIntervalMs: config.engine.pollIntervalMs, lockWaitMs: 20_000 },
-      log,
-    ),
-    sweepReleases: new SweepReleases(store, queues, clock, sweepGraceMs, log),
-    notifications,
-    listRegions: new ListRegions(directory, clusters, traffic, regionOps),
+    notificationJobs,
+    notificationStore,
+    clock,
+    clusters,
+    metrics,
+    traffic,
+    drills,
+    preflight,
+    regionOps,
+    directory,
+    sweepGraceMs,
+    pollMs,
     requestRegionOperation,
-    getRegionOperation: new GetRegionOperation(regionOps),
-    runRegionOperation: new RunRegionOperation(
-      db,
-      regionOps,
-      traffic,
-      metrics,
-      drainSettings(config),
-      queues,
-      clock,
-      Math.max(250, config.engine.pollIntervalMs),
-      log,
-    ),
-    sweepRegionOperations: new SweepRegionOperations(regionOps, queues, clock, sweepGraceMs),
-    listAudit: new ListAudit(new AuditStore(db)),
-    learning,
-    planDryRun: new PlanDryRun(config, new DeployHistory(db), preflight, clock),
+    /** this process's Prometheus metrics (GET /metrics) */
     telemetry,
+    /** Redis connection state, logged once per change (workers register theirs too) */
     redisLog,
     async close() {
       await queues.close();
@@ -240,7 +147,7 @@ export async function buildContainer(
   };
 }
 
-function poolSizeFor(role: 'api' | 'worker' | 'all', workerConcurrency: number, notificationConcurrency = 0): number {
+function poolSizeFor(role: Role, workerConcurrency: number, notificationConcurrency = 0): number {
   const worker = workerConcurrency * 2 + 2 + notificationConcurrency;
   return role === 'api' ? 10 : role === 'worker' ? worker : worker + 10;
 }

@@ -1,4 +1,7 @@
 export * from './container.js';
+export { API_PARTS } from './api-parts.js';
+export { WORKER_PARTS } from './worker-parts.js';
+export { valueProviders } from './parts.js';
 export * from './settings.js';
 export * from './logger.js';
 export * from './migrate.js';

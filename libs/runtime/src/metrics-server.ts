@@ -3,7 +3,7 @@
  * /readyz (503 naming what is down). METRICS_PORT=0 turns it off.
  */
 import { createServer, type Server } from 'node:http';
-import type { Container } from './container.js';
+import type { WorkerContainer } from './container.js';
 import { checkReadiness } from './readiness.js';
 
 export interface MetricsServer {
@@ -13,7 +13,7 @@ export interface MetricsServer {
 }
 
 export async function startMetricsServer(
-  c: Pick<Container, 'telemetry' | 'db' | 'queues' | 'log'>,
+  c: Pick<WorkerContainer, 'telemetry' | 'db' | 'queues' | 'log'>,
   port: number,
   host: string,
 ): Promise<MetricsServer> {

@@ -1,16 +1,16 @@
 /** Start-up of the API and the worker: a bad configuration or environment is reported as lines on stderr and exit code 2, never a stack trace. */
 import { ConfigError, formatIssueAt } from '#config';
-import { buildContainer, type Container } from './container.js';
+import { buildContainer, type ContainerFor, type Role } from './container.js';
 import { SettingsError } from './settings.js';
 
 /** Exit code of a process that refused to start on its configuration (the CLI's `config validate` uses the same). */
 export const CONFIG_EXIT_CODE = 2;
 
-export async function buildContainerOrExit(
+export async function buildContainerOrExit<R extends Role>(
   name: string,
-  role: 'api' | 'worker' | 'all',
+  role: R,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<Container> {
+): Promise<ContainerFor<R>> {
   try {
     return await buildContainer(name, role, env);
   } catch (err) {

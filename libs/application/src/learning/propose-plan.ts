@@ -8,9 +8,9 @@ import type { TidelineConfig } from '#config';
 import { proposePlan, type PlannerRegion, type ProposedPlan } from '#domain';
 import { ValidationError } from '../errors.js';
 import type { Logger, MetricsSources } from '../ports.js';
-import type { DrainSettings } from '../use-cases/drainer.js';
-import { requestRate } from '../use-cases/request-rate.js';
-import { describeError } from '../use-cases/step-change.js';
+import type { DrainSettings } from '../engine/drainer.js';
+import { requestRate } from '../engine/request-rate.js';
+import { describeError } from '../errors.js';
 
 export interface PlanProposal {
   service: string;

@@ -1,9 +1,10 @@
 /**
  * Event → message, pure: what a notification says about one release event. Renderers (Slack
- * Block Kit, webhook JSON) only lay it out. Event data is read defensively: any field may be
- * missing or of an unexpected type (events written by older or newer code).
+ * Block Kit, webhook JSON) only lay it out. Event data is read through the event catalogue's
+ * types (libs/domain/src/events.ts: a renamed field does not compile) and defensively: any
+ * field may be missing or of an unexpected type (events written by older or newer code).
  */
-import { notificationKind, type Severity } from '#domain';
+import { notificationKind, readEvent, type Severity } from '#domain';
 import type { EventRecord, ReleaseRecord } from '#persistence';
 
 export interface ReleaseSummary {
@@ -94,14 +95,13 @@ export function formatValue(v: unknown): string | null {
 /** Build the message for an event, or null when the event type is not notified. */
 export function buildMessage(event: EventRecord, release: ReleaseRecord, dashboardUrl: string): NotificationMessage | null {
   const kind = notificationKind(event.type);
-  if (!kind) return null;
+  const e = readEvent(event);
+  if (!kind || !e) return null;
   const summary = summarizeRelease(release, dashboardUrl);
-  const data = event.data && typeof event.data === 'object' && !Array.isArray(event.data) ? event.data : null;
-  const d = (key: string) => (data ? data[key] : undefined);
-  const region = event.region ?? str(d('region'));
+  const region = event.region ?? str(e.data?.region);
   const stage =
-    str(d('stage')) ?? (region ? (release.plan.stages.find((s) => s.regions.some((x) => x.region === region))?.name ?? null) : null);
-  const reason = event.reason ?? str(d('reason'));
+    str(e.data?.stage) ?? (region ? (release.plan.stages.find((s) => s.regions.some((x) => x.region === region))?.name ?? null) : null);
+  const reason = event.reason ?? str(e.data?.reason);
   const fields: MessageField[] = [];
   const field = (label: string, value: string | null) => {
     if (value) fields.push({ label, value });
@@ -110,7 +110,7 @@ export function buildMessage(event: EventRecord, release: ReleaseRecord, dashboa
   let title = kind.title;
   let text: string;
 
-  switch (event.type) {
+  switch (e.type) {
     case 'release.created':
       if (event.toState === 'queued') {
         title = 'Release queued';
@@ -130,30 +130,31 @@ export function buildMessage(event: EventRecord, release: ReleaseRecord, dashboa
       break;
     }
     case 'gate.failed': {
-      const gate = str(d('gate')) ?? 'a gate';
-      const observed = formatValue(d('observed'));
-      const threshold = formatValue(d('threshold'));
+      const gate = str(e.data?.gate) ?? 'a gate';
+      const observed = formatValue(e.data?.observed);
+      const threshold = formatValue(e.data?.threshold);
       text = `${gate} failed${region ? ` in ${region}` : ''}${observed !== null ? `: ${observed}` : ''}${threshold !== null ? ` (threshold ${threshold})` : ''}`;
       field('Gate', gate);
       field('Observed', observed);
       field('Threshold', threshold);
-      field('Verdict', str(d('verdict')));
+      field('Verdict', str(e.data?.verdict));
       break;
     }
     case 'gate.errors':
-      text = `${str(d('gate')) ?? 'a gate'} could not be evaluated${region ? ` in ${region}` : ''}; the release is paused`;
-      field('Gate', str(d('gate')));
+      text = `${str(e.data?.gate) ?? 'a gate'} could not be evaluated${region ? ` in ${region}` : ''}; the release is paused`;
+      field('Gate', str(e.data?.gate));
       break;
     case 'release.awaiting_approval': {
-      const approvers = Array.isArray(d('approvers')) ? (d('approvers') as unknown[]).map(str).filter((x): x is string => x !== null) : [];
-      const list = approvers.length > 0 ? approvers.join(', ') : (str(d('approvers')) ?? DEFAULT_APPROVERS);
+      const named: unknown = e.data?.approvers;
+      const approvers = Array.isArray(named) ? named.map(str).filter((x): x is string => x !== null) : [];
+      const list = approvers.length > 0 ? approvers.join(', ') : (str(named) ?? DEFAULT_APPROVERS);
       text = `${stage ?? 'the next stage'} needs approval before it starts`;
       field('Who can approve', list);
       field('Approve', `POST /v1/releases/${summary.id}/approve`);
       break;
     }
     case 'release.rolling_back':
-      text = `rolling back${str(d('policy')) ? ` (policy ${str(d('policy'))})` : ''}`;
+      text = `rolling back${str(e.data?.policy) ? ` (policy ${str(e.data?.policy)})` : ''}`;
       break;
     case 'release.succeeded': {
       const n = summary.stages.reduce((sum, s) => sum + s.regions.length, 0);
@@ -161,7 +162,7 @@ export function buildMessage(event: EventRecord, release: ReleaseRecord, dashboa
       break;
     }
     case 'release.superseded':
-      text = `replaced by release ${str(d('by')) ?? 'a newer release'}`;
+      text = `replaced by release ${str(e.data?.by) ?? 'a newer release'}`;
       break;
     case 'release.resumed':
     case 'release.cancelled':
@@ -186,7 +187,7 @@ export function buildMessage(event: EventRecord, release: ReleaseRecord, dashboa
     reason,
     fromState: event.fromState,
     toState: event.toState,
-    data,
+    data: e.data,
     release: summary,
   };
 }

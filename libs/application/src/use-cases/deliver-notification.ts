@@ -23,7 +23,7 @@ import {
   type ThreadedChat,
 } from '../notifications/ports.js';
 import type { Logger } from '../ports.js';
-import { describeError } from './step-change.js';
+import { describeError } from '../errors.js';
 
 export interface DeliverySettings {
   maxAttempts: number;

@@ -1,6 +1,6 @@
 /** GET /v1/audit: who did what, when and why — release actions and region drains/restores. */
 import type { AuditEntry, AuditFilter, AuditStore } from '#persistence';
-import { ENGINE_ACTOR } from './step-change.js';
+import { ENGINE_ACTOR } from '#domain';
 
 export type AuditQuery = Omit<AuditFilter, 'engineActor'>;
 

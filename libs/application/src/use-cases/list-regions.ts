@@ -3,10 +3,10 @@
  * now), its traffic weight (asked from its traffic provider now) and its latest drain or
  * restore. A region or provider that does not answer is shown with the error, never hidden.
  */
-import type { RecordedWorkload, Workload } from '#domain';
+import { versionOf, type Workload } from '#domain';
 import type { RegionOperationRecord, RegionOperationStore } from '#persistence';
 import type { Clusters, RegionDirectory, RegionInfo, TrafficProviders } from '../ports.js';
-import { describeError } from './step-change.js';
+import { describeError } from '../errors.js';
 
 export interface WorkloadVersion {
   namespace: string;
@@ -31,15 +31,6 @@ export interface RegionStatus extends RegionInfo {
   weightError: string | null;
   services: ServiceInRegion[];
   lastOperation: RegionOperationRecord | null;
-}
-
-/** The version a workload runs: its version label, else its image tag. */
-export function versionOf(recorded: RecordedWorkload): string | null {
-  const template = recorded.podTemplate as { metadata?: { labels?: Record<string, string> } };
-  const label = recorded.deploymentLabels['app.kubernetes.io/version'] ?? template.metadata?.labels?.['app.kubernetes.io/version'];
-  if (label) return label;
-  const tag = /:([^:/@]+)$/.exec(recorded.image.split('@')[0] ?? '');
-  return tag?.[1] ?? null;
 }
 
 export class ListRegions {

@@ -13,13 +13,13 @@ import {
   worstCaseBreachToActionMs,
   type GateSpec,
   type StageSnapshot,
+  targetVars,
 } from '#domain';
 import type { DeployHistory } from '#persistence';
 import { ValidationError } from '../errors.js';
 import type { Clock } from '../ports.js';
-import type { Preflight } from './preflight.js';
-import { targetVars } from './request-rate.js';
-import { servicePlan } from './service-plan.js';
+import type { Preflight } from '../engine/preflight.js';
+import { servicePlan } from '../service-plan.js';
 
 /** Deploy time per region assumed when the service has no completed deploy in Postgres yet. */
 export const DEFAULT_DEPLOY_MS = 120_000;

@@ -5,9 +5,10 @@
  * Only regions of the current stage are retried: an earlier stage's region has been verified
  * once and is only watched now; if it fails, roll the release back.
  */
+import { moveTarget } from '#domain';
 import type { TargetRecord } from '#persistence';
-import { resumeChange } from './pause-resume.js';
-import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from './release-action.js';
+import { resumeChange } from '../engine/resume-change.js';
+import { ReleaseAction, refuse, requireState, type ActionInput, type ActionResult } from '../release-action.js';
 
 export interface RetryInput extends ActionInput {
   /** the failed region; when absent, every failed region of the current stage */
@@ -41,39 +42,24 @@ export class RetryRegion extends ReleaseAction {
           `region ${others.map((t) => t.region).join(', ')} failed too: retry every failed region or roll back`,
         );
 
-      const { change, toState, pausedMs } = resumeChange(
-        release,
-        targets.filter((t) => !chosen.includes(t)),
-        nowMs,
-      );
-      for (const t of chosen) {
-        change.targets.push({ id: t.id, patch: retryPatch(nowMs) });
-        change.events.push({
-          type: 'region.retry',
-          actor: input.actor,
-          region: t.region,
-          fromState: 'failed',
-          toState: 'deploying',
-          reason: input.reason ?? null,
-          data: { failedBecause: t.reason },
-        });
-      }
-      change.events.push({
-        type: 'release.resumed',
-        actor: input.actor,
-        fromState: 'paused',
-        toState,
-        reason: input.reason ?? null,
-        data: { pausedMs, retried: chosen.map((t) => t.region) },
+      const reason = input.reason ?? null;
+      const rest = targets.filter((t) => !chosen.includes(t));
+      const retried = chosen.map((t) => t.region);
+      const { change, toState } = resumeChange(release, rest, nowMs, { actor: input.actor, reason, retried });
+      const retries = chosen.map((t) => {
+        const move = moveTarget(t, 'deploying', { type: 'region.retry', actor: input.actor, reason, data: { failedBecause: t.reason } });
+        change.targets.push({ id: t.id, patch: { ...move.patch, ...retryColumns(nowMs) } });
+        return move.event;
       });
+      change.events.unshift(...retries); // each region's retry, then the release's resume
       return { change, message: `retrying ${chosen.map((t) => t.region).join(', ')}: deploying again; the release is ${toState}` };
     });
   }
 }
 
-function retryPatch(nowMs: number): Partial<TargetRecord> {
+/** A retried region starts its deploy afresh (what ran before the release stays recorded). */
+function retryColumns(nowMs: number): Partial<TargetRecord> {
   return {
-    state: 'deploying',
     reason: null,
     deployStartedAt: new Date(nowMs),
     patchedAt: null,

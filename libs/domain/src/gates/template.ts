@@ -88,3 +88,18 @@ export function formatPromDuration(ms: number): string {
   }
   return `${whole}ms`;
 }
+
+/** The query variables for a release's target region (gates, alerts, drain rate), minus `window`. */
+export function targetVars(
+  release: { service: string; version: string },
+  t: { region: string; workloads: ReadonlyArray<{ namespace: string }> },
+  previousVersion = '',
+): Omit<TemplateVars, 'window'> {
+  return {
+    region: t.region,
+    service: release.service,
+    namespace: t.workloads[0]?.namespace ?? 'default',
+    version: release.version,
+    previousVersion,
+  };
+}

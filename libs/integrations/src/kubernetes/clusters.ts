@@ -1,42 +1,53 @@
 /**
- * One KubeConfig per region: a context from a kubeconfig file, or an API server URL with a
- * bearer token from the environment or a file. Unknown regions throw.
+ * Kubernetes per region: one KubeConfig per region, built by the factory of its target kind (a
+ * context from a kubeconfig file, or an API server URL with a bearer token), and one
+ * WorkloadClient on it; the per-region builder production and tests use. Unknown regions throw.
  */
 import * as k8s from '@kubernetes/client-node';
-import type { RegionConfig } from '#config';
-import type { Clusters, WorkloadClient } from '#application';
+import type { KubernetesTarget, RegionConfig } from '#config';
+import { UnknownRegionError, type Clusters, type WorkloadClient } from '#application';
 import { ClientNodeWorkloads } from './client-node-workloads.js';
 import { KeepAliveKubeConfig } from './keep-alive-kubeconfig.js';
 
-export class UnknownRegionError extends Error {
-  constructor(region: string) {
-    super(`no cluster is configured for region "${region}"`);
-    this.name = 'UnknownRegionError';
-  }
-}
+type KubeConfigFactory<K extends KubernetesTarget['kind']> = (
+  kc: k8s.KubeConfig,
+  target: Extract<KubernetesTarget, { kind: K }>,
+  region: string,
+  kubeconfigPath: string | undefined,
+) => void;
 
-export function kubeConfigFor(region: RegionConfig, kubeconfigPath?: string): k8s.KubeConfig {
-  const kc = new KeepAliveKubeConfig();
-  const k = region.kubernetes;
-  if (k.kind === 'context') {
+/** One factory per target kind (a closed union). */
+const KUBECONFIG_FACTORIES: { readonly [K in KubernetesTarget['kind']]: KubeConfigFactory<K> } = {
+  context: (kc, target, _region, kubeconfigPath) => {
     if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
     else kc.loadFromDefault();
-    kc.setCurrentContext(k.context);
-    return kc;
+    kc.setCurrentContext(target.context);
+  },
+  server: (kc, target, region) =>
+    kc.loadFromOptions({
+      clusters: [{ name: region, server: target.server, skipTLSVerify: target.skipTLSVerify, caFile: target.caFile }],
+      users: [{ name: `tideline-${region}`, token: target.token?.reveal() }],
+      contexts: [{ name: region, cluster: region, user: `tideline-${region}` }],
+      currentContext: region,
+    }),
+};
+
+/** The region's KubeConfig (connections kept alive); throws on a target kind no factory is registered for. */
+export function kubeConfigFor(region: RegionConfig, kubeconfigPath?: string): k8s.KubeConfig {
+  const target = region.kubernetes;
+  if (!Object.hasOwn(KUBECONFIG_FACTORIES, target.kind)) {
+    throw new Error(`unknown kubernetes target kind "${String(target.kind)}" (known: ${Object.keys(KUBECONFIG_FACTORIES).join(', ')})`);
   }
-  kc.loadFromOptions({
-    clusters: [{ name: region.name, server: k.server, skipTLSVerify: k.skipTLSVerify, caFile: k.caFile }],
-    users: [{ name: `tideline-${region.name}`, token: k.token?.reveal() }],
-    contexts: [{ name: region.name, cluster: region.name, user: `tideline-${region.name}` }],
-    currentContext: region.name,
-  });
+  const kc = new KeepAliveKubeConfig();
+  const factory = KUBECONFIG_FACTORIES[target.kind] as (kc: k8s.KubeConfig, t: KubernetesTarget, region: string, path?: string) => void;
+  factory(kc, target, region.name, kubeconfigPath);
   return kc;
 }
 
 export class KubernetesClusters implements Clusters {
   private readonly clients = new Map<string, WorkloadClient>();
 
-  constructor(regions: readonly RegionConfig[], options: { kubeconfigPath?: string; timeoutMs: number }) {
+  constructor(regions: readonly RegionConfig[], options: { kubeconfigPath?: string | undefined; timeoutMs: number }) {
     for (const region of regions) {
       this.clients.set(region.name, new ClientNodeWorkloads(kubeConfigFor(region, options.kubeconfigPath), region.name, options.timeoutMs));
     }

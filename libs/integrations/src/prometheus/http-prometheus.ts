@@ -6,21 +6,25 @@
  */
 import type { MetricsSource } from '#application';
 import { formatPromDuration, parsePromResponse, promErrorOf, type QueryOutcome } from '#domain';
-import { displayUrl, isTimeout, networkErrorCode, snippet, splitCredentials } from './http-util.js';
+import { HttpClient } from '../http/client.js';
+import { describeHttpFailure } from '../http/failure.js';
+import { displayUrl, snippet, splitCredentials } from '../http/url.js';
 
 export interface HttpPrometheusOptions {
   /** base URL, e.g. http://prometheus:9090 (a path prefix is kept) */
   url: string;
   /** e.g. Authorization; never logged */
   headers?: Record<string, string>;
-  fetchImpl?: typeof fetch;
 }
+
+/** Bounds a query when the caller's timeout is longer (each query passes its own). */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class HttpPrometheus implements MetricsSource {
   readonly #endpoint: string;
   readonly #display: string;
   readonly #headers: Record<string, string>;
-  readonly #fetch: typeof fetch;
+  readonly #http = new HttpClient({ timeoutMs: DEFAULT_TIMEOUT_MS });
 
   constructor(opts: HttpPrometheusOptions) {
     const { url, authorization } = splitCredentials(opts.url.replace(/\/+$/, ''));
@@ -28,8 +32,12 @@ export class HttpPrometheus implements MetricsSource {
     this.#display = displayUrl(url);
     const given = opts.headers ?? {};
     const hasAuth = Object.keys(given).some((k) => k.toLowerCase() === 'authorization');
-    this.#headers = { ...(authorization && !hasAuth ? { authorization } : {}), ...given };
-    this.#fetch = opts.fetchImpl ?? fetch;
+    this.#headers = {
+      ...(authorization && !hasAuth ? { authorization } : {}),
+      ...given,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
   }
 
   async query(promql: string, opts: { timeoutMs: number }): Promise<QueryOutcome> {
@@ -42,24 +50,15 @@ export class HttpPrometheus implements MetricsSource {
       ...(status === undefined ? {} : { status }),
     });
 
-    let status: number;
-    let text: string;
-    try {
-      const headers = new Headers(this.#headers);
-      headers.set('content-type', 'application/x-www-form-urlencoded');
-      headers.set('accept', 'application/json');
-      const res = await this.#fetch(this.#endpoint, {
-        method: 'POST',
-        headers,
-        body: new URLSearchParams({ query: promql, timeout: formatPromDuration(timeoutMs) }).toString(),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      if (isTimeout(err)) return failed(`prometheus at ${this.#display} timed out after ${timeoutMs}ms`);
-      return failed(`prometheus unreachable at ${this.#display}: ${networkErrorCode(err)}`);
-    }
+    const answer = await this.#http.send({
+      method: 'POST',
+      url: this.#endpoint,
+      headers: this.#headers,
+      body: new URLSearchParams({ query: promql, timeout: formatPromDuration(timeoutMs) }).toString(),
+      timeoutMs,
+    });
+    if (!answer.ok) return failed(describeHttpFailure('prometheus', this.#display, answer.failure));
+    const { status, text } = answer;
 
     let body: unknown;
     try {

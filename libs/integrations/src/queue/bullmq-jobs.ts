@@ -1,9 +1,11 @@
 /**
  * BullMQ side of the job catalogue: the queue producers use (API, worker, sweeper) and the
  * TickScheduler the use cases call. Job ids come from the catalogue, so adding a job that is
- * already waiting, delayed or running is a no-op.
+ * already waiting, delayed or running is a no-op. Given a Redis client (connectRedis), every queue
+ * shares it, workers may borrow it (`connection`), and closing the queues quits it.
  */
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import {
   drillJobId,
   JOB_QUEUE,
@@ -28,7 +30,8 @@ export class JobQueues implements TickScheduler, RegionOperationScheduler, Drill
   private readonly queues = new Map<string, Queue>();
 
   constructor(
-    private readonly connection: ConnectionOptions,
+    /** a shared client (owned from now on: `close` quits it), or options (a connection per queue) */
+    readonly connection: ConnectionOptions,
     private readonly prefix: string,
   ) {
     for (const name of Object.values(QUEUES)) {
@@ -88,7 +91,13 @@ export class JobQueues implements TickScheduler, RegionOperationScheduler, Drill
     return (await this.queue(QUEUES.releases).getJobScheduler('release-sweeper')) !== undefined;
   }
 
+  /** Closes the queues, then the shared client (close the workers that borrow it first). */
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    const client = this.connection;
+    if (!(client instanceof Redis)) return;
+    // quit waits for the pending replies; with Redis away it would wait for a reconnect
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
   }
 }

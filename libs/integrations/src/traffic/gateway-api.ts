@@ -8,8 +8,7 @@
  * condition or no report within the timeout is an error (the weight is not trusted).
  */
 import * as k8s from '@kubernetes/client-node';
-import type { TrafficProvider } from '#application';
-import { TrafficError } from './errors.js';
+import { TrafficError, type TrafficProvider } from '#application';
 import { parentVerdict, readWeight, routeLabel, weightPlan } from './gateway-weights.js';
 
 export interface GatewayApiTrafficOptions {

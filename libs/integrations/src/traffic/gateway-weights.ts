@@ -7,7 +7,7 @@
  * The patch starts with `test` operations (resourceVersion, and each touched backendRef's name)
  * so the API server refuses it if the route changed since it was read.
  */
-import { TrafficError } from './errors.js';
+import { TrafficError } from '#application';
 
 export type JsonPatchOp = { op: 'test'; path: string; value: string | number } | { op: 'add' | 'replace'; path: string; value: number };
 

@@ -1,31 +1,23 @@
-/** One HTTP call for the traffic providers: timeout, and network failures as TrafficError. */
-import { displayUrl, isTimeout, networkErrorCode, snippet, splitCredentials } from '../prometheus/http-util.js';
-import { TrafficError } from './errors.js';
-
-export interface HttpAnswer {
-  status: number;
-  text: string;
-}
+/** One HTTP call for the traffic providers (through the destination's HttpClient): failures as TrafficError. */
+import { TrafficError } from '#application';
+import type { HttpAnswer, HttpClient } from '../http/client.js';
+import { describeHttpFailure } from '../http/failure.js';
+import { displayUrl, snippet, splitCredentials } from '../http/url.js';
 
 export interface CallInit {
-  method: string;
+  method: 'GET' | 'POST' | 'PUT';
   headers: Record<string, string>;
   body?: string;
 }
 
-/** user:password in the URL becomes a Basic Authorization header (fetch refuses such URLs). */
-export async function call(what: string, url: string, init: CallInit, timeoutMs: number, fetchImpl: typeof fetch): Promise<HttpAnswer> {
-  const ms = Math.max(1, Math.round(timeoutMs));
+/** user:password in the URL becomes a Basic Authorization header (an explicit one wins). */
+export async function call(what: string, client: HttpClient, url: string, init: CallInit, timeoutMs: number): Promise<HttpAnswer> {
   const { url: target, authorization } = splitCredentials(url);
   const hasAuth = Object.keys(init.headers).some((k) => k.toLowerCase() === 'authorization');
   const headers = { ...(authorization && !hasAuth ? { authorization } : {}), ...init.headers };
-  try {
-    const res = await fetchImpl(target, { ...init, headers, signal: AbortSignal.timeout(ms) });
-    return { status: res.status, text: await res.text() };
-  } catch (err) {
-    if (isTimeout(err)) throw new TrafficError(`${what} at ${displayUrl(url)} timed out after ${ms}ms`);
-    throw new TrafficError(`${what} unreachable at ${displayUrl(url)}: ${networkErrorCode(err)}`);
-  }
+  const result = await client.send({ ...init, url: target, headers, timeoutMs });
+  if (!result.ok) throw new TrafficError(describeHttpFailure(what, displayUrl(url), result.failure));
+  return result;
 }
 
 /** Throws a TrafficError naming the status and the answer unless it is 2xx. */

@@ -1,13 +1,17 @@
-/** Traffic providers by type, and per region. */
+/**
+ * Traffic providers: one factory per provider type (a closed union; an unknown type, or a type
+ * without what it needs, is refused when the providers are built, at start-up), and the one
+ * per-region builder production and tests use.
+ */
 import type { TrafficProvider, TrafficProviders } from '#application';
+import type { TrafficProviderType } from '#config';
 import { GatewayApiTrafficProvider, type GatewayApiTrafficOptions } from './gateway-api.js';
 import { SimulatorLoadBalancer } from './simulator-lb.js';
 import { WebhookTrafficProvider } from './webhook.js';
 
-export const TRAFFIC_PROVIDER_TYPES = ['simulator', 'webhook', 'gateway-api', 'none'] as const;
-
+/** What moves a region's traffic. `type` is checked against the factories (it may come from a file). */
 export interface TrafficProviderConfig {
-  type: 'simulator' | 'webhook' | 'gateway-api' | 'none' | string;
+  type: TrafficProviderType | (string & {});
   url?: string;
   /** simulator: bearer token */
   token?: string;
@@ -15,30 +19,33 @@ export interface TrafficProviderConfig {
   secret?: string;
   /** default 10s */
   timeoutMs?: number;
-  fetchImpl?: typeof fetch;
   /** gateway-api: the edge cluster, the HTTPRoute and the backendRef(s) */
   gateway?: Omit<GatewayApiTrafficOptions, 'timeoutMs'>;
 }
+
+type Factory = (cfg: TrafficProviderConfig, timeoutMs: number) => TrafficProvider | null;
+
+/** One factory per type, each implementation in its own file; `none` has no provider (null). */
+const FACTORIES: { readonly [T in TrafficProviderType]: Factory } = {
+  simulator: (cfg, timeoutMs) => new SimulatorLoadBalancer({ url: required(cfg), timeoutMs, ...(cfg.token ? { token: cfg.token } : {}) }),
+  webhook: (cfg, timeoutMs) => new WebhookTrafficProvider({ url: required(cfg), timeoutMs, ...(cfg.secret ? { secret: cfg.secret } : {}) }),
+  'gateway-api': (cfg, timeoutMs) => {
+    if (!cfg.gateway) throw new Error('traffic provider "gateway-api" needs an edge cluster, a route and a backendRef');
+    return new GatewayApiTrafficProvider({ ...cfg.gateway, timeoutMs });
+  },
+  none: () => null,
+};
+
+export const TRAFFIC_PROVIDER_TYPES = Object.keys(FACTORIES) as readonly TrafficProviderType[];
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** null for type 'none'. Throws on an unknown type or a missing url. */
 export function createTrafficProvider(cfg: TrafficProviderConfig): TrafficProvider | null {
-  const timeoutMs = cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const fetchImpl = cfg.fetchImpl ? { fetchImpl: cfg.fetchImpl } : {};
-  switch (cfg.type) {
-    case 'none':
-      return null;
-    case 'simulator':
-      return new SimulatorLoadBalancer({ url: required(cfg), timeoutMs, ...(cfg.token ? { token: cfg.token } : {}), ...fetchImpl });
-    case 'webhook':
-      return new WebhookTrafficProvider({ url: required(cfg), timeoutMs, ...(cfg.secret ? { secret: cfg.secret } : {}), ...fetchImpl });
-    case 'gateway-api':
-      if (!cfg.gateway) throw new Error('traffic provider "gateway-api" needs an edge cluster, a route and a backendRef');
-      return new GatewayApiTrafficProvider({ ...cfg.gateway, timeoutMs });
-    default:
-      throw new Error(`unknown traffic provider type "${cfg.type}" (known: ${TRAFFIC_PROVIDER_TYPES.join(', ')})`);
+  if (!Object.hasOwn(FACTORIES, cfg.type)) {
+    throw new Error(`unknown traffic provider type "${cfg.type}" (known: ${TRAFFIC_PROVIDER_TYPES.join(', ')})`);
   }
+  return FACTORIES[cfg.type as TrafficProviderType](cfg, cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 }
 
 function required(cfg: TrafficProviderConfig): string {

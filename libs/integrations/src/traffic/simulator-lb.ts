@@ -3,8 +3,8 @@
  * `{"weight": n}`; it answers `{"region","weight","targetWeight"}` (weight moves toward
  * targetWeight over time). getWeight reports the target: what Tideline last asked for.
  */
-import type { TrafficProvider } from '#application';
-import { TrafficError } from './errors.js';
+import { TrafficError, type TrafficProvider } from '#application';
+import { HttpClient } from '../http/client.js';
 import { call, checkWeight, expect2xx, parseJson, weightField } from './http.js';
 
 export interface SimulatorLoadBalancerOptions {
@@ -12,7 +12,6 @@ export interface SimulatorLoadBalancerOptions {
   /** bearer token; never logged */
   token?: string;
   timeoutMs: number;
-  fetchImpl?: typeof fetch;
 }
 
 const WHAT = 'simulator load balancer';
@@ -21,13 +20,13 @@ export class SimulatorLoadBalancer implements TrafficProvider {
   readonly #base: string;
   readonly #token: string | undefined;
   readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #http: HttpClient;
 
   constructor(opts: SimulatorLoadBalancerOptions) {
     this.#base = opts.url.replace(/\/+$/, '');
     this.#token = opts.token;
     this.#timeoutMs = opts.timeoutMs;
-    this.#fetch = opts.fetchImpl ?? fetch;
+    this.#http = new HttpClient({ timeoutMs: opts.timeoutMs });
   }
 
   async setWeight(region: string, weight: number): Promise<void> {
@@ -35,17 +34,17 @@ export class SimulatorLoadBalancer implements TrafficProvider {
     const url = this.#url(region);
     const answer = await call(
       WHAT,
+      this.#http,
       url,
       { method: 'PUT', headers: this.#headers(true), body: JSON.stringify({ weight }) },
       this.#timeoutMs,
-      this.#fetch,
     );
     expect2xx(WHAT, 'PUT', url, answer);
   }
 
   async getWeight(region: string): Promise<number | null> {
     const url = this.#url(region);
-    const answer = await call(WHAT, url, { method: 'GET', headers: this.#headers(false) }, this.#timeoutMs, this.#fetch);
+    const answer = await call(WHAT, this.#http, url, { method: 'GET', headers: this.#headers(false) }, this.#timeoutMs);
     expect2xx(WHAT, 'GET', url, answer);
     const body = parseJson(answer.text);
     const target = weightField(body, 'targetWeight') ?? weightField(body, 'weight');

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TrafficProvider } from '#application';
+import { HttpClient } from '../http/client.js';
 import { call, checkWeight, expect2xx, parseJson, weightField } from './http.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../notifications/signature.js';
 import { REQUEST_ID_HEADER, signPayload } from './webhook-signature.js';
@@ -21,7 +22,6 @@ export interface WebhookTrafficProviderOptions {
   /** HMAC key; never logged */
   secret?: string;
   timeoutMs: number;
-  fetchImpl?: typeof fetch;
   /** for tests */
   nowMs?: () => number;
 }
@@ -38,14 +38,14 @@ export class WebhookTrafficProvider implements TrafficProvider {
   readonly #url: string;
   readonly #secret: string | undefined;
   readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #http: HttpClient;
   readonly #now: () => number;
 
   constructor(opts: WebhookTrafficProviderOptions) {
     this.#url = opts.url;
     this.#secret = opts.secret;
     this.#timeoutMs = opts.timeoutMs;
-    this.#fetch = opts.fetchImpl ?? fetch;
+    this.#http = new HttpClient({ timeoutMs: opts.timeoutMs });
     this.#now = opts.nowMs ?? Date.now;
   }
 
@@ -54,7 +54,7 @@ export class WebhookTrafficProvider implements TrafficProvider {
     const requestId = randomUUID();
     const body = JSON.stringify({ region, weight, action: webhookAction(weight), requestId });
     const headers = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId, ...this.#sign(body) };
-    const answer = await call(WHAT, this.#url, { method: 'POST', headers, body }, this.#timeoutMs, this.#fetch);
+    const answer = await call(WHAT, this.#http, this.#url, { method: 'POST', headers, body }, this.#timeoutMs);
     expect2xx(WHAT, 'POST', this.#url, answer);
   }
 
@@ -63,10 +63,10 @@ export class WebhookTrafficProvider implements TrafficProvider {
     url.searchParams.set('region', region);
     const answer = await call(
       WHAT,
+      this.#http,
       url.toString(),
       { method: 'GET', headers: { accept: 'application/json', ...this.#sign('') } },
       this.#timeoutMs,
-      this.#fetch,
     );
     if (answer.status === 404 || answer.status === 405 || answer.status === 501) return null;
     expect2xx(WHAT, 'GET', url.toString(), answer);

@@ -1,0 +1,222 @@
+/**
+ * Continuous verification: evaluates the gates of every region a release is watching (baking,
+ * and verified until the release ends), stores each evaluation, keeps each gate's streaks, and
+ * turns a failed gate into a failed region and too many errors into a pause.
+ * The queries of one step run in parallel; the caller commits the result as one phase.
+ */
+import {
+  formatPromDuration,
+  initialGateStatus,
+  judgeGate,
+  recordVerdict,
+  renderQuery,
+  type Evaluation,
+  type GateSpec,
+  type GateStatus,
+  type QueryOutcome,
+  type StageSnapshot,
+  type TemplateVars,
+  previousVersion,
+  targetVars,
+  ENGINE_ACTOR,
+  moveTarget,
+} from '#domain';
+import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
+import type { Clock, Logger, MetricsSources } from '../ports.js';
+import { emptyChange, type StepChange } from './step-change.js';
+
+export interface GateRound {
+  change: StepChange;
+  /** the release should pause (error limit reached); null when not */
+  pause: string | null;
+  /** earliest moment a watched gate is due again */
+  nextDueMs: number | null;
+}
+
+const NO_BASELINE: QueryOutcome = { ok: true, result: { kind: 'vector', series: [] }, durationMs: 0 };
+
+export function stageGates(stage: StageSnapshot | undefined): GateSpec[] {
+  return stage?.gates ?? [];
+}
+
+/** Regions whose gates are watched: baking ones and, until the release ends, verified ones. */
+export function isWatched(t: TargetRecord): boolean {
+  return t.state === 'baking' || t.state === 'verified';
+}
+
+/** A gate's status for a target, or its initial one (first evaluation one interval into the bake). */
+export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: GateSpec): GateStatus {
+  const saved = t.gateStatus?.[gate.name];
+  if (saved) return saved;
+  const stage = release.plan.stages[t.stageIndex]!;
+  const bakeStart = t.rolloutCompletedAt?.getTime() ?? t.verifiedAt?.getTime() ?? 0;
+  return initialGateStatus(gate, bakeStart, stage.bakeMs);
+}
+
+/** The gate was evaluated at or after the end of the region's bake. */
+function evaluatedSinceBakeEnd(t: TargetRecord, status: GateStatus): boolean {
+  const end = t.bakeEndsAt?.getTime();
+  return end === undefined || (status.lastEvaluatedAtMs !== null && status.lastEvaluatedAtMs >= end);
+}
+
+export class GateRunner {
+  constructor(
+    private readonly metrics: MetricsSources,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Evaluate every watched gate that is due at `nowMs`, plus the gates of `forceTargets`
+   * (regions whose bake has ended) not evaluated since their bake ended, so the bake's last
+   * stretch is observed at once rather than an interval later.
+   */
+  async evaluateDue(
+    release: ReleaseRecord,
+    targets: readonly TargetRecord[],
+    nowMs: number,
+    forceTargets: ReadonlySet<string> = new Set(),
+  ): Promise<GateRound> {
+    const change = emptyChange();
+    const work: Array<Promise<void>> = [];
+    const statuses = new Map<string, Record<string, GateStatus>>();
+    const pauses: string[] = [];
+    let nextDueMs: number | null = null;
+    const prevVersion = previousVersion(targets);
+    const baselineRegions = targets.filter((t) => t.state === 'pending').map((t) => t.region);
+
+    for (const t of targets) {
+      if (!isWatched(t)) continue;
+      for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
+        const status = gateStatusOf(release, t, gate);
+        if (status.failed) continue;
+        const due = status.nextDueAtMs <= nowMs || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status));
+        if (!due) {
+          nextDueMs = Math.min(nextDueMs ?? Infinity, status.nextDueAtMs);
+          continue;
+        }
+        work.push(
+          this.evaluate(release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
+            const at = this.now(nowMs);
+            const bakeStart = t.state === 'baking' ? (t.rolloutCompletedAt?.getTime() ?? null) : null;
+            const { status: next, action } = recordVerdict(gate, status, evaluation, at, bakeStart);
+            const map = statuses.get(t.id) ?? { ...(t.gateStatus ?? {}) };
+            map[gate.name] = next;
+            statuses.set(t.id, map);
+            change.evaluations!.push({ ...row, evaluatedAt: new Date(at) });
+            if (action.kind === 'fail') this.failRegion(change, release, t, gate, evaluation, action.reason, at);
+            if (action.kind === 'pause') pauses.push(`region ${t.region}: ${action.reason}`);
+            if (!next.failed) nextDueMs = Math.min(nextDueMs ?? Infinity, next.nextDueAtMs);
+          }),
+        );
+      }
+    }
+    await Promise.all(work);
+    for (const [id, gateStatus] of statuses) {
+      const existing = change.targets.find((x) => x.id === id);
+      if (existing) existing.patch = { ...existing.patch, gateStatus };
+      else change.targets.push({ id, patch: { gateStatus } });
+    }
+    const pause = pauses.length > 0 ? pauses.join('; ') : null;
+    if (pause) change.events.push({ type: 'gate.errors', actor: ENGINE_ACTOR, reason: pause });
+    return { change, pause, nextDueMs };
+  }
+
+  /** Milliseconds now, but never before the step's own clock reading. */
+  private now(stepNowMs: number): number {
+    return Math.max(stepNowMs, this.clock.now().getTime());
+  }
+
+  private failRegion(
+    change: StepChange,
+    release: ReleaseRecord,
+    t: TargetRecord,
+    gate: GateSpec,
+    ev: Evaluation,
+    reason: string,
+    nowMs: number,
+  ): void {
+    const stage = release.plan.stages[t.stageIndex]!;
+    const move = moveTarget(t, 'failed', { type: 'region.failed', actor: ENGINE_ACTOR, reason });
+    change.targets.push({ id: t.id, patch: { ...move.patch, failedAt: new Date(nowMs), reason } });
+    change.events.push(
+      {
+        type: 'gate.failed',
+        actor: ENGINE_ACTOR,
+        region: t.region,
+        reason,
+        data: {
+          gate: gate.name,
+          stage: stage.name,
+          verdict: ev.verdict,
+          observed: ev.observed,
+          baseline: ev.baseline,
+          threshold: ev.threshold,
+          failingSeries: ev.failingSeries,
+          phase: t.state === 'baking' ? 'bake' : 'watch',
+        },
+      },
+      move.event,
+    );
+  }
+
+  private async evaluate(
+    release: ReleaseRecord,
+    t: TargetRecord,
+    gate: GateSpec,
+    prevVersion: string,
+    baselineRegions: readonly string[],
+  ): Promise<{ evaluation: Evaluation; row: Omit<GateEvaluationInput, 'evaluatedAt'> }> {
+    const vars: TemplateVars = { ...targetVars(release, t, prevVersion), window: formatPromDuration(gate.windowMs) };
+    const source = this.metrics.forRegion(t.region);
+    const started = Date.now();
+    const query = renderQuery(gate.query, vars);
+    const evidenceQuery = gate.minEvidence ? renderQuery(gate.minEvidence.query, vars) : null;
+    const baselineQuery =
+      gate.condition.kind === 'baseline' && baselineRegions.length > 0
+        ? renderQuery(gate.query, { ...vars, region: baselineRegions.join('|'), version: prevVersion })
+        : null;
+    const opts = { timeoutMs: gate.queryTimeoutMs };
+    const [candidate, evidence, baseline] = await Promise.all([
+      source.query(query, opts),
+      evidenceQuery !== null ? source.query(evidenceQuery, opts) : Promise.resolve(undefined),
+      baselineQuery !== null
+        ? source.query(baselineQuery, opts)
+        : Promise.resolve(gate.condition.kind === 'baseline' ? NO_BASELINE : undefined),
+    ]);
+    let evaluation = judgeGate(gate, { candidate, ...(evidence ? { evidence } : {}), ...(baseline ? { baseline } : {}) });
+    if (gate.condition.kind === 'baseline' && baselineQuery === null && evaluation.verdict === 'inconclusive') {
+      evaluation = { ...evaluation, reason: 'no baseline: no region of this release is still on the previous version' };
+    }
+    if (evaluation.verdict === 'error') {
+      this.log.warn(
+        { releaseId: release.id, service: release.service, region: t.region, gate: gate.name, reason: evaluation.reason },
+        'gate evaluation error',
+      );
+    }
+    return {
+      evaluation,
+      row: {
+        targetId: t.id,
+        region: t.region,
+        stageIndex: t.stageIndex,
+        gate: gate.name,
+        phase: t.state === 'baking' ? 'bake' : 'watch',
+        verdict: evaluation.verdict,
+        reason: evaluation.reason,
+        query,
+        evidenceQuery,
+        baselineQuery,
+        values: evaluation.values,
+        observed: evaluation.observed,
+        baseline: evaluation.baseline,
+        evidence: evaluation.evidence,
+        threshold: evaluation.threshold,
+        failingSeries: evaluation.failingSeries,
+        warnings: evaluation.warnings,
+        infos: evaluation.infos,
+        durationMs: Date.now() - started,
+      },
+    };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Bake timing on the manual clock (PRODUCT.md "Release lifecycle": the bake window starts when
+ * the region's rollout is complete; a region is verified when its window ends with passing
+ * evaluations covering it; late ticks extend the bake by the span they missed).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediumEngine, MINUTE, SECOND, startMediumDb, type MediumDb } from './harness.js';
+
+describe('medium: bake timing', () => {
+  let env: MediumDb;
+  beforeAll(async () => {
+    env = await startMediumDb();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('a region is not verified a moment before its bake ends, and is at its end; the next wave starts then', async () => {
+    const e = new MediumEngine(env.db, { service: 'bake-gated', waves: [{ name: 'wave-1', regions: ['r1'] }] });
+    e.clusters.setRollout('c1', { kind: 'complete', rolloutMs: 40 * SECOND });
+    const r = await e.create();
+    const t0 = e.clock.nowMs();
+
+    await e.step();
+    expect(await e.states(r.id)).toEqual(['c1: deploying', 'r1: pending']);
+    // the rollout is watched every poll interval until it is complete: the bake starts then, not at the patch
+    await e.runUntil(t0 + 40 * SECOND);
+    const baking = (await e.targets(r.id)).c1!;
+    expect(baking.state).toBe('baking');
+    const bakeStart = t0 + 40 * SECOND;
+    expect(baking.rolloutCompletedAt?.getTime()).toBe(bakeStart);
+    expect(baking.bakeEndsAt?.getTime()).toBe(bakeStart + 10 * MINUTE);
+
+    await e.runUntil(bakeStart + 10 * MINUTE - 1);
+    expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
+    expect(e.clusters.regionsCalled('deploy')).toEqual(['c1']);
+    // the gate was looked at through the bake, once per interval
+    const evaluations = await env.tdb.query<{ at: Date }>(
+      `SELECT evaluated_at AS at FROM gate_evaluations WHERE release_id = $1 AND region = 'c1' ORDER BY id`,
+      [r.id],
+    );
+    expect(evaluations.map((x) => (x.at.getTime() - bakeStart) / MINUTE)).toEqual([2, 4, 6, 8]);
+    expect(e.queue.pending()[0]?.dueAtMs).toBe(bakeStart + 10 * MINUTE);
+
+    await e.step();
+    const after = await e.targets(r.id);
+    expect(after.c1!.state).toBe('verified');
+    expect(after.c1!.verifiedAt?.getTime()).toBe(bakeStart + 10 * MINUTE);
+    expect(after.r1!.state).toBe('baking');
+    expect(after.r1!.deployStartedAt?.getTime()).toBe(bakeStart + 10 * MINUTE);
+
+    const done = await e.runUntilRelease(r.id, (x) => x.state === 'succeeded');
+    expect(done.endedAt?.getTime()).toBe(bakeStart + 20 * MINUTE);
+    expect(e.clusters.image('r1', 'bake-gated')).toBe(e.image());
+  });
+
+  it('ticks that came late: one late look does not verify a region; the missed span extends the bake', async () => {
+    const e = new MediumEngine(env.db, { service: 'bake-late', waves: [{ name: 'wave-1', regions: ['r1'] }] });
+    const r = await e.create();
+    const t0 = e.clock.nowMs();
+    await e.runUntil(t0 + 4 * MINUTE);
+    // every worker is down from 4m to 15m: the tick due at 6m runs at 15m, after the bake's end
+    e.clock.setMs(t0 + 15 * MINUTE);
+    await e.step();
+    expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
+    // passing evaluations covered 4m + 3m (one look reaches back an interval and a half): 3 more minutes are needed
+    await e.runUntil(t0 + 19 * MINUTE - 1);
+    expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
+    await e.runUntil(t0 + 19 * MINUTE);
+    expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: baking']);
+    const verified = await e.events(r.id, 'region.verified');
+    expect(verified.map((x) => x.data)).toEqual([{ coverage: { 'error-rate': { coveredMs: 11 * MINUTE, gapCount: 1 } } }]);
+  });
+
+  it('without gates the engine sleeps until the bake ends, then verifies at once', async () => {
+    const e = new MediumEngine(env.db, {
+      service: 'bake-plain',
+      waves: [{ name: 'wave-1', regions: ['r1'] }],
+      bake: '30m',
+      gateInterval: false,
+    });
+    const r = await e.create();
+    const t0 = e.clock.nowMs();
+    await e.step();
+    expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
+    expect(e.queue.pending().map((t) => t.dueAtMs - t0)).toEqual([30 * MINUTE]);
+
+    // a tick that comes early (another worker, a sweep) verifies nothing
+    e.clock.setMs(t0 + 30 * MINUTE - SECOND);
+    expect(await e.advance.execute({ releaseId: r.id, seq: (await e.release(r.id)).tickSeq })).toBe('scheduled');
+    expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
+
+    await e.runUntil(t0 + 30 * MINUTE);
+    expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: baking']);
+    expect((await e.targets(r.id)).c1!.verifiedAt?.getTime()).toBe(t0 + 30 * MINUTE);
+  });
+});
