@@ -150,6 +150,19 @@ export class Db {
     }
   }
 
+  /**
+   * Plain reads outside any transaction, straight on the server's pg pool (rows as the driver
+   * parses them, the same as `EntityManager.query` gives, without a TypeORM query runner per
+   * call). Embedded PGlite goes through TypeORM, serialised like every other unit of work.
+   */
+  readonly plain: { query<T = unknown>(sql: string, params?: unknown[]): Promise<T[]> } = {
+    query: <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+      const pool = (this.dataSource.driver as { master?: { query(sql: string, params: unknown[]): Promise<{ rows: T[] }> } }).master;
+      if (this.embedded || !pool) return this.read((m) => m.query(sql, params) as Promise<T[]>);
+      return pool.query(sql, params).then((r) => r.rows);
+    },
+  };
+
   close(): Promise<void> {
     return this.dataSource.destroy();
   }
