@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { PUBLIC_KEY, SCOPES_KEY } from '../../apps/api/src/auth.js';
 import { docsPage } from '../../apps/api/src/docs.controller.js';
-import { openApiDocument } from '../../apps/api/src/openapi.js';
+import { openApiDocument } from '../../apps/api/src/openapi-document.js';
 import type { Container } from '#runtime';
 
 type Doc = {

@@ -1,7 +1,8 @@
 /** /docs: the OpenAPI document and a plain page listing every endpoint (no CDN, no scripts). */
 import { Controller, Get, Header } from '@nestjs/common';
 import { Public } from './auth.js';
-import { openApiDocument, ROUTES, type RouteDoc } from './openapi.js';
+import { openApiDocument } from './openapi-document.js';
+import { ROUTES, type RouteDoc } from './openapi.js';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
