@@ -53,4 +53,20 @@ describe('benchmarks at a tiny size', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(results).some((f) => f.startsWith('gate-reaction-'))).toBe(true);
   }, 200_000);
+
+  it('scale: 3 releases × 3 watched regions, 2 gates at 5 s, measured for 10 s', async () => {
+    const r = await runBench(
+      'scale.js',
+      {
+        BENCH_SCALE_RELEASES: '3',
+        BENCH_SCALE_REGIONS: '3',
+        BENCH_SCALE_MEASURE_S: '10',
+        BENCH_SCALE_INTERVAL: '5s',
+        BENCH_SCALE_SCRAPE_S: '1',
+      },
+      150_000,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(results).some((f) => f.startsWith('scale-'))).toBe(true);
+  }, 180_000);
 });

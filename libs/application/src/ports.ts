@@ -64,6 +64,12 @@ export interface MetricsSource {
 
 export interface MetricsSources {
   forRegion(region: string): MetricsSource;
+  /**
+   * The given regions grouped by the Prometheus that answers them (same endpoint, same
+   * credentials), so one query can cover a group. Optional: without it every region is queried
+   * on its own.
+   */
+  groupByEndpoint?(regions: readonly string[]): string[][];
 }
 
 /** Moves a region's share of global traffic. Throws TrafficError on failure. */

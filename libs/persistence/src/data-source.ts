@@ -16,7 +16,9 @@ export async function createDataSource(target: DatabaseTarget): Promise<DataSour
   } as const;
   let options: DataSourceOptions;
   if (target.kind === 'server') {
-    options = { ...common, type: 'postgres', url: target.url, extra: { max: target.poolSize ?? 20 } };
+    // idle clients live 60 s (pg's default is 10 s): gates run every 30 s by default, and a pool
+    // that closes its connections between two gate rounds reopens them on the next one
+    options = { ...common, type: 'postgres', url: target.url, extra: { max: target.poolSize ?? 20, idleTimeoutMillis: 60_000 } };
   } else {
     // typeorm-pglite is CommonJS and keeps one PGlite instance per process.
     const require = createRequire(import.meta.url);

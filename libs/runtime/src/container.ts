@@ -94,7 +94,10 @@ async function buildCore(name: string, role: Role, env: NodeJS.ProcessEnv) {
     new KubernetesClusters(config.regions, { kubeconfigPath: config.kubeconfigPath, timeoutMs: settings.kubeTimeoutMs }),
     telemetry,
   );
-  const metrics = new InstrumentedMetricsSources(regionMetricsSources(config.regions), telemetry);
+  const metrics = new InstrumentedMetricsSources(
+    regionMetricsSources(config.regions, { batch: env.TIDELINE_GATE_BATCH !== 'off' }),
+    telemetry,
+  );
   const traffic = regionTrafficProviders(config.regions, config.kubeconfigPath);
   const drills = new DrillStore(db);
   const preflight = new Preflight(

@@ -5,6 +5,8 @@
  * The queries of one step run in parallel; the caller commits the result as one phase.
  */
 import {
+  dueInRound,
+  firstDueLeadMs,
   formatPromDuration,
   initialGateStatus,
   judgeGate,
@@ -23,6 +25,7 @@ import {
 } from '#domain';
 import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Clock, Logger, MetricsSources } from '../ports.js';
+import { GateQueryRound } from './gate-queries.js';
 import { emptyChange, type StepChange } from './step-change.js';
 
 export interface GateRound {
@@ -44,13 +47,17 @@ export function isWatched(t: TargetRecord): boolean {
   return t.state === 'baking' || t.state === 'verified';
 }
 
-/** A gate's status for a target, or its initial one (first evaluation one interval into the bake). */
+/**
+ * A gate's status for a target, or its initial one: first evaluation one interval into the bake,
+ * less this release's lead (round-timing.ts), so releases started together do not burst together.
+ */
 export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: GateSpec): GateStatus {
   const saved = t.gateStatus?.[gate.name];
   if (saved) return saved;
   const stage = release.plan.stages[t.stageIndex]!;
   const bakeStart = t.rolloutCompletedAt?.getTime() ?? t.verifiedAt?.getTime() ?? 0;
-  return initialGateStatus(gate, bakeStart, stage.bakeMs);
+  const initial = initialGateStatus(gate, bakeStart, stage.bakeMs);
+  return { ...initial, nextDueAtMs: initial.nextDueAtMs - firstDueLeadMs(release.id, gate, stage.bakeMs) };
 }
 
 /** The gate was evaluated at or after the end of the region's bake. */
@@ -84,19 +91,22 @@ export class GateRunner {
     let nextDueMs: number | null = null;
     const prevVersion = previousVersion(targets);
     const baselineRegions = targets.filter((t) => t.state === 'pending').map((t) => t.region);
+    const queries = new GateQueryRound(this.metrics, (reason, regions) =>
+      this.log.warn({ releaseId: release.id, regions, reason }, 'batched gate query fell back to one query per region'),
+    );
 
     for (const t of targets) {
       if (!isWatched(t)) continue;
       for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
         const status = gateStatusOf(release, t, gate);
         if (status.failed) continue;
-        const due = status.nextDueAtMs <= nowMs || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status));
+        const due = dueInRound(gate, status.nextDueAtMs, nowMs) || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status));
         if (!due) {
           nextDueMs = Math.min(nextDueMs ?? Infinity, status.nextDueAtMs);
           continue;
         }
         work.push(
-          this.evaluate(release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
+          this.evaluate(queries, release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
             const at = this.now(nowMs);
             const bakeStart = t.state === 'baking' ? (t.rolloutCompletedAt?.getTime() ?? null) : null;
             const { status: next, action } = recordVerdict(gate, status, evaluation, at, bakeStart);
@@ -161,6 +171,7 @@ export class GateRunner {
   }
 
   private async evaluate(
+    queries: GateQueryRound,
     release: ReleaseRecord,
     t: TargetRecord,
     gate: GateSpec,
@@ -168,7 +179,6 @@ export class GateRunner {
     baselineRegions: readonly string[],
   ): Promise<{ evaluation: Evaluation; row: Omit<GateEvaluationInput, 'evaluatedAt'> }> {
     const vars: TemplateVars = { ...targetVars(release, t, prevVersion), window: formatPromDuration(gate.windowMs) };
-    const source = this.metrics.forRegion(t.region);
     const started = Date.now();
     const query = renderQuery(gate.query, vars);
     const evidenceQuery = gate.minEvidence ? renderQuery(gate.minEvidence.query, vars) : null;
@@ -178,10 +188,12 @@ export class GateRunner {
         : null;
     const opts = { timeoutMs: gate.queryTimeoutMs };
     const [candidate, evidence, baseline] = await Promise.all([
-      source.query(query, opts),
-      evidenceQuery !== null ? source.query(evidenceQuery, opts) : Promise.resolve(undefined),
+      queries.query(t.region, { text: gate.query, vars }, query, opts),
+      evidenceQuery !== null
+        ? queries.query(t.region, { text: gate.minEvidence!.query, vars }, evidenceQuery, opts)
+        : Promise.resolve(undefined),
       baselineQuery !== null
-        ? source.query(baselineQuery, opts)
+        ? queries.query(t.region, null, baselineQuery, opts)
         : Promise.resolve(gate.condition.kind === 'baseline' ? NO_BASELINE : undefined),
     ]);
     let evaluation = judgeGate(gate, { candidate, ...(evidence ? { evidence } : {}), ...(baseline ? { baseline } : {}) });

@@ -6,3 +6,6 @@ export * from './judge.js';
 export * from './status.js';
 export * from './window.js';
 export * from './coverage.js';
+export * from './region-batch.js';
+export * from './region-split.js';
+export * from './round-timing.js';

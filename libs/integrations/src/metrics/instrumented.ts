@@ -93,8 +93,11 @@ class InstrumentedSource implements MetricsSource {
 
 export class InstrumentedMetricsSources implements MetricsSources {
   readonly forRegion: (region: string) => MetricsSource;
+  readonly groupByEndpoint?: (regions: readonly string[]) => string[][];
 
   constructor(inner: MetricsSources, metrics: TidelineMetrics) {
     this.forRegion = perRegion((region) => new InstrumentedSource(inner.forRegion(region), region, metrics));
+    // a batched gate query is counted once, under the first region it covers
+    if (inner.groupByEndpoint) this.groupByEndpoint = inner.groupByEndpoint.bind(inner);
   }
 }

@@ -35,7 +35,10 @@ export function createMetricsSource(cfg: MetricsSourceConfig): MetricsSource {
  * error, so their gates report `error` rather than passing. Regions with the same configuration
  * share one source (one connection pool).
  */
-export function createMetricsSources(byRegion: ReadonlyMap<string, MetricsSourceConfig | null>): MetricsSources {
+export function createMetricsSources(
+  byRegion: ReadonlyMap<string, MetricsSourceConfig | null>,
+  opts: { batch?: boolean } = {},
+): MetricsSources {
   const sources = new Map<string, MetricsSource>();
   const shared = new Map<string, MetricsSource>();
   for (const [region, cfg] of byRegion) {
@@ -51,9 +54,20 @@ export function createMetricsSources(byRegion: ReadonlyMap<string, MetricsSource
     shared.set(key, source);
     sources.set(region, source);
   }
+  const forRegion = (region: string): MetricsSource =>
+    sources.get(region) ?? new UnavailableMetricsSource(`no Prometheus is configured for region "${region}"`);
+  if (opts.batch === false) return { forRegion };
   return {
-    forRegion(region: string): MetricsSource {
-      return sources.get(region) ?? new UnavailableMetricsSource(`no Prometheus is configured for region "${region}"`);
+    forRegion,
+    // regions sharing a source share a Prometheus and its credentials: one gate query may cover them
+    groupByEndpoint(regions: readonly string[]): string[][] {
+      const groups = new Map<MetricsSource | string, string[]>();
+      for (const r of regions) {
+        const source = sources.get(r);
+        const key = source && !(source instanceof UnavailableMetricsSource) ? source : `alone:${r}`;
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+      }
+      return [...groups.values()];
     },
   };
 }

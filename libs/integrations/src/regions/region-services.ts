@@ -10,9 +10,12 @@ import { createMetricsSources, type MetricsSourceConfig } from '../prometheus/re
 import { createTrafficProviders, type TrafficProviderConfig } from '../traffic/registry.js';
 import type { GatewayApiTrafficOptions } from '../traffic/gateway-api.js';
 
-/** A region without `prometheus` gets a source that answers every query with an error. */
-export function regionMetricsSources(regions: readonly RegionConfig[]): MetricsSources {
-  return createMetricsSources(new Map(regions.map((r) => [r.name, metricsSourceConfig(r)])));
+/**
+ * A region without `prometheus` gets a source that answers every query with an error.
+ * `batch: false` (TIDELINE_GATE_BATCH=off): every gate query covers one region.
+ */
+export function regionMetricsSources(regions: readonly RegionConfig[], opts: { batch?: boolean } = {}): MetricsSources {
+  return createMetricsSources(new Map(regions.map((r) => [r.name, metricsSourceConfig(r)])), opts);
 }
 
 export function regionTrafficProviders(regions: readonly RegionConfig[], kubeconfigPath?: string): TrafficProviders {
