@@ -172,7 +172,7 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
         if (res.status >= 300) throw new Error(`POST /v1/releases ${service}: ${res.status} ${await res.text()}`);
         return;
       } catch (err) {
-        if (attempt >= 5 || !(err instanceof TypeError)) throw new Error(`${String(err)}; api: ${api.tail()}`);
+        if (attempt >= 5 || !(err instanceof TypeError)) throw new Error(`${String(err)}; api: ${api.tail()}`, { cause: err });
         await sleep(500 * attempt);
       }
     }
