@@ -1,7 +1,10 @@
 /**
  * Release throughput: N concurrent releases (one service each) over G simulated regions with
- * zero bake and instant rollouts, beside a floor measured in the same run (a bare BullMQ job
- * chain doing one Postgres row update per step, same number of steps).
+ * zero bake and instant rollouts, beside two floors measured in the same run: the bare floor (a
+ * BullMQ job chain doing one Postgres row update per step, floor.ts) and the honest floor (per
+ * region-step exactly the unavoidable work: GET + PATCH + GET of the Deployment through
+ * @kubernetes/client-node on the simulator and 2 single-row commits, floor-k8s.ts). Also counts
+ * the SQL statements the workers send per region-step (sql-count.ts).
  *
  *   npm run bench                                   # 200 releases × 20 regions
  *   BENCH_RELEASES=20 BENCH_REGIONS=10 npm run bench # smoke run
@@ -17,8 +20,10 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { startSimulator } from '../apps/simulator/src/server.js';
 import { redisConnection } from '../libs/integrations/src/queue/redis.js';
-import { image, NAMESPACE, runEngine, writeBenchConfig, type EngineResult, type Stage } from './engine-run.js';
+import { NAMESPACE, runEngine, writeBenchConfig, type EngineResult, type Stage } from './engine-run.js';
 import { runFloor } from './floor.js';
+import { FLOOR_K8S_NAMESPACE, runHonestFloor } from './floor-k8s.js';
+import { sqlCounter, sqlPer } from './sql-count.js';
 import { printReport, writeMarkdown, type BenchReport } from './report.js';
 import {
   runBench,
@@ -126,9 +131,34 @@ async function main(cleanup: Cleanup): Promise<void> {
   const sim = await startSimulator({
     regions: stages.flatMap((s) => s.regions),
     stepMs: 0,
-    deployments: services.map((name) => ({ namespace: NAMESPACE, name, container: 'app', image: image(name, '1.0.0') })),
+    deployments: [NAMESPACE, FLOOR_K8S_NAMESPACE].flatMap((namespace) =>
+      services.map((name) => ({ namespace, name, container: 'app', image: `registry.example.com/${namespace}/${name}:1.0.0` })),
+    ),
   });
   cleanup.add('close simulator', () => sim.close());
+
+  log(
+    `honest floor: ${P.releases} rows × ${P.regions} region-steps (GET + PATCH + GET, 2 commits), ${P.workers} processes × concurrency ${P.workerConcurrency}`,
+  );
+  const honestFloor = await runHonestFloor(
+    {
+      root: ROOT,
+      databaseUrl: db.url,
+      redisUrl: P.redisUrl,
+      connection: redisConnection(P.redisUrl),
+      prefix,
+      simulatorUrl: sim.url,
+      regions: stages.flatMap((s) => s.regions),
+      rows: P.releases,
+      workers: P.workers,
+      concurrency: P.workerConcurrency,
+      timeoutMs: P.timeoutMs,
+    },
+    log,
+  );
+  log(`honest floor: ${honestFloor.steps} steps in ${honestFloor.wallMs.toFixed(0)} ms`);
+  const sql = sqlCounter();
+  cleanup.add('remove SQL counts', async () => sql.remove());
   const configDir = writeBenchConfig({
     simulatorUrl: sim.url,
     services,
@@ -140,6 +170,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   cleanup.add('remove config dir', async () => rmSync(configDir, { recursive: true, force: true }));
 
   const procEnv = {
+    ...sql.env,
     DATABASE_URL: db.url,
     REDIS_URL: P.redisUrl,
     TIDELINE_QUEUE_PREFIX: prefix,
@@ -162,6 +193,7 @@ async function main(cleanup: Cleanup): Promise<void> {
 
   const rssSampler = sampleRss([...workers, api]);
   const engineCpu0 = cpuSnapshot([...workers, api]);
+  const sql0 = await sql.snapshot([...workers, api]);
   let engine: EngineResult;
   try {
     engine = await runEngine(
@@ -182,6 +214,16 @@ async function main(cleanup: Cleanup): Promise<void> {
   }
   const rss = rssSampler.stop();
   const engineCpu = cpuDelta(engineCpu0, cpuSnapshot([...workers, api]));
+  const sql1 = await sql.snapshot([...workers, api]);
+  const engineSql = {
+    perRegionStep: sqlPer(
+      sql0,
+      sql1,
+      workers.map((w) => w.name),
+      engine.regionSteps,
+    ),
+    perCreate: sqlPer(sql0, sql1, ['api'], engine.releases),
+  };
 
   const report: BenchReport = {
     bench: 'release-throughput',
@@ -206,15 +248,19 @@ async function main(cleanup: Cleanup): Promise<void> {
       workerConcurrency: P.workerConcurrency,
       postInFlight: P.inFlight,
       floorConcurrency: `${totalConcurrency} (one in-process BullMQ Worker)`,
+      honestFloorConcurrency: `${P.workers} processes × ${P.workerConcurrency}`,
       logLevel: 'info',
     },
     engine,
     floor,
     ratio: engine.regionStepsPerSec / floor.stepsPerSec,
+    honestFloor,
+    honestRatio: engine.regionStepsPerSec / honestFloor.stepsPerSec,
+    sql: engineSql,
     rss,
-    cpuSeconds: { engine: engineCpu, floor: floorCpu },
+    cpuSeconds: { engine: engineCpu, floor: floorCpu, honestFloor: honestFloor.cpuSeconds },
     logProblems: Object.fromEntries([api, ...workers].map((p) => [p.name, p.problems()])),
-    simulatorPatches: sim.patchLog().length,
+    simulatorPatches: sim.patchLog().filter((e) => e.namespace === NAMESPACE).length,
   };
   printReport(report);
   const isDefault =

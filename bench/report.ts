@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineResult } from './engine-run.js';
 import type { FloorResult } from './floor.js';
+import type { HonestFloorResult } from './floor-k8s.js';
+import { sqlLines, type SqlPerStep } from './sql-count.js';
 import type { RssReport } from './support.js';
 
 export interface BenchReport {
@@ -14,9 +16,15 @@ export interface BenchReport {
   floor: FloorResult;
   /** engine region-steps/s ÷ floor steps/s */
   ratio: number;
+  /** GET + PATCH + GET and 2 single-row commits per step, in worker processes like the engine's */
+  honestFloor: HonestFloorResult;
+  /** engine region-steps/s ÷ honest floor steps/s */
+  honestRatio: number;
+  /** SQL statements of the workers per region-step, and of the API per create, during the engine run */
+  sql: { perRegionStep: SqlPerStep; perCreate: SqlPerStep };
   rss: RssReport;
   /** CPU seconds per process during each run (bench = this process: simulator, poller, floor worker) */
-  cpuSeconds: { engine: Record<string, number>; floor: Record<string, number> };
+  cpuSeconds: { engine: Record<string, number>; floor: Record<string, number>; honestFloor: Record<string, number> };
   /** warn/error log lines of the API and workers, by message */
   logProblems: Record<string, Record<string, number>>;
   simulatorPatches: number;
@@ -30,6 +38,11 @@ function cpuLine(label: string, cpu: Record<string, number>, wallMs: number): st
   return `cpu s (${label}): ${parts.join(', ')}; total ${f(total)} ≈ ${f(total / (wallMs / 1000), 2)} cores busy`;
 }
 
+const sumWhere = (cpu: Record<string, number>, prefix: string) =>
+  Object.entries(cpu)
+    .filter(([n]) => n.startsWith(prefix))
+    .reduce((a, [, v]) => a + v, 0);
+
 function lines(r: BenchReport): string[] {
   const e = r.engine;
   const workers = Object.entries(r.rss.peakMiB).filter(([name]) => name.startsWith('worker'));
@@ -38,7 +51,11 @@ function lines(r: BenchReport): string[] {
     `        submit ${e.releases} POSTs: ${e.submitMs} ms; ticks per release mean ${f(e.ticksPerRelease.mean)} max ${e.ticksPerRelease.max}`,
     `        per release: waiting for a worker slot p50 ${f(e.releaseMs.waitP50, 0)} ms, p99 ${f(e.releaseMs.waitP99, 0)} ms; running p50 ${f(e.releaseMs.runP50, 0)} ms, p99 ${f(e.releaseMs.runP99, 0)} ms`,
     `floor:  ${r.floor.steps} steps in ${f(r.floor.wallMs / 1000, 2)} s → ${f(r.floor.stepsPerSec)} steps/s (failed jobs: ${r.floor.failedJobs})`,
-    `ratio:  engine / floor = ${f(r.ratio, 3)}`,
+    `honest floor: ${r.honestFloor.steps} steps in ${f(r.honestFloor.wallMs / 1000, 2)} s → ${f(r.honestFloor.stepsPerSec)} steps/s (failed jobs: ${r.honestFloor.failedJobs}; ${r.honestFloor.workers} processes × ${r.honestFloor.concurrency})`,
+    `ratio:  engine / floor = ${f(r.ratio, 3)}; engine / honest floor = ${f(r.honestRatio, 3)}`,
+    ...sqlLines('per region-step (workers)', r.sql.perRegionStep),
+    ...sqlLines('per release create (api)', r.sql.perCreate),
+    `sql per step (honest floor): ${r.honestFloor.sqlPerStep} single-row UPDATEs`,
     `wave gap (last verified → next wave's first patch), ${e.waveGap.pairs} pairs: p50 ${f(e.waveGap.p50Ms)} ms, p99 ${f(e.waveGap.p99Ms)} ms, max ${f(e.waveGap.maxMs)} ms`,
     `worker RSS peak: ${workers.map(([n, v]) => `${n} ${f(v)} MiB`).join(', ')}; total (workers + api) peak ${f(r.rss.peakTotalMiB)} MiB`,
     `        at start: ${Object.entries(r.rss.startMiB)
@@ -46,6 +63,8 @@ function lines(r: BenchReport): string[] {
       .join(', ')} (${r.rss.samples} samples)`,
     cpuLine('engine run', r.cpuSeconds.engine, e.wallMs),
     cpuLine('floor run', r.cpuSeconds.floor, r.floor.wallMs),
+    cpuLine('honest floor run', r.cpuSeconds.honestFloor, r.honestFloor.wallMs),
+    `worker CPU ms per region-step: engine ${f((sumWhere(r.cpuSeconds.engine, 'worker') * 1000) / e.regionSteps, 2)}, honest floor ${f((sumWhere(r.cpuSeconds.honestFloor, 'floor-') * 1000) / r.honestFloor.steps, 2)}`,
   ];
 }
 
@@ -83,6 +102,12 @@ export function writeMarkdown(r: BenchReport, resultsDir: string, suffix: string
     row('floor steps/s', f(r.floor.stepsPerSec)),
     row('floor wall time', `${f(r.floor.wallMs)} ms`),
     row('ratio engine / floor', f(r.ratio, 3)),
+    row('honest floor steps/s', f(r.honestFloor.stepsPerSec)),
+    row('honest floor wall time', `${f(r.honestFloor.wallMs)} ms`),
+    row('ratio engine / honest floor', f(r.honestRatio, 3)),
+    row('SQL statements per region-step (workers)', f(r.sql.perRegionStep.perUnit, 2)),
+    row('transactions per region-step (workers)', f(r.sql.perRegionStep.transactionsPerUnit, 2)),
+    row('SQL statements per create (api)', f(r.sql.perCreate.perUnit, 2)),
     row('wave gap p50', `${f(e.waveGap.p50Ms)} ms`),
     row('wave gap p99', `${f(e.waveGap.p99Ms)} ms`),
     row('wave gap max', `${f(e.waveGap.maxMs)} ms`),
@@ -95,6 +120,8 @@ export function writeMarkdown(r: BenchReport, resultsDir: string, suffix: string
     '',
     '- engine wall time: first POST → latest `releases.ended_at`; region-steps = region targets `verified`.',
     '- floor: in-process BullMQ Worker, one job per step (`UPDATE floor_steps SET step = step + 1`, then enqueue the next step), first enqueue → last step done.',
+    '- honest floor: as many worker processes and concurrency as the engine (floor-k8s-worker.ts), one job per region-step: GET the Deployment, `UPDATE` one row (what ran), strategic-merge PATCH (image + labels), GET until the rollout is complete, `UPDATE` one row (step done), enqueue the next step; @kubernetes/client-node with one keep-alive agent per cluster. First enqueue → last step committed.',
+    "- SQL statements: every `pg.Client#query` of the workers (per region-step) and of the API (per create) from the first POST to the last release ended, BEGIN/COMMIT included (bench/sql-count-preload.ts, loaded with `node --import` into the bench's processes only).",
     "- wave gap: per release and consecutive stages, first `region.patched` of stage k+1 − last `region.verified` of stage k (`release_events.created_at`, i.e. the committing transaction's start).",
     '- RSS: VmRSS every 250 ms during the engine run. CPU: /proc user+system seconds; `bench` is this process (simulator, poller; floor worker in the floor run), `postgres` all Postgres processes.',
     '',

@@ -58,7 +58,8 @@ export async function createScratchDb(adminUrl: string): Promise<ScratchDb> {
 
 /** A pg pool whose idle clients may be terminated (DROP DATABASE ... WITH (FORCE)) without crashing us. */
 export function newPool(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max });
+  // idle clients are kept: on a shared server another process may take the slot meanwhile
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 0 });
   pool.on('error', () => undefined);
   return pool;
 }

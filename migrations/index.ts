@@ -6,6 +6,7 @@ import { Approvals1763940000000 } from './1763940000000-approvals.js';
 import { RegionOperations1763950000000 } from './1763950000000-region-operations.js';
 import { GateNotes1796171479893 } from './1796171479893-gate-notes.js';
 import { Drills1796171642320 } from './1796171642320-drills.js';
+import { ReleaseListIndex1796200000000 } from './1796200000000-release-list-index.js';
 
 export const MIGRATIONS = [
   Init1763780000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   RegionOperations1763950000000,
   GateNotes1796171479893,
   Drills1796171642320,
+  ReleaseListIndex1796200000000,
 ];

@@ -28,7 +28,7 @@ function runBench(script: string, env: Record<string, string>, timeoutMs: number
 }
 
 describe('benchmarks at a tiny size', () => {
-  it('release throughput: 2 releases × 3 regions against its floor', async () => {
+  it('release throughput: 2 releases × 3 regions against its floors (bare and honest), with SQL counts', async () => {
     const r = await runBench(
       'release-throughput.js',
       { BENCH_RELEASES: '2', BENCH_REGIONS: '3', BENCH_IN_FLIGHT: '2', BENCH_TIMEOUT_S: '90' },
@@ -36,6 +36,12 @@ describe('benchmarks at a tiny size', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(results).some((f) => f.startsWith('release-throughput-'))).toBe(true);
+  }, 180_000);
+
+  it('api latency: 20 releases, 1 s per run, one round, beside a bare NestJS app', async () => {
+    const r = await runBench('api-latency.js', { BENCH_API_RELEASES: '20', BENCH_API_SECONDS: '1', BENCH_API_ROUNDS: '1' }, 150_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(results).some((f) => f.startsWith('api-latency-'))).toBe(true);
   }, 180_000);
 
   it('gate reaction: one run, canary + 2 regions, real Prometheus', async () => {

@@ -119,7 +119,7 @@ describe('chaos: SIGKILLs of APIs and workers, Redis restarted empty', () => {
 
     const chaos = (async () => {
       while (!stop) {
-        await sleep(500 + Math.random() * 1_000);
+        await sleep(300 + Math.random() * 700);
         if (stop) break;
         if (redisRestarts === 0 && Date.now() - started > 15_000) {
           await redis.restart(500);

@@ -43,4 +43,15 @@ describe('Kubernetes connections', () => {
     for (let i = 0; i < 20; i++) await client.snapshot(w);
     expect(connections).toBe(1);
   });
+
+  it("drops an idle connection before the server's keep-alive timeout instead of reusing one being closed", async () => {
+    proxy.keepAliveTimeout = 2_000; // the server says "Keep-Alive: timeout=2": Node's agent keeps the socket 1 s
+    const region = { name: 'eu', kubernetes: { kind: 'server', server: url, skipTLSVerify: true } } as unknown as RegionConfig;
+    const client = new KubernetesClusters([region], { timeoutMs: 5_000 }).forRegion('eu');
+    const before = connections;
+    await client.snapshot(w);
+    await new Promise((ok) => setTimeout(ok, 1_400));
+    await client.snapshot(w);
+    expect(connections - before).toBe(2);
+  });
 });

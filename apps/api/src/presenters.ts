@@ -1,9 +1,10 @@
 /** JSON views of releases, targets and events. */
-import type { EventRecord, ReleaseRecord, TargetRecord } from '#persistence';
+import type { EventRecord, ReleaseRecord, ReleaseSummary, TargetRecord } from '#persistence';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function releaseView(r: ReleaseRecord) {
+/** The list's view of a release (the detail view starts with the same fields). */
+export function releaseSummaryView(r: ReleaseSummary) {
   return {
     id: r.id,
     service: r.service,
@@ -15,13 +16,21 @@ export function releaseView(r: ReleaseRecord) {
     state: r.state,
     stateReason: r.stateReason,
     pausedAt: iso(r.pausedAt),
-    currentStage: r.plan.stages[r.stageIndex]?.name ?? null,
-    approvedStage: r.approvedStageIndex === null ? null : (r.plan.stages[r.approvedStageIndex]?.name ?? null),
+    currentStage: r.currentStage,
+    approvedStage: r.approvedStage,
     createdAt: iso(r.createdAt),
     startedAt: iso(r.startedAt),
     endedAt: iso(r.endedAt),
     updatedAt: iso(r.updatedAt),
   };
+}
+
+export function releaseView(r: ReleaseRecord) {
+  return releaseSummaryView({
+    ...r,
+    currentStage: r.plan.stages[r.stageIndex]?.name ?? null,
+    approvedStage: r.approvedStageIndex === null ? null : (r.plan.stages[r.approvedStageIndex]?.name ?? null),
+  });
 }
 
 export function targetView(t: TargetRecord) {

@@ -3,7 +3,7 @@ import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Res } from 
 import type { ServerResponse } from 'node:http';
 import { CreateRelease, GetRelease, ListReleaseEvents, ListReleases } from '#application';
 import { CreateReleaseBody, IdempotencyKey, ListEventsQuery, ListReleasesQuery, ReleaseId } from './release-dto.js';
-import { eventView, releaseDetailView, releaseView } from './presenters.js';
+import { eventView, releaseDetailView, releaseSummaryView } from './presenters.js';
 import { parseOrThrow } from './validation.js';
 import { Actor, Scopes } from './auth.js';
 
@@ -26,11 +26,10 @@ export class ReleasesController {
   ) {
     const input = parseOrThrow(CreateReleaseBody, body);
     const idempotencyKey = parseOrThrow(IdempotencyKey, key, 'Idempotency-Key');
-    const { release, created } = await this.createRelease.execute({ ...input, idempotencyKey, actor });
+    const { release, created, targets } = await this.createRelease.execute({ ...input, idempotencyKey, actor });
     res.statusCode = created ? 201 : 200;
     res.setHeader('Location', `/v1/releases/${release.id}`);
-    const { targets } = await this.getRelease.execute(release.id);
-    return releaseDetailView(release, targets);
+    return releaseDetailView(release, targets ?? (await this.getRelease.execute(release.id)).targets);
   }
 
   @Get()
@@ -38,7 +37,7 @@ export class ReleasesController {
   async list(@Query() query: unknown) {
     const q = parseOrThrow(ListReleasesQuery, query);
     const page = await this.listReleases.execute(q);
-    return { items: page.items.map(releaseView), total: page.total, limit: q.limit, offset: q.offset };
+    return { items: page.items.map(releaseSummaryView), total: page.total, limit: q.limit, offset: q.offset };
   }
 
   @Get(':id')

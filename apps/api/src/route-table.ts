@@ -9,10 +9,19 @@ export interface RouteMatch {
 
 interface Compiled {
   route: RouteDoc;
-  segments: string[];
+  /** per path segment: its parameter's name, or the literal in lower case */
+  segments: Array<{ param: string } | { literal: string }>;
+  /** how many literal segments (the more, the more specific) */
+  literals: number;
 }
 
-const COMPILED: Compiled[] = ROUTES.map((route) => ({ route, segments: route.path.split('/').slice(1) }));
+const COMPILED: Compiled[] = ROUTES.map((route) => {
+  const segments = route.path
+    .split('/')
+    .slice(1)
+    .map((seg) => (seg.startsWith('{') ? { param: seg.slice(1, -1) } : { literal: seg.toLowerCase() }));
+  return { route, segments, literals: segments.filter((s) => 'literal' in s && s.literal !== '').length };
+});
 
 /** The path of a raw URL, without query and trailing slash. */
 export function pathOnly(url: string): string {
@@ -32,10 +41,10 @@ function matches(c: Compiled, parts: string[]): Record<string, string> | null {
   for (let i = 0; i < parts.length; i++) {
     const seg = c.segments[i]!;
     const part = parts[i]!;
-    if (seg.startsWith('{')) {
+    if ('param' in seg) {
       if (part === '') return null;
-      params[seg.slice(1, -1)] = part;
-    } else if (seg.toLowerCase() !== part.toLowerCase()) {
+      params[seg.param] = part;
+    } else if (seg.literal !== part.toLowerCase()) {
       return null; // Express routes case-insensitively
     }
   }
@@ -56,10 +65,13 @@ export function routesFor(url: string): RouteMatch[] {
 /** The declared route for this method and URL (HEAD is served by GET), or null. */
 export function routeFor(method: string | undefined, url: string): RouteMatch | null {
   const m = (method ?? 'GET').toLowerCase() === 'head' ? 'get' : (method ?? 'GET').toLowerCase();
-  const literal = (r: RouteMatch) => r.route.path.split('/').filter((s) => s && !s.startsWith('{')).length;
-  return (
-    routesFor(url)
-      .filter((r) => r.route.method === m)
-      .sort((a, b) => literal(b) - literal(a))[0] ?? null
-  );
+  const parts = pathOnly(url).split('/').slice(1);
+  // the most specific match; among equals the first declared (as a stable sort would pick)
+  let best: { c: Compiled; params: Record<string, string> } | null = null;
+  for (const c of COMPILED) {
+    if (c.route.method !== m || (best && c.literals <= best.c.literals)) continue;
+    const params = matches(c, parts);
+    if (params) best = { c, params };
+  }
+  return best && { route: best.c.route, params: best.params };
 }

@@ -87,6 +87,11 @@ export class Db {
     return this.embedded ? this.connection.run(run) : run();
   }
 
+  /** Run one statement outside an explicit transaction: it commits on its own, in one round trip. */
+  autocommit<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.read(fn);
+  }
+
   /** Run a read outside any transaction. */
   read<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const run = () => fn(this.dataSource.manager);
@@ -119,13 +124,19 @@ export class Db {
   private async lockOnConnection<T>(key: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
+    let timeoutSet = false;
     try {
-      await runner.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
-      try {
-        await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-      } catch (err) {
-        if (String((err as Error).message).includes('lock timeout')) throw new LockTimeoutError(key);
-        throw err;
+      // uncontended (the usual case): one statement; else wait for it up to waitMs
+      const [{ ok }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key])) as [{ ok: boolean }];
+      if (!ok) {
+        timeoutSet = true;
+        await runner.query(`SET lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
+        try {
+          await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+        } catch (err) {
+          if (String((err as Error).message).includes('lock timeout')) throw new LockTimeoutError(key);
+          throw err;
+        }
       }
       try {
         return await fn();
@@ -134,10 +145,23 @@ export class Db {
       }
     } finally {
       // the connection goes back to the pool: do not leave our lock_timeout on it
-      await runner.query('RESET lock_timeout').catch(() => undefined);
+      if (timeoutSet) await runner.query('RESET lock_timeout').catch(() => undefined);
       await runner.release();
     }
   }
+
+  /**
+   * Plain reads outside any transaction, straight on the server's pg pool (rows as the driver
+   * parses them, the same as `EntityManager.query` gives, without a TypeORM query runner per
+   * call). Embedded PGlite goes through TypeORM, serialised like every other unit of work.
+   */
+  readonly plain: { query<T = unknown>(sql: string, params?: unknown[]): Promise<T[]> } = {
+    query: <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+      const pool = (this.dataSource.driver as { master?: { query(sql: string, params: unknown[]): Promise<{ rows: T[] }> } }).master;
+      if (this.embedded || !pool) return this.read((m) => m.query(sql, params) as Promise<T[]>);
+      return pool.query(sql, params).then((r) => r.rows);
+    },
+  };
 
   close(): Promise<void> {
     return this.dataSource.destroy();

@@ -82,6 +82,21 @@ export class DrillStore {
     );
   }
 
+  /** The drill in flight in each of `regions` that has one (one query for all of them). */
+  async inFlightIn(regions: readonly string[]): Promise<Map<string, DrillRecord>> {
+    if (regions.length === 0) return new Map();
+    const rows = await this.db.read((m) =>
+      m
+        .getRepository(DrillEntity)
+        .createQueryBuilder('d')
+        .where(`d.region IN (:...regions) AND d.state IN ${IN_FLIGHT_SQL}`, { regions: [...new Set(regions)] })
+        .getMany(),
+    );
+    const byRegion = new Map<string, DrillRecord>();
+    for (const d of rows) if (!byRegion.has(d.region)) byRegion.set(d.region, d);
+    return byRegion;
+  }
+
   due(dueBefore: Date, limit = 200): Promise<DrillRecord[]> {
     return this.db.read((m) =>
       m

@@ -123,6 +123,7 @@ export const ReleaseEntity = new EntitySchema<ReleaseRecord>({
   ],
   indices: [
     { name: 'ix_releases_service_created', columns: ['service', 'createdAt'] },
+    { name: 'ix_releases_created', columns: ['createdAt', 'id'] },
     { name: 'ix_releases_state', columns: ['state'] },
     {
       name: 'uq_releases_one_active_per_service',

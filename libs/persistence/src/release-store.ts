@@ -3,13 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
 import { Db } from './db.js';
 import { CommitListeners, type CommitListener } from './commit-listeners.js';
-import { EventEntity, ReleaseEntity, TargetEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
-import type { GateEvaluationInput } from './gate-entities.js';
-import { insertEvaluations } from './gate-store.js';
+import { EventEntity, ReleaseEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import { ACTIVE_SQL, promoteNext } from './release-queue.js';
 import { appendEvents, nextTick, supersede } from './release-rows.js';
-import { isDuplicateRelease, newerRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
-import { updateWhere } from './sql.js';
+import { isDuplicateRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
+import { writeStep, type StepWrite } from './step-sql.js';
+import { insertPendingTargets, insertRelease, probeCreate } from './release-create.js';
+import { readRelease, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
 
 export type NewRelease = Pick<
   ReleaseRecord,
@@ -17,7 +17,8 @@ export type NewRelease = Pick<
 >;
 
 export type CreateOutcome =
-  | { kind: 'created' | 'existing'; release: ReleaseRecord }
+  | { kind: 'created'; release: ReleaseRecord; /** as inserted, in the order the API shows them */ targets: TargetRecord[] }
+  | { kind: 'existing'; release: ReleaseRecord }
   /** the key or (service, releaseNumber) names `release`, whose payload differs */
   | { kind: 'changed'; release: ReleaseRecord; by: 'idempotencyKey' | 'releaseNumber'; differences: FieldDifference[] }
   /** a release of the service with a higher number went, or will go, live */
@@ -93,18 +94,22 @@ export class ReleaseStore {
   ): Promise<CreateOutcome> {
     await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${input.service}`]);
     // The queue's order is the order creates took the service's lock (not when their transactions began).
-    const [{ at: createdAt }] = (await m.query('SELECT clock_timestamp() AS at')) as [{ at: Date }];
-    const existing = await this.findExisting(m, input);
+    const probe = await probeCreate(m, input);
+    const createdAt = probe.at;
+    const existing = probe.byKey
+      ? { release: probe.byKey, by: 'idempotencyKey' as const }
+      : probe.byNumber
+        ? { release: probe.byNumber, by: 'releaseNumber' as const }
+        : null;
     if (existing) {
       const differences = payloadDifferences(existing.release, input);
       return differences.length > 0
         ? { kind: 'changed', release: existing.release, by: existing.by, differences }
         : { kind: 'existing', release: existing.release };
     }
-    const newer = await newerRelease(m, input.service, input.releaseNumber);
+    const newer = probe.newer;
     if (newer && !opts.allowOlder) return { kind: 'older', newer };
-    const active = await m.query(`SELECT 1 FROM releases WHERE service = $1 AND state IN ${ACTIVE_SQL} LIMIT 1`, [input.service]);
-    const state: ReleaseState = active.length > 0 ? 'queued' : 'running';
+    const state: ReleaseState = probe.active ? 'queued' : 'running';
     const now = new Date();
     // Row-locked now; they end `superseded` once this release has an id to name.
     const superseded: ReleaseRecord[] = opts.supersede
@@ -112,7 +117,7 @@ export class ReleaseStore {
           .getRepository(ReleaseEntity)
           .find({ where: { service: input.service, state: 'queued' }, lock: { mode: 'pessimistic_write' } })
       : [];
-    const release = await m.getRepository(ReleaseEntity).save({
+    const release = await insertRelease(m, {
       ...input,
       createdAt,
       state,
@@ -124,17 +129,7 @@ export class ReleaseStore {
       startedAt: state === 'running' ? now : null,
       endedAt: null,
     });
-    await m.getRepository(TargetEntity).insert(
-      input.plan.stages.flatMap((stage) =>
-        stage.regions.map((r) => ({
-          releaseId: release.id,
-          stageIndex: stage.index,
-          region: r.region,
-          state: 'pending' as const,
-          workloads: r.workloads,
-        })),
-      ),
-    );
+    const targets = await insertPendingTargets(m, release.id, input.plan);
     const older = newer
       ? { allowOlder: true as const, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } }
       : {};
@@ -159,40 +154,20 @@ export class ReleaseStore {
         data: { by: release.id },
       });
     }
-    return { kind: 'created', release: await m.getRepository(ReleaseEntity).findOneByOrFail({ id: release.id }) };
-  }
-
-  private async findExisting(
-    m: EntityManager,
-    input: NewRelease,
-  ): Promise<{ release: ReleaseRecord; by: 'idempotencyKey' | 'releaseNumber' } | null> {
-    const repo = m.getRepository(ReleaseEntity);
-    if (input.idempotencyKey) {
-      const byKey = await repo.findOneBy({ idempotencyKey: input.idempotencyKey });
-      if (byKey) return { release: byKey, by: 'idempotencyKey' };
-    }
-    const byNumber = await repo.findOneBy({ service: input.service, releaseNumber: input.releaseNumber });
-    return byNumber ? { release: byNumber, by: 'releaseNumber' } : null;
+    return { kind: 'created', release, targets };
   }
 
   get(id: string): Promise<ReleaseRecord | null> {
-    return this.db.read((m) => m.getRepository(ReleaseEntity).findOneBy({ id }));
+    return readRelease(this.db.plain, id);
   }
 
-  list(filter: ReleaseFilter): Promise<{ items: ReleaseRecord[]; total: number }> {
-    return this.db.read(async (m) => {
-      const where: Partial<Pick<ReleaseRecord, 'service' | 'state'>> = {};
-      if (filter.service) where.service = filter.service;
-      if (filter.state) where.state = filter.state;
-      const [items, total] = await m
-        .getRepository(ReleaseEntity)
-        .findAndCount({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: filter.limit, skip: filter.offset });
-      return { items, total };
-    });
+  /** A page of releases as a list shows them (newest first), and how many match. */
+  list(filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
+    return readSummaries(this.db.plain, filter);
   }
 
   targets(releaseId: string): Promise<TargetRecord[]> {
-    return this.db.read((m) => m.getRepository(TargetEntity).find({ where: { releaseId }, order: { stageIndex: 'ASC', region: 'ASC' } }));
+    return readTargets(this.db.plain, releaseId);
   }
 
   events(releaseId: string, afterId = '0', limit = 500): Promise<EventRecord[]> {
@@ -208,48 +183,27 @@ export class ReleaseStore {
   }
 
   /**
-   * Apply one step of a release in one transaction: the release's columns (guarded by its
-   * row version), target columns, the events that explain them and the gate evaluations behind
-   * them; with `tickAt`, the next step is asked for in the same commit (returns its tick sequence).
+   * Apply one step of a release in one statement (so one commit): the release's columns
+   * (guarded by its row version), target columns, the events that explain them and the gate
+   * evaluations behind them; with `tickAt`, the next step is asked for in the same commit
+   * (returns its tick sequence). Throws ConcurrentModificationError, having written nothing,
+   * when the release changed since `release` was read.
    */
-  async applyStep(
-    release: ReleaseRecord,
-    change: {
-      release?: Partial<ReleaseRecord>;
-      targets?: Array<{ id: string; patch: Partial<TargetRecord> }>;
-      events?: EventInput[];
-      evaluations?: GateEvaluationInput[];
-      tickAt?: Date;
-    },
-  ): Promise<number | null> {
-    const seq = await this.db.tx(async (m) => {
-      const n = await updateWhere(
-        m,
-        ReleaseEntity,
-        { ...change.release, rowVersion: release.rowVersion + 1 },
-        'id = $1 AND row_version = $2',
-        [release.id, release.rowVersion],
-      );
-      if (n !== 1) throw new ConcurrentModificationError(release.id);
-      for (const t of change.targets ?? []) {
-        await updateWhere(m, TargetEntity, t.patch, 'id = $1 AND release_id = $2', [t.id, release.id]);
-      }
-      if (change.events?.length) await appendEvents(m, release.id, change.events);
-      if (change.evaluations?.length) await insertEvaluations(m, release.id, change.evaluations);
-      return change.tickAt ? nextTick(m, release.id, change.tickAt) : null;
-    });
+  async applyStep(release: ReleaseRecord, change: StepWrite): Promise<number | null> {
+    const written = await this.db.autocommit((m) => writeStep(m, release, change));
+    if (!written) throw new ConcurrentModificationError(release.id);
     this.committed.emit(release.id);
-    return seq;
+    return written.tickSeq;
   }
 
   /** Ask for the next step at `at`; returns the tick sequence number the job must carry. */
   scheduleTick(releaseId: string, at: Date): Promise<number> {
-    return this.db.tx((m) => nextTick(m, releaseId, at));
+    return this.db.autocommit((m) => nextTick(m, releaseId, at));
   }
 
   /** Nothing to do until something outside the engine (an operator) changes the release. */
   async clearNextTick(releaseId: string): Promise<void> {
-    await this.db.tx((m) => m.query(`UPDATE releases SET next_tick_at = NULL WHERE id = $1`, [releaseId]));
+    await this.db.autocommit((m) => m.query(`UPDATE releases SET next_tick_at = NULL WHERE id = $1`, [releaseId]));
   }
 
   /**

@@ -5,7 +5,7 @@
  * Every phase is safe to repeat: a process killed anywhere resumes from what Postgres holds.
  */
 import { awaitsApproval, decideStage, ENGINE_ACTOR, isTerminalRelease, moveRelease, moveTarget } from '#domain';
-import type { Db, ReleaseRecord, ReleaseStore, TargetRecord } from '#persistence';
+import { afterStep, type Db, type ReleaseRecord, type ReleaseStore, type TargetRecord } from '#persistence';
 import { releaseLock } from '../locks.js';
 import type { Clock, Logger, TickScheduler } from '../ports.js';
 import type { Drainer } from './drainer.js';
@@ -24,8 +24,8 @@ export interface AdvanceSettings {
 
 export type AdvanceOutcome = 'missing' | 'stale' | 'idle' | 'scheduled' | 'ended';
 
-type StepResult = { changed: true } | { changed: false; wakeInMs: number | null };
-const CHANGED: StepResult = { changed: true };
+/** A step either committed `change` or has nothing to do for `wakeInMs` (null: until an operator acts). */
+type StepResult = { changed: true; change: StepChange } | { changed: false; wakeInMs: number | null };
 /** After this many phases a tick yields its worker slot (re-enqueued at once) so releases share workers fairly. */
 const MAX_PHASES_PER_TICK = 25;
 
@@ -48,14 +48,16 @@ export class AdvanceRelease {
       let release = await this.store.get(job.releaseId);
       if (!release) return 'missing';
       if (release.tickSeq !== job.seq) return 'stale';
+      let targets = await this.store.targets(release.id);
       let wakeInMs: number | null = 0;
       for (let i = 0; i < MAX_PHASES_PER_TICK; i++) {
-        const result = await this.step(release, await this.store.targets(release.id));
+        const result = await this.step(release, targets);
         if (!result.changed) {
           wakeInMs = result.wakeInMs;
           break;
         }
-        release = (await this.store.get(release.id))!;
+        // what the commit wrote, under our lock: no need to read it back
+        ({ release, targets } = afterStep(release, targets, result.change));
       }
       if (isTerminalRelease(release.state)) {
         await this.startNext(release.service);
@@ -95,7 +97,7 @@ export class AdvanceRelease {
   private async commit(release: ReleaseRecord, change: StepChange | null): Promise<StepResult | null> {
     if (!change || isEmpty(change)) return null;
     await this.store.applyStep(release, change);
-    return CHANGED;
+    return { changed: true, change };
   }
 
   /**

@@ -31,6 +31,8 @@ export interface Blocker {
 /** Drills in flight (a practice drain or rollback): a release waits rather than deploy into one. */
 export interface DrillsInFlight {
   inFlight(region: string): Promise<{ id: string; kind: string } | null>;
+  /** the same for many regions at once (one read instead of one per region) */
+  inFlightIn?(regions: readonly string[]): Promise<Map<string, { id: string; kind: string }>>;
 }
 
 export class Preflight {
@@ -44,18 +46,21 @@ export class Preflight {
   /** Blockers of the given targets, by target id (absent = clear to go). */
   async check(release: ReleaseRecord, targets: readonly TargetRecord[], nowMs: number): Promise<Map<string, Blocker>> {
     const blocked = new Map<string, Blocker>();
+    const drills = await this.drills?.inFlightIn?.(targets.map((t) => t.region));
     await Promise.all(
       targets.map(async (t) => {
         const blocker =
-          this.windowBlocker(t.region, nowMs) ?? (await this.drillBlocker(t.region, nowMs)) ?? (await this.alertBlocker(release, t, nowMs));
+          this.windowBlocker(t.region, nowMs) ??
+          (await this.drillBlocker(t.region, nowMs, drills)) ??
+          (await this.alertBlocker(release, t, nowMs));
         if (blocker) blocked.set(t.id, blocker);
       }),
     );
     return blocked;
   }
 
-  private async drillBlocker(region: string, nowMs: number): Promise<Blocker | null> {
-    const drill = await this.drills?.inFlight(region);
+  private async drillBlocker(region: string, nowMs: number, known?: Map<string, { id: string; kind: string }>): Promise<Blocker | null> {
+    const drill = known ? known.get(region) : await this.drills?.inFlight(region);
     if (!drill) return null;
     return { reason: `a ${drill.kind} drill (${drill.id}) is in progress in ${region}`, retryAtMs: nowMs + this.settings.recheckMs };
   }

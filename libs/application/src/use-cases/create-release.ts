@@ -5,7 +5,7 @@
  */
 import type { TidelineConfig } from '#config';
 import { expandPlan, PlanError, validateReleaseImage, type PlanSnapshot } from '#domain';
-import type { CreateOutcome, ReleaseRecord, ReleaseStore } from '#persistence';
+import type { CreateOutcome, ReleaseRecord, ReleaseStore, TargetRecord } from '#persistence';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { TickScheduler } from '../ports.js';
 
@@ -32,7 +32,8 @@ export class CreateRelease {
     private readonly autoBake?: { resolve(plan: PlanSnapshot): Promise<PlanSnapshot> },
   ) {}
 
-  async execute(cmd: CreateReleaseCommand): Promise<{ release: ReleaseRecord; created: boolean }> {
+  /** `targets`: those the create wrote (absent when it returned an existing release). */
+  async execute(cmd: CreateReleaseCommand): Promise<{ release: ReleaseRecord; created: boolean; targets?: TargetRecord[] }> {
     const service = this.config.services.get(cmd.service);
     if (!service) {
       const known = [...this.config.services.keys()].join(', ') || 'none configured';
@@ -69,7 +70,10 @@ export class CreateRelease {
       { supersede: service.onConcurrent === 'supersede', allowOlder: cmd.allowOlder === true },
     );
     if (outcome.kind === 'changed' || outcome.kind === 'older') throw refusal(outcome, cmd);
-    const result = { release: outcome.release, created: outcome.kind === 'created' };
+    const result =
+      outcome.kind === 'created'
+        ? { release: outcome.release, created: true, targets: outcome.targets }
+        : { release: outcome.release, created: false };
     if (result.created && result.release.state === 'running') {
       // If this enqueue is lost (Redis down, crash), the sweeper finds the release and enqueues it.
       await this.ticks.enqueueTick(result.release.id, result.release.tickSeq, 0).catch(() => undefined);

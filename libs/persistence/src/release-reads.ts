@@ -1,0 +1,96 @@
+/**
+ * The hot read paths of releases as plain SQL naming the columns they use (no entity hydration):
+ * one release, its targets, a page of release summaries. Rows come back as the same records
+ * TypeORM builds (Date for timestamptz, parsed jsonb), on node-postgres and PGlite alike.
+ */
+import type { ReleaseState } from '#domain';
+import type { ReleaseRecord, TargetRecord } from './entities.js';
+import type { ReleaseFilter } from './release-store.js';
+
+/** Anything that runs SQL and hands back rows: a transaction's EntityManager, or Db.plain. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** A release as a list shows it: no plan, only the names of its current and approved stages. */
+export interface ReleaseSummary {
+  id: string;
+  service: string;
+  version: string;
+  image: string;
+  releaseNumber: number;
+  gitSha: string | null;
+  requestedBy: string | null;
+  state: ReleaseState;
+  stateReason: string | null;
+  pausedAt: Date | null;
+  /** `plan.stages[stageIndex].name`, null past the last stage */
+  currentStage: string | null;
+  /** `plan.stages[approvedStageIndex].name`, null when none was approved */
+  approvedStage: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  updatedAt: Date;
+}
+
+export const RELEASE_COLUMNS = `id, service, version, image, release_number AS "releaseNumber", git_sha AS "gitSha",
+  requested_by AS "requestedBy", idempotency_key AS "idempotencyKey", state, state_reason AS "stateReason", plan,
+  stage_index AS "stageIndex", tick_seq AS "tickSeq", next_tick_at AS "nextTickAt", row_version AS "rowVersion",
+  created_at AS "createdAt", updated_at AS "updatedAt", started_at AS "startedAt", ended_at AS "endedAt",
+  paused_at AS "pausedAt", approved_stage_index AS "approvedStageIndex"`;
+
+export const TARGET_COLUMNS = `id, release_id AS "releaseId", stage_index AS "stageIndex", region, state, reason, workloads, previous,
+  deploy_started_at AS "deployStartedAt", patched_at AS "patchedAt", rollout_completed_at AS "rolloutCompletedAt",
+  bake_ends_at AS "bakeEndsAt", verified_at AS "verifiedAt", failed_at AS "failedAt", rollback_started_at AS "rollbackStartedAt",
+  rollback_patched_at AS "rollbackPatchedAt", rolled_back_at AS "rolledBackAt", gate_status AS "gateStatus",
+  blocked_reason AS "blockedReason", drain, updated_at AS "updatedAt"`;
+
+/** jsonb `->` counts a negative index from the end; JavaScript's `stages[-1]` is undefined: no stage. */
+const stageName = (column: string) => `CASE WHEN ${column} >= 0 THEN plan->'stages'->${column}->>'name' END`;
+
+const SUMMARY_COLUMNS = `id, service, version, image, release_number AS "releaseNumber", git_sha AS "gitSha", requested_by AS "requestedBy",
+  state, state_reason AS "stateReason", paused_at AS "pausedAt", ${stageName('stage_index')} AS "currentStage",
+  ${stageName('approved_stage_index')} AS "approvedStage", created_at AS "createdAt", started_at AS "startedAt",
+  ended_at AS "endedAt", updated_at AS "updatedAt", total`;
+
+/** Targets in the order the API shows them (by stage, then region in the database's collation). */
+export const TARGET_ORDER = 'ORDER BY stage_index ASC, region ASC';
+
+export async function readRelease(m: Queryable, id: string): Promise<ReleaseRecord | null> {
+  const rows = (await m.query(`SELECT ${RELEASE_COLUMNS} FROM releases WHERE id = $1`, [id])) as ReleaseRecord[];
+  return rows[0] ?? null;
+}
+
+export function readTargets(m: Queryable, releaseId: string): Promise<TargetRecord[]> {
+  return m.query(`SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = $1 ${TARGET_ORDER}`, [releaseId]) as Promise<
+    TargetRecord[]
+  >;
+}
+
+/** Newest first; `total` counts every release the filter matches. */
+export async function readSummaries(m: Queryable, filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (filter.service) where.push(`service = $${params.push(filter.service)}`);
+  if (filter.state) where.push(`state = $${params.push(filter.state)}`);
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  // The page first (from ix_releases_created when unfiltered) with the count of every match (one
+  // InitPlan), then its 16 fields from only its rows' plans.
+  const rows = (await m.query(
+    `SELECT ${SUMMARY_COLUMNS} FROM (
+       SELECT id, service, version, image, release_number, git_sha, requested_by, state, state_reason, paused_at, plan, stage_index,
+         approved_stage_index, created_at, started_at, ended_at, updated_at,
+         (SELECT count(*)::int FROM releases ${clause}) AS total
+       FROM releases ${clause} ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}
+     ) page ORDER BY created_at DESC, id DESC`,
+    [...params, filter.limit, filter.offset],
+  )) as Array<ReleaseSummary & { total: number }>;
+  if (rows.length === 0) {
+    // past the last page (or nothing matches): no row to read the count from
+    const counted = (await m.query(`SELECT count(*)::int AS n FROM releases ${clause}`, params)) as Array<{ n: number }>;
+    return { items: [], total: counted[0]!.n };
+  }
+  const total = rows[0]!.total;
+  return { items: rows.map(({ total: _total, ...summary }) => summary), total };
+}
