@@ -46,7 +46,10 @@ export class HttpClient {
 
   constructor(opts: HttpClientOptions) {
     this.#timeoutMs = opts.timeoutMs;
-    this.#agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+    // an idle timeout makes Node honour a server's `Keep-Alive: timeout=N` hint instead of reusing a
+    // socket the server is closing (ECONNRESET on the next request)
+    const keepAlive = { keepAlive: true, timeout: 30_000 };
+    this.#agents = { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) };
     this.#axios = axios.create({
       timeout: opts.timeoutMs,
       httpAgent: this.#agents.http,
