@@ -103,6 +103,7 @@ describe('operator state survives SIGKILL of API and worker', () => {
     await Promise.all([api.kill('SIGKILL'), worker.kill('SIGKILL')]);
     await sleep(1_500);
     [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
+    const workerReadyAt = Date.now();
 
     // the half-finished bake ends when it was due (the delayed tick survived in Redis / the sweeper)
     const verified = await wait(bakeMe, (r) => stateOf(r, 'c1') === 'verified');
@@ -111,7 +112,10 @@ describe('operator state survives SIGKILL of API and worker', () => {
     expect(bakeAfter.bake_ends_at).toEqual(bakeBefore.bake_ends_at);
     expect(bakeAfter.rollout_completed_at).toEqual(bakeBefore.rollout_completed_at);
     expect(bakeAfter.verified_at!.getTime()).toBeGreaterThanOrEqual(bakeBefore.bake_ends_at.getTime());
-    expect(bakeAfter.verified_at!.getTime() - bakeBefore.bake_ends_at.getTime()).toBeLessThan(3_000);
+    // verified once due: within 3 s of the bake's end, or of the restarted worker being ready if it
+    // came up later (a loaded machine can take longer to start it than the bake had left)
+    const dueAndServed = Math.max(bakeBefore.bake_ends_at.getTime(), workerReadyAt);
+    expect(bakeAfter.verified_at!.getTime() - dueAndServed).toBeLessThan(3_000);
 
     // long after its bake would have ended, the paused release still holds it
     await sleep(Math.max(0, pauseBakeEnd + 1_000 - Date.now()));
