@@ -34,12 +34,17 @@ describe('medium: bake timing', () => {
     await e.runUntil(bakeStart + 10 * MINUTE - 1);
     expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
     expect(e.clusters.regionsCalled('deploy')).toEqual(['c1']);
-    // the gate was looked at through the bake, once per interval
+    // the gate was looked at through the bake, once per interval, the first one this release's
+    // lead (round-timing.ts) earlier than one interval in: 2m − lead, 4m − lead, … before the end
+    const leadMs = await e.gateLeadMs(r.id);
+    const expected: number[] = [];
+    for (let at = 2 * MINUTE - leadMs; at <= 10 * MINUTE - 1; at += 2 * MINUTE) expected.push(at);
+    expect(expected.length).toBe(leadMs === 0 ? 4 : 5);
     const evaluations = await env.tdb.query<{ at: Date }>(
       `SELECT evaluated_at AS at FROM gate_evaluations WHERE release_id = $1 AND region = 'c1' ORDER BY id`,
       [r.id],
     );
-    expect(evaluations.map((x) => (x.at.getTime() - bakeStart) / MINUTE)).toEqual([2, 4, 6, 8]);
+    expect(evaluations.map((x) => x.at.getTime() - bakeStart)).toEqual(expected);
     expect(e.queue.pending()[0]?.dueAtMs).toBe(bakeStart + 10 * MINUTE);
 
     await e.step();
@@ -63,13 +68,15 @@ describe('medium: bake timing', () => {
     e.clock.setMs(t0 + 15 * MINUTE);
     await e.step();
     expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
-    // passing evaluations covered 4m + 3m (one look reaches back an interval and a half): 3 more minutes are needed
+    // passing evaluations covered 4m − lead (the one due at 4m came `lead` early) + 3m (one look
+    // reaches back an interval and a half): 3m + lead more are needed, the looks at 17m and 19m
     await e.runUntil(t0 + 19 * MINUTE - 1);
     expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
     await e.runUntil(t0 + 19 * MINUTE);
     expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: baking']);
     const verified = await e.events(r.id, 'region.verified');
-    expect(verified.map((x) => x.data)).toEqual([{ coverage: { 'error-rate': { coveredMs: 11 * MINUTE, gapCount: 1 } } }]);
+    const leadMs = await e.gateLeadMs(r.id);
+    expect(verified.map((x) => x.data)).toEqual([{ coverage: { 'error-rate': { coveredMs: 11 * MINUTE - leadMs, gapCount: 1 } } }]);
   });
 
   it('without gates the engine sleeps until the bake ends, then verifies at once', async () => {

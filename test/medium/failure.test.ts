@@ -34,10 +34,16 @@ describe('medium: failures', () => {
     // a slow fire in the canary, three minutes after it was verified
     e.metrics.set('c1', ERROR_METRIC, 0.2);
     await e.runUntil(t0 + 14 * MINUTE);
+    // the canary's watch looks are due every 2m from its verification at 10m; r1's first look
+    // comes its lead early (12m − lead) and takes the canary's along when that is within a
+    // round's reach (a quarter interval, at most 5s): the canary's look after 13m is at 14m, or
+    // at 14m − lead when the lead is at most 5s
+    const leadMs = await e.gateLeadMs(r.id);
+    const lookAt = t0 + 14 * MINUTE - (leadMs <= 5 * SECOND ? leadMs : 0);
     const failed = await e.events(r.id, 'gate.failed');
     expect(failed.map((x) => [x.region, x.data?.phase, x.data?.stage])).toEqual([['c1', 'watch', 'canary']]);
     const c1 = (await e.targets(r.id)).c1!;
-    expect(c1.failedAt?.getTime()).toBe(t0 + 14 * MINUTE);
+    expect(c1.failedAt?.getTime()).toBe(lookAt);
     expect(c1.reason).toMatch(/gate error-rate failed/);
 
     const ended = await e.runUntilRelease(r.id, (x) => x.state !== 'running' && x.state !== 'rolling_back');
@@ -65,7 +71,13 @@ describe('medium: failures', () => {
     await e.runUntil(t0 + 20 * MINUTE);
     expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: verified', 'r2: baking', 'r3: pending']);
 
-    await e.runUntil(t0 + 22 * MINUTE);
+    // r2's first look, due its lead (round-timing.ts) before 2m into its bake, fails it
+    const r2Start = (await e.targets(r.id)).r2!.rolloutCompletedAt!.getTime();
+    expect(r2Start).toBe(t0 + 20 * MINUTE);
+    const failAt = r2Start + 2 * MINUTE - (await e.gateLeadMs(r.id, 2));
+    await e.runUntil(failAt - 1);
+    expect(await e.events(r.id, 'release.rolling_back')).toEqual([]);
+    await e.runUntil(failAt);
     expect((await e.events(r.id, 'release.rolling_back')).map((x) => x.reason)).toEqual([
       expect.stringMatching(/^region r2 failed: gate error-rate failed/),
     ]);
@@ -76,7 +88,7 @@ describe('medium: failures', () => {
     // in parallel: the same tick sends every restore in one phase, at the same moment
     const restores = e.clusters.calls.filter((c) => c.op === 'restore');
     expect(restores.map((c) => c.region).sort()).toEqual(['c1', 'r1', 'r2']);
-    expect(new Set(restores.map((c) => c.atMs))).toEqual(new Set([t0 + 22 * MINUTE]));
+    expect(new Set(restores.map((c) => c.atMs))).toEqual(new Set([failAt]));
     const patched = await e.events(r.id, 'region.restore_patched');
     expect(patched.map((x) => x.data?.images)).toEqual([0, 1, 2].map(() => [OLD_IMAGE('order')]));
     // …and commits them together: one transaction (now() is the transaction's start, to the microsecond)
@@ -105,7 +117,12 @@ describe('medium: failures', () => {
     expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: baking']);
 
     e.metrics.set('r1', ERROR_METRIC, 0.3);
-    const failAt = t0 + 12 * MINUTE;
+    // r1's first look, due its lead (round-timing.ts) before 2m into its bake, fails it
+    const r1Start = (await e.targets(r.id)).r1!.rolloutCompletedAt!.getTime();
+    expect(r1Start).toBe(t0 + 10 * MINUTE);
+    const failAt = r1Start + 2 * MINUTE - (await e.gateLeadMs(r.id, 1));
+    await e.runUntil(failAt - 1);
+    expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: baking']);
     await e.runUntil(failAt);
     expect(await e.states(r.id)).toEqual(['c1: rolled_back', 'r1: draining']);
     expect(e.traffic.weight('r1')).toBe(0);

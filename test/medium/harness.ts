@@ -19,7 +19,7 @@ import {
   type Logger,
 } from '#application';
 import { loadConfig, type TidelineConfig } from '#config';
-import type { EventType } from '#domain';
+import { firstDueLeadMs, type EventType } from '#domain';
 import { createDataSource, Db, ReleaseStore, type EventRecord, type ReleaseRecord, type TargetRecord } from '#persistence';
 // the composition root's own per-region rules (this file imports only #config, not the real integrations)
 import { drainSettings, regionRules } from '../../libs/runtime/src/region-rules.js';
@@ -228,6 +228,20 @@ export class MediumEngine {
   /** The release's targets by region. */
   async targets(id: string): Promise<Record<string, TargetRecord>> {
     return Object.fromEntries((await this.store.targets(id)).map((t) => [t.region, t]));
+  }
+
+  /**
+   * How much earlier than one interval into a bake this release's first look of a stage's
+   * (only) gate comes (round-timing.ts: fixed by the release id, under half of min(interval,
+   * bake); refused here when outside that range, so a broken lead cannot move the tests with it).
+   */
+  async gateLeadMs(id: string, stageIndex = 0): Promise<number> {
+    const stage = (await this.release(id)).plan.stages[stageIndex]!;
+    const gate = stage.gates?.[0];
+    if (!gate) throw new Error(`stage ${stage.name} has no gate`);
+    const lead = firstDueLeadMs(id, gate, stage.bakeMs);
+    if (!(lead >= 0 && lead < Math.min(gate.intervalMs, stage.bakeMs) / 2)) throw new Error(`lead ${lead} ms out of range`);
+    return lead;
   }
 
   /** `region: state` of every target, in plan order. */
