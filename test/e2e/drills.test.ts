@@ -244,6 +244,9 @@ describe('drills', () => {
       res = await start({ kind: 'drain', region: 'eu-west', goal: '10m', reason: 'practice before a release' });
     }
     expect(res.status, JSON.stringify(res.body)).toBe(202);
+    // the release comes once the drill has begun draining (a release created before the drill's first
+    // step stops the drill instead: "became running before the drill changed anything")
+    await until(res.body.drill.id, (d) => d.phase !== 'drain' || ended(d), 20_000);
     const release = await env.create('web', '1.2.0', 2);
     const canary = (r: Awaited<ReturnType<GateEnv['waitFor']>>) =>
       r.stages[0]!.regions[0]! as { region: string; state: string; blockedReason?: string | null };
