@@ -32,7 +32,10 @@ function spawnProc(script: string, env: NodeJS.ProcessEnv, readyText: string, ti
   let out = '';
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const ready = new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`${script} not ready after ${timeoutMs}ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a process that never got ready must not outlive the test
+      rej(new Error(`${script} not ready after ${timeoutMs}ms:\n${out}`));
+    }, timeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
       if (out.includes(readyText)) {
