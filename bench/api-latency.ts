@@ -22,17 +22,11 @@ import { backendCpu, backendCpuDelta, load, spawnServer, type LoadSpec, type Ser
 import { printApiReport, writeApiMarkdown, type ApiReport, type EndpointRound } from './api-report.js';
 import { image, writeBenchConfig, type Stage } from './engine-run.js';
 import { sqlCounter, sqlPer } from './sql-count.js';
-import { createScratchDb, deleteRedisPrefix, hex, mapLimit, runBench, type Cleanup } from './support.js';
+import { createScratchDb, deleteRedisPrefix, hex, mapLimit, runBench, type Cleanup, envInt } from './support.js';
 import { benchHeaders } from './token.js';
 
 const env = process.env;
-const int = (name: string, fallback: number, min = 1): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-};
+const int = envInt;
 const P = {
   releases: int('BENCH_API_RELEASES', 1000),
   services: 50,

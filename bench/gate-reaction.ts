@@ -31,18 +31,23 @@ import { freePort, startPrometheus, type RunningPrometheus } from '../scripts/pr
 import { GATE_CONTAINER, GATE_NAMESPACE, GATE_SERVICE, gateImage, gateSpec, writeGateConfig, type GatePlanParams } from './gate-config.js';
 import { printGateReport, summarize, writeGateMarkdown, type GateReport, type RunResult } from './gate-report.js';
 import { probeDelayedJobs, probeUpdates } from './gate-probes.js';
-import { runBench, type Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, sleep, spawnNode } from './support.js';
+import {
+  runBench,
+  type Cleanup,
+  cpuDelta,
+  cpuSnapshot,
+  createScratchDb,
+  deleteRedisPrefix,
+  hex,
+  sleep,
+  spawnNode,
+  envInt,
+} from './support.js';
 import { redisConnection } from '../libs/integrations/src/queue/redis.js';
 import { benchHeaders } from './token.js';
 
 const env = process.env;
-const int = (name: string, fallback: number, min = 1): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-};
+const int = envInt;
 const faultScope = env.BENCH_GATE_FAULT || 'one';
 if (faultScope !== 'one' && faultScope !== 'all') throw new Error(`BENCH_GATE_FAULT must be "one" or "all", got "${faultScope}"`);
 const P = {

@@ -36,19 +36,14 @@ import {
   sampleRss,
   spawnNode,
   type Proc,
+  envInt,
 } from './support.js';
 
 /** Waves after the canary (r01) for 20 regions: r02–r04, r05–r09, r10–r14, r15–r20. Other region counts scale it. */
 const WAVE_SIZES = [3, 5, 5, 6];
 
 const env = process.env;
-const int = (name: string, fallback: number, min = 1): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-};
+const int = envInt;
 const P = {
   releases: int('BENCH_RELEASES', 200),
   regions: int('BENCH_REGIONS', 20, 2),

@@ -47,17 +47,12 @@ import {
   sleep,
   spawnNode,
   type Cleanup,
+  envInt,
 } from './support.js';
 import { benchHeaders } from './token.js';
 
 const env = process.env;
-const int = (name: string, fallback: number, min = 1): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-};
+const int = envInt;
 const soak = env.BENCH_SCALE_SOAK === '1';
 const P = {
   sizes: (env.BENCH_SCALE_RELEASES || '100,300,1000').split(',').map((s) => Number(s.trim())),

@@ -5,6 +5,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
+/** An integer from the environment (at least `min`), or `fallback` when unset; a bad value names its variable. */
+export const envInt = (name: string, fallback: number, min = 1): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+};
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
