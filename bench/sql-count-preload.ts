@@ -12,6 +12,8 @@ import { shapeOf, type SqlTally } from './sql-shape.js';
 const dir = process.env.TIDELINE_BENCH_SQL_DIR;
 if (dir) {
   const tally: SqlTally = { seq: 0, total: 0, byKind: {}, byShape: {} };
+  // shapes by statement text: the regexes once per text, not per call (this runs inside the measured process)
+  const shapes = new Map<string, { kind: string; shape: string }>();
   const count = (text: unknown) => {
     const sql =
       typeof text === 'string'
@@ -19,7 +21,12 @@ if (dir) {
         : typeof text === 'object' && text !== null && 'text' in text
           ? String((text as { text: unknown }).text)
           : '';
-    const { kind, shape } = shapeOf(sql);
+    let known = shapes.get(sql);
+    if (known === undefined) {
+      known = shapeOf(sql);
+      if (shapes.size < 10_000) shapes.set(sql, known);
+    }
+    const { kind, shape } = known;
     tally.total++;
     tally.byKind[kind] = (tally.byKind[kind] ?? 0) + 1;
     tally.byShape[shape] = (tally.byShape[shape] ?? 0) + 1;

@@ -10,6 +10,7 @@ import {
   createDataSource,
   Db,
   readRelease,
+  readReleaseWithTargets,
   readSummaries,
   readTargets,
   ReleaseEntity,
@@ -55,6 +56,8 @@ function suite(name: string, open: () => Promise<{ db: Db; close(): Promise<void
     let db: Db;
     let close: () => Promise<void>;
     const ids: string[] = [];
+    /** what each create answered, and its rows as read back right after it */
+    const created: Array<{ answered: { release: ReleaseRecord; targets?: unknown }; stored: { release: unknown; targets: unknown } }> = [];
 
     beforeAll(async () => {
       ({ db, close } = await open());
@@ -63,7 +66,7 @@ function suite(name: string, open: () => Promise<{ db: Db; close(): Promise<void
       const create = new CreateRelease(config(), store, { enqueueTick: async () => undefined } as never);
       for (let n = 1; n <= 7; n++) {
         const service = n % 2 ? 'checkout' : 'search';
-        const { release } = await create.execute({
+        const outcome = await create.execute({
           service,
           version: `1.${n}.0`,
           image: `registry.example.com/shop/${service}:1.${n}.0`,
@@ -71,7 +74,15 @@ function suite(name: string, open: () => Promise<{ db: Db; close(): Promise<void
           actor: 'ci',
           ...(n === 3 ? { gitSha: 'abcdef1', requestedBy: 'someone' } : {}),
         });
-        ids.push(release.id);
+        const m = db.dataSource.manager;
+        const stored = {
+          release: await m.getRepository(ReleaseEntity).findOneBy({ id: outcome.release.id }),
+          targets: await m
+            .getRepository(TargetEntity)
+            .find({ where: { releaseId: outcome.release.id }, order: { stageIndex: 'ASC', region: 'ASC' } }),
+        };
+        created.push({ answered: outcome, stored });
+        ids.push(outcome.release.id);
       }
       // Rows in every shape a list or a detail shows: past the last stage, approved, paused, drained, gated.
       await db.dataSource.query(`UPDATE releases SET stage_index = 2, state = 'succeeded', ended_at = now() WHERE id = $1`, [ids[0]]);
@@ -92,6 +103,22 @@ function suite(name: string, open: () => Promise<{ db: Db; close(): Promise<void
 
     afterAll(async () => close?.());
 
+    it('a create answers the release, its targets and its events exactly as they were stored (one statement)', async () => {
+      const m = db.dataSource.manager;
+      expect(created).toHaveLength(7);
+      for (const { answered, stored } of created) {
+        const { release, targets } = answered;
+        expect(release).toEqual(stored.release);
+        expect(targets).toEqual(stored.targets);
+        expect(targets).toHaveLength(5);
+        const events = (await m.query(`SELECT type, actor, to_state FROM release_events WHERE release_id = $1 ORDER BY id`, [
+          release.id,
+        ])) as Array<{ type: string; actor: string; to_state: string | null }>;
+        expect(events.map((e) => e.type)).toEqual(release.state === 'running' ? ['release.created', 'stage.started'] : ['release.created']);
+        expect(events[0]).toMatchObject({ actor: 'ci', to_state: release.state });
+      }
+    });
+
     it('reads a release and its targets as the entity reads did', async () => {
       const m = db.dataSource.manager;
       for (const id of ids) {
@@ -104,8 +131,13 @@ function suite(name: string, open: () => Promise<{ db: Db; close(): Promise<void
           await m.getRepository(TargetEntity).find({ where: { releaseId: id }, order: { stageIndex: 'ASC', region: 'ASC' } }),
         );
         expect(targets.length).toBe(5);
+        // GET /v1/releases/:id: both in one statement (targets through JSON), the same records
+        const both = { release: entity, targets };
+        expect(await new ReleaseStore(db).getWithTargets(id)).toEqual(both);
+        expect(await readReleaseWithTargets(m, id)).toEqual(both);
       }
       expect(await readRelease(m, '00000000-0000-4000-8000-000000000000')).toBeNull();
+      expect(await new ReleaseStore(db).getWithTargets('00000000-0000-4000-8000-000000000000')).toBeNull();
     });
 
     it('pages summaries newest first with the total, filtered, and past the last page', async () => {

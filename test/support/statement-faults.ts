@@ -27,17 +27,39 @@ export class StatementFaults {
   readonly log: string[] = [];
 
   constructor(dataSource: DataSource) {
+    // At the driver's connection, so statements sent past TypeORM's query runner (prepared,
+    // named statements: libs/persistence/src/db.ts preparedQuery) are counted and crashed too.
+    const patched = new WeakSet<object>();
     const create = dataSource.createQueryRunner.bind(dataSource);
     dataSource.createQueryRunner = (mode?: 'master' | 'slave'): QueryRunner => {
       const runner = create(mode);
-      const query = runner.query.bind(runner) as (...a: unknown[]) => Promise<unknown>;
-      runner.query = (async (sql: string, ...rest: unknown[]) => {
-        const verdict = this.before(sql);
-        if (verdict === 'crash') throw new InjectedCrash(this.count, sql);
-        const result = await query(sql, ...rest);
-        if (verdict === 'run-then-crash') throw new InjectedCrash(this.count, sql);
-        return result;
-      }) as QueryRunner['query'];
+      const connect = runner.connect.bind(runner) as () => Promise<unknown>;
+      runner.connect = (async () => {
+        const client = (await connect()) as { query: (...a: unknown[]) => Promise<unknown> | undefined } | null;
+        if (client && typeof client.query === 'function' && !patched.has(client)) {
+          patched.add(client);
+          const query = client.query.bind(client);
+          client.query = (first: unknown, ...rest: unknown[]) => {
+            const sql = typeof first === 'string' ? first : String((first as { text?: unknown } | null)?.text ?? '');
+            // pg-pool calls query(text, values, callback): answer through the callback then
+            const callback = typeof rest.at(-1) === 'function' ? (rest.pop() as (err: unknown, result?: unknown) => void) : null;
+            const run = async () => {
+              const verdict = this.before(sql);
+              if (verdict === 'crash') throw new InjectedCrash(this.count, sql);
+              const result = await query(first, ...rest);
+              if (verdict === 'run-then-crash') throw new InjectedCrash(this.count, sql);
+              return result;
+            };
+            if (!callback) return run();
+            run().then(
+              (result) => callback(null, result),
+              (err: unknown) => callback(err),
+            );
+            return undefined;
+          };
+        }
+        return client;
+      }) as QueryRunner['connect'];
       return runner;
     };
   }

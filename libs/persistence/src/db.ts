@@ -4,7 +4,40 @@
  * Postgres if the process dies). Embedded PGlite has a single connection, so there every
  * unit of work is serialised in-process instead.
  */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+
+interface QueryConfig {
+  text: string;
+  values: unknown[];
+  /** node-postgres prepares a named statement once per connection and reuses it */
+  name?: string;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per statement text (only fixed texts are prepared, so the map stays small). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `tl_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * A statement of fixed text (or of a few shapes) inside a unit of work: prepared once per
+ * connection (parsed and planned once, then only bound and executed) when the unit of work runs
+ * on a node-postgres connection; a plain `m.query` otherwise (PGlite).
+ */
+export async function preparedQuery<T>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const client = (m.queryRunner as { databaseConnection?: unknown } | undefined)?.databaseConnection;
+  if (!(client instanceof pg.Client)) return m.query(sql, params) as Promise<T[]>;
+  const result = await client.query<T & pg.QueryResultRow>({ text: sql, values: params, name: statementName(sql) });
+  return result.rows;
+}
 
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
@@ -87,6 +120,30 @@ export class Db {
     return this.embedded ? this.connection.run(run) : run();
   }
 
+  /**
+   * Run fn in one transaction that first takes the transaction-scoped lock `key` (waiting for
+   * it); the lock is held until the commit. On the server, BEGIN and the lock go in one round
+   * trip (the simple query protocol takes no parameters: the key is sent as a quoted literal).
+   */
+  async txLocked<T>(key: string, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    const lock = 'SELECT pg_advisory_xact_lock(hashtext($1))';
+    if (this.embedded) return this.tx(async (m) => (await m.query(lock, [key]), fn(m)));
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      try {
+        await runner.query(`BEGIN; ${lock.replace('$1', pg.escapeLiteral(key))}`);
+        const out = await fn(runner.manager);
+        await runner.query('COMMIT');
+        return out;
+      } catch (err) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   /** Run one statement outside an explicit transaction: it commits on its own, in one round trip. */
   autocommit<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.read(fn);
@@ -155,11 +212,11 @@ export class Db {
    * parses them, the same as `EntityManager.query` gives, without a TypeORM query runner per
    * call). Embedded PGlite goes through TypeORM, serialised like every other unit of work.
    */
-  readonly plain: { query<T = unknown>(sql: string, params?: unknown[]): Promise<T[]> } = {
-    query: <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-      const pool = (this.dataSource.driver as { master?: { query(sql: string, params: unknown[]): Promise<{ rows: T[] }> } }).master;
+  readonly plain: { query<T = unknown>(sql: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<T[]> } = {
+    query: <T>(sql: string, params: unknown[] = [], opts: { prepare?: boolean } = {}): Promise<T[]> => {
+      const pool = (this.dataSource.driver as { master?: { query(q: QueryConfig): Promise<{ rows: T[] }> } }).master;
       if (this.embedded || !pool) return this.read((m) => m.query(sql, params) as Promise<T[]>);
-      return pool.query(sql, params).then((r) => r.rows);
+      return pool.query({ text: sql, values: params, name: opts.prepare ? statementName(sql) : undefined }).then((r) => r.rows);
     },
   };
 

@@ -4,10 +4,12 @@
  * handing back the records it wrote (RETURNING) so nothing is read again.
  */
 import type { EntityManager } from 'typeorm';
-import { ACTIVE_RELEASE_STATES, type PlanSnapshot } from '#domain';
+import { ACTIVE_RELEASE_STATES } from '#domain';
+import { preparedQuery } from './db.js';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import { LIVE_OR_COMING_STATES } from './release-admission.js';
-import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS } from './release-reads.js';
+import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS, targetsFromJson } from './release-reads.js';
+import type { EventInput } from './release-store.js';
 
 const list = (states: readonly string[]) => `(${states.map((s) => `'${s}'`).join(',')})`;
 
@@ -27,7 +29,8 @@ export async function probeCreate(
   m: EntityManager,
   input: { service: string; releaseNumber: number; idempotencyKey: string | null },
 ): Promise<CreateProbe> {
-  const [row] = (await m.query(
+  const [row] = (await preparedQuery(
+    m,
     `SELECT clock_timestamp() AS at,
        EXISTS (SELECT 1 FROM releases WHERE service = $1 AND state IN ${list(ACTIVE_RELEASE_STATES)}) AS active,
        (SELECT id FROM releases WHERE idempotency_key = $3) AS "byKey",
@@ -62,50 +65,64 @@ export type NewReleaseRow = Pick<
   | 'endedAt'
 >;
 
-/** INSERT the release (id, updated_at and the rest from their defaults); returns it as stored. */
-export async function insertRelease(m: EntityManager, r: NewReleaseRow): Promise<ReleaseRecord> {
-  const rows: ReleaseRecord[] = await m.query(
-    `INSERT INTO releases (service, version, image, release_number, git_sha, requested_by, idempotency_key, plan, created_at,
+/**
+ * One statement for a created release: its row (id, updated_at and the rest from their
+ * defaults), a pending target per region of the plan, and its events in the order given.
+ * Returns the release and its targets as stored, targets in the order the API shows them.
+ */
+export async function insertCreated(
+  m: EntityManager,
+  r: NewReleaseRow,
+  events: readonly EventInput[],
+): Promise<{ release: ReleaseRecord; targets: TargetRecord[] }> {
+  const params: unknown[] = [];
+  const add = (v: unknown, type: string) => `$${params.push(v)}::${type}`;
+  const release = [
+    add(r.service, 'text'),
+    add(r.version, 'text'),
+    add(r.image, 'text'),
+    add(r.releaseNumber, 'int'),
+    add(r.gitSha, 'text'),
+    add(r.requestedBy, 'text'),
+    add(r.idempotencyKey, 'text'),
+    add(JSON.stringify(r.plan), 'jsonb'),
+    add(r.createdAt, 'timestamptz'),
+    add(r.state, 'text'),
+    add(r.stateReason, 'text'),
+    add(r.stageIndex, 'int'),
+    add(r.tickSeq, 'int'),
+    add(r.nextTickAt, 'timestamptz'),
+    add(r.rowVersion, 'int'),
+    add(r.startedAt, 'timestamptz'),
+    add(r.endedAt, 'timestamptz'),
+  ];
+  const regions = r.plan.stages.flatMap((stage) =>
+    stage.regions.map((g) => `(${add(stage.index, 'int')}, ${add(g.region, 'text')}, ${add(JSON.stringify(g.workloads), 'jsonb')})`),
+  );
+  const ctes = [
+    `r AS (INSERT INTO releases (service, version, image, release_number, git_sha, requested_by, idempotency_key, plan, created_at,
        state, state_reason, stage_index, tick_seq, next_tick_at, row_version, started_at, ended_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${RELEASE_COLUMNS}`,
-    [
-      r.service,
-      r.version,
-      r.image,
-      r.releaseNumber,
-      r.gitSha,
-      r.requestedBy,
-      r.idempotencyKey,
-      JSON.stringify(r.plan),
-      r.createdAt,
-      r.state,
-      r.stateReason,
-      r.stageIndex,
-      r.tickSeq,
-      r.nextTickAt,
-      r.rowVersion,
-      r.startedAt,
-      r.endedAt,
-    ],
-  );
-  return rows[0]!;
-}
-
-/** INSERT a pending target per region of the plan; returns them as stored, in the order the API shows them. */
-export function insertPendingTargets(m: EntityManager, releaseId: string, plan: PlanSnapshot): Promise<TargetRecord[]> {
-  const params: unknown[] = [releaseId];
-  if (plan.stages.every((s) => s.regions.length === 0)) return Promise.resolve([]);
-  const values = plan.stages.flatMap((stage) =>
-    stage.regions.map((r) => {
-      params.push(stage.index, r.region, JSON.stringify(r.workloads));
-      const n = params.length;
-      return `($1, $${n - 2}, $${n - 1}, 'pending', $${n}::jsonb)`;
-    }),
-  );
-  return m.query(
-    `WITH t AS (INSERT INTO region_targets (release_id, stage_index, region, state, workloads) VALUES ${values.join(', ')}
-       RETURNING ${TARGET_COLUMNS})
-     SELECT * FROM t ORDER BY "stageIndex" ASC, region ASC`,
-    params,
-  );
+     VALUES (${release.join(', ')}) RETURNING ${RELEASE_COLUMNS})`,
+  ];
+  if (regions.length > 0) {
+    ctes.push(`t AS (INSERT INTO region_targets (release_id, stage_index, region, state, workloads)
+     SELECT r.id, v.stage_index, v.region, 'pending', v.workloads FROM r, (VALUES ${regions.join(', ')}) AS v(stage_index, region, workloads)
+     RETURNING ${TARGET_COLUMNS})`);
+  }
+  if (events.length > 0) {
+    const tuples = events.map(
+      (e, i) =>
+        `(${i}, ${[e.type, e.actor, e.region ?? null, e.fromState ?? null, e.toState ?? null, e.reason ?? null].map((v) => add(v, 'text')).join(', ')}, ${add(e.data ? JSON.stringify(e.data) : null, 'jsonb')})`,
+    );
+    ctes.push(`e AS (INSERT INTO release_events (release_id, type, actor, region, from_state, to_state, reason, data)
+     SELECT r.id, v.type, v.actor, v.region, v.from_state, v.to_state, v.reason, v.data
+     FROM r, (VALUES ${tuples.join(', ')}) AS v(ord, type, actor, region, from_state, to_state, reason, data) ORDER BY v.ord)`);
+  }
+  const targets = regions.length > 0 ? `(SELECT json_agg(t ORDER BY t."stageIndex" ASC, t.region ASC) FROM t)` : 'NULL::json';
+  // prepared: its text depends only on how many regions and events (a handful of shapes per plan)
+  const rows = (await preparedQuery(m, `WITH ${ctes.join(',\n')}\nSELECT r.*, ${targets} AS targets FROM r`, params)) as Array<
+    ReleaseRecord & { targets: string | Array<Record<string, unknown>> | null }
+  >;
+  const { targets: raw, ...stored } = rows[0]!;
+  return { release: stored, targets: targetsFromJson(raw) };
 }

@@ -12,6 +12,11 @@ export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
+/** Db.plain: may keep a statement prepared on each pooled connection (parsed and planned once per connection). */
+interface PreparingQueryable extends Queryable {
+  query(sql: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<unknown>;
+}
+
 /** A release as a list shows it: no plan, only the names of its current and approved stages. */
 export interface ReleaseSummary {
   id: string;
@@ -57,19 +62,64 @@ const SUMMARY_COLUMNS = `id, service, version, image, release_number AS "release
 /** Targets in the order the API shows them (by stage, then region in the database's collation). */
 export const TARGET_ORDER = 'ORDER BY stage_index ASC, region ASC';
 
-export async function readRelease(m: Queryable, id: string): Promise<ReleaseRecord | null> {
-  const rows = (await m.query(`SELECT ${RELEASE_COLUMNS} FROM releases WHERE id = $1`, [id])) as ReleaseRecord[];
+export async function readRelease(m: PreparingQueryable, id: string): Promise<ReleaseRecord | null> {
+  const rows = (await m.query(`SELECT ${RELEASE_COLUMNS} FROM releases WHERE id = $1`, [id], { prepare: true })) as ReleaseRecord[];
   return rows[0] ?? null;
 }
 
-export function readTargets(m: Queryable, releaseId: string): Promise<TargetRecord[]> {
-  return m.query(`SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = $1 ${TARGET_ORDER}`, [releaseId]) as Promise<
-    TargetRecord[]
+const TARGET_DATES = [
+  'deployStartedAt',
+  'patchedAt',
+  'rolloutCompletedAt',
+  'bakeEndsAt',
+  'verifiedAt',
+  'failedAt',
+  'rollbackStartedAt',
+  'rollbackPatchedAt',
+  'rolledBackAt',
+  'updatedAt',
+] as const satisfies ReadonlyArray<keyof TargetRecord>;
+
+/** One round trip: the release and its targets (as JSON, in TARGET_ORDER), or null. */
+const RELEASE_WITH_TARGETS = `SELECT ${RELEASE_COLUMNS},
+  (SELECT coalesce(json_agg(t ORDER BY t."stageIndex" ASC, t.region ASC), '[]'::json)
+     FROM (SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = releases.id) t) AS targets
+  FROM releases WHERE id = $1`;
+
+/**
+ * A release and its targets in one statement (what GET /v1/releases/:id shows): the same records
+ * readRelease and readTargets give — target timestamps come back as JSON text and are made Dates
+ * here (millisecond precision, truncated as the driver truncates).
+ */
+export async function readReleaseWithTargets(
+  m: PreparingQueryable,
+  id: string,
+): Promise<{ release: ReleaseRecord; targets: TargetRecord[] } | null> {
+  const rows = (await m.query(RELEASE_WITH_TARGETS, [id], { prepare: true })) as Array<
+    ReleaseRecord & { targets: string | Array<Record<string, unknown>> }
   >;
+  const row = rows[0];
+  if (!row) return null;
+  const { targets, ...release } = row;
+  return { release, targets: targetsFromJson(targets) };
+}
+
+/** Target records from a `json_agg` of TARGET_COLUMNS rows: their timestamps made Dates again. */
+export function targetsFromJson(raw: string | Array<Record<string, unknown>> | null): TargetRecord[] {
+  // node-postgres parses json; PGlite through TypeORM may hand it back as text
+  const list = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? [])) as Array<Record<string, unknown>>;
+  for (const t of list) for (const k of TARGET_DATES) if (typeof t[k] === 'string') t[k] = new Date(t[k] as string);
+  return list as unknown as TargetRecord[];
+}
+
+export function readTargets(m: PreparingQueryable, releaseId: string): Promise<TargetRecord[]> {
+  return m.query(`SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = $1 ${TARGET_ORDER}`, [releaseId], {
+    prepare: true,
+  }) as Promise<TargetRecord[]>;
 }
 
 /** Newest first; `total` counts every release the filter matches. */
-export async function readSummaries(m: Queryable, filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
+export async function readSummaries(m: PreparingQueryable, filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
   const params: unknown[] = [];
   const where: string[] = [];
   if (filter.service) where.push(`service = $${params.push(filter.service)}`);
@@ -85,6 +135,7 @@ export async function readSummaries(m: Queryable, filter: ReleaseFilter): Promis
        FROM releases ${clause} ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}
      ) page ORDER BY created_at DESC, id DESC`,
     [...params, filter.limit, filter.offset],
+    { prepare: true }, // one of four texts (with or without service and state)
   )) as Array<ReleaseSummary & { total: number }>;
   if (rows.length === 0) {
     // past the last page (or nothing matches): no row to read the count from

@@ -5,11 +5,11 @@ import { Db } from './db.js';
 import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { EventEntity, ReleaseEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import { ACTIVE_SQL, promoteNext } from './release-queue.js';
-import { appendEvents, nextTick, supersede } from './release-rows.js';
+import { nextTick, supersede } from './release-rows.js';
 import { isDuplicateRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
 import { writeStep, type StepWrite } from './step-sql.js';
-import { insertPendingTargets, insertRelease, probeCreate } from './release-create.js';
-import { readRelease, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
+import { insertCreated, probeCreate } from './release-create.js';
+import { RELEASE_COLUMNS, readRelease, readReleaseWithTargets, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
 
 export type NewRelease = Pick<
   ReleaseRecord,
@@ -76,7 +76,8 @@ export class ReleaseStore {
   async create(input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean } = {}): Promise<CreateOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.db.tx((m) => this.createIn(m, input, actor, opts));
+        // The queue's order is the order creates took the service's lock (not when their transactions began).
+        const outcome = await this.db.txLocked(`service:${input.service}`, (m) => this.createIn(m, input, actor, opts));
         if (outcome.kind === 'created') this.committed.emit(outcome.release.id);
         return outcome;
       } catch (err) {
@@ -92,8 +93,6 @@ export class ReleaseStore {
     actor: string,
     opts: { supersede?: boolean; allowOlder?: boolean },
   ): Promise<CreateOutcome> {
-    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service:${input.service}`]);
-    // The queue's order is the order creates took the service's lock (not when their transactions began).
     const probe = await probeCreate(m, input);
     const createdAt = probe.at;
     const existing = probe.byKey
@@ -113,23 +112,11 @@ export class ReleaseStore {
     const now = new Date();
     // Row-locked now; they end `superseded` once this release has an id to name.
     const superseded: ReleaseRecord[] = opts.supersede
-      ? await m
-          .getRepository(ReleaseEntity)
-          .find({ where: { service: input.service, state: 'queued' }, lock: { mode: 'pessimistic_write' } })
+      ? await m.query(
+          `SELECT ${RELEASE_COLUMNS} FROM releases WHERE service = $1 AND state = 'queued' ORDER BY created_at, id FOR UPDATE`,
+          [input.service],
+        )
       : [];
-    const release = await insertRelease(m, {
-      ...input,
-      createdAt,
-      state,
-      stateReason: state === 'queued' ? 'another release of this service is active' : null,
-      stageIndex: 0,
-      tickSeq: state === 'running' ? 1 : 0,
-      nextTickAt: state === 'running' ? now : null,
-      rowVersion: 1,
-      startedAt: state === 'running' ? now : null,
-      endedAt: null,
-    });
-    const targets = await insertPendingTargets(m, release.id, input.plan);
     const older = newer
       ? { allowOlder: true as const, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } }
       : {};
@@ -145,7 +132,23 @@ export class ReleaseStore {
         ? [{ type: 'stage.started' as const, actor: ENGINE_ACTOR, data: { stage: input.plan.stages[0]!.name } }]
         : []),
     ];
-    await appendEvents(m, release.id, events);
+    // the release, its pending targets and its events: one statement
+    const { release, targets } = await insertCreated(
+      m,
+      {
+        ...input,
+        createdAt,
+        state,
+        stateReason: state === 'queued' ? 'another release of this service is active' : null,
+        stageIndex: 0,
+        tickSeq: state === 'running' ? 1 : 0,
+        nextTickAt: state === 'running' ? now : null,
+        rowVersion: 1,
+        startedAt: state === 'running' ? now : null,
+        endedAt: null,
+      },
+      events,
+    );
     for (const old of superseded) {
       await supersede(m, old, `superseded by release number ${input.releaseNumber} (${input.version})`, {
         type: 'release.superseded',
@@ -164,6 +167,11 @@ export class ReleaseStore {
   /** A page of releases as a list shows them (newest first), and how many match. */
   list(filter: ReleaseFilter): Promise<{ items: ReleaseSummary[]; total: number }> {
     return readSummaries(this.db.plain, filter);
+  }
+
+  /** A release and its targets in one round trip (null when there is no such release). */
+  getWithTargets(id: string): Promise<{ release: ReleaseRecord; targets: TargetRecord[] } | null> {
+    return readReleaseWithTargets(this.db.plain, id);
   }
 
   targets(releaseId: string): Promise<TargetRecord[]> {

@@ -6,8 +6,8 @@ export class GetRelease {
   constructor(private readonly store: ReleaseStore) {}
 
   async execute(id: string): Promise<{ release: ReleaseRecord; targets: TargetRecord[] }> {
-    const release = await this.store.get(id);
-    if (!release) throw new NotFoundError('release', id);
-    return { release, targets: await this.store.targets(id) };
+    const found = await this.store.getWithTargets(id);
+    if (!found) throw new NotFoundError('release', id);
+    return found;
   }
 }
