@@ -10,6 +10,8 @@ export interface WorkerCounters {
   evaluations: number;
   /** cumulative tideline_job_wait_seconds buckets of release.tick: le → count */
   tickWait: Map<number, number>;
+  /** nodejs_heap_size_used_bytes of each worker, MiB (live V8 heap: what RSS alone cannot tell) */
+  heapUsedMiB: number[];
 }
 
 function sumOf(text: string, metric: string, filter: (labels: string) => boolean = () => true): number {
@@ -24,11 +26,12 @@ function sumOf(text: string, metric: string, filter: (labels: string) => boolean
 }
 
 export async function workerCounters(metricsUrls: readonly string[]): Promise<WorkerCounters> {
-  const out: WorkerCounters = { promQueries: 0, evaluations: 0, tickWait: new Map() };
+  const out: WorkerCounters = { promQueries: 0, evaluations: 0, tickWait: new Map(), heapUsedMiB: [] };
   for (const url of metricsUrls) {
-    const text = await fetch(url, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
+    const text = await fetch(url, { signal: AbortSignal.timeout(60_000) }).then((r) => r.text()); // a saturated worker answers late, not never
     out.promQueries += sumOf(text, 'tideline_prometheus_queries_total');
     out.evaluations += sumOf(text, 'tideline_gate_evaluations_total');
+    out.heapUsedMiB.push(sumOf(text, 'nodejs_heap_size_used_bytes') / 2 ** 20);
     for (const line of text.split('\n')) {
       if (!line.startsWith('tideline_job_wait_seconds_bucket{') || !line.includes('job="release.tick"')) continue;
       const le = /le="([^"]+)"/.exec(line)?.[1];

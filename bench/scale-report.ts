@@ -31,6 +31,10 @@ export interface ScaleRow {
   releaseStates: Record<string, number>;
   logProblems: Record<string, Record<string, number>>;
   rssSeries: Record<string, Array<[number, number]>> | undefined;
+  /** per worker: V8 heap used at the window's start and end, MiB */
+  heapUsedMiB: Record<string, [number, number]>;
+  heapSlopeMiBPerH: Record<string, number>;
+  heapSeries: Record<string, Array<[number, number]>> | undefined;
 }
 
 export interface ScaleReport {
@@ -70,6 +74,14 @@ export function writeScaleMarkdown(dir: string, r: ScaleReport): string {
     ['CPU seconds', (x) => perProc(x.cpuS, 1)],
     ['RSS peak (MiB)', (x) => perProc(x.rssPeakMiB)],
     ['RSS slope, last 2/3 (MiB/h)', (x) => perProc(x.rssSlopeMiBPerH, 1)],
+    [
+      'V8 heap used, start → end (MiB)',
+      (x) =>
+        Object.entries(x.heapUsedMiB)
+          .map(([k, [a, b]]) => `${k} ${a.toFixed(0)} → ${b.toFixed(0)}`)
+          .join(', '),
+    ],
+    ['V8 heap used slope, last 2/3 (MiB/h)', (x) => perProc(x.heapSlopeMiBPerH, 1)],
     ['tick lateness p99 (due → taken)', (x) => `≤ ${x.tickWaitP99UpToS} s (${x.ticks} ticks)`],
     ['gate lateness p50 / p99 / max (due → query start)', (x) => `${x.gateLateP50Ms} / ${x.gateLateP99Ms} / ${x.gateLateMaxMs} ms`],
     ['Postgres sessions opened', (x) => String(x.pgSessionsOpened ?? 'n/a')],
@@ -109,6 +121,7 @@ export function writeScaleMarkdown(dir: string, r: ScaleReport): string {
     ),
     '```',
     ...(r.soak ? ['', '## RSS over time (s, MiB)', '', '```', JSON.stringify(r.rows.map((x) => x.rssSeries)), '```'] : []),
+    ...(r.soak ? ['', '## V8 heap used over time (s, MiB)', '', '```', JSON.stringify(r.rows.map((x) => x.heapSeries)), '```'] : []),
     '',
   ];
   writeFileSync(file, md.join('\n'));

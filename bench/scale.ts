@@ -186,16 +186,25 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
   const from = new Date().toISOString();
   const trend = rssTrend([...workers, { name: 'prometheus', pid: promPid }], soak ? 30_000 : 5_000);
   const t0 = Date.now();
+  /** per worker: [s since the window began, V8 heap used MiB] */
+  const heap: Record<string, Array<[number, number]>> = Object.fromEntries(workers.map((w, i) => [w.name, [[0, c0.heapUsedMiB[i]!]]]));
   while (Date.now() - t0 < P.measureS * 1000) {
     await sleep(Math.min(30_000, P.measureS * 1000 - (Date.now() - t0)));
     loads.push(loadavg()[0]!);
-    if (soak) log(`N=${n}: soak ${((Date.now() - t0) / 60_000).toFixed(1)} min`);
+    if (soak) {
+      const now = await workerCounters(metricsUrls);
+      workers.forEach((w, i) => heap[w.name]!.push([(Date.now() - t0) / 1000, now.heapUsedMiB[i]!]));
+      log(
+        `N=${n}: soak ${((Date.now() - t0) / 60_000).toFixed(1)} min, heap used ${now.heapUsedMiB.map((h) => h.toFixed(0)).join(' / ')} MiB`,
+      );
+    }
   }
   const wallS = (Date.now() - t0) / 1000;
   const rss = trend.stop();
   const to = new Date().toISOString();
   const cpu = cpuDelta(cpu0, cpuSnapshot(procs));
   const c1 = await workerCounters(metricsUrls);
+  workers.forEach((w, i) => heap[w.name]!.push([wallS, c1.heapUsedMiB[i]!]));
   const s1 = await pgSessions(db.pool, db.name);
   const dbCpu = backendCpuDelta(b0, await backendCpu(db.pool, db.name));
   const timing = await gateTiming(db.pool, from, to, intervalMs);
@@ -231,6 +240,9 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
     releaseStates: Object.fromEntries(states.rows.map((r) => [r.state, Number(r.n)])),
     logProblems: problems,
     rssSeries: soak ? rss : undefined,
+    heapUsedMiB: Object.fromEntries(workers.map((w, i) => [w.name, [c0.heapUsedMiB[i]!, c1.heapUsedMiB[i]!]])),
+    heapSlopeMiBPerH: Object.fromEntries(Object.entries(heap).map(([k, pts]) => [k, slopePerHour(pts.filter(([x]) => x >= wallS / 3))])),
+    heapSeries: soak ? heap : undefined,
   };
   log(
     `N=${n}: ${row.evaluationsPerS.toFixed(1)} evaluations/s, ${row.promQueriesPerS.toFixed(2)} queries/s, worker CPU ${row.workerCpuMsPerEval.toFixed(2)} ms/eval, ` +

@@ -82,17 +82,18 @@ export class DrillStore {
     );
   }
 
-  /** The drill in flight in each of `regions` that has one (one query for all of them). */
-  async inFlightIn(regions: readonly string[]): Promise<Map<string, DrillRecord>> {
+  /**
+   * The drill in flight in each of `regions` that has one (one prepared statement for all of
+   * them, on the engine's hot path: only what the pre-flight check uses).
+   */
+  async inFlightIn(regions: readonly string[]): Promise<Map<string, { id: string; kind: string; region: string }>> {
     if (regions.length === 0) return new Map();
-    const rows = await this.db.read((m) =>
-      m
-        .getRepository(DrillEntity)
-        .createQueryBuilder('d')
-        .where(`d.region IN (:...regions) AND d.state IN ${IN_FLIGHT_SQL}`, { regions: [...new Set(regions)] })
-        .getMany(),
+    const rows = await this.db.plain.query<{ id: string; kind: string; region: string }>(
+      `SELECT id, kind, region FROM drills WHERE region = ANY($1::text[]) AND state IN ${IN_FLIGHT_SQL}`,
+      [[...new Set(regions)]],
+      { prepare: true },
     );
-    const byRegion = new Map<string, DrillRecord>();
+    const byRegion = new Map<string, { id: string; kind: string; region: string }>();
     for (const d of rows) if (!byRegion.has(d.region)) byRegion.set(d.region, d);
     return byRegion;
   }
