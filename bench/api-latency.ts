@@ -116,10 +116,13 @@ async function main(cleanup: Cleanup): Promise<void> {
 
   // Seed: P.releases releases over P.services services (one running per service, the rest queued).
   let releaseNumber = 0;
+  // allowOlder: under load a POST can overtake an earlier one of the same service (n + 50 commits
+  // before n); without it the later-committing lower number is rightly refused as older (409).
+  // The create does the same work either way (the probe finds the newer release).
   const nextBody = () => {
     const n = ++releaseNumber;
     const service = services[n % services.length]!;
-    return JSON.stringify({ service, version: `2.0.${n}`, image: image(service, `2.0.${n}`), releaseNumber: n });
+    return JSON.stringify({ service, version: `2.0.${n}`, image: image(service, `2.0.${n}`), releaseNumber: n, allowOlder: true });
   };
   const t0 = Date.now();
   const ids = await mapLimit(Array.from({ length: P.releases }), 8, async () => {

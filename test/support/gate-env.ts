@@ -97,7 +97,18 @@ export interface GatesBody {
 
 export const image = (service: string, version: string) => `registry.example.com/shop/${service}:${version}`;
 
+/** Starts everything; when a part fails to start (a loaded machine), what had started is stopped, not orphaned. */
 export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
+  const started: Array<() => Promise<unknown>> = [];
+  try {
+    return await startGateEnvParts(o, started);
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startGateEnvParts(o: GateEnvOptions, started: Array<() => Promise<unknown>>): Promise<GateEnv> {
   const sim = await startSimulator({
     regions: o.regions,
     stepMs: 50,
@@ -105,8 +116,11 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
     deployments: o.services.map((s) => ({ namespace: 'shop', name: s.service, container: s.service, image: image(s.service, '1.0.0') })),
     ...o.simulator,
   });
+  started.push(() => sim.close());
   const prom = await startPrometheus({ scrapeTargets: [new URL(sim.url).host] });
+  started.push(() => prom.close());
   const db = await createTestDatabase();
+  started.push(() => db.drop());
   const dir = mkdtempSync(join(tmpdir(), 'tideline-gates-'));
   mkdirSync(join(dir, 'services'));
   mkdirSync(join(dir, 'plans'));
@@ -146,7 +160,9 @@ export async function startGateEnv(o: GateEnvOptions): Promise<GateEnv> {
     ...o.env,
   };
   const api = await startApi(env);
+  started.push(() => api.kill());
   const worker = await startWorker(env);
+  started.push(() => worker.kill());
   // Every region's traffic is in Prometheus before a test begins.
   await prom.waitFor(
     'count(sum by (region) (rate(sim_http_requests_total[5s])) > 0)',
