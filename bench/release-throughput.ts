@@ -10,7 +10,8 @@
  *   BENCH_RELEASES=20 BENCH_REGIONS=10 npm run bench # smoke run
  *
  * Env: BENCH_RELEASES, BENCH_REGIONS, BENCH_WORKERS, BENCH_WORKER_CONCURRENCY, BENCH_IN_FLIGHT,
- * BENCH_POLL_INTERVAL, BENCH_TIMEOUT_S, BENCH_RESULTS_DIR (default bench/results), BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL.
+ * BENCH_POLL_INTERVAL, BENCH_TIMEOUT_S, BENCH_RESULTS_DIR (default bench/results), BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL,
+ * BENCH_WORKER_NODE_ARGS (node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * Exits non-zero on errors only; there are no assertions on speed.
  */
 import { rmSync } from 'node:fs';
@@ -178,7 +179,13 @@ async function main(cleanup: Cleanup): Promise<void> {
   const workers: Proc[] = [];
   await Promise.all(
     Array.from({ length: P.workers }, async (_, i) => {
-      const w = await spawnNode(`worker-${i + 1}`, 'dist/apps/worker/src/main.js', ROOT, procEnv, '"msg":"worker ready"');
+      const w = await spawnNode(
+        `worker-${i + 1}`,
+        'dist/apps/worker/src/main.js',
+        ROOT,
+        { ...procEnv, BENCH_NODE_ARGS: process.env.BENCH_WORKER_NODE_ARGS ?? '' },
+        '"msg":"worker ready"',
+      );
       workers.push(w);
       cleanup.add(`stop ${w.name}`, () => w.stop());
     }),

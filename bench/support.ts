@@ -108,7 +108,9 @@ export function spawnNode(
   readyText: string,
   timeoutMs = 60_000,
 ): Promise<Proc> {
-  const child: ChildProcess = spawn(process.execPath, [script], {
+  // node flags for this process only (e.g. BENCH_NODE_ARGS: '--cpu-prof --cpu-prof-dir=/tmp/prof'; NODE_OPTIONS refuses --cpu-prof)
+  const nodeArgs = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
