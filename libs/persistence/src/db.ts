@@ -8,16 +8,12 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
-interface QueryConfig {
-  text: string;
-  values: unknown[];
-  /** node-postgres prepares a named statement once per connection and reuses it */
-  name?: string;
-}
-
 const statementNames = new Map<string, string>();
 
-/** A stable name per statement text (only fixed texts are prepared, so the map stays small). */
+/**
+ * A stable name per statement text (only fixed texts are prepared, so the map stays small):
+ * node-postgres prepares a named statement once per connection and reuses it.
+ */
 function statementName(sql: string): string {
   let name = statementNames.get(sql);
   if (name === undefined) {
@@ -214,7 +210,7 @@ export class Db {
    */
   readonly plain: { query<T = unknown>(sql: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<T[]> } = {
     query: <T>(sql: string, params: unknown[] = [], opts: { prepare?: boolean } = {}): Promise<T[]> => {
-      const pool = (this.dataSource.driver as { master?: { query(q: QueryConfig): Promise<{ rows: T[] }> } }).master;
+      const pool = (this.dataSource.driver as { master?: { query(q: pg.QueryConfig): Promise<{ rows: T[] }> } }).master;
       if (this.embedded || !pool) return this.read((m) => m.query(sql, params) as Promise<T[]>);
       return pool.query({ text: sql, values: params, name: opts.prepare ? statementName(sql) : undefined }).then((r) => r.rows);
     },

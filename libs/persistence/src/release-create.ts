@@ -6,9 +6,10 @@
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES } from '#domain';
 import { preparedQuery } from './db.js';
+import { eventInsert, Params } from './sql-params.js';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import { LIVE_OR_COMING_STATES } from './release-admission.js';
-import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS, targetsFromJson } from './release-reads.js';
+import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS, targetsFromJson, targetsJson } from './release-reads.js';
 import type { EventInput } from './release-store.js';
 
 const list = (states: readonly string[]) => `(${states.map((s) => `'${s}'`).join(',')})`;
@@ -75,29 +76,28 @@ export async function insertCreated(
   r: NewReleaseRow,
   events: readonly EventInput[],
 ): Promise<{ release: ReleaseRecord; targets: TargetRecord[] }> {
-  const params: unknown[] = [];
-  const add = (v: unknown, type: string) => `$${params.push(v)}::${type}`;
+  const p = new Params();
   const release = [
-    add(r.service, 'text'),
-    add(r.version, 'text'),
-    add(r.image, 'text'),
-    add(r.releaseNumber, 'int'),
-    add(r.gitSha, 'text'),
-    add(r.requestedBy, 'text'),
-    add(r.idempotencyKey, 'text'),
-    add(JSON.stringify(r.plan), 'jsonb'),
-    add(r.createdAt, 'timestamptz'),
-    add(r.state, 'text'),
-    add(r.stateReason, 'text'),
-    add(r.stageIndex, 'int'),
-    add(r.tickSeq, 'int'),
-    add(r.nextTickAt, 'timestamptz'),
-    add(r.rowVersion, 'int'),
-    add(r.startedAt, 'timestamptz'),
-    add(r.endedAt, 'timestamptz'),
+    p.add(r.service, 'text'),
+    p.add(r.version, 'text'),
+    p.add(r.image, 'text'),
+    p.add(r.releaseNumber, 'int'),
+    p.add(r.gitSha, 'text'),
+    p.add(r.requestedBy, 'text'),
+    p.add(r.idempotencyKey, 'text'),
+    p.add(JSON.stringify(r.plan), 'jsonb'),
+    p.add(r.createdAt, 'timestamptz'),
+    p.add(r.state, 'text'),
+    p.add(r.stateReason, 'text'),
+    p.add(r.stageIndex, 'int'),
+    p.add(r.tickSeq, 'int'),
+    p.add(r.nextTickAt, 'timestamptz'),
+    p.add(r.rowVersion, 'int'),
+    p.add(r.startedAt, 'timestamptz'),
+    p.add(r.endedAt, 'timestamptz'),
   ];
   const regions = r.plan.stages.flatMap((stage) =>
-    stage.regions.map((g) => `(${add(stage.index, 'int')}, ${add(g.region, 'text')}, ${add(JSON.stringify(g.workloads), 'jsonb')})`),
+    stage.regions.map((g) => `(${p.add(stage.index, 'int')}, ${p.add(g.region, 'text')}, ${p.add(JSON.stringify(g.workloads), 'jsonb')})`),
   );
   const ctes = [
     `r AS (INSERT INTO releases (service, version, image, release_number, git_sha, requested_by, idempotency_key, plan, created_at,
@@ -109,18 +109,10 @@ export async function insertCreated(
      SELECT r.id, v.stage_index, v.region, 'pending', v.workloads FROM r, (VALUES ${regions.join(', ')}) AS v(stage_index, region, workloads)
      RETURNING ${TARGET_COLUMNS})`);
   }
-  if (events.length > 0) {
-    const tuples = events.map(
-      (e, i) =>
-        `(${i}, ${[e.type, e.actor, e.region ?? null, e.fromState ?? null, e.toState ?? null, e.reason ?? null].map((v) => add(v, 'text')).join(', ')}, ${add(e.data ? JSON.stringify(e.data) : null, 'jsonb')})`,
-    );
-    ctes.push(`e AS (INSERT INTO release_events (release_id, type, actor, region, from_state, to_state, reason, data)
-     SELECT r.id, v.type, v.actor, v.region, v.from_state, v.to_state, v.reason, v.data
-     FROM r, (VALUES ${tuples.join(', ')}) AS v(ord, type, actor, region, from_state, to_state, reason, data) ORDER BY v.ord)`);
-  }
-  const targets = regions.length > 0 ? `(SELECT json_agg(t ORDER BY t."stageIndex" ASC, t.region ASC) FROM t)` : 'NULL::json';
+  if (events.length > 0) ctes.push(`e AS (${eventInsert(p, events, 'r.id', { from: 'r' })})`);
+  const targets = regions.length > 0 ? `(SELECT ${targetsJson('t')} FROM t)` : 'NULL::json';
   // prepared: its text depends only on how many regions and events (a handful of shapes per plan)
-  const rows = (await preparedQuery(m, `WITH ${ctes.join(',\n')}\nSELECT r.*, ${targets} AS targets FROM r`, params)) as Array<
+  const rows = (await preparedQuery(m, `WITH ${ctes.join(',\n')}\nSELECT r.*, ${targets} AS targets FROM r`, p.list)) as Array<
     ReleaseRecord & { targets: string | Array<Record<string, unknown>> | null }
   >;
   const { targets: raw, ...stored } = rows[0]!;

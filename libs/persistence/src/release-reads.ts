@@ -80,10 +80,13 @@ const TARGET_DATES = [
   'updatedAt',
 ] as const satisfies ReadonlyArray<keyof TargetRecord>;
 
+/** A JSON array of the TARGET_COLUMNS rows named `rows`, in TARGET_ORDER (targetsFromJson reads it back). */
+export const targetsJson = (rows: string) =>
+  `coalesce(json_agg(${rows} ORDER BY ${rows}."stageIndex" ASC, ${rows}.region ASC), '[]'::json)`;
+
 /** One round trip: the release and its targets (as JSON, in TARGET_ORDER), or null. */
 const RELEASE_WITH_TARGETS = `SELECT ${RELEASE_COLUMNS},
-  (SELECT coalesce(json_agg(t ORDER BY t."stageIndex" ASC, t.region ASC), '[]'::json)
-     FROM (SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = releases.id) t) AS targets
+  (SELECT ${targetsJson('t')} FROM (SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = releases.id) t) AS targets
   FROM releases WHERE id = $1`;
 
 /**

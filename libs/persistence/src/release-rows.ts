@@ -4,30 +4,13 @@ import { moveRelease, moveTarget, type MoveEvent } from '#domain';
 import { ReleaseEntity, type ReleaseRecord } from './entities.js';
 import type { EventInput } from './release-store.js';
 import { updateWhere } from './sql.js';
+import { eventInsert, Params } from './sql-params.js';
 
 /** Append events to a release's audit log (append-only: the table refuses UPDATE and DELETE). */
 export async function appendEvents(m: EntityManager, releaseId: string, events: EventInput[]): Promise<void> {
   if (events.length === 0) return;
-  const params: unknown[] = [];
-  const values = events.map((e) => {
-    const row = [
-      releaseId,
-      e.type,
-      e.actor,
-      e.region ?? null,
-      e.fromState ?? null,
-      e.toState ?? null,
-      e.reason ?? null,
-      e.data ? JSON.stringify(e.data) : null,
-    ];
-    const placeholders = row.map((_, i) => `$${params.length + i + 1}`);
-    params.push(...row);
-    return `(${placeholders.join(', ')}::jsonb)`;
-  });
-  await m.query(
-    `INSERT INTO release_events (release_id, type, actor, region, from_state, to_state, reason, data) VALUES ${values.join(', ')}`,
-    params,
-  );
+  const p = new Params();
+  await m.query(eventInsert(p, events, p.add(releaseId, 'uuid')), p.list);
 }
 
 /** Bump the release's tick sequence and set when its next step is due; returns the sequence. */

@@ -8,6 +8,7 @@ import type { EntityManager, EntityMetadata, EntitySchema, ObjectLiteral } from 
 import { ReleaseEntity, TargetEntity, type ReleaseRecord, type TargetRecord } from './entities.js';
 import { GateEvaluationEntity, type GateEvaluationInput } from './gate-entities.js';
 import type { EventInput } from './release-store.js';
+import { eventInsert, Params } from './sql-params.js';
 
 export interface StepWrite {
   release?: Partial<ReleaseRecord>;
@@ -16,17 +17,6 @@ export interface StepWrite {
   evaluations?: GateEvaluationInput[];
   /** ask for the next step at this time (bumps the tick sequence) in the same commit */
   tickAt?: Date;
-}
-
-const EVENT_COLUMNS = ['type', 'actor', 'region', 'from_state', 'to_state', 'reason', 'data'] as const;
-
-/** Positional parameters, each placed with an explicit cast so VALUES rows have their column's type. */
-class Params {
-  readonly list: unknown[] = [];
-  add(value: unknown, type: string): string {
-    this.list.push(value);
-    return `$${this.list.length}::${type}`;
-  }
 }
 
 interface Column {
@@ -109,19 +99,7 @@ export async function writeStep(
   }
 
   const events = change.events ?? [];
-  if (events.length > 0) {
-    const tuples = events.map((e, i) => {
-      const row = [e.type, e.actor, e.region ?? null, e.fromState ?? null, e.toState ?? null, e.reason ?? null];
-      const cells = row.map((v) => p.add(v, 'text'));
-      return `(${i}, ${cells.join(', ')}, ${p.add(e.data ? JSON.stringify(e.data) : null, 'jsonb')})`;
-    });
-    const cols = EVENT_COLUMNS.map(quoted).join(', ');
-    ctes.push(
-      `e AS (INSERT INTO "release_events" ("release_id", ${cols})
-       SELECT ${id}, ${EVENT_COLUMNS.map((c) => `v.${quoted(c)}`).join(', ')} FROM (VALUES ${tuples.join(', ')}) AS v("ord", ${cols})
-       WHERE EXISTS (SELECT 1 FROM r) ORDER BY v."ord")`,
-    );
-  }
+  if (events.length > 0) ctes.push(`e AS (${eventInsert(p, events, id, { where: 'EXISTS (SELECT 1 FROM r)' })})`);
 
   const evaluations = change.evaluations ?? [];
   if (evaluations.length > 0) ctes.push(`g AS (${evaluationInsert(m, GateEvaluationEntity, evaluations, id, p)})`);
