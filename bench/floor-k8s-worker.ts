@@ -2,12 +2,14 @@
  * One process of the honest floor (see floor-k8s.ts): a bare BullMQ Worker doing, per
  * region-step, exactly the unavoidable work — GET the Deployment, commit what runs (one row),
  * PATCH it (strategic merge: image + labels), GET it again to see the rollout done, commit the
- * step (one row), enqueue the next step. Kubernetes through @kubernetes/client-node with a
- * keep-alive agent per cluster, as the engine does.
+ * step (one row), enqueue the next step. Kubernetes through @kubernetes/client-node's transport
+ * and auth with a keep-alive agent per cluster and the JSON read as plain objects (no typed
+ * models), as the engine does (libs/integrations/src/kubernetes/kube-requests.ts).
  */
 import * as k8s from '@kubernetes/client-node';
 import { Queue, Worker } from 'bullmq';
 import { KeepAliveKubeConfig } from '../libs/integrations/src/kubernetes/keep-alive-kubeconfig.js';
+import { KubeRequests } from '../libs/integrations/src/kubernetes/kube-requests.js';
 import { redisConnection } from '../libs/integrations/src/queue/redis.js';
 import { FLOOR_K8S_JOB_OPTIONS, FLOOR_K8S_NAMESPACE, FLOOR_K8S_QUEUE, floorK8sJobId, type FloorK8sJob } from './floor-k8s-shared.js';
 import { newPool } from './support.js';
@@ -23,7 +25,7 @@ const connection = redisConnection(env('FLOOR_REDIS_URL'));
 const prefix = env('FLOOR_PREFIX');
 const pool = newPool(env('FLOOR_DATABASE_URL'), concurrency + 2);
 
-const apps = new Map<string, k8s.AppsV1Api>();
+const apps = new Map<string, KubeRequests>();
 for (const region of regions) {
   const kc = new KeepAliveKubeConfig();
   kc.loadFromOptions({
@@ -32,10 +34,16 @@ for (const region of regions) {
     contexts: [{ name: region, cluster: region, user: 'floor' }],
     currentContext: region,
   });
-  apps.set(region, kc.makeApiClient(k8s.AppsV1Api));
+  apps.set(region, new KubeRequests(kc));
 }
 
-const isDone = (d: k8s.V1Deployment) => {
+interface Deployment {
+  metadata?: { generation?: number };
+  spec?: { replicas?: number; template?: { spec?: { containers?: Array<{ image?: string }> } } };
+  status?: { observedGeneration?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number };
+}
+
+const isDone = (d: Deployment) => {
   const s = d.status ?? {};
   const want = d.spec?.replicas ?? 1;
   return (
@@ -57,19 +65,17 @@ const worker = new Worker<FloorK8sJob>(
     const api = apps.get(region)!;
     const name = `svc-${String(row).padStart(3, '0')}`;
     const image = `registry.example.com/${FLOOR_K8S_NAMESPACE}/${name}:2.0.0`;
-    const before = await api.readNamespacedDeployment({ name, namespace: FLOOR_K8S_NAMESPACE });
+    const path = `/apis/apps/v1/namespaces/${FLOOR_K8S_NAMESPACE}/deployments/${name}`;
+    const read = async () => JSON.parse(await api.get(path)) as Deployment;
+    const before = await read();
     const previous = before.spec?.template?.spec?.containers?.[0]?.image ?? '';
     await pool.query('UPDATE floor_k8s_steps SET previous_image = $2, patching = true WHERE id = $1', [row, previous]);
     const labels = { 'app.kubernetes.io/version': '2.0.0', 'tideline.io/release': `floor-${row}` };
-    await api.patchNamespacedDeployment(
-      {
-        name,
-        namespace: FLOOR_K8S_NAMESPACE,
-        body: { metadata: { labels }, spec: { template: { metadata: { labels }, spec: { containers: [{ name: 'app', image }] } } } },
-      },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
-    );
-    while (!isDone(await api.readNamespacedDeployment({ name, namespace: FLOOR_K8S_NAMESPACE }))) extraReads++;
+    await api.patch(path, k8s.PatchStrategy.StrategicMergePatch, {
+      metadata: { labels },
+      spec: { template: { metadata: { labels }, spec: { containers: [{ name: 'app', image }] } } },
+    });
+    while (!isDone(await read())) extraReads++;
     await pool.query('UPDATE floor_k8s_steps SET step = $2, patching = false, done_at = clock_timestamp() WHERE id = $1', [row, step]);
     if (step < regions.length) await queue.add('floor.k8s.step', { row, step: step + 1 }, { jobId: floorK8sJobId(row, step + 1) });
   },

@@ -6,6 +6,7 @@ import { startSimulator, type RunningSimulator } from '../../apps/simulator/src/
 import type { RegionConfig } from '#config';
 import { KubernetesClusters } from '#integrations';
 
+const PADDING = Buffer.alloc(256 * 1024, ' ');
 const w = { namespace: 'shop', deployment: 'checkout', container: 'checkout' };
 
 describe('Kubernetes connections', () => {
@@ -26,7 +27,9 @@ describe('Kubernetes connections', () => {
         body: chunks.length ? Buffer.concat(chunks) : undefined,
       });
       res.writeHead(upstream.status, { 'content-type': 'application/json' });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
+      // padded (JSON allows trailing whitespace) past what the HTTP client buffers on its own, as a
+      // real Deployment can be: a response only frees its connection once it is read
+      res.end(Buffer.concat([Buffer.from(await upstream.arrayBuffer()), PADDING]));
     });
     proxy.on('connection', () => connections++);
     await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
@@ -42,6 +45,19 @@ describe('Kubernetes connections', () => {
     const client = new KubernetesClusters([region], { timeoutMs: 5_000 }).forRegion('eu');
     for (let i = 0; i < 20; i++) await client.snapshot(w);
     expect(connections).toBe(1);
+  });
+
+  it('patches and failed calls free their connection too (their responses are read)', async () => {
+    const region = { name: 'eu', kubernetes: { kind: 'server', server: url, skipTLSVerify: true } } as unknown as RegionConfig;
+    const client = new KubernetesClusters([region], { timeoutMs: 5_000 }).forRegion('eu');
+    const before = connections;
+    for (let i = 0; i < 5; i++) {
+      const recorded = await client.snapshot(w);
+      await client.deploy(w, `registry.example.com/shop/checkout:2.0.${i}`, { 'tideline.dev/release': `r${i}` });
+      await expect(client.observe({ ...w, deployment: 'missing' })).rejects.toThrow(/HTTP 404/);
+      await client.restore(recorded, ['tideline.dev/release']);
+    }
+    expect(connections - before).toBe(1);
   });
 
   it("drops an idle connection before the server's keep-alive timeout instead of reusing one being closed", async () => {

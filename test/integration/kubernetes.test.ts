@@ -69,20 +69,43 @@ describe('Kubernetes adapter (client-node → simulator)', () => {
       const restored = sim.readDeployment(region, 'shop', 'checkout') as { metadata: { labels: unknown }; spec: { template: unknown } };
       expect(restored.spec.template).toEqual(original.spec.template);
       expect(restored.metadata.labels).toEqual(original.metadata.labels);
+      // deploy is a strategic merge patch, restore a JSON merge patch
+      expect(sim.patchLog({ region }).map((p) => p.contentType)).toEqual([
+        'application/strategic-merge-patch+json',
+        'application/strategic-merge-patch+json',
+        'application/merge-patch+json',
+      ]);
     });
   }
 
-  it('classifies failures: 404 and 403 are permanent, 5xx and timeouts are not, the token never shows', async () => {
+  it('classifies failures: 404, 401 and 403 are permanent, 5xx and timeouts are not, the token never shows', async () => {
     const client = clusters.forRegion('by-token');
     const missing = await client.snapshot({ ...w, deployment: 'nope' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(WorkloadError);
     expect((missing as WorkloadError).permanent).toBe(true);
     expect((missing as WorkloadError).status).toBe(404);
+    // the message is the Status body's
+    expect((missing as WorkloadError).message).toBe('by-token: read shop/nope failed with HTTP 404: deployments.apps "nope" not found');
+    // names are URL-encoded path segments
+    const slashed = await client.observe({ ...w, deployment: 'no/such' }).catch((e: unknown) => e);
+    expect((slashed as WorkloadError).message).toContain('HTTP 404: deployments.apps "no/such" not found');
+    const missingPatch = await client.deploy({ ...w, deployment: 'nope' }, NEW, {}).catch((e: unknown) => e);
+    expect((missingPatch as WorkloadError).permanent).toBe(true);
+    expect((missingPatch as WorkloadError).message).toBe(
+      'by-token: patch shop/nope failed with HTTP 404: deployments.apps "nope" not found',
+    );
 
     sim.injectHttpFault({ region: 'by-token', status: 503 });
     const unavailable = await client.observe(w).catch((e: unknown) => e);
     expect((unavailable as WorkloadError).permanent).toBe(false);
     expect((unavailable as WorkloadError).status).toBe(503);
+    expect((unavailable as WorkloadError).message).toContain('HTTP 503: injected fault: GET');
+
+    // as with client-node's generated clients, a 401 carries no message
+    sim.injectHttpFault({ region: 'by-token', status: 401 });
+    const unauthorized = await client.snapshot(w).catch((e: unknown) => e);
+    expect((unauthorized as WorkloadError).permanent).toBe(true);
+    expect((unauthorized as WorkloadError).message).toBe('by-token: read shop/checkout failed with HTTP 401: no message');
 
     sim.injectHttpFault({ region: 'by-token', delayMs: 1_500 });
     const slow = await client.observe(w).catch((e: unknown) => e);
@@ -92,7 +115,9 @@ describe('Kubernetes adapter (client-node → simulator)', () => {
     sim.injectHttpFault({ region: 'by-token', status: 403 });
     const forbidden = await client.deploy(w, NEW, {}).catch((e: unknown) => e);
     expect((forbidden as WorkloadError).permanent).toBe(true);
-    for (const err of [missing, unavailable, slow, forbidden]) expect(String((err as Error).message)).not.toContain(TOKEN);
+    expect((forbidden as WorkloadError).message).toContain('patch shop/checkout failed with HTTP 403: injected fault: PATCH');
+    for (const err of [missing, slashed, missingPatch, unavailable, unauthorized, slow, forbidden])
+      expect(String((err as Error).message)).not.toContain(TOKEN);
 
     expect(() => clusters.forRegion('mars')).toThrow(UnknownRegionError);
   });

@@ -1,30 +1,49 @@
 /**
- * WorkloadClient over @kubernetes/client-node 1.x (AppsV1Api), one per region's KubeConfig.
- * Deploy is a strategic-merge patch (image by container name + release labels); restore is
- * a JSON merge patch that puts the recorded pod template and labels back exactly.
+ * WorkloadClient over @kubernetes/client-node 1.x (its transport and auth via KubeRequests), one
+ * per region's KubeConfig. Reads GET the Deployment and pick the few fields used from the plain
+ * JSON (no typed models). Deploy is a strategic-merge patch (image by container name + release
+ * labels); restore is a JSON merge patch that puts the recorded pod template and labels back
+ * exactly. Patch responses are not parsed.
  */
 import * as k8s from '@kubernetes/client-node';
 import type { JsonObject, RecordedWorkload, RolloutObservation, Workload } from '#domain';
 import { WorkloadError, type WorkloadClient } from '#application';
+import { KubeRequests } from './kube-requests.js';
+
+/** The fields of a Deployment the adapter reads; the rest of the JSON is ignored. */
+interface DeploymentFields {
+  metadata?: { generation?: number; labels?: Record<string, string> };
+  spec?: { replicas?: number; template?: PodTemplateFields };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
+  };
+}
+
+/** The pod template is recorded whole (as JSON); of it only the containers' name and image are read. */
+type PodTemplateFields = JsonObject & { spec?: { containers?: Array<{ name?: string; image?: string }> } };
 
 export class ClientNodeWorkloads implements WorkloadClient {
-  private readonly apps: k8s.AppsV1Api;
+  private readonly kube: KubeRequests;
 
   constructor(
     kubeConfig: k8s.KubeConfig,
     private readonly region: string,
     private readonly timeoutMs: number,
   ) {
-    this.apps = kubeConfig.makeApiClient(k8s.AppsV1Api);
+    this.kube = new KubeRequests(kubeConfig);
   }
 
   async snapshot(w: Workload): Promise<RecordedWorkload> {
     const d = await this.read(w);
-    const template = (d.spec?.template ?? {}) as unknown as JsonObject;
     return {
       workload: { ...w },
       image: this.containerImage(d, w),
-      podTemplate: JSON.parse(JSON.stringify(template)) as JsonObject,
+      podTemplate: d.spec?.template ?? {}, // freshly parsed: nothing else holds it
       deploymentLabels: { ...(d.metadata?.labels ?? {}) },
     };
   }
@@ -35,10 +54,7 @@ export class ClientNodeWorkloads implements WorkloadClient {
       spec: { template: { metadata: { labels }, spec: { containers: [{ name: w.container, image }] } } },
     };
     await this.call(`patch ${w.namespace}/${w.deployment}`, () =>
-      this.apps.patchNamespacedDeployment(
-        { name: w.deployment, namespace: w.namespace, body },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
-      ),
+      this.kube.patch(deploymentPath(w), k8s.PatchStrategy.StrategicMergePatch, body),
     );
   }
 
@@ -54,12 +70,7 @@ export class ClientNodeWorkloads implements WorkloadClient {
     }
     template.metadata = { ...meta, labels: templateLabels };
     const body = { metadata: { labels: deploymentLabels }, spec: { template } };
-    await this.call(`restore ${w.namespace}/${w.deployment}`, () =>
-      this.apps.patchNamespacedDeployment(
-        { name: w.deployment, namespace: w.namespace, body },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-      ),
-    );
+    await this.call(`restore ${w.namespace}/${w.deployment}`, () => this.kube.patch(deploymentPath(w), k8s.PatchStrategy.MergePatch, body));
   }
 
   async observe(w: Workload): Promise<RolloutObservation> {
@@ -80,13 +91,14 @@ export class ClientNodeWorkloads implements WorkloadClient {
     };
   }
 
-  private read(w: Workload): Promise<k8s.V1Deployment> {
-    return this.call(`read ${w.namespace}/${w.deployment}`, () =>
-      this.apps.readNamespacedDeployment({ name: w.deployment, namespace: w.namespace }),
+  private read(w: Workload): Promise<DeploymentFields> {
+    return this.call(
+      `read ${w.namespace}/${w.deployment}`,
+      async () => JSON.parse(await this.kube.get(deploymentPath(w))) as DeploymentFields,
     );
   }
 
-  private containerImage(d: k8s.V1Deployment, w: Workload): string {
+  private containerImage(d: DeploymentFields, w: Workload): string {
     const container = d.spec?.template?.spec?.containers?.find((c) => c.name === w.container);
     if (!container?.image) {
       throw new WorkloadError(`${this.region}: deployment ${w.namespace}/${w.deployment} has no container "${w.container}"`, true);
@@ -117,6 +129,11 @@ export class ClientNodeWorkloads implements WorkloadClient {
       clearTimeout(timer);
     }
   }
+}
+
+/** The Deployment's path, its namespace and name URL-encoded as the generated client does. */
+function deploymentPath(w: Workload): string {
+  return `/apis/apps/v1/namespaces/${encodeURIComponent(w.namespace)}/deployments/${encodeURIComponent(w.deployment)}`;
 }
 
 function statusMessage(body: unknown): string {
