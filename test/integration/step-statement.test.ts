@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateRelease } from '#application';
 import { loadConfig } from '#config';
-import { afterStep, ConcurrentModificationError, ReleaseStore, type ReleaseRecord, type TargetRecord } from '#persistence';
+import { afterStep, ConcurrentModificationError, ReleaseStore, stepStatement, type ReleaseRecord, type TargetRecord } from '#persistence';
 import { writeConfig } from '../support/config-fixture.js';
+import { StatementFaults } from '../support/statement-faults.js';
 import { startStoreEnv, type StoreEnv } from '../support/store-env.js';
 
 describe('an engine step as one statement', () => {
@@ -15,7 +16,7 @@ describe('an engine step as one statement', () => {
   let store: ReleaseStore;
   let create: CreateRelease;
   let n = 0;
-  const statements: string[] = [];
+  let faults: StatementFaults;
 
   beforeAll(async () => {
     env = await startStoreEnv();
@@ -29,8 +30,7 @@ describe('an engine step as one statement', () => {
       }),
     );
     create = new CreateRelease(config, store, env.queues);
-    const query = env.db.dataSource.query.bind(env.db.dataSource);
-    env.db.dataSource.query = ((sql: string, ...rest: unknown[]) => (statements.push(sql), query(sql, ...(rest as [])))) as typeof query;
+    faults = new StatementFaults(env.db.dataSource);
   });
 
   afterAll(async () => {
@@ -80,8 +80,7 @@ describe('an engine step as one statement', () => {
       evaluations: [evaluation(c1!.id, 'c1', 'first'), evaluation(r1!.id, 'r1', 'second')],
       tickAt: at,
     };
-    statements.length = 0;
-    const seq = await store.applyStep(release, change);
+    const { result: seq, statements } = await faults.record(() => store.applyStep(release, change));
     expect(statements).toHaveLength(1);
     expect(seq).toBe(release.tickSeq + 1);
 
@@ -102,6 +101,22 @@ describe('an engine step as one statement', () => {
       release.id,
     ]);
     expect(evals.map((e) => e.reason)).toEqual(['first', 'second']);
+  });
+
+  it('has one statement text for any number of targets, events and evaluations of the same columns (prepared once)', async () => {
+    const { release, targets } = await fresh();
+    const change = (n: number) => ({
+      targets: targets.slice(0, n).map((t) => ({ id: t.id, patch: { state: 'deploying' as const, reason: `n=${n}` } })),
+      events: Array.from({ length: n }, (_, i) => ({ type: `test.e${i}`, actor: 'test', data: { i } })),
+      evaluations: targets.slice(0, n).map((t) => evaluation(t.id, t.region, `n=${n}`)),
+    });
+    const one = stepStatement(env.db.dataSource, release, change(1));
+    const three = stepStatement(env.db.dataSource, release, change(3));
+    expect(three.sql).toBe(one.sql);
+    expect(three.params).toHaveLength(one.params.length);
+    // and it writes every row of the larger change
+    await store.applyStep(release, change(3));
+    expect((await store.targets(release.id)).filter((t) => t.reason === 'n=3')).toHaveLength(3);
   });
 
   it('writes nothing at all when the row version moved on', async () => {

@@ -11,12 +11,20 @@ import type { DataSource, EntityManager } from 'typeorm';
 const statementNames = new Map<string, string>();
 
 /**
- * A stable name per statement text (only fixed texts are prepared, so the map stays small):
- * node-postgres prepares a named statement once per connection and reuses it.
+ * At most this many statement texts are prepared (per process, so per pooled connection): the
+ * texts prepared are fixed or of a few shapes, and a text past the bound runs unnamed (parsed and
+ * planned each time) rather than growing every server session without end.
  */
-function statementName(sql: string): string {
+export const MAX_PREPARED_STATEMENTS = 256;
+
+/**
+ * A stable name per statement text: node-postgres prepares a named statement once per connection
+ * and reuses it. Undefined (run unnamed) once MAX_PREPARED_STATEMENTS texts are named.
+ */
+function statementName(sql: string): string | undefined {
   let name = statementNames.get(sql);
   if (name === undefined) {
+    if (statementNames.size >= MAX_PREPARED_STATEMENTS) return undefined;
     name = `tl_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
     statementNames.set(sql, name);
   }
@@ -135,6 +143,21 @@ export class Db {
         await runner.query('ROLLBACK').catch(() => undefined);
         throw err;
       }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * One statement outside an explicit transaction (it commits on its own, in one round trip),
+   * prepared by its text on the server's connection (see preparedQuery).
+   */
+  async statement<T>(sql: string, params: unknown[]): Promise<T[]> {
+    if (this.embedded) return this.read((m) => m.query(sql, params) as Promise<T[]>);
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      return await preparedQuery<T>(runner.manager, sql, params);
     } finally {
       await runner.release();
     }

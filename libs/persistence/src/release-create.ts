@@ -6,11 +6,18 @@
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES } from '#domain';
 import { preparedQuery } from './db.js';
-import { eventInsert, Params } from './sql-params.js';
+import { eventInsert, Params, unnestOf, type Column } from './sql-params.js';
+
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import { LIVE_OR_COMING_STATES } from './release-admission.js';
 import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS, targetsFromJson, targetsJson } from './release-reads.js';
 import type { EventInput } from './release-store.js';
+
+const REGION_COLUMNS: readonly Column[] = [
+  { name: 'stage_index', type: 'int', json: false },
+  { name: 'region', type: 'text', json: false },
+  { name: 'workloads', type: 'jsonb', json: true },
+];
 
 const list = (states: readonly string[]) => `(${states.map((s) => `'${s}'`).join(',')})`;
 
@@ -97,7 +104,7 @@ export async function insertCreated(
     p.add(r.endedAt, 'timestamptz'),
   ];
   const regions = r.plan.stages.flatMap((stage) =>
-    stage.regions.map((g) => `(${p.add(stage.index, 'int')}, ${p.add(g.region, 'text')}, ${p.add(JSON.stringify(g.workloads), 'jsonb')})`),
+    stage.regions.map((g) => ({ stage: stage.index, region: g.region, workloads: g.workloads })),
   );
   const ctes = [
     `r AS (INSERT INTO releases (service, version, image, release_number, git_sha, requested_by, idempotency_key, plan, created_at,
@@ -106,12 +113,16 @@ export async function insertCreated(
   ];
   if (regions.length > 0) {
     ctes.push(`t AS (INSERT INTO region_targets (release_id, stage_index, region, state, workloads)
-     SELECT r.id, v.stage_index, v.region, 'pending', v.workloads FROM r, (VALUES ${regions.join(', ')}) AS v(stage_index, region, workloads)
+     SELECT r.id, v.stage_index, v.region, 'pending', v.workloads FROM r, ${unnestOf(p, REGION_COLUMNS, [
+       regions.map((g) => g.stage),
+       regions.map((g) => g.region),
+       regions.map((g) => JSON.stringify(g.workloads)),
+     ])}
      RETURNING ${TARGET_COLUMNS})`);
   }
   if (events.length > 0) ctes.push(`e AS (${eventInsert(p, events, 'r.id', { from: 'r' })})`);
   const targets = regions.length > 0 ? `(SELECT ${targetsJson('t')} FROM t)` : 'NULL::json';
-  // prepared: its text depends only on how many regions and events (a handful of shapes per plan)
+  // prepared: its text is the same for any number of regions and events
   const rows = (await preparedQuery(m, `WITH ${ctes.join(',\n')}\nSELECT r.*, ${targets} AS targets FROM r`, p.list)) as Array<
     ReleaseRecord & { targets: string | Array<Record<string, unknown>> | null }
   >;

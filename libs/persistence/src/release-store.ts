@@ -7,7 +7,7 @@ import { EventEntity, ReleaseEntity, type EventRecord, type ReleaseRecord, type 
 import { ACTIVE_SQL, promoteNext } from './release-queue.js';
 import { nextTick, supersede } from './release-rows.js';
 import { isDuplicateRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
-import { writeStep, type StepWrite } from './step-sql.js';
+import { stepStatement, stepWritten, type StepWrite } from './step-sql.js';
 import { insertCreated, probeCreate } from './release-create.js';
 import { RELEASE_COLUMNS, readRelease, readReleaseWithTargets, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
 
@@ -198,7 +198,8 @@ export class ReleaseStore {
    * when the release changed since `release` was read.
    */
   async applyStep(release: ReleaseRecord, change: StepWrite): Promise<number | null> {
-    const written = await this.db.autocommit((m) => writeStep(m, release, change));
+    const { sql, params } = stepStatement(this.db.dataSource, release, change);
+    const written = stepWritten(await this.db.statement<{ n: number; tick_seq: number | null }>(sql, params), change);
     if (!written) throw new ConcurrentModificationError(release.id);
     this.committed.emit(release.id);
     return written.tickSeq;

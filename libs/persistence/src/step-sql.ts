@@ -1,14 +1,16 @@
 /**
  * One step of a release as ONE SQL statement (its own transaction): the release's columns,
- * guarded by its row version, every target it touches (`UPDATE … FROM (VALUES …)`), its events
- * and gate evaluations (multi-row INSERTs) commit together, or nothing does. Also the state a
- * committed step leaves behind, so the stepper need not read back what it just wrote.
+ * guarded by its row version, every target it touches (`UPDATE … FROM unnest(…)`), its events
+ * and gate evaluations (`INSERT … SELECT … FROM unnest(…)`) commit together, or nothing does.
+ * Rows travel as one array per column, so the statement's text depends only on which columns
+ * are set, not on how many rows: a handful of texts, each prepared once per connection.
+ * Also the state a committed step leaves behind, so the stepper need not read back what it wrote.
  */
-import type { EntityManager, EntityMetadata, EntitySchema, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityMetadata, EntitySchema, ObjectLiteral } from 'typeorm';
 import { ReleaseEntity, TargetEntity, type ReleaseRecord, type TargetRecord } from './entities.js';
 import { GateEvaluationEntity, type GateEvaluationInput } from './gate-entities.js';
 import type { EventInput } from './release-store.js';
-import { eventInsert, Params } from './sql-params.js';
+import { eventInsert, Params, unnestOf, type Column } from './sql-params.js';
 
 export interface StepWrite {
   release?: Partial<ReleaseRecord>;
@@ -19,31 +21,25 @@ export interface StepWrite {
   tickAt?: Date;
 }
 
-interface Column {
-  name: string;
-  type: string;
-  json: boolean;
-}
+/** Column facts by entity and property, looked up in TypeORM's metadata once per process. */
+const columnCache = new WeakMap<EntityMetadata, Map<string, Column>>();
 
 function columnOf(meta: EntityMetadata, prop: string): Column {
-  const column = meta.findColumnWithPropertyName(prop);
-  if (!column) throw new Error(`${meta.tableName} has no column for property ${prop}`);
-  const type = String(column.type);
-  return { name: column.databaseName, type, json: type === 'jsonb' || type === 'json' };
+  let columns = columnCache.get(meta);
+  if (!columns) columnCache.set(meta, (columns = new Map()));
+  let column = columns.get(prop);
+  if (!column) {
+    const found = meta.findColumnWithPropertyName(prop);
+    if (!found) throw new Error(`${meta.tableName} has no column for property ${prop}`);
+    const type = String(found.type);
+    column = { name: found.databaseName, type, json: type === 'jsonb' || type === 'json' };
+    columns.set(prop, column);
+  }
+  return column;
 }
 
 const sqlValue = (c: Column, value: unknown) => (value === undefined ? null : c.json && value !== null ? JSON.stringify(value) : value);
 const quoted = (name: string) => `"${name}"`;
-
-/** `(VALUES (…), (…))` of the given properties of each row, each row led by its index when `ordinal`. */
-function valuesOf(meta: EntityMetadata, props: readonly string[], rows: readonly ObjectLiteral[], p: Params, ordinal = false): string {
-  const columns = props.map((prop) => columnOf(meta, prop));
-  const tuples = rows.map((row, i) => {
-    const cells = columns.map((c, j) => p.add(sqlValue(c, row[props[j]!]), c.type));
-    return `(${[...(ordinal ? [String(i)] : []), ...cells].join(', ')})`;
-  });
-  return `(VALUES ${tuples.join(', ')})`;
-}
 
 /** The defined properties of a patch, in a stable order (targets with the same set share one UPDATE). */
 const definedKeys = (patch: ObjectLiteral) =>
@@ -58,18 +54,26 @@ function mergedTargets(targets: NonNullable<StepWrite['targets']>): Map<string, 
   return byId;
 }
 
-/**
- * Write one step; returns null when the row-version guard refused it (nothing was written),
- * else the new tick sequence when `tickAt` was given.
- */
-export async function writeStep(
-  m: EntityManager,
+/** `unnest(…) AS v(…)` of the given properties of each row (one array parameter per column). */
+function rowsOf(meta: EntityMetadata, props: readonly string[], rows: readonly ObjectLiteral[], p: Params, ordinal = false): string {
+  const columns = props.map((prop) => columnOf(meta, prop));
+  return unnestOf(
+    p,
+    columns,
+    columns.map((c, j) => rows.map((row) => sqlValue(c, row[props[j]!]))),
+    ordinal,
+  );
+}
+
+/** The statement (text and parameters) that writes one step; see `stepWritten` for its answer. */
+export function stepStatement(
+  dataSource: Pick<DataSource, 'getMetadata'>,
   release: Pick<ReleaseRecord, 'id' | 'rowVersion'>,
   change: StepWrite,
-): Promise<{ tickSeq: number | null } | null> {
+): { sql: string; params: unknown[] } {
   const p = new Params();
   const id = p.add(release.id, 'uuid');
-  const rel = m.connection.getMetadata(ReleaseEntity);
+  const rel = dataSource.getMetadata(ReleaseEntity);
   const patch: ObjectLiteral = { ...change.release, rowVersion: release.rowVersion + 1 };
   if (change.tickAt) delete patch['nextTickAt'];
   const sets = definedKeys(patch).map((prop) => {
@@ -81,7 +85,7 @@ export async function writeStep(
   const guard = p.add(release.rowVersion, 'integer');
   const ctes = [`r AS (UPDATE "releases" SET ${sets.join(', ')} WHERE "id" = ${id} AND "row_version" = ${guard} RETURNING "tick_seq")`];
 
-  const tgt = m.connection.getMetadata(TargetEntity);
+  const tgt = dataSource.getMetadata(TargetEntity);
   const groups = new Map<string, Array<ObjectLiteral & { id: string }>>();
   for (const [targetId, targetPatch] of mergedTargets(change.targets ?? [])) {
     const keys = definedKeys(targetPatch).join(',');
@@ -93,7 +97,7 @@ export async function writeStep(
     const cols = props.map((prop) => quoted(columnOf(tgt, prop).name));
     ctes.push(
       `t${ctes.length} AS (UPDATE "region_targets" AS x SET ${cols.map((c) => `${c} = v.${c}`).join(', ')}, "updated_at" = now()
-       FROM ${valuesOf(tgt, ['id', ...props], rows, p)} AS v("id", ${cols.join(', ')})
+       FROM ${rowsOf(tgt, ['id', ...props], rows, p)}
        WHERE x."id" = v."id" AND x."release_id" = ${id} AND EXISTS (SELECT 1 FROM r))`,
     );
   }
@@ -102,30 +106,40 @@ export async function writeStep(
   if (events.length > 0) ctes.push(`e AS (${eventInsert(p, events, id, { where: 'EXISTS (SELECT 1 FROM r)' })})`);
 
   const evaluations = change.evaluations ?? [];
-  if (evaluations.length > 0) ctes.push(`g AS (${evaluationInsert(m, GateEvaluationEntity, evaluations, id, p)})`);
+  if (evaluations.length > 0) ctes.push(`g AS (${evaluationInsert(dataSource, GateEvaluationEntity, evaluations, id, p)})`);
 
-  const rows: Array<{ n: number; tick_seq: number | null }> = await m.query(
-    `WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM r)::int AS n, (SELECT "tick_seq" FROM r) AS tick_seq`,
-    p.list,
-  );
+  return {
+    sql: `WITH ${ctes.join(',\n')}\nSELECT (SELECT count(*) FROM r)::int AS n, (SELECT "tick_seq" FROM r) AS tick_seq`,
+    params: p.list,
+  };
+}
+
+/**
+ * What the step statement answered: null when the row-version guard refused it (nothing was
+ * written), else the new tick sequence when `tickAt` was given.
+ */
+export function stepWritten(
+  rows: ReadonlyArray<{ n: number; tick_seq: number | null }>,
+  change: StepWrite,
+): { tickSeq: number | null } | null {
   if (Number(rows[0]!.n) !== 1) return null;
   return { tickSeq: change.tickAt ? Number(rows[0]!.tick_seq) : null };
 }
 
 /** INSERT … SELECT of gate evaluations (in the order given), only when the release's UPDATE happened. */
 function evaluationInsert(
-  m: EntityManager,
+  dataSource: Pick<DataSource, 'getMetadata'>,
   entity: EntitySchema<ObjectLiteral>,
   rows: readonly GateEvaluationInput[],
   releaseIdSql: string,
   p: Params,
 ): string {
-  const meta = m.connection.getMetadata(entity);
+  const meta = dataSource.getMetadata(entity);
   // a property no row sets keeps the column's default (as an INSERT naming only the given columns would)
   const props = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => rows.some((r) => (r as ObjectLiteral)[k] !== undefined));
   const cols = props.map((prop) => quoted(columnOf(meta, prop).name));
   return `INSERT INTO ${quoted(meta.tableName)} ("release_id", ${cols.join(', ')})
-    SELECT ${releaseIdSql}, ${cols.map((c) => `v.${c}`).join(', ')} FROM ${valuesOf(meta, props, rows, p, true)} AS v("ord", ${cols.join(', ')})
+    SELECT ${releaseIdSql}, ${cols.map((c) => `v.${c}`).join(', ')} FROM ${rowsOf(meta, props, rows, p, true)}
     WHERE EXISTS (SELECT 1 FROM r) ORDER BY v."ord"`;
 }
 
@@ -137,10 +151,9 @@ export function asStoredJson<T>(value: T): T {
   const sortKeys = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sortKeys);
     if (v === null || typeof v !== 'object') return v;
-    const keys = Object.keys(v).sort(
-      (a, b) => Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)),
-    );
-    return Object.fromEntries(keys.map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+    const keys = Object.keys(v).map((k) => ({ k, bytes: Buffer.from(k) }));
+    keys.sort((a, b) => a.bytes.length - b.bytes.length || Buffer.compare(a.bytes, b.bytes));
+    return Object.fromEntries(keys.map(({ k }) => [k, sortKeys((v as Record<string, unknown>)[k])]));
   };
   return value === null || value === undefined ? value : (sortKeys(JSON.parse(JSON.stringify(value))) as T);
 }
