@@ -1,7 +1,7 @@
 /** The API bench's output: per-round figures, ratios API / bare (median and spread), a markdown file under bench/results/. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { resultFile } from './support.js';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { join } from 'node:path';
 import type { LoadResult } from './api-load.js';
 
 export interface Side {
@@ -65,8 +65,7 @@ export function printApiReport(r: ApiReport): void {
 
 /** Write bench/results/api-latency-<date>[suffix].md; returns its path. */
 export function writeApiMarkdown(r: ApiReport, dir: string, suffix: string): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `api-latency-${r.at.slice(0, 10)}${suffix}.md`);
+  const file = resultFile(dir, 'api-latency', r.at, suffix);
   const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   const md = [
     `# API latency — ${r.at}`,

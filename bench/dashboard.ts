@@ -19,7 +19,7 @@ import { startSimulator } from '../apps/simulator/src/server.js';
 import { freePort } from '../scripts/prometheus.js';
 import { launchChromium } from '../scripts/chromium.js';
 import { BIG, SMALL, benchImage, changeRegion, seedReleases, writeDashboardConfig } from './dashboard-seed.js';
-import { createScratchDb, deleteRedisPrefix, hex, percentile, runBench, sleep, spawnNode, type Cleanup } from './support.js';
+import { createScratchDb, deleteRedisPrefix, hex, percentile, resultFile, runBench, sleep, spawnNode, type Cleanup } from './support.js';
 
 const env = process.env;
 const LOADS = Number(env.BENCH_DASH_LOADS ?? 10);
@@ -218,7 +218,7 @@ No worker runs: the page's data is exactly what was seeded.
 - "Interactive" = the page's own clock (performance.now() since navigation start) when the condition first holds, polled every animation frame; the first load of each page is a warm-up and not counted.
 - State change → pixel: the API polls the events table every 200 ms (one poller per process), so p50 ≈ half a poll + render; the clock is the machine's (browser and bench share it).
 `;
-  const out = join(ROOT, 'bench/results', `dashboard-${date}.md`);
+  const out = resultFile(join(ROOT, 'bench/results'), 'dashboard', date);
   writeFileSync(out, md);
   log(`results written to ${out}`);
 }

@@ -59,7 +59,15 @@ export async function runHonestFloor(p: HonestFloorParams, log: (line: string) =
       FLOOR_SIMULATOR_URL: p.simulatorUrl,
     };
     for (let i = 0; i < p.workers; i++)
-      procs.push(await spawnNode(`floor-${i + 1}`, 'dist/bench/floor-k8s-worker.js', p.root, env, '"msg":"floor worker ready"'));
+      procs.push(
+        await spawnNode(
+          `floor-${i + 1}`,
+          'dist/bench/floor-k8s-worker.js',
+          p.root,
+          { ...env, BENCH_NODE_ARGS: process.env.BENCH_FLOOR_NODE_ARGS ?? '' },
+          '"msg":"floor worker ready"',
+        ),
+      );
     const cpu0 = cpuSnapshot(procs);
     const t0 = Date.now();
     await queue.addBulk(

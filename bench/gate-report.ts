@@ -1,8 +1,7 @@
 /** The gate-reaction benchmark's output: a human summary on stdout, one JSON line, and bench/results/gate-reaction-<date>.md. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { DelayProbe, UpdateProbe } from './gate-probes.js';
-import { percentile } from './support.js';
+import { percentile, resultFile } from './support.js';
 
 /** Times in ms relative to the fault injection (null when it could not be determined). */
 export interface RunTimeline {
@@ -245,8 +244,7 @@ export function analysis(r: GateReport): string {
 
 /** Write bench/results/gate-reaction-<date>[<suffix>].md; returns its path. */
 export function writeGateMarkdown(r: GateReport, resultsDir: string, suffix: string): string {
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `gate-reaction-${r.at.slice(0, 10)}${suffix}.md`);
+  const file = resultFile(resultsDir, 'gate-reaction', r.at, suffix);
   const row = (...cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   const s = r.summary;
   const statRow = (what: string, x: Stat) => row(what, f(x.p50), f(x.p99), f(x.max), x.n);

@@ -11,7 +11,8 @@
  *
  * Env: BENCH_RELEASES, BENCH_REGIONS, BENCH_WORKERS, BENCH_WORKER_CONCURRENCY, BENCH_IN_FLIGHT,
  * BENCH_POLL_INTERVAL, BENCH_TIMEOUT_S, BENCH_RESULTS_DIR (default bench/results), BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL,
- * BENCH_WORKER_NODE_ARGS (node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * BENCH_WORKER_NODE_ARGS (node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_FLOOR_NODE_ARGS
+ * (the same for the honest floor's processes).
  * Exits non-zero on errors only; there are no assertions on speed.
  */
 import { rmSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /** The benchmark's output: a human summary, one JSON line, and a markdown file under bench/results/. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resultFile } from './support.js';
+import { writeFileSync } from 'node:fs';
 import type { EngineResult } from './engine-run.js';
 import type { FloorResult } from './floor.js';
 import type { HonestFloorResult } from './floor-k8s.js';
@@ -79,8 +79,7 @@ export function printReport(r: BenchReport): void {
 
 /** Write bench/results/release-throughput-<date>[-<suffix>].md; returns its path. */
 export function writeMarkdown(r: BenchReport, resultsDir: string, suffix: string): string {
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `release-throughput-${r.at.slice(0, 10)}${suffix}.md`);
+  const file = resultFile(resultsDir, 'release-throughput', r.at, suffix);
   const row = (k: string, v: string | number) => `| ${k} | ${v} |`;
   const e = r.engine;
   const md = [

@@ -1,6 +1,6 @@
 /** The scale benchmark's results: one row per N, written to bench/results/scale-<date>[-soak].md. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resultFile } from './support.js';
+import { writeFileSync } from 'node:fs';
 
 export interface ScaleRow {
   releases: number;
@@ -54,10 +54,11 @@ const perProc = (r: Record<string, number>, digits = 0) =>
     .join(', ');
 
 export function writeScaleMarkdown(dir: string, r: ScaleReport): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(
+  const file = resultFile(
     dir,
-    `scale-${r.at.slice(0, 10)}${r.soak ? '-soak' : ''}-${r.rows.map((x) => x.releases).join('-')}${r.label ? `-${r.label}` : ''}.md`,
+    'scale',
+    r.at,
+    `${r.soak ? '-soak' : ''}-${r.rows.map((x) => x.releases).join('-')}${r.label ? `-${r.label}` : ''}`,
   );
   const cols: Array<[string, (x: ScaleRow) => string]> = [
     ['active releases', (x) => String(x.releases)],

@@ -1,7 +1,8 @@
 /** Small helpers for the benchmarks: scratch database, Redis cleanup, child processes, RSS, stats. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -65,6 +66,18 @@ export async function createScratchDb(adminUrl: string): Promise<ScratchDb> {
 }
 
 /** A pg pool whose idle clients may be terminated (DROP DATABASE ... WITH (FORCE)) without crashing us. */
+/**
+ * `<dir>/<name>-<date><suffix>.md`, or with `-2`, `-3`… before `.md` when that file exists: a run
+ * never overwrites a result already there (committed results stay as they were committed).
+ */
+export function resultFile(dir: string, name: string, at: string, suffix = ''): string {
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `${name}-${at.slice(0, 10)}${suffix}`);
+  let file = `${base}.md`;
+  for (let n = 2; existsSync(file); n++) file = `${base}-${n}.md`;
+  return file;
+}
+
 export function newPool(url: string, max: number): pg.Pool {
   // idle clients are kept: on a shared server another process may take the slot meanwhile
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 0 });
