@@ -85,8 +85,13 @@ async function waitBaking(pool: import('pg').Pool, want: number, timeoutMs: numb
     const counts = Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     last = JSON.stringify(counts);
     if ((counts['baking'] ?? 0) >= want) return;
-    const bad = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM releases WHERE state NOT IN ('running', 'queued')`);
-    if (Number(bad.rows[0]!.n) > 0) throw new Error(`a release left running before the measurement: ${last}`);
+    const bad = await pool.query<{ state: string; reason: string | null; n: string }>(
+      `SELECT state, state_reason AS reason, count(*) AS n FROM releases WHERE state NOT IN ('running', 'queued') GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
+    );
+    if (bad.rows.length > 0) {
+      const why = bad.rows.map((r) => `${r.n} ${r.state}${r.reason ? ` (${r.reason})` : ''}`).join('; ');
+      throw new Error(`a release left running before the measurement: ${why}; targets ${last}`);
+    }
     await sleep(1000);
   }
   throw new Error(`not every watched region baking after ${timeoutMs} ms: ${last}`);
