@@ -15,13 +15,23 @@ import type { TrafficModel } from './traffic.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabel(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-function labels(pairs: ReadonlyArray<readonly [string, string]>): string {
-  return `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
+/** `k1="v1",k2="v2"` (no braces), values escaped: a series' labels are built once per render, not once per line. */
+function pairsOf(pairs: ReadonlyArray<readonly [string, string]>): string {
+  return pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
 }
+
+function labels(pairs: ReadonlyArray<readonly [string, string]>): string {
+  return `{${pairsOf(pairs)}}`;
+}
+
+const LE = BUCKETS.map((le) => `,le="${String(le)}"} `);
 
 export function formatValue(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
@@ -41,33 +51,28 @@ export function renderMetrics(traffic: TrafficModel, regions: readonly string[],
   const out: string[] = [];
 
   header(out, 'sim_http_requests_total', 'counter', 'Requests served by the simulated workloads, by version and status code.');
-  for (const s of series) {
-    const base: Array<[string, string]> = [
+  const bases = series.map((s) =>
+    pairsOf([
       ['region', s.region],
       ['namespace', s.namespace],
       ['deployment', s.deployment],
       ['version', s.version],
-    ];
-    out.push(`sim_http_requests_total${labels([...base, ['code', '200']])} ${formatValue(s.ok)}`);
-    out.push(`sim_http_requests_total${labels([...base, ['code', '500']])} ${formatValue(s.errors)}`);
-  }
+    ]),
+  );
+  series.forEach((s, j) => {
+    out.push(`sim_http_requests_total{${bases[j]},code="200"} ${formatValue(s.ok)}`);
+    out.push(`sim_http_requests_total{${bases[j]},code="500"} ${formatValue(s.errors)}`);
+  });
 
   const hist = 'sim_http_request_duration_seconds';
   header(out, hist, 'histogram', 'Latency of the requests served by the simulated workloads.');
-  for (const s of series) {
-    const base: Array<[string, string]> = [
-      ['region', s.region],
-      ['namespace', s.namespace],
-      ['deployment', s.deployment],
-      ['version', s.version],
-    ];
-    BUCKETS.forEach((le, i) => {
-      out.push(`${hist}_bucket${labels([...base, ['le', String(le)]])} ${formatValue(s.buckets[i] ?? 0)}`);
-    });
-    out.push(`${hist}_bucket${labels([...base, ['le', '+Inf']])} ${formatValue(s.count)}`);
-    out.push(`${hist}_sum${labels(base)} ${formatValue(s.sum)}`);
-    out.push(`${hist}_count${labels(base)} ${formatValue(s.count)}`);
-  }
+  series.forEach((s, j) => {
+    const base = bases[j]!;
+    for (let i = 0; i < LE.length; i++) out.push(`${hist}_bucket{${base}${LE[i]}${formatValue(s.buckets[i] ?? 0)}`);
+    out.push(`${hist}_bucket{${base},le="+Inf"} ${formatValue(s.count)}`);
+    out.push(`${hist}_sum{${base}} ${formatValue(s.sum)}`);
+    out.push(`${hist}_count{${base}} ${formatValue(s.count)}`);
+  });
 
   header(out, 'sim_lb_weight', 'gauge', 'Current weight of the region in the simulated global load balancer (0..100).');
   for (const r of regions) out.push(`sim_lb_weight${labels([['region', r]])} ${formatValue(traffic.lb.weightAt(r, now))}`);
