@@ -101,13 +101,9 @@ describe('/metrics and JSON logs', () => {
     }
     const w = worker.body;
     expect(sample(w, 'tideline_release_transitions_total', { service: 'obs', type: 'release.rolled_back' })).toBe(1);
-    expect(sample(w, 'tideline_region_steps_total', { service: 'obs', region: 'us-west', step: 'restore_patched' })).toBe(1);
-    expect(
-      sample(w, 'tideline_gate_evaluations_total', { service: 'obs', region: 'us-west', stage: 'canary', verdict: 'fail' }),
-    ).toBeGreaterThanOrEqual(1);
-    expect(
-      sample(w, 'tideline_gate_evaluations_total', { service: 'obs', region: 'us-west', stage: 'canary', verdict: 'pass' }),
-    ).toBeGreaterThanOrEqual(1);
+    expect(sample(w, 'tideline_region_steps_total', { region: 'us-west', step: 'restore_patched' })).toBe(1);
+    expect(sample(w, 'tideline_gate_evaluations_total', { region: 'us-west', stage: 'canary', verdict: 'fail' })).toBeGreaterThanOrEqual(1);
+    expect(sample(w, 'tideline_gate_evaluations_total', { region: 'us-west', stage: 'canary', verdict: 'pass' })).toBeGreaterThanOrEqual(1);
     expect(sample(w, 'tideline_gate_verdict_to_action_seconds_count', { service: 'obs', action: 'rollback' })).toBe(1);
     expect(sample(w, 'tideline_breach_to_rollback_patch_seconds_count', { service: 'obs' })).toBe(1);
     expect(sample(w, 'tideline_kubernetes_requests_total', { region: 'us-west', verb: 'patch', outcome: 'ok' })).toBe(2);

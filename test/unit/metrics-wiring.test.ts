@@ -99,9 +99,9 @@ describe('metrics wiring', () => {
     const has = (line: string) => expect(text.split('\n'), line).toContain(line);
     has('tideline_release_transitions_total{service="checkout",type="gate.failed"} 1');
     has('tideline_release_transitions_total{service="checkout",type="release.created"} 1');
-    has('tideline_region_steps_total{service="checkout",region="us-west",step="restore_patched"} 1');
-    has('tideline_gate_evaluations_total{service="checkout",region="us-west",stage="wave-1",verdict="fail"} 1');
-    has('tideline_gate_evaluations_total{service="checkout",region="us-west",stage="canary",verdict="pass"} 1');
+    has('tideline_region_steps_total{region="us-west",step="restore_patched"} 1');
+    has('tideline_gate_evaluations_total{region="us-west",stage="wave-1",verdict="fail"} 1');
+    has('tideline_gate_evaluations_total{region="us-west",stage="canary",verdict="pass"} 1');
     has('tideline_drain_duration_seconds_sum{region="us-west",kind="release",outcome="drained"} 4.2');
     has('tideline_gate_verdict_to_action_seconds_sum{service="checkout",action="rollback"} 0.5');
     has('tideline_breach_to_rollback_patch_seconds_sum{service="checkout"} 1');

@@ -65,8 +65,7 @@ function recordStep([release, change]: StepArgs, db: Db, metrics: TidelineMetric
   const rlog = log.child({ releaseId: release.id, service });
   for (const e of change.events ?? []) {
     metrics.transitions.inc({ service, type: e.type });
-    if (e.region && e.type.startsWith('region.'))
-      metrics.regionSteps.inc({ service, region: e.region, step: e.type.slice('region.'.length) });
+    if (e.region && e.type.startsWith('region.')) metrics.regionSteps.inc({ region: e.region, step: e.type.slice('region.'.length) });
     if (e.type === 'region.drained' && typeof e.data?.drainMs === 'number' && e.region) {
       metrics.drainDuration.observe(
         { region: e.region, kind: 'release', outcome: e.reason ? 'unverified' : 'drained' },
@@ -85,7 +84,6 @@ function recordStep([release, change]: StepArgs, db: Db, metrics: TidelineMetric
   }
   for (const ev of change.evaluations ?? [])
     metrics.gateEvaluations.inc({
-      service,
       region: ev.region,
       stage: release.plan.stages[ev.stageIndex]?.name ?? 'unknown',
       verdict: ev.verdict,
