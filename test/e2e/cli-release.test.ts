@@ -184,11 +184,19 @@ describe('tideline CLI against a running Tideline', () => {
     const now = await call<ReleaseBody>(env.api.url, 'GET', `/v1/releases/${id}`);
     expect(now.body.state).toBe('running');
 
-    // Ctrl-C stops waiting, says the release goes on (130)
+    // Ctrl-C stops waiting, says the release goes on (130); one Ctrl-C: every later stdout chunk
+    // would otherwise send another, and one landing after the wait ended kills the CLI outright
+    let interrupted = false;
     const watched = await tideline(
       ['release', 'watch', id],
       {},
-      { onStdout: (text: string, kill: (s: NodeJS.Signals) => void) => text.includes('release running') && kill('SIGINT') },
+      {
+        onStdout: (text: string, kill: (s: NodeJS.Signals) => void) => {
+          if (interrupted || !text.includes('release running')) return;
+          interrupted = true;
+          kill('SIGINT');
+        },
+      },
     );
     expect(watched.code).toBe(130);
     expect(watched.stderr).toMatch(new RegExp(`stopped waiting; release ${id} goes on \\(running\\)`));
