@@ -65,7 +65,6 @@ export async function createScratchDb(adminUrl: string): Promise<ScratchDb> {
   };
 }
 
-/** A pg pool whose idle clients may be terminated (DROP DATABASE ... WITH (FORCE)) without crashing us. */
 /**
  * `<dir>/<name>-<date><suffix>.md`, or with `-2`, `-3`… before `.md` when that file exists: a run
  * never overwrites a result already there (committed results stay as they were committed).
@@ -78,6 +77,7 @@ export function resultFile(dir: string, name: string, at: string, suffix = ''): 
   return file;
 }
 
+/** A pg pool whose idle clients may be terminated (DROP DATABASE ... WITH (FORCE)) without crashing us. */
 export function newPool(url: string, max: number): pg.Pool {
   // idle clients are kept: on a shared server another process may take the slot meanwhile
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 0 });

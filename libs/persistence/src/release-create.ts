@@ -7,7 +7,6 @@ import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES } from '#domain';
 import { preparedQuery } from './db.js';
 import { eventInsert, Params, unnestOf, type Column } from './sql-params.js';
-
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import { LIVE_OR_COMING_STATES } from './release-admission.js';
 import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS, targetsFromJson, targetsJson } from './release-reads.js';

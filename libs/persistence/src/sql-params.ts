@@ -17,7 +17,8 @@ export interface Column {
   json: boolean;
 }
 
-const quoted = (name: string) => `"${name}"`;
+/** A double-quoted SQL identifier (names here are the entities' own, never user input). */
+export const quoted = (name: string) => `"${name}"`;
 
 /**
  * `unnest($a::t1[], $b::t2[], …) AS v(c1, c2, …)`: rows as one array parameter per column, so

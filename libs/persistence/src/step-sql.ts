@@ -10,7 +10,7 @@ import type { DataSource, EntityMetadata, EntitySchema, ObjectLiteral } from 'ty
 import { ReleaseEntity, TargetEntity, type ReleaseRecord, type TargetRecord } from './entities.js';
 import { GateEvaluationEntity, type GateEvaluationInput } from './gate-entities.js';
 import type { EventInput } from './release-store.js';
-import { eventInsert, Params, unnestOf, type Column } from './sql-params.js';
+import { eventInsert, Params, quoted, unnestOf, type Column } from './sql-params.js';
 
 export interface StepWrite {
   release?: Partial<ReleaseRecord>;
@@ -39,7 +39,6 @@ function columnOf(meta: EntityMetadata, prop: string): Column {
 }
 
 const sqlValue = (c: Column, value: unknown) => (value === undefined ? null : c.json && value !== null ? JSON.stringify(value) : value);
-const quoted = (name: string) => `"${name}"`;
 
 /** The defined properties of a patch, in a stable order (targets with the same set share one UPDATE). */
 const definedKeys = (patch: ObjectLiteral) =>
