@@ -2,9 +2,11 @@
  * The demo's cleanup: every started part registers how to stop it; SIGINT/SIGTERM (or the end
  * of a --exit run) stop them newest first — API and worker, Redis keys, Prometheus, temp
  * files — then exit (128 + signal number after a signal). A second signal exits at once
- * (Prometheus is still killed by its exit hook).
+ * (Prometheus is still killed by its exit hook). A step that hangs is reported after 15 s and
+ * skipped, so the demo always exits.
  */
 const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+const STEP_TIMEOUT_MS = 15_000;
 
 export class DemoCleanup {
   private readonly steps: Array<{ what: string; run: () => unknown }> = [];
@@ -18,7 +20,11 @@ export class DemoCleanup {
     this.running ??= (async () => {
       for (const step of [...this.steps].reverse()) {
         try {
-          await step.run();
+          // a part that does not stop within STEP_TIMEOUT_MS is reported and left to the exit
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STEP_TIMEOUT_MS)));
+          const outcome = await Promise.race([Promise.resolve(step.run()), late]).finally(() => clearTimeout(timer));
+          if (outcome === 'late') console.error(`demo: stopping ${step.what} took over ${STEP_TIMEOUT_MS / 1000} s; going on`);
         } catch (err) {
           console.error(`demo: stopping ${step.what} failed: ${err instanceof Error ? err.message : String(err)}`);
         }

@@ -114,10 +114,15 @@ say(`dashboard: ${api}/releases/${release.id} (sign in with the admin token: TID
 
 let after = '0';
 let state = release.state;
+// With --exit the demo is a check (CI, the tests): it never waits forever. A release that has
+// not ended by the deadline is reported with where each region stands, and the demo exits 1.
+const deadlineMs = Date.now() + Number(process.env.DEMO_DEADLINE_SECONDS ?? 600) * 1000;
+let lastNewsMs = Date.now();
 while (!TERMINAL.includes(state)) {
   const events = (await (await fetch(`${api}/v1/releases/${release.id}/events?after=${after}`, { headers: auth })).json()) as {
     items: Array<{ id: string; type: string; region: string | null; reason: string | null; data: Record<string, unknown> | null }>;
   };
+  if (events.items.length > 0) lastNewsMs = Date.now();
   for (const e of events.items) {
     after = e.id;
     const where = e.region ? `${e.region.padEnd(11)}` : ''.padEnd(11);
@@ -129,8 +134,18 @@ while (!TERMINAL.includes(state)) {
           : (e.reason ?? '');
     say(`${where} ${e.type.padEnd(24)} ${extra}`);
   }
-  state = ((await (await fetch(`${api}/v1/releases/${release.id}`, { headers: auth })).json()) as { state: string }).state;
-  if (!TERMINAL.includes(state)) await new Promise((r) => setTimeout(r, 250));
+  const now = (await (await fetch(`${api}/v1/releases/${release.id}`, { headers: auth })).json()) as ReleaseNow;
+  state = now.state;
+  if (TERMINAL.includes(state)) break;
+  if (Date.now() - lastNewsMs >= 30_000) {
+    say(`no news for 30 s: ${describeNow(now)}`);
+    lastNewsMs = Date.now();
+  }
+  if (exitWhenDone && Date.now() > deadlineMs) {
+    console.error(`demo: the release has not ended within DEMO_DEADLINE_SECONDS: ${describeNow(now)}`);
+    await cleanup.exit(1);
+  }
+  await new Promise((r) => setTimeout(r, 250));
 }
 const final = (await (await fetch(`${api}/v1/releases/${release.id}`, { headers: auth })).json()) as {
   state: string;
@@ -170,4 +185,12 @@ if (exitWhenDone) {
   say(
     `  dashboard: ${api}/releases/${release.id}  — open it and paste the token ${process.env.TIDELINE_ADMIN_TOKEN ? '($TIDELINE_ADMIN_TOKEN)' : token} to sign in`,
   );
+}
+
+type ReleaseNow = { state: string; stateReason: string | null; stages: Array<{ regions: Array<{ region: string; state: string }> }> };
+
+/** The release's state and every region's, for a demo that waits longer than it should. */
+function describeNow(r: ReleaseNow): string {
+  const regions = r.stages.flatMap((s) => s.regions).map((x) => `${x.region} ${x.state}`);
+  return `release ${r.state}${r.stateReason ? ` (${r.stateReason})` : ''}; ${regions.join(', ')}`;
 }

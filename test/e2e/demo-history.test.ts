@@ -1,13 +1,10 @@
 /** `npm run demo -- --history`: the seeded past shows as time-to-smoke, a proposed plan, and a real drill with its trend. */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../support/processes.js';
+import { freePort, runDemo } from '../support/processes.js';
 import { REDIS_URL, uniquePrefix } from '../support/services.js';
 
 describe('npm run demo -- --history', () => {
   it('seeds the history, shows time-to-smoke and a proposed plan, runs a drain drill, exits 0', async () => {
-    const root = resolve(import.meta.dirname, '../..');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       REDIS_URL,
@@ -15,17 +12,10 @@ describe('npm run demo -- --history', () => {
       SIM_PORT: '0',
       PROMETHEUS_PORT: '0',
       TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      DEMO_DEADLINE_SECONDS: '150',
     };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ['dist/scripts/demo.js', '--history', '--exit'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    const { code, out } = await runDemo(['--history', '--exit'], env, 200_000);
     expect(code, out).toBe(0);
     expect(out).toContain('--history: 6 past releases of checkout that smoked 12m, 5m, 22m, 10m, 20m, 15m');
     expect(out).toMatch(

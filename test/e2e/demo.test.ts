@@ -1,26 +1,20 @@
 /** The README's first command: the demo runs a release to success on embedded Postgres. */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../support/processes.js';
+import { freePort, runDemo } from '../support/processes.js';
 import { REDIS_URL, uniquePrefix } from '../support/services.js';
 
 describe('npm run demo', () => {
   it('rolls the example release out on embedded PGlite and exits 0 with --exit', async () => {
-    const root = resolve(import.meta.dirname, '../..');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       REDIS_URL,
       PORT: String(await freePort()),
       SIM_PORT: '0',
       TIDELINE_QUEUE_PREFIX: uniquePrefix(),
+      DEMO_DEADLINE_SECONDS: '70',
     };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ['dist/scripts/demo.js', '--exit'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    const { code, out } = await runDemo(['--exit'], env, 90_000);
     expect(code, out).toBe(0);
     expect(out).toContain('postgres: embedded PGlite');
     expect(out).toMatch(/us-west\s+region\.verified/);

@@ -83,3 +83,24 @@ export async function startApi(env: NodeJS.ProcessEnv): Promise<Proc & { url: st
   const proc = await launch('dist/apps/api/src/main.js', { ...env, PORT: String(port) }, '"msg":"api listening"');
   return { ...proc, url: `http://127.0.0.1:${port}` };
 }
+
+/**
+ * Runs `dist/scripts/demo.js` with `args` to its end: exit code and everything it printed.
+ * A demo still running after `limitMs` gets SIGTERM (it then says what it stops), SIGKILL
+ * 25 s later, so a stalled demo fails its test with its output rather than a bare timeout.
+ */
+export async function runDemo(args: string[], env: NodeJS.ProcessEnv, limitMs: number): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['dist/scripts/demo.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const term = setTimeout(() => {
+    out += `\n[test] demo still running after ${limitMs / 1000} s: SIGTERM\n`;
+    child.kill('SIGTERM');
+  }, limitMs);
+  const kill = setTimeout(() => child.kill('SIGKILL'), limitMs + 25_000);
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  clearTimeout(term);
+  clearTimeout(kill);
+  return { code, out };
+}
