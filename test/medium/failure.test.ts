@@ -55,6 +55,18 @@ describe('medium: failures', () => {
     expect(e.clusters.regionsCalled('deploy')).toEqual(['c1', 'r1']);
     const rollingBack = await e.events(r.id, 'release.rolling_back');
     expect(rollingBack.map((x) => x.data)).toEqual([{ policy: 'rollback', stages: ['canary'] }]);
+
+    // the failed gate and the failure policy commit together (the rollback's patches need no
+    // second commit first); the restores are the next commit
+    const tx = await env.db.statement<{ type: string; tx: string }>(
+      `SELECT type, tx_id::text AS tx FROM release_events WHERE release_id = $1 AND type = ANY($2::text[]) ORDER BY id`,
+      [r.id, ['gate.failed', 'region.failed', 'release.rolling_back', 'region.rolling_back', 'region.restore_patched']],
+    );
+    const txOf = (type: string) => [...new Set(tx.filter((x) => x.type === type).map((x) => x.tx))];
+    expect(txOf('gate.failed')).toHaveLength(1);
+    for (const type of ['region.failed', 'release.rolling_back', 'region.rolling_back']) expect(txOf(type)).toEqual(txOf('gate.failed'));
+    expect(txOf('region.restore_patched')).toHaveLength(1);
+    expect(txOf('region.restore_patched')).not.toEqual(txOf('gate.failed'));
   });
 
   it('rollback restores every touched region in one parallel phase, newest first, the canary last; untouched regions are skipped', async () => {
@@ -129,6 +141,16 @@ describe('medium: failures', () => {
     expect(e.traffic.calls.filter((c) => c.op === 'setWeight')).toEqual([{ region: 'r1', op: 'setWeight', weight: 0, atMs: failAt }]);
     // the canary (touched, not failed) is rolled back at once and never drained
     expect(e.clusters.calls.filter((c) => c.op === 'restore').map((c) => c.region)).toEqual(['c1']);
+    // and not held back by the drain being prepared: its restore commits with r1's drain record
+    const tx = await env.db.statement<{ type: string; region: string; tx: string }>(
+      `SELECT type, region, tx_id::text AS tx FROM release_events WHERE release_id = $1 AND type = ANY($2::text[]) ORDER BY id`,
+      [r.id, ['region.drain_started', 'region.restore_patched']],
+    );
+    expect(tx.map((x) => [x.type, x.region])).toEqual([
+      ['region.drain_started', 'r1'],
+      ['region.restore_patched', 'c1'],
+    ]);
+    expect(tx[0]!.tx).toBe(tx[1]!.tx);
 
     // while the rate is still up, the failed region keeps its new version (and its drain is watched)
     await e.runUntil(failAt + 20 * SECOND - 1);

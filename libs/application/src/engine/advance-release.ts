@@ -111,7 +111,14 @@ export class AdvanceRelease {
   ): Promise<{ result: StepResult | null; nextDueMs: number | null }> {
     const force = new Set(targets.filter((t) => t.state === 'baking' && t.bakeEndsAt && t.bakeEndsAt.getTime() <= nowMs).map((t) => t.id));
     const round = await this.gates.evaluateDue(release, targets, nowMs, force);
-    const change = round.pause ? mergeChanges(round.change, pauseChange(release, round.pause, nowMs) ?? emptyChange()) : round.change;
+    let change = round.pause ? mergeChanges(round.change, pauseChange(release, round.pause, nowMs) ?? emptyChange()) : round.change;
+    // A failed gate and its stage's failure policy commit together: the rollback's patches go
+    // out right after this one commit, not a whole step later.
+    if (change.targets.some((t) => t.patch.state === 'failed')) {
+      const after = afterStep(release, targets, change);
+      const failure = failureChange(after.release, after.targets, nowMs);
+      if (failure) change = mergeChanges(change, failure);
+    }
     return { result: await this.commit(release, change), nextDueMs: round.nextDueMs };
   }
 

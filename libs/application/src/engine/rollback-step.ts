@@ -8,7 +8,7 @@ import type { ReleaseRecord, TargetRecord } from '#persistence';
 import type { Drainer } from './drainer.js';
 import type { RegionDriver } from './region-driver.js';
 import { rollBackTargets } from './failure-response.js';
-import { emptyChange, type StepChange } from './step-change.js';
+import { emptyChange, mergeChanges, type StepChange } from './step-change.js';
 
 /** The next phase's writes, or a wait (ms) when every region in flight must be looked at later. */
 export type RollbackPhase = { change: StepChange } | { waitMs: number | null };
@@ -26,24 +26,28 @@ export async function rollbackPhase(
   const rolling = targets.filter((t) => t.state === 'rolling_back');
   const toRestoreTraffic = targets.filter((t) => t.state === 'rolled_back' && t.drain && t.drain.restoredAtMs == null);
   const phases: Array<() => Promise<StepChange>> = [
-    () =>
-      drainer.prepare(
-        release,
-        draining.filter((t) => !t.drain),
-        nowMs,
-      ),
-    () =>
-      drainer.start(
-        release,
-        draining.filter((t) => t.drain && t.drain.weightSetAtMs == null),
-        nowMs,
-      ),
-    () =>
-      driver.restore(
-        release,
-        rolling.filter((t) => !t.rollbackPatchedAt),
-        nowMs,
-      ),
+    // Different regions, no order between them: a drain being prepared or started does not
+    // hold back the restore of the regions rolled back without one (one commit for all three).
+    async () =>
+      (
+        await Promise.all([
+          drainer.prepare(
+            release,
+            draining.filter((t) => !t.drain),
+            nowMs,
+          ),
+          drainer.start(
+            release,
+            draining.filter((t) => t.drain && t.drain.weightSetAtMs == null),
+            nowMs,
+          ),
+          driver.restore(
+            release,
+            rolling.filter((t) => !t.rollbackPatchedAt),
+            nowMs,
+          ),
+        ])
+      ).reduce((all, one) => mergeChanges(all, one), emptyChange()),
     () =>
       drainer.observe(
         release,
