@@ -75,7 +75,6 @@ const PLAN: Omit<GatePlanParams, 'simulatorUrl' | 'prometheusUrl' | 'canary' | '
   sweepInterval: '30s',
   workerConcurrency: 8,
 };
-const GATE_INTERVAL_MS = 1000; // PLAN.gateInterval
 const ROOT = resolve(import.meta.dirname, '../..');
 const OLD_VERSION = '1.0.0';
 const log = (line: string) => console.error(`[bench:gates] ${line}`);
@@ -101,6 +100,7 @@ interface GatesBody {
     observed: number | string | null;
     query: string;
     durationMs: number;
+    dueAt: string | null;
     evaluatedAt: string;
   }>;
   nextAfter: string | null;
@@ -306,19 +306,16 @@ async function oneRun(
   );
   const evaluationsPerSecond = evaluations.length / (rows[0]!.life_ms / 1000);
   // time between consecutive evaluations of one region's gate (configured interval 1s)
-  // and how long after it was due (previous evaluatedAt + interval) each evaluation's query started
+  // and how long after it was due (`dueAt`, on the gate's grid) each evaluation's query started
   const byRegion = new Map<string, Array<{ t: number; q: number }>>();
   for (const e of evaluations)
     byRegion.set(e.region, [...(byRegion.get(e.region) ?? []), { t: Date.parse(e.evaluatedAt), q: e.durationMs }]);
   const periodsMs: number[] = [];
-  const dueLagMs: number[] = [];
   for (const list of byRegion.values()) {
     list.sort((a, b) => a.t - b.t);
-    for (let k = 1; k < list.length; k++) {
-      periodsMs.push(list[k]!.t - list[k - 1]!.t);
-      dueLagMs.push(list[k]!.t - list[k]!.q - (list[k - 1]!.t + GATE_INTERVAL_MS));
-    }
+    for (let k = 1; k < list.length; k++) periodsMs.push(list[k]!.t - list[k - 1]!.t);
   }
+  const dueLagMs = evaluations.filter((e) => e.dueAt !== null).map((e) => Date.parse(e.evaluatedAt) - e.durationMs - Date.parse(e.dueAt!));
   // the gate round the failing evaluation belonged to (rounds are ~1 s apart, queries take tens of ms)
   const roundSize = evaluations.filter((e) => {
     const t = Date.parse(e.evaluatedAt);

@@ -54,7 +54,7 @@ export function tickWaitQuantile(before: WorkerCounters, after: WorkerCounters, 
 
 export interface GateTiming {
   evaluations: number;
-  /** evaluation query start − due (previous evaluation + interval), ms: p50, p99, max; early ones count as 0 */
+  /** evaluation query start − when it was due (`due_at`, on the gate's grid), ms: p50, p99, max; early ones count as 0 */
   lateP50Ms: number;
   lateP99Ms: number;
   lateMaxMs: number;
@@ -62,20 +62,18 @@ export interface GateTiming {
   perRound: number;
 }
 
-export async function gateTiming(pool: pg.Pool, fromIso: string, toIso: string, intervalMs: number): Promise<GateTiming> {
+export async function gateTiming(pool: pg.Pool, fromIso: string, toIso: string): Promise<GateTiming> {
   const { rows } = await pool.query<{ n: string; p50: number | null; p99: number | null; mx: number | null; rounds: string }>(
     `WITH e AS (
-       SELECT release_id, gate, evaluated_at,
-              GREATEST(0, EXTRACT(EPOCH FROM (evaluated_at - lag(evaluated_at) OVER w)) * 1000 - duration_ms - $3) AS late
-         FROM gate_evaluations WHERE evaluated_at > $1::timestamptz - interval '5 minutes' AND evaluated_at <= $2
-       WINDOW w AS (PARTITION BY target_id, gate ORDER BY evaluated_at))
+       SELECT release_id, gate, evaluated_at, GREATEST(0, EXTRACT(EPOCH FROM (evaluated_at - due_at)) * 1000 - duration_ms) AS late
+         FROM gate_evaluations WHERE evaluated_at > $1 AND evaluated_at <= $2)
      SELECT count(*) AS n,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY late) AS p50,
             percentile_cont(0.99) WITHIN GROUP (ORDER BY late) AS p99,
             max(late) AS mx,
             count(DISTINCT (release_id, gate, date_trunc('second', evaluated_at))) AS rounds
-       FROM e WHERE evaluated_at > $1 AND late IS NOT NULL`,
-    [fromIso, toIso, intervalMs],
+       FROM e WHERE late IS NOT NULL`,
+    [fromIso, toIso],
   );
   const r = rows[0]!;
   const n = Number(r.n);

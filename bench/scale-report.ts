@@ -102,7 +102,7 @@ export function writeScaleMarkdown(dir: string, r: ScaleReport): string {
     "- Evaluations: `tideline_gate_evaluations_total`, Prometheus queries: `tideline_prometheus_queries_total` (every query the workers sent), from the workers' `/metrics`.",
     '- CPU: /proc user+system seconds over the window; `bench` is this process (simulator). Postgres per evaluation: the backends serving the bench database (pg_stat_activity), and every Postgres process on the machine (WAL writer, checkpointer, and other users of the server too).',
     '- Tick lateness: `tideline_job_wait_seconds{job="release.tick"}` (BullMQ due → taken), the bucket bound the 99th percentile falls in.',
-    '- Gate lateness: per region and gate, query start − (previous evaluation + interval), early evaluations as 0, from `gate_evaluations`.',
+    "- Gate lateness: per evaluation, query start (`evaluated_at − duration_ms`) − when it was due (`due_at`, on the gate's grid of intervals), early evaluations as 0, from `gate_evaluations`.",
     '- Postgres sessions opened: `pg_stat_database.sessions` of the bench database over the window (pool churn).',
     '',
     '## Parameters',

@@ -212,7 +212,7 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
   workers.forEach((w, i) => heap[w.name]!.push([wallS, c1.heapUsedMiB[i]!]));
   const s1 = await pgSessions(db.pool, db.name);
   const dbCpu = backendCpuDelta(b0, await backendCpu(db.pool, db.name));
-  const timing = await gateTiming(db.pool, from, to, intervalMs);
+  const timing = await gateTiming(db.pool, from, to);
   const tick = tickWaitQuantile(c0, c1, 0.99);
   const evaluations = c1.evaluations - c0.evaluations;
   const workerCpu = workers.reduce((a, w) => a + (cpu[w.name] ?? 0), 0);

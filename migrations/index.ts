@@ -7,6 +7,7 @@ import { RegionOperations1763950000000 } from './1763950000000-region-operations
 import { GateNotes1796171479893 } from './1796171479893-gate-notes.js';
 import { Drills1796171642320 } from './1796171642320-drills.js';
 import { ReleaseListIndex1796200000000 } from './1796200000000-release-list-index.js';
+import { GateEvaluationDue1796300000000 } from './1796300000000-gate-evaluation-due.js';
 
 export const MIGRATIONS = [
   Init1763780000000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   GateNotes1796171479893,
   Drills1796171642320,
   ReleaseListIndex1796200000000,
+  GateEvaluationDue1796300000000,
 ];

@@ -90,6 +90,7 @@ describe('gate evaluations on real Postgres', () => {
           warnings: ev.warnings,
           infos: ev.infos,
           durationMs: 1,
+          dueAt: new Date('2026-12-02T10:00:00.250Z'),
           evaluatedAt: new Date(),
         },
       ]),
@@ -97,7 +98,7 @@ describe('gate evaluations on real Postgres', () => {
     const [row] = await new GateStore(db).evaluations(release.id, { limit: 10 });
     expect(row!.failingSeries.map((l) => Object.entries(l))).toEqual([[['__proto__', 'a']], [['__proto__', 'b']]]);
     expect(row!.values.map((v) => JSON.stringify(v.labels))).toEqual(['{"__proto__":"a"}', '{"__proto__":"b"}']);
-    expect(row!).toMatchObject({ warnings: ['w1'], infos: ['i1'] });
+    expect(row!).toMatchObject({ warnings: ['w1'], infos: ['i1'], dueAt: new Date('2026-12-02T10:00:00.250Z') });
     const [raw] = await tdb.query<{ fs: string }>(`SELECT failing_series::text AS fs FROM gate_evaluations`);
     expect(raw!.fs).toBe('[{"__proto__": "a"}, {"__proto__": "b"}]');
   });

@@ -168,6 +168,7 @@ function evaluation(targetId: string, region: string, reason: string) {
     threshold: '< 0.01',
     failingSeries: [],
     durationMs: 1,
+    dueAt: null,
     evaluatedAt: new Date(),
     warnings: [],
     infos: [],

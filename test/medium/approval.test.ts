@@ -94,7 +94,9 @@ describe('medium: approvals', () => {
     e.metrics.set('c1', ERROR_METRIC, 0.4);
     const ended = await e.runUntilRelease(r.id, (x) => x.state === 'rolled_back' || x.state === 'failed');
     expect(ended.state).toBe('rolled_back');
-    expect(ended.endedAt?.getTime()).toBe(t0 + 30 * MINUTE);
+    // the canary's looks keep their due times (2m apart from its first, `lead` before 2m into
+    // its bake): the third failing one, after the metric went bad at 25m, is at 30m − lead
+    expect(ended.endedAt?.getTime()).toBe(t0 + 30 * MINUTE - (await e.gateLeadMs(r.id)));
     expect((await e.events(r.id, 'gate.failed')).map((x) => [x.region, x.data?.phase])).toEqual([['c1', 'watch']]);
     expect(await e.states(r.id)).toEqual(['c1: rolled_back', 'r1: skipped', 'r2: skipped']);
     expect(e.clusters.image('c1', 'approve-watch')).toBe('registry.example.com/shop/approve-watch:1.0.0');

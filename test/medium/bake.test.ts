@@ -68,15 +68,16 @@ describe('medium: bake timing', () => {
     e.clock.setMs(t0 + 15 * MINUTE);
     await e.step();
     expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
-    // passing evaluations covered 4m − lead (the one due at 4m came `lead` early) + 3m (one look
-    // reaches back an interval and a half): 3m + lead more are needed, the looks at 17m and 19m
-    await e.runUntil(t0 + 19 * MINUTE - 1);
+    // passing evaluations covered 4m − lead (the looks are due every 2m from 2m − lead) + 3m (one
+    // look reaches back an interval and a half): 3m + lead more are needed. The late look keeps
+    // the due times (the next ones at 16m − lead, 18m − lead, 20m − lead): the third covers it
+    const leadMs = await e.gateLeadMs(r.id);
+    await e.runUntil(t0 + 20 * MINUTE - leadMs - 1);
     expect(await e.states(r.id)).toEqual(['c1: baking', 'r1: pending']);
-    await e.runUntil(t0 + 19 * MINUTE);
+    await e.runUntil(t0 + 20 * MINUTE - leadMs);
     expect(await e.states(r.id)).toEqual(['c1: verified', 'r1: baking']);
     const verified = await e.events(r.id, 'region.verified');
-    const leadMs = await e.gateLeadMs(r.id);
-    expect(verified.map((x) => x.data)).toEqual([{ coverage: { 'error-rate': { coveredMs: 11 * MINUTE - leadMs, gapCount: 1 } } }]);
+    expect(verified.map((x) => x.data)).toEqual([{ coverage: { 'error-rate': { coveredMs: 12 * MINUTE - 2 * leadMs, gapCount: 1 } } }]);
   });
 
   it('without gates the engine sleeps until the bake ends, then verifies at once', async () => {

@@ -34,12 +34,11 @@ describe('medium: failures', () => {
     // a slow fire in the canary, three minutes after it was verified
     e.metrics.set('c1', ERROR_METRIC, 0.2);
     await e.runUntil(t0 + 14 * MINUTE);
-    // the canary's watch looks are due every 2m from its verification at 10m; r1's first look
-    // comes its lead early (12m − lead) and takes the canary's along when that is within a
-    // round's reach (a quarter interval, at most 5s): the canary's look after 13m is at 14m, or
-    // at 14m − lead when the lead is at most 5s
+    // the canary's looks keep their due times, every 2m from its first one (`lead` before 2m
+    // into its bake), through its verification at 10m and after; r1's (bake from 10m) are on
+    // the same grid: the canary's look after 13m is at 14m − lead
     const leadMs = await e.gateLeadMs(r.id);
-    const lookAt = t0 + 14 * MINUTE - (leadMs <= 5 * SECOND ? leadMs : 0);
+    const lookAt = t0 + 14 * MINUTE - leadMs;
     const failed = await e.events(r.id, 'gate.failed');
     expect(failed.map((x) => [x.region, x.data?.phase, x.data?.stage])).toEqual([['c1', 'watch', 'canary']]);
     const c1 = (await e.targets(r.id)).c1!;

@@ -1,6 +1,6 @@
 /** When a release's gates are evaluated together: never later than due, a round takes gates due soon, first rounds spread by release. */
 import { describe, expect, it } from 'vitest';
-import { coalesceMs, dueInRound, firstDueLeadMs, type GateSpec } from '#domain';
+import { coalesceMs, dueInRound, firstDueLeadMs, nextDueAfter, type GateSpec } from '#domain';
 
 const gate = (intervalMs: number): GateSpec => ({
   name: 'g',
@@ -22,6 +22,24 @@ describe('gate round timing', () => {
     expect(dueInRound(gate(1000), 10_250, 10_000)).toBe(true);
     expect(dueInRound(gate(1000), 10_251, 10_000)).toBe(false);
     expect(dueInRound(gate(1000), 9_000, 10_000)).toBe(true);
+  });
+
+  it('due times are kept: a late or early round does not move the grid; missed due times are skipped, not run back to back', () => {
+    const g = gate(1000); // coalesce 250 ms
+    expect(nextDueAfter(g, 10_000, 10_000)).toBe(11_000); // on time
+    expect(nextDueAfter(g, 10_000, 10_120)).toBe(11_000); // 120 ms late: the next keeps its time, 880 ms later
+    expect(nextDueAfter(g, 10_000, 9_800)).toBe(11_000); // 200 ms early in a round
+    expect(nextDueAfter(g, 10_000, 10_760)).toBe(12_000); // later than interval − coalesce: 11 000 is skipped
+    expect(nextDueAfter(g, 10_000, 15_300)).toBe(16_000); // workers down for 5 s
+    expect(nextDueAfter(g, 10_000, 9_000)).toBe(10_000); // evaluated at a bake's end, before it was due: keeps it
+    // (a due time is never more than interval + coalesce ahead) always more than coalesce and at
+    // most interval + coalesce ahead, always on the grid
+    for (let now = 8_750; now < 14_000; now += 37) {
+      const next = nextDueAfter(g, 10_000, now);
+      expect(next - now).toBeGreaterThan(250);
+      expect(next - now).toBeLessThanOrEqual(1250);
+      expect((next - 10_000) % 1000).toBe(0);
+    }
   });
 
   it('the first evaluation comes earlier by a lead fixed per release, below half of min(interval, bake)', () => {

@@ -83,6 +83,7 @@ export function evaluationView(e: GateEvaluationRecord) {
     warnings: e.warnings ?? [],
     infos: e.infos ?? [],
     durationMs: e.durationMs,
+    dueAt: e.dueAt ? e.dueAt.toISOString() : null,
     evaluatedAt: e.evaluatedAt.toISOString(),
   };
 }

@@ -27,6 +27,8 @@ export interface GateEvaluationRecord {
   warnings: string[];
   infos: string[];
   durationMs: number;
+  /** when the evaluation was due (on the gate's grid); null when it ran before it was due, at a bake's end */
+  dueAt: Date | null;
   evaluatedAt: Date;
 }
 
@@ -57,6 +59,7 @@ export const GateEvaluationEntity = new EntitySchema<GateEvaluationRecord>({
     warnings: { type: 'jsonb', default: () => "'[]'::jsonb" },
     infos: { type: 'jsonb', default: () => "'[]'::jsonb" },
     durationMs: { type: 'integer', name: 'duration_ms' },
+    dueAt: { type: 'timestamptz', name: 'due_at', nullable: true },
     evaluatedAt: { type: 'timestamptz', name: 'evaluated_at' },
   },
   indices: [{ name: 'ix_gate_evaluations_release', columns: ['releaseId', 'id'] }],

@@ -95,31 +95,38 @@ export class GateRunner {
       this.log.warn({ releaseId: release.id, regions, reason }, 'batched gate query fell back to one query per region'),
     );
 
+    const due: Array<{ t: TargetRecord; gate: GateSpec; status: GateStatus; onTime: boolean }> = [];
     for (const t of targets) {
       if (!isWatched(t)) continue;
       for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
         const status = gateStatusOf(release, t, gate);
         if (status.failed) continue;
-        const due = dueInRound(gate, status.nextDueAtMs, nowMs) || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status));
-        if (!due) {
-          nextDueMs = Math.min(nextDueMs ?? Infinity, status.nextDueAtMs);
-          continue;
-        }
-        work.push(
-          this.evaluate(queries, release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
-            const at = this.now(nowMs);
-            const bakeStart = t.state === 'baking' ? (t.rolloutCompletedAt?.getTime() ?? null) : null;
-            const { status: next, action } = recordVerdict(gate, status, evaluation, at, bakeStart);
-            const map = statuses.get(t.id) ?? { ...(t.gateStatus ?? {}) };
-            map[gate.name] = next;
-            statuses.set(t.id, map);
-            change.evaluations!.push({ ...row, evaluatedAt: new Date(at) });
-            if (action.kind === 'fail') this.failRegion(change, release, t, gate, evaluation, action.reason, at);
-            if (action.kind === 'pause') pauses.push(`region ${t.region}: ${action.reason}`);
-            if (!next.failed) nextDueMs = Math.min(nextDueMs ?? Infinity, next.nextDueAtMs);
-          }),
-        );
+        const onTime = dueInRound(gate, status.nextDueAtMs, nowMs);
+        if (onTime || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status))) due.push({ t, gate, status, onTime });
+        else nextDueMs = Math.min(nextDueMs ?? Infinity, status.nextDueAtMs);
       }
+    }
+    // The round's grid, per gate: its earliest due time. Every region the round takes on time
+    // continues on it (nextDueAfter), so a wave's regions, whose bakes began a few hundred ms
+    // apart, stay one round per interval instead of drifting into two.
+    const roundDue = new Map<string, number>();
+    for (const d of due) if (d.onTime) roundDue.set(d.gate.name, Math.min(roundDue.get(d.gate.name) ?? Infinity, d.status.nextDueAtMs));
+    for (const { t, gate, status, onTime } of due) {
+      work.push(
+        this.evaluate(queries, release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
+          const at = this.now(nowMs);
+          const bakeStart = t.state === 'baking' ? (t.rolloutCompletedAt?.getTime() ?? null) : null;
+          const grid = onTime ? { ...status, nextDueAtMs: roundDue.get(gate.name)! } : status;
+          const { status: next, action } = recordVerdict(gate, grid, evaluation, at, bakeStart);
+          const map = statuses.get(t.id) ?? { ...(t.gateStatus ?? {}) };
+          map[gate.name] = next;
+          statuses.set(t.id, map);
+          change.evaluations!.push({ ...row, dueAt: onTime ? new Date(status.nextDueAtMs) : null, evaluatedAt: new Date(at) });
+          if (action.kind === 'fail') this.failRegion(change, release, t, gate, evaluation, action.reason, at);
+          if (action.kind === 'pause') pauses.push(`region ${t.region}: ${action.reason}`);
+          if (!next.failed) nextDueMs = Math.min(nextDueMs ?? Infinity, next.nextDueAtMs);
+        }),
+      );
     }
     await Promise.all(work);
     for (const [id, gateStatus] of statuses) {
@@ -177,7 +184,7 @@ export class GateRunner {
     gate: GateSpec,
     prevVersion: string,
     baselineRegions: readonly string[],
-  ): Promise<{ evaluation: Evaluation; row: Omit<GateEvaluationInput, 'evaluatedAt'> }> {
+  ): Promise<{ evaluation: Evaluation; row: Omit<GateEvaluationInput, 'evaluatedAt' | 'dueAt'> }> {
     const vars: TemplateVars = { ...targetVars(release, t, prevVersion), window: formatPromDuration(gate.windowMs) };
     const started = Date.now();
     const query = renderQuery(gate.query, vars);

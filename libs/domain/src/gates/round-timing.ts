@@ -3,7 +3,7 @@
  * - a round also takes every watched gate due within `coalesceMs` (a quarter of its interval,
  *   at most 5 s), so one round — one tick, one query per gate for all regions — serves the
  *   regions of a wave even though their bakes started a few hundred ms apart; from then on they
- *   stay in phase (the next evaluation is due one interval after this one);
+ *   stay in phase (each keeps its due times: nextDueAfter);
  * - a gate's first evaluation comes up to half of min(interval, bake) before one interval into
  *   the bake, by a fraction fixed by the release id: releases created together do not all
  *   query, write and reschedule in the same instant every interval.
@@ -15,6 +15,21 @@ import type { GateSpec } from './types.js';
 /** How much earlier than due a gate may be evaluated to join a round. */
 export function coalesceMs(gate: GateSpec): number {
   return Math.min(Math.floor(gate.intervalMs / 4), 5_000);
+}
+
+/**
+ * When the gate is due after an evaluation at `nowMs`: due times are kept — the next one on the
+ * gate's grid (its previous due time plus whole intervals), so a late round does not push every
+ * later evaluation back and the time between evaluations stays one interval on average. The
+ * next due time is always more than `coalesceMs` and at most one interval + `coalesceMs` after
+ * `nowMs`: an evaluation that came early (a round, or a bake's end) keeps the due time still
+ * ahead, and one that came more than an interval − `coalesceMs` late skips the due times it
+ * missed rather than running back to back.
+ */
+export function nextDueAfter(gate: GateSpec, prevDueAtMs: number, nowMs: number): number {
+  const after = nowMs + coalesceMs(gate);
+  if (prevDueAtMs > after) return prevDueAtMs;
+  return prevDueAtMs + (Math.floor((after - prevDueAtMs) / gate.intervalMs) + 1) * gate.intervalMs;
 }
 
 /** Is the gate to be evaluated in a round at `nowMs`? */

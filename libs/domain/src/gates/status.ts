@@ -11,12 +11,13 @@
  *   on the evaluation that fails the gate; readyToVerify keeps answering `fail` afterwards.
  * - consecutiveErrors ≥ errorLimit → `pause` action (again on every further error; after an
  *   operator resumes, the caller may reset the streak with clearErrorStreak).
- * - the next evaluation is due one interval after this one.
+ * - due times are kept: the next evaluation is due on the gate's grid of intervals (nextDueAfter).
  * - while the region bakes, each effective pass extends the gate's bake coverage (coverage.ts);
  *   the region is ready only when the coverage has no time missing.
  */
 import { extendCoverage, missingCoverageMs, type BakeWindow, type Coverage } from './coverage.js';
 import { formatValue } from './format.js';
+import { nextDueAfter } from './round-timing.js';
 import type { Evaluation, GateSpec, Verdict } from './types.js';
 
 export interface GateStatus {
@@ -90,7 +91,7 @@ export function recordVerdict(
     lastVerdict: ev.verdict,
     lastReason: ev.reason,
     lastEvaluatedAtMs: nowMs,
-    nextDueAtMs: nowMs + gate.intervalMs,
+    nextDueAtMs: nextDueAfter(gate, status.nextDueAtMs, nowMs),
     failed: status.failed || failsNow,
     failReason,
     coverage,
