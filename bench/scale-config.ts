@@ -3,9 +3,10 @@
  * (bake 0s) then one wave of the watched regions, all in parallel, with a long bake and two
  * gates (error rate, p90 latency) against one real Prometheus scraping the simulator.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { BENCH_AUTH } from './token.js';
 
 export const SCALE_NAMESPACE = 'bench';
@@ -72,4 +73,13 @@ export function writeScaleConfig(p: ScaleConfigParams): string {
     waves: [{ name: 'watched', regions: p.wave, maxParallel: p.wave.length }],
   });
   return dir;
+}
+
+/** The workers' NODE_OPTIONS as deployed (deploy/base/worker.yaml): the bench runs workers as production does. */
+export function deployedWorkerNodeOptions(root: string): string | undefined {
+  const doc = parse(readFileSync(join(root, 'deploy/base/worker.yaml'), 'utf8')) as {
+    spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } };
+  };
+  const worker = doc.spec.template.spec.containers.find((c) => c.name === 'worker');
+  return worker?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
 }

@@ -23,7 +23,7 @@ import { basename, join, resolve } from 'node:path';
 import { startSimulator } from '../apps/simulator/src/server.js';
 import { parseDuration } from '#config/duration';
 import { freePort, startPrometheus } from '../scripts/prometheus.js';
-import { scaleImage, SCALE_NAMESPACE, writeScaleConfig } from './scale-config.js';
+import { deployedWorkerNodeOptions, scaleImage, SCALE_NAMESPACE, writeScaleConfig } from './scale-config.js';
 import {
   backendCpu,
   backendCpuDelta,
@@ -54,6 +54,7 @@ import { benchHeaders } from './token.js';
 const env = process.env;
 const int = envInt;
 const soak = env.BENCH_SCALE_SOAK === '1';
+const WORKER_NODE_OPTIONS = deployedWorkerNodeOptions(resolve(import.meta.dirname, '../..')) ?? '';
 const P = {
   sizes: (env.BENCH_SCALE_RELEASES || '100,300,1000').split(',').map((s) => Number(s.trim())),
   regions: int('BENCH_SCALE_REGIONS', 20),
@@ -64,7 +65,7 @@ const P = {
   root: resolve(env.BENCH_SCALE_ROOT || resolve(import.meta.dirname, '../..')),
   workerEnv: Object.fromEntries(
     (env.BENCH_SCALE_WORKER_ENV || '')
-      .split(/\s+/)
+      .split(/\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/) // NAME=value pairs; a value may hold spaces (NODE_OPTIONS=--a --b)
       .filter(Boolean)
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   ),
@@ -149,7 +150,8 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
       `worker${w + 1}`,
       'dist/apps/worker/src/main.js',
       P.root,
-      { ...procEnv, ...P.workerEnv, METRICS_PORT: String(mport), LOG_LEVEL: 'info' },
+      // NODE_OPTIONS as deployed (deploy/base/worker.yaml) unless BENCH_SCALE_WORKER_ENV sets its own
+      { ...procEnv, NODE_OPTIONS: WORKER_NODE_OPTIONS, ...P.workerEnv, METRICS_PORT: String(mport), LOG_LEVEL: 'info' },
       '"msg":"worker ready"',
     );
     cleanup.add(`stop worker ${w + 1}`, () => worker.stop());
@@ -278,7 +280,7 @@ async function main(cleanup: Cleanup): Promise<void> {
       measure: `${P.measureS} s after every watched region is baking + one interval`,
       prometheusScrape: `${P.scrapeS}s`,
       tree: P.root === ROOT ? 'this tree' : P.root,
-      workerEnv: JSON.stringify(P.workerEnv),
+      workerEnv: JSON.stringify({ NODE_OPTIONS: WORKER_NODE_OPTIONS, ...P.workerEnv }),
       commit: gitHead(P.root),
     },
     machine: { nproc: availableParallelism(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown' },

@@ -88,7 +88,15 @@ describe('deploy/ (Kustomize)', () => {
         expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
         expect(c.envFrom).toEqual([{ secretRef: { name: 'tideline-env' } }]);
         // no secret values inline: only non-secret settings are literal env values
-        for (const e of c.env ?? []) expect(e.name).toMatch(/^(HOST|PORT|METRICS_HOST|METRICS_PORT|LOG_LEVEL|TIDELINE_CONFIG_DIR)$/);
+        for (const e of c.env ?? [])
+          expect(e.name).toMatch(/^(HOST|PORT|METRICS_HOST|METRICS_PORT|LOG_LEVEL|TIDELINE_CONFIG_DIR|NODE_OPTIONS)$/);
+        // the worker's V8 heap: a small young generation, and old space capped at half the memory limit
+        const nodeOptions = (c.env ?? []).find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value as string | undefined;
+        if (c.name === 'worker') {
+          expect(nodeOptions).toMatch(/--max-semi-space-size=\d+/);
+          const oldMiB = Number(/--max-old-space-size=(\d+)/.exec(nodeOptions ?? '')?.[1]);
+          expect(oldMiB).toBeLessThanOrEqual(Number(/^(\d+)Mi$/.exec(c.resources.limits.memory)?.[1]) / 2);
+        }
         expect(c.volumeMounts.map((m) => m.mountPath).sort()).toEqual(['/etc/tideline', '/tmp']);
       }
       const pdb = objects.find(
