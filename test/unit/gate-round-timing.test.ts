@@ -1,6 +1,6 @@
 /** When a release's gates are evaluated together: never later than due, a round takes gates due soon, first rounds spread by release. */
 import { describe, expect, it } from 'vitest';
-import { coalesceMs, dueInRound, firstDueLeadMs, nextDueAfter, type GateSpec } from '#domain';
+import { coalesceMs, dueInRound, firstDueLeadMs, firstDueOnGrid, nextDueAfter, type GateSpec } from '#domain';
 
 const gate = (intervalMs: number): GateSpec => ({
   name: 'g',
@@ -40,6 +40,26 @@ describe('gate round timing', () => {
       expect(next - now).toBeLessThanOrEqual(1250);
       expect((next - 10_000) % 1000).toBe(0);
     }
+  });
+
+  it("a new wave's first evaluation joins the grid the release keeps: never later than one interval into the bake, never at its start", () => {
+    const g = gate(30_000);
+    // the canary's looks are due at 7 000 + k × 30 000; a wave region's bake starts at 100 000
+    expect(firstDueOnGrid(g, 125_000, 100_000, 3_600_000, 7_000)).toBe(127_000);
+    expect(firstDueOnGrid(g, 125_000, 100_000, 3_600_000, 7_000 + 30_000 * 50)).toBe(127_000); // any point of the grid
+    // the grid point one interval into the bake is the latest allowed
+    expect(firstDueOnGrid(g, 125_000, 97_000, 3_600_000, 7_000)).toBe(127_000);
+    // a grid point exactly at the bake's start is too early: the one an interval later
+    expect(firstDueOnGrid(g, 152_000, 127_000, 3_600_000, 7_000)).toBe(157_000);
+    // always in (bake start, bake start + interval]
+    for (let start = 0; start < 100_000; start += 1_237) {
+      const first = firstDueOnGrid(g, start + 25_000, start, 3_600_000, 7_000);
+      expect(first).toBeGreaterThan(start);
+      expect(first).toBeLessThanOrEqual(start + 30_000);
+      expect((first - 7_000) % 30_000).toBe(0);
+    }
+    // a bake shorter than an interval keeps its own first due time (its end)
+    expect(firstDueOnGrid(g, 110_000, 100_000, 10_000, 7_000)).toBe(110_000);
   });
 
   it('the first evaluation comes earlier by a lead fixed per release, below half of min(interval, bake)', () => {

@@ -7,6 +7,7 @@
 import {
   dueInRound,
   firstDueLeadMs,
+  firstDueOnGrid,
   formatPromDuration,
   initialGateStatus,
   judgeGate,
@@ -51,13 +52,27 @@ export function isWatched(t: TargetRecord): boolean {
  * A gate's status for a target, or its initial one: first evaluation one interval into the bake,
  * less this release's lead (round-timing.ts), so releases started together do not burst together.
  */
-export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: GateSpec): GateStatus {
+export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: GateSpec, gridDueMs?: number): GateStatus {
   const saved = t.gateStatus?.[gate.name];
   if (saved) return saved;
   const stage = release.plan.stages[t.stageIndex]!;
   const bakeStart = t.rolloutCompletedAt?.getTime() ?? t.verifiedAt?.getTime() ?? 0;
   const initial = initialGateStatus(gate, bakeStart, stage.bakeMs);
-  return { ...initial, nextDueAtMs: initial.nextDueAtMs - firstDueLeadMs(release.id, gate, stage.bakeMs) };
+  const first = initial.nextDueAtMs - firstDueLeadMs(release.id, gate, stage.bakeMs);
+  return { ...initial, nextDueAtMs: gridDueMs === undefined ? first : firstDueOnGrid(gate, first, bakeStart, stage.bakeMs, gridDueMs) };
+}
+
+/** Per gate name, a due time of the grid the release already keeps for it (same interval), from regions evaluated before. */
+function releaseGrids(release: ReleaseRecord, targets: readonly TargetRecord[]): Map<string, { intervalMs: number; dueMs: number }> {
+  const grids = new Map<string, { intervalMs: number; dueMs: number }>();
+  for (const t of targets) {
+    if (!isWatched(t)) continue;
+    for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
+      const saved = t.gateStatus?.[gate.name];
+      if (saved && !saved.failed && !grids.has(gate.name)) grids.set(gate.name, { intervalMs: gate.intervalMs, dueMs: saved.nextDueAtMs });
+    }
+  }
+  return grids;
 }
 
 /** The gate was evaluated at or after the end of the region's bake. */
@@ -96,10 +111,12 @@ export class GateRunner {
     );
 
     const due: Array<{ t: TargetRecord; gate: GateSpec; status: GateStatus; onTime: boolean }> = [];
+    const grids = releaseGrids(release, targets);
     for (const t of targets) {
       if (!isWatched(t)) continue;
       for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
-        const status = gateStatusOf(release, t, gate);
+        const grid = grids.get(gate.name);
+        const status = gateStatusOf(release, t, gate, grid?.intervalMs === gate.intervalMs ? grid.dueMs : undefined);
         if (status.failed) continue;
         const onTime = dueInRound(gate, status.nextDueAtMs, nowMs);
         if (onTime || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status))) due.push({ t, gate, status, onTime });

@@ -52,3 +52,16 @@ export function firstDueLeadMs(releaseId: string, gate: GateSpec, bakeMs: number
   const span = Math.max(0, Math.min(gate.intervalMs, bakeMs));
   return Math.floor((fraction(releaseId) * span) / 2);
 }
+
+/**
+ * A region's first due time, moved onto a grid the release's gate already keeps elsewhere (an
+ * earlier stage's regions): the latest grid point no later than one interval into the bake, and
+ * after the bake's start. So a new wave joins the release's rounds instead of adding its own,
+ * and is never evaluated later than without it. Bakes shorter than an interval keep `firstDueMs`.
+ */
+export function firstDueOnGrid(gate: GateSpec, firstDueMs: number, bakeStartMs: number, bakeMs: number, gridDueMs: number): number {
+  if (bakeMs < gate.intervalMs) return firstDueMs;
+  const latest = bakeStartMs + gate.intervalMs;
+  // in (bakeStart, bakeStart + interval]: after the start, never later than one interval in
+  return gridDueMs + Math.floor((latest - gridDueMs) / gate.intervalMs) * gate.intervalMs;
+}
