@@ -80,6 +80,30 @@ describe('medium: bake timing', () => {
     expect(verified.map((x) => x.data)).toEqual([{ coverage: { 'error-rate': { coveredMs: 12 * MINUTE - 2 * leadMs, gapCount: 1 } } }]);
   });
 
+  it("a wave whose bake starts off the canary's grid joins it: one round per interval for the release", async () => {
+    const e = new MediumEngine(env.db, { service: 'bake-grid', waves: [{ name: 'wave-1', regions: ['r1'] }] });
+    e.clusters.setRollout('r1', { kind: 'complete', rolloutMs: 37 * SECOND });
+    const r = await e.create();
+    const t0 = e.clock.nowMs();
+    await e.runUntil(t0 + 17 * MINUTE);
+    const targets = await e.targets(r.id);
+    // r1's rollout is seen complete at the first poll after 37 s: its bake starts 40 s off the grid
+    expect(targets.r1!.rolloutCompletedAt!.getTime()).toBe(t0 + 10 * MINUTE + 40 * SECOND);
+    const leadMs = await e.gateLeadMs(r.id);
+    const looks = await env.db.statement<{ region: string; at: string; due: string | null }>(
+      `SELECT region, (extract(epoch from evaluated_at) * 1000)::bigint::text AS at, (extract(epoch from due_at) * 1000)::bigint::text AS due
+         FROM gate_evaluations WHERE release_id = $1 AND evaluated_at > $2 ORDER BY id`,
+      [r.id, new Date(t0 + 10 * MINUTE + 40 * SECOND)],
+    );
+    const at = (region: string) => looks.filter((x) => x.region === region).map((x) => Number(x.at) - t0);
+    // r1's first look is the canary's grid point (2m − lead apart) no later than 2m into its bake:
+    // 12m − lead, not 12m40s − lead; from then on both regions are looked at in the same rounds
+    const grid = [12, 14, 16].map((m) => m * MINUTE - leadMs);
+    expect(at('r1')).toEqual(grid);
+    expect(at('c1')).toEqual(grid);
+    expect(looks.every((x) => x.due !== null && Number(x.due) - t0 === Number(x.at) - t0)).toBe(true);
+  });
+
   it('without gates the engine sleeps until the bake ends, then verifies at once', async () => {
     const e = new MediumEngine(env.db, {
       service: 'bake-plain',
