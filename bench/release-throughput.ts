@@ -184,7 +184,8 @@ async function main(cleanup: Cleanup): Promise<void> {
         `worker-${i + 1}`,
         'dist/apps/worker/src/main.js',
         ROOT,
-        { ...procEnv, BENCH_NODE_ARGS: process.env.BENCH_WORKER_NODE_ARGS ?? '' },
+        // each with its own /metrics listener, as deployed (both on the default 9464, one would warn and run without)
+        { ...procEnv, METRICS_PORT: String(await freePort()), BENCH_NODE_ARGS: process.env.BENCH_WORKER_NODE_ARGS ?? '' },
         '"msg":"worker ready"',
       );
       workers.push(w);
