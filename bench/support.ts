@@ -2,7 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -299,6 +300,21 @@ export function cpuDelta(before: Record<string, number>, after: Record<string, n
 }
 
 /** Run a benchmark's `main`, then its cleanup steps, also on SIGINT/SIGTERM, and exit. */
+/**
+ * A bench runs dist/: after a source change without a build it would measure the old code.
+ * `npm run bench:*` builds first; `node dist/bench/…` run by hand is refused when a source is
+ * newer than the build (scripts/build-if-stale.mjs), unless BENCH_ALLOW_STALE=1.
+ */
+async function refuseStaleBuild(): Promise<void> {
+  if (process.env.BENCH_ALLOW_STALE === '1') return;
+  const root = resolve(import.meta.dirname, '../..');
+  const script = join(root, 'scripts/build-if-stale.mjs');
+  if (!existsSync(script) || !existsSync(join(root, 'dist'))) return;
+  const { staleReason } = (await import(pathToFileURL(script).href)) as { staleReason: (root: string) => string | null };
+  const reason = staleReason(root);
+  if (reason) throw new Error(`dist/ would measure old code (${reason}): run npm run build first, or set BENCH_ALLOW_STALE=1`);
+}
+
 export function runBench(name: string, main: (cleanup: Cleanup) => Promise<void>): void {
   const cleanup = new Cleanup();
   let cleaning: Promise<void> | undefined;
@@ -308,11 +324,13 @@ export function runBench(name: string, main: (cleanup: Cleanup) => Promise<void>
   };
   process.once('SIGINT', () => void finish(130));
   process.once('SIGTERM', () => void finish(143));
-  main(cleanup).then(
-    () => finish(0),
-    (err: unknown) => {
-      console.error(`[${name}] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      return finish(1);
-    },
-  );
+  refuseStaleBuild()
+    .then(() => main(cleanup))
+    .then(
+      () => finish(0),
+      (err: unknown) => {
+        console.error(`[${name}] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return finish(1);
+      },
+    );
 }
