@@ -133,8 +133,8 @@ export class GateRunner {
         this.evaluate(queries, release, t, gate, prevVersion, baselineRegions).then(({ evaluation, row }) => {
           const at = this.now(nowMs);
           const bakeStart = t.state === 'baking' ? (t.rolloutCompletedAt?.getTime() ?? null) : null;
-          const grid = onTime ? { ...status, nextDueAtMs: roundDue.get(gate.name)! } : status;
-          const { status: next, action } = recordVerdict(gate, grid, evaluation, at, bakeStart);
+          const onRoundGrid = onTime ? { ...status, nextDueAtMs: roundDue.get(gate.name)! } : status;
+          const { status: next, action } = recordVerdict(gate, onRoundGrid, evaluation, at, bakeStart);
           const map = statuses.get(t.id) ?? { ...(t.gateStatus ?? {}) };
           map[gate.name] = next;
           statuses.set(t.id, map);
