@@ -4,13 +4,15 @@
  * BullMQ job chain doing one Postgres row update per step, floor.ts) and the honest floor (per
  * region-step exactly the unavoidable work: GET + PATCH + GET of the Deployment through
  * @kubernetes/client-node on the simulator and 2 single-row commits, floor-k8s.ts). Also counts
- * the SQL statements the workers send per region-step (sql-count.ts).
+ * the SQL statements the workers send per region-step (sql-count.ts). All of it runs BENCH_ROUNDS
+ * times (default 3), each round complete and independent, honest floor and engine in alternating
+ * order (rounds.ts); the report is the median round's (by engine / honest floor), with every round's ratios.
  *
  *   npm run bench                                   # 200 releases × 20 regions
  *   BENCH_RELEASES=20 BENCH_REGIONS=10 npm run bench # smoke run
  *
  * Env: BENCH_RELEASES, BENCH_REGIONS, BENCH_WORKERS, BENCH_WORKER_CONCURRENCY, BENCH_IN_FLIGHT,
- * BENCH_POLL_INTERVAL, BENCH_TIMEOUT_S, BENCH_RESULTS_DIR (default bench/results), BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL,
+ * BENCH_ROUNDS, BENCH_POLL_INTERVAL, BENCH_TIMEOUT_S, BENCH_RESULTS_DIR (default bench/results), BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL,
  * BENCH_WORKER_NODE_ARGS (node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_FLOOR_NODE_ARGS
  * (the same for the honest floor's processes).
  * Exits non-zero on errors only; there are no assertions on speed.
@@ -24,15 +26,17 @@ import { startSimulator } from '../apps/simulator/src/server.js';
 import { redisConnection } from '../libs/integrations/src/queue/redis.js';
 import { NAMESPACE, runEngine, writeBenchConfig, type EngineResult, type Stage } from './engine-run.js';
 import { runFloor } from './floor.js';
-import { FLOOR_K8S_NAMESPACE, runHonestFloor } from './floor-k8s.js';
+import { FLOOR_K8S_NAMESPACE, runHonestFloor, type HonestFloorResult } from './floor-k8s.js';
 import { sqlCounter, sqlPer } from './sql-count.js';
-import { printReport, writeMarkdown, type BenchReport } from './report.js';
+import { printReport, writeMarkdown, type RoundReport } from './report.js';
+import { headlineReport, inOrder, roundOrder, runRounds } from './rounds.js';
 import {
   runBench,
   type Cleanup,
   cpuDelta,
   cpuSnapshot,
   createScratchDb,
+  type ScratchDb,
   deleteRedisPrefix,
   hex,
   sampleRss,
@@ -52,6 +56,7 @@ const P = {
   workers: int('BENCH_WORKERS', 2),
   workerConcurrency: int('BENCH_WORKER_CONCURRENCY', 8),
   inFlight: int('BENCH_IN_FLIGHT', 20),
+  rounds: int('BENCH_ROUNDS', 3),
   pollInterval: env.BENCH_POLL_INTERVAL || '50ms',
   sweepInterval: '30s',
   timeoutMs: int('BENCH_TIMEOUT_S', 900) * 1000,
@@ -99,11 +104,23 @@ async function redisVersion(url: string): Promise<string> {
   }
 }
 
-async function main(cleanup: Cleanup): Promise<void> {
+interface Round {
+  cleanup: Cleanup;
+  db: ScratchDb;
+  sim: Awaited<ReturnType<typeof startSimulator>>;
+  prefix: string;
+  services: string[];
+  stages: Stage[];
+}
+
+/** One complete, independent run: scratch DB, Redis prefix, simulator, floor, honest floor and engine (in `order`). */
+async function runRound(round: number, cleanup: Cleanup): Promise<RoundReport> {
+  const order = roundOrder(round);
   const stages = stagesFor(P.regions);
   const services = Array.from({ length: P.releases }, (_, i) => `svc-${pad(i + 1, 3)}`);
   const prefix = `tlbench${hex(4)}`;
   const totalConcurrency = P.workers * P.workerConcurrency;
+  log(`round ${round} of ${P.rounds} (floor, then ${order})`);
   log(`${P.releases} releases × ${P.regions} regions, stages ${stages.map((s) => `${s.name}[${s.regions.length}]`).join(' → ')}`);
 
   const db = await createScratchDb(P.adminUrl);
@@ -134,6 +151,58 @@ async function main(cleanup: Cleanup): Promise<void> {
   });
   cleanup.add('close simulator', () => sim.close());
 
+  const r: Round = { cleanup, db, sim, prefix, services, stages };
+  // the honest floor and the engine share nothing but the simulator (own namespaces) and the DB (own tables)
+  const [honestFloor, side] = await inOrder(
+    order,
+    () => runHonest(r),
+    () => runEngineSide(r),
+  );
+  const { engine } = side;
+
+  return {
+    bench: 'release-throughput',
+    at: new Date().toISOString(),
+    round,
+    order,
+    machine: {
+      nproc: availableParallelism(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      postgres: pgVersion,
+      redis: await redisVersion(P.redisUrl),
+    },
+    params: {
+      releases: P.releases,
+      regions: P.regions,
+      stages: stages.map((s) => `${s.name}: ${s.regions[0]}–${s.regions.at(-1)} (maxParallel ${s.regions.length})`).join('; '),
+      bake: '0s',
+      simulatorStepMs: 0,
+      pollInterval: P.pollInterval,
+      sweepInterval: P.sweepInterval,
+      workers: P.workers,
+      workerConcurrency: P.workerConcurrency,
+      postInFlight: P.inFlight,
+      floorConcurrency: `${totalConcurrency} (one in-process BullMQ Worker)`,
+      honestFloorConcurrency: `${P.workers} processes × ${P.workerConcurrency}`,
+      logLevel: 'info',
+      rounds: P.rounds,
+    },
+    engine,
+    floor,
+    ratio: engine.regionStepsPerSec / floor.stepsPerSec,
+    honestFloor,
+    honestRatio: engine.regionStepsPerSec / honestFloor.stepsPerSec,
+    sql: side.sql,
+    rss: side.rss,
+    cpuSeconds: { engine: side.cpu, floor: floorCpu, honestFloor: honestFloor.cpuSeconds },
+    logProblems: side.logProblems,
+    simulatorPatches: sim.patchLog().filter((e) => e.namespace === NAMESPACE).length,
+  };
+}
+
+async function runHonest({ db, sim, prefix, stages }: Round): Promise<HonestFloorResult> {
   log(
     `honest floor: ${P.releases} rows × ${P.regions} region-steps (GET + PATCH + GET, 2 commits), ${P.workers} processes × concurrency ${P.workerConcurrency}`,
   );
@@ -154,6 +223,13 @@ async function main(cleanup: Cleanup): Promise<void> {
     log,
   );
   log(`honest floor: ${honestFloor.steps} steps in ${honestFloor.wallMs.toFixed(0)} ms`);
+  return honestFloor;
+}
+
+type EngineSide = Pick<RoundReport, 'engine' | 'sql' | 'rss' | 'logProblems'> & { cpu: Record<string, number> };
+
+/** API + workers, the engine run and what it cost; then the API and workers stop (in either order nothing of them runs beside the honest floor). */
+async function runEngineSide({ cleanup, db, sim, prefix, services, stages }: Round): Promise<EngineSide> {
   const sql = sqlCounter();
   cleanup.add('remove SQL counts', async () => sql.remove());
   const configDir = writeBenchConfig({
@@ -217,55 +293,21 @@ async function main(cleanup: Cleanup): Promise<void> {
     throw err;
   }
   const rss = rssSampler.stop();
-  const engineCpu = cpuDelta(engineCpu0, cpuSnapshot([...workers, api]));
+  const cpu = cpuDelta(engineCpu0, cpuSnapshot([...workers, api]));
   const sql1 = await sql.snapshot([...workers, api]);
+  const workerNames = workers.map((w) => w.name);
   const engineSql = {
-    perRegionStep: sqlPer(
-      sql0,
-      sql1,
-      workers.map((w) => w.name),
-      engine.regionSteps,
-    ),
+    perRegionStep: sqlPer(sql0, sql1, workerNames, engine.regionSteps),
     perCreate: sqlPer(sql0, sql1, ['api'], engine.releases),
   };
+  // taken before the stop, so that shutdown lines are not counted
+  const logProblems = Object.fromEntries([api, ...workers].map((p) => [p.name, p.problems()]));
+  await Promise.all([api, ...workers].map((p) => p.stop()));
+  return { engine, sql: engineSql, rss, cpu, logProblems };
+}
 
-  const report: BenchReport = {
-    bench: 'release-throughput',
-    at: new Date().toISOString(),
-    machine: {
-      nproc: availableParallelism(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      postgres: pgVersion,
-      redis: await redisVersion(P.redisUrl),
-    },
-    params: {
-      releases: P.releases,
-      regions: P.regions,
-      stages: stages.map((s) => `${s.name}: ${s.regions[0]}–${s.regions.at(-1)} (maxParallel ${s.regions.length})`).join('; '),
-      bake: '0s',
-      simulatorStepMs: 0,
-      pollInterval: P.pollInterval,
-      sweepInterval: P.sweepInterval,
-      workers: P.workers,
-      workerConcurrency: P.workerConcurrency,
-      postInFlight: P.inFlight,
-      floorConcurrency: `${totalConcurrency} (one in-process BullMQ Worker)`,
-      honestFloorConcurrency: `${P.workers} processes × ${P.workerConcurrency}`,
-      logLevel: 'info',
-    },
-    engine,
-    floor,
-    ratio: engine.regionStepsPerSec / floor.stepsPerSec,
-    honestFloor,
-    honestRatio: engine.regionStepsPerSec / honestFloor.stepsPerSec,
-    sql: engineSql,
-    rss,
-    cpuSeconds: { engine: engineCpu, floor: floorCpu, honestFloor: honestFloor.cpuSeconds },
-    logProblems: Object.fromEntries([api, ...workers].map((p) => [p.name, p.problems()])),
-    simulatorPatches: sim.patchLog().filter((e) => e.namespace === NAMESPACE).length,
-  };
+async function main(cleanup: Cleanup): Promise<void> {
+  const report = headlineReport(await runRounds(P.rounds, cleanup, runRound));
   printReport(report);
   const isDefault =
     P.releases === 200 &&
@@ -274,6 +316,7 @@ async function main(cleanup: Cleanup): Promise<void> {
     P.workerConcurrency === 8 &&
     P.inFlight === 20 &&
     P.pollInterval === '50ms';
+  // BENCH_ROUNDS does not change the file name
   const suffix = isDefault ? '' : `-${P.releases}x${P.regions}-w${P.workers}c${P.workerConcurrency}`;
   log(`wrote ${writeMarkdown(report, env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'), suffix)}`);
 }

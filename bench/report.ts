@@ -1,4 +1,4 @@
-/** The benchmark's output: a human summary, one JSON line, and a markdown file under bench/results/. */
+/** The benchmark's output: a human summary (of the median round, and every round's ratios), one JSON line, and a markdown file under bench/results/. */
 import { resultFile } from './support.js';
 import { writeFileSync } from 'node:fs';
 import type { EngineResult } from './engine-run.js';
@@ -7,9 +7,32 @@ import type { HonestFloorResult } from './floor-k8s.js';
 import { sqlLines, type SqlPerStep } from './sql-count.js';
 import type { RssReport } from './support.js';
 
+/** Which of the honest floor and the engine ran first in a round (the bare floor always runs before both). */
+export type RoundOrder = 'honest floor, engine' | 'engine, honest floor';
+
+/** One round's headline figures. */
+export interface RoundFigures {
+  round: number;
+  order: RoundOrder;
+  /** engine region-steps/s ÷ honest floor steps/s */
+  honestRatio: number;
+  /** engine region-steps/s ÷ floor steps/s */
+  ratio: number;
+  engineStepsPerSec: number;
+  honestFloorStepsPerSec: number;
+  floorStepsPerSec: number;
+  /** CPU ms of the engine's workers per region-step */
+  workerCpuMsPerStep: number;
+  /** CPU ms of the honest floor's processes per step */
+  honestFloorCpuMsPerStep: number;
+}
+
 export interface BenchReport {
   bench: 'release-throughput';
   at: string;
+  /** the round everything but `rounds` is from: the one whose honestRatio is the median (lower middle for an even count) */
+  round: number;
+  order: RoundOrder;
   machine: { nproc: number; node: string; platform: string; cpu: string; postgres: string; redis: string };
   params: Record<string, string | number>;
   engine: EngineResult;
@@ -28,7 +51,12 @@ export interface BenchReport {
   /** warn/error log lines of the API and workers, by message */
   logProblems: Record<string, Record<string, number>>;
   simulatorPatches: number;
+  /** every round, in the order they ran */
+  rounds: RoundFigures[];
 }
+
+/** What one round measures: a BenchReport without the other rounds. */
+export type RoundReport = Omit<BenchReport, 'rounds'>;
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
@@ -43,8 +71,48 @@ const sumWhere = (cpu: Record<string, number>, prefix: string) =>
     .filter(([n]) => n.startsWith(prefix))
     .reduce((a, [, v]) => a + v, 0);
 
+/** CPU ms per region-step: the engine's workers, the honest floor's processes. */
+function cpuMsPerStep(r: RoundReport): { engine: number; honestFloor: number } {
+  return {
+    engine: (sumWhere(r.cpuSeconds.engine, 'worker') * 1000) / r.engine.regionSteps,
+    honestFloor: (sumWhere(r.cpuSeconds.honestFloor, 'floor-') * 1000) / r.honestFloor.steps,
+  };
+}
+
+export function roundFigures(r: RoundReport): RoundFigures {
+  const cpu = cpuMsPerStep(r);
+  return {
+    round: r.round,
+    order: r.order,
+    honestRatio: r.honestRatio,
+    ratio: r.ratio,
+    engineStepsPerSec: r.engine.regionStepsPerSec,
+    honestFloorStepsPerSec: r.honestFloor.stepsPerSec,
+    floorStepsPerSec: r.floor.stepsPerSec,
+    workerCpuMsPerStep: cpu.engine,
+    honestFloorCpuMsPerStep: cpu.honestFloor,
+  };
+}
+
+/** Median (lower middle for an even count), min and max. */
+function spread(values: readonly number[]): { median: number; min: number; max: number } {
+  const s = [...values].sort((a, b) => a - b);
+  return { median: s[Math.floor((s.length - 1) / 2)]!, min: s[0]!, max: s.at(-1)! };
+}
+
+function roundsLine(r: BenchReport): string {
+  const n = r.rounds.length;
+  const h = spread(r.rounds.map((x) => x.honestRatio));
+  const b = spread(r.rounds.map((x) => x.ratio));
+  return (
+    `ratio over ${n} round${n === 1 ? '' : 's'}: engine / honest floor median ${f(h.median, 3)} (min ${f(h.min, 3)} – max ${f(h.max, 3)}); ` +
+    `engine / floor median ${f(b.median, 3)} (${f(b.min, 3)}–${f(b.max, 3)}); the other lines are round ${r.round}'s (${r.order})`
+  );
+}
+
 function lines(r: BenchReport): string[] {
   const e = r.engine;
+  const cpu = cpuMsPerStep(r);
   const workers = Object.entries(r.rss.peakMiB).filter(([name]) => name.startsWith('worker'));
   return [
     `engine: ${e.regionSteps} region-steps (${e.releases} releases) in ${f(e.wallMs / 1000, 2)} s → ${f(e.regionStepsPerSec)} region-steps/s`,
@@ -53,6 +121,7 @@ function lines(r: BenchReport): string[] {
     `floor:  ${r.floor.steps} steps in ${f(r.floor.wallMs / 1000, 2)} s → ${f(r.floor.stepsPerSec)} steps/s (failed jobs: ${r.floor.failedJobs})`,
     `honest floor: ${r.honestFloor.steps} steps in ${f(r.honestFloor.wallMs / 1000, 2)} s → ${f(r.honestFloor.stepsPerSec)} steps/s (failed jobs: ${r.honestFloor.failedJobs}; ${r.honestFloor.workers} processes × ${r.honestFloor.concurrency})`,
     `ratio:  engine / floor = ${f(r.ratio, 3)}; engine / honest floor = ${f(r.honestRatio, 3)}`,
+    roundsLine(r),
     ...sqlLines('per region-step (workers)', r.sql.perRegionStep),
     ...sqlLines('per release create (api)', r.sql.perCreate),
     `sql per step (honest floor): ${r.honestFloor.sqlPerStep} single-row UPDATEs`,
@@ -64,7 +133,7 @@ function lines(r: BenchReport): string[] {
     cpuLine('engine run', r.cpuSeconds.engine, e.wallMs),
     cpuLine('floor run', r.cpuSeconds.floor, r.floor.wallMs),
     cpuLine('honest floor run', r.cpuSeconds.honestFloor, r.honestFloor.wallMs),
-    `worker CPU ms per region-step: engine ${f((sumWhere(r.cpuSeconds.engine, 'worker') * 1000) / e.regionSteps, 2)}, honest floor ${f((sumWhere(r.cpuSeconds.honestFloor, 'floor-') * 1000) / r.honestFloor.steps, 2)}`,
+    `worker CPU ms per region-step: engine ${f(cpu.engine, 2)}, honest floor ${f(cpu.honestFloor, 2)}`,
   ];
 }
 
@@ -115,8 +184,18 @@ export function writeMarkdown(r: BenchReport, resultsDir: string, suffix: string
     row('peak RSS total (workers + api)', `${f(r.rss.peakTotalMiB)} MiB`),
     row('simulator PATCH requests', r.simulatorPatches),
     '',
+    '## Every round',
+    '',
+    '| round | order (after the floor) | engine / honest floor | engine / floor | engine region-steps/s | honest floor steps/s | floor steps/s | worker CPU ms per region-step (engine) | CPU ms per step (honest floor) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...r.rounds.map(
+      (x) =>
+        `| ${x.round}${x.round === r.round ? ' (headline)' : ''} | ${x.order} | ${f(x.honestRatio, 3)} | ${f(x.ratio, 3)} | ${f(x.engineStepsPerSec)} | ${f(x.honestFloorStepsPerSec)} | ${f(x.floorStepsPerSec)} | ${f(x.workerCpuMsPerStep, 2)} | ${f(x.honestFloorCpuMsPerStep, 2)} |`,
+    ),
+    '',
     '## How it is measured',
     '',
+    `- rounds (BENCH_ROUNDS, here ${r.rounds.length}): each a complete, independent run — its own scratch database, Redis prefix, simulator, floor, honest floor, API and workers, all removed at the end of the round. In each round the floor runs first; odd rounds then run the honest floor and then the engine, even rounds the engine and then the honest floor (the API and workers are stopped once the engine run is measured, so nothing of the engine runs beside the honest floor). Everything but "Every round" is from the headline round: the one whose engine / honest floor ratio is the median (the lower middle for an even count); the medians of the ratio line are taken the same way.`,
     '- engine wall time: first POST → latest `releases.ended_at`; region-steps = region targets `verified`.',
     '- floor: in-process BullMQ Worker, one job per step (`UPDATE floor_steps SET step = step + 1`, then enqueue the next step), first enqueue → last step done.',
     '- honest floor: as many worker processes and concurrency as the engine (floor-k8s-worker.ts), one job per region-step: GET the Deployment, `UPDATE` one row (what ran), strategic-merge PATCH (image + labels), GET until the rollout is complete, `UPDATE` one row (step done), enqueue the next step; @kubernetes/client-node with one keep-alive agent per cluster. First enqueue → last step committed.',
