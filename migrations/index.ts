@@ -8,6 +8,7 @@ import { GateNotes1796171479893 } from './1796171479893-gate-notes.js';
 import { Drills1796171642320 } from './1796171642320-drills.js';
 import { ReleaseListIndex1796200000000 } from './1796200000000-release-list-index.js';
 import { GateEvaluationDue1796300000000 } from './1796300000000-gate-evaluation-due.js';
+import { HotUpdates1796400000000 } from './1796400000000-hot-updates.js';
 
 export const MIGRATIONS = [
   Init1763780000000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Drills1796171642320,
   ReleaseListIndex1796200000000,
   GateEvaluationDue1796300000000,
+  HotUpdates1796400000000,
 ];

@@ -28,40 +28,48 @@ export class StatementFaults {
 
   constructor(dataSource: DataSource) {
     // At the driver's connection, so statements sent past TypeORM's query runner (prepared,
-    // named statements: libs/persistence/src/db.ts preparedQuery) are counted and crashed too.
+    // named statements: libs/persistence/src/db.ts preparedQuery, and Db.statement / Db.plain
+    // straight on the pg pool) are counted and crashed too.
     const patched = new WeakSet<object>();
+    const patch = (client: { query: (...a: unknown[]) => Promise<unknown> | undefined } | null) => {
+      if (!client || typeof client.query !== 'function' || patched.has(client)) return;
+      patched.add(client);
+      const query = client.query.bind(client);
+      client.query = (first: unknown, ...rest: unknown[]) => {
+        const sql = typeof first === 'string' ? first : String((first as { text?: unknown } | null)?.text ?? '');
+        // pg-pool calls query(text, values, callback): answer through the callback then
+        const callback = typeof rest.at(-1) === 'function' ? (rest.pop() as (err: unknown, result?: unknown) => void) : null;
+        const run = async () => {
+          const verdict = this.before(sql);
+          if (verdict === 'crash') throw new InjectedCrash(this.count, sql);
+          const result = await query(first, ...rest);
+          if (verdict === 'run-then-crash') throw new InjectedCrash(this.count, sql);
+          return result;
+        };
+        if (!callback) return run();
+        run().then(
+          (result) => callback(null, result),
+          (err: unknown) => callback(err),
+        );
+        return undefined;
+      };
+    };
+    type Client = Parameters<typeof patch>[0];
     const create = dataSource.createQueryRunner.bind(dataSource);
     dataSource.createQueryRunner = (mode?: 'master' | 'slave'): QueryRunner => {
       const runner = create(mode);
       const connect = runner.connect.bind(runner) as () => Promise<unknown>;
       runner.connect = (async () => {
-        const client = (await connect()) as { query: (...a: unknown[]) => Promise<unknown> | undefined } | null;
-        if (client && typeof client.query === 'function' && !patched.has(client)) {
-          patched.add(client);
-          const query = client.query.bind(client);
-          client.query = (first: unknown, ...rest: unknown[]) => {
-            const sql = typeof first === 'string' ? first : String((first as { text?: unknown } | null)?.text ?? '');
-            // pg-pool calls query(text, values, callback): answer through the callback then
-            const callback = typeof rest.at(-1) === 'function' ? (rest.pop() as (err: unknown, result?: unknown) => void) : null;
-            const run = async () => {
-              const verdict = this.before(sql);
-              if (verdict === 'crash') throw new InjectedCrash(this.count, sql);
-              const result = await query(first, ...rest);
-              if (verdict === 'run-then-crash') throw new InjectedCrash(this.count, sql);
-              return result;
-            };
-            if (!callback) return run();
-            run().then(
-              (result) => callback(null, result),
-              (err: unknown) => callback(err),
-            );
-            return undefined;
-          };
-        }
+        const client = (await connect()) as Client;
+        patch(client);
         return client;
       }) as QueryRunner['connect'];
       return runner;
     };
+    // the pool's own clients (pool.query), those connected already and those to come
+    const pool = (dataSource.driver as { master?: { on(e: 'connect', f: (c: Client) => void): void; _clients?: Client[] } }).master;
+    pool?.on('connect', patch);
+    for (const client of pool?._clients ?? []) patch(client);
   }
 
   /**

@@ -150,17 +150,11 @@ export class Db {
 
   /**
    * One statement outside an explicit transaction (it commits on its own, in one round trip),
-   * prepared by its text on the server's connection (see preparedQuery).
+   * prepared by its text on the pooled connection it runs on (straight on the pg pool, no
+   * TypeORM query runner: this is the engine's step statement, its hottest write).
    */
-  async statement<T>(sql: string, params: unknown[]): Promise<T[]> {
-    if (this.embedded) return this.read((m) => m.query(sql, params) as Promise<T[]>);
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      await runner.connect();
-      return await preparedQuery<T>(runner.manager, sql, params);
-    } finally {
-      await runner.release();
-    }
+  statement<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.plain.query<T>(sql, params, { prepare: true });
   }
 
   /** Run one statement outside an explicit transaction: it commits on its own, in one round trip. */
