@@ -11,6 +11,7 @@
  *
  * Env: BENCH_API_RELEASES, BENCH_API_SECONDS, BENCH_API_ROUNDS, BENCH_API_RATE, BENCH_RESULTS_DIR,
  * BENCH_API_ENDPOINTS (some of get,list,post), BENCH_API_NODE_ARGS (for the API process, e.g. --cpu-prof),
+ * BENCH_API_READ_CACHE_MS (the API's TIDELINE_API_READ_CACHE_MS; unset = its default, 250 ms; 0 = no read cache),
  * BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL. Exits non-zero on errors only (no speed assertions).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ const P = {
   seconds: int('BENCH_API_SECONDS', 10),
   rounds: int('BENCH_API_ROUNDS', 3),
   rate: int('BENCH_API_RATE', 200),
+  readCacheMs:
+    env.BENCH_API_READ_CACHE_MS === undefined || env.BENCH_API_READ_CACHE_MS === '' ? null : int('BENCH_API_READ_CACHE_MS', 0, 0),
   adminUrl: env.BENCH_DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
 };
@@ -107,6 +110,7 @@ async function main(cleanup: Cleanup): Promise<void> {
       LOG_LEVEL: 'info',
       PORT: String(apiPort),
       HOST: '127.0.0.1',
+      ...(P.readCacheMs === null ? {} : { TIDELINE_API_READ_CACHE_MS: String(P.readCacheMs) }),
     },
     `http://127.0.0.1:${apiPort}`,
     '/healthz',
@@ -212,12 +216,18 @@ async function main(cleanup: Cleanup): Promise<void> {
       connections: 32,
       auth: 'on (admin bearer token)',
       accessLog: 'on (LOG_LEVEL=info, to a file)',
+      readCache: P.readCacheMs === null ? '250 ms (the API default)' : P.readCacheMs === 0 ? 'off' : `${P.readCacheMs} ms`,
     },
     rounds,
   };
   printApiReport(report);
   log(
-    `wrote ${writeApiMarkdown(report, env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'), P.releases === 1000 && P.seconds === 10 && P.rounds === 3 ? '' : `-${P.releases}r-${P.seconds}s-x${P.rounds}`)}`,
+    `wrote ${writeApiMarkdown(
+      report,
+      env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'),
+      (P.releases === 1000 && P.seconds === 10 && P.rounds === 3 ? '' : `-${P.releases}r-${P.seconds}s-x${P.rounds}`) +
+        (P.readCacheMs === null ? '' : `-cache${P.readCacheMs}`),
+    )}`,
   );
 }
 

@@ -1,5 +1,6 @@
 /** The API's Nest module: use cases come ready-made from the shared composition root, each provided under its class. */
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ReadCache } from './read-cache.js';
 import { API_PARTS, valueProviders, type ApiContainer } from '#runtime';
 import { HealthController } from './health.controller.js';
 import { NotificationsController } from './notifications.controller.js';
@@ -33,7 +34,11 @@ export class AppModule {
         StreamController,
       ],
       // every API part under its class (libs/runtime/src/api-parts.ts), and the event feed the stream reads
-      providers: [...valueProviders(API_PARTS, c), { provide: EventFeed, useFactory: () => new EventFeed(c.db, c.log) }],
+      providers: [
+        ...valueProviders(API_PARTS, c),
+        { provide: EventFeed, useFactory: () => new EventFeed(c.db, c.log) },
+        { provide: ReadCache, useValue: new ReadCache(c.settings.apiReadCacheMs) },
+      ],
     };
   }
 }

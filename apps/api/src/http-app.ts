@@ -12,6 +12,7 @@ import { edgeChecks } from './edge.js';
 import { answerClientErrors, bodyErrors, verifyUtf8 } from './http-errors.js';
 import { PinoNestLogger } from './nest-logger.js';
 import { ProblemFilter } from './problem.filter.js';
+import { invalidateOnWrite, ReadCache } from './read-cache.js';
 
 /** Refuses to build an API nobody could be held accountable for: tokens, or TIDELINE_AUTH=disabled. */
 export function checkAuthSetup(c: Pick<ApiContainer, 'config' | 'settings' | 'log'>): void {
@@ -38,6 +39,8 @@ export async function createHttpApp(c: ApiContainer, opts: { shutdownHooks?: boo
   });
   // Access log: method, path, status, actor, duration. Never headers (the token is one), never a secret-looking query value.
   app.use(accessLog(c.log));
+  // A write through this process drops the hot reads' short-lived answers (read-cache.ts).
+  app.use(invalidateOnWrite(app.get(ReadCache)));
   // The dashboard's page and hashed assets: no token needed (nothing under /v1), answered before auth and the edge checks.
   app.use(serveDashboard());
   app.use(authenticate(new TokenAuthenticator(c.config.auth.tokens), c.settings.authDisabled));

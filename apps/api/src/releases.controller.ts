@@ -1,11 +1,14 @@
 /** /v1/releases: thin — validate the request, call the use case, present the result. */
-import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { CreateRelease, GetRelease, ListReleaseEvents, ListReleases } from '#application';
 import { CreateReleaseBody, IdempotencyKey, ListEventsQuery, ListReleasesQuery, ReleaseId } from './release-dto.js';
 import { eventView, releaseDetailView, releaseSummaryView } from './presenters.js';
 import { parseOrThrow } from './validation.js';
 import { Actor, Scopes } from './auth.js';
+import { ReadCache } from './read-cache.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 @Controller('v1/releases')
 export class ReleasesController {
@@ -14,6 +17,7 @@ export class ReleasesController {
     @Inject(GetRelease) private readonly getRelease: GetRelease,
     @Inject(ListReleases) private readonly listReleases: ListReleases,
     @Inject(ListReleaseEvents) private readonly listEvents: ListReleaseEvents,
+    @Inject(ReadCache) private readonly cache: ReadCache,
   ) {}
 
   @Post()
@@ -32,19 +36,27 @@ export class ReleasesController {
     return releaseDetailView(release, targets ?? (await this.getRelease.execute(release.id)).targets);
   }
 
+  // The two hot reads answer JSON text, kept briefly by the read cache (read-cache.ts says what a reader may see).
   @Get()
   @Scopes('read')
-  async list(@Query() query: unknown) {
+  @Header('Content-Type', JSON_TYPE)
+  list(@Query() query: unknown): Promise<string> {
     const q = parseOrThrow(ListReleasesQuery, query);
-    const page = await this.listReleases.execute(q);
-    return { items: page.items.map(releaseSummaryView), total: page.total, limit: q.limit, offset: q.offset };
+    return this.cache.through(`list ${q.service ?? ''} ${q.state ?? ''} ${q.limit} ${q.offset}`, async () => {
+      const page = await this.listReleases.execute(q);
+      return JSON.stringify({ items: page.items.map(releaseSummaryView), total: page.total, limit: q.limit, offset: q.offset });
+    });
   }
 
   @Get(':id')
   @Scopes('read')
-  async get(@Param('id') id: string) {
-    const { release, targets } = await this.getRelease.execute(parseOrThrow(ReleaseId, id, 'id'));
-    return releaseDetailView(release, targets);
+  @Header('Content-Type', JSON_TYPE)
+  get(@Param('id') id: string): Promise<string> {
+    const releaseId = parseOrThrow(ReleaseId, id, 'id');
+    return this.cache.through(`release ${releaseId}`, async () => {
+      const { release, targets } = await this.getRelease.execute(releaseId);
+      return JSON.stringify(releaseDetailView(release, targets));
+    });
   }
 
   @Get(':id/events')

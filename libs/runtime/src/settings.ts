@@ -19,6 +19,8 @@ export interface RuntimeSettings {
   /** the worker's /metrics, /healthz, /readyz listener (METRICS_PORT, 0 = off; METRICS_HOST, default HOST) */
   metricsPort: number;
   metricsHost: string;
+  /** how long the API keeps the answer of a hot read (a release, a page of releases); 0 = not at all */
+  apiReadCacheMs: number;
 }
 
 export class SettingsError extends Error {}
@@ -47,6 +49,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSe
     authDisabled: authMode(env.TIDELINE_AUTH) === 'disabled',
     metricsPort: int('METRICS_PORT', 9464),
     metricsHost: env.METRICS_HOST || env.HOST || '127.0.0.1',
+    apiReadCacheMs: int('TIDELINE_API_READ_CACHE_MS', 250),
   };
 }
 
