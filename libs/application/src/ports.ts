@@ -3,7 +3,7 @@
  * the error its implementations throw; implementations live in libs/integrations (one file each,
  * built by a factory table per seam).
  */
-import type { QueryOutcome, RecordedWorkload, RolloutObservation, Workload } from '#domain';
+import type { QueryOutcome, RecordedWorkload, RolloutObservation, ScrapeTiming, Workload } from '#domain';
 
 /** One region's Kubernetes workloads. */
 export interface WorkloadClient {
@@ -60,6 +60,11 @@ export interface Logger {
 /** One Prometheus (or compatible) endpoint. Never throws: failures come back as `ok: false`. */
 export interface MetricsSource {
   query(promql: string, opts: { timeoutMs: number }): Promise<QueryOutcome>;
+  /**
+   * When new samples of these metrics can be queried (their scrapes' interval and the end of
+   * one), or null when unknown. Optional: without it gates keep their own timing. Never throws.
+   */
+  scrapeTiming?(metrics: readonly string[]): Promise<ScrapeTiming | null>;
 }
 
 export interface MetricsSources {

@@ -6,10 +6,7 @@
  */
 import {
   dueInRound,
-  firstDueLeadMs,
-  firstDueOnGrid,
   formatPromDuration,
-  initialGateStatus,
   judgeGate,
   recordVerdict,
   renderQuery,
@@ -17,7 +14,6 @@ import {
   type GateSpec,
   type GateStatus,
   type QueryOutcome,
-  type StageSnapshot,
   type TemplateVars,
   previousVersion,
   targetVars,
@@ -27,6 +23,7 @@ import {
 import type { GateEvaluationInput, ReleaseRecord, TargetRecord } from '#persistence';
 import type { Clock, Logger, MetricsSources } from '../ports.js';
 import { GateQueryRound } from './gate-queries.js';
+import { gateStatusOf, isWatched, releaseGrids, scrapeTimings, stageGates } from './gate-timing.js';
 import { emptyChange, type StepChange } from './step-change.js';
 
 export interface GateRound {
@@ -38,42 +35,6 @@ export interface GateRound {
 }
 
 const NO_BASELINE: QueryOutcome = { ok: true, result: { kind: 'vector', series: [] }, durationMs: 0 };
-
-export function stageGates(stage: StageSnapshot | undefined): GateSpec[] {
-  return stage?.gates ?? [];
-}
-
-/** Regions whose gates are watched: baking ones and, until the release ends, verified ones. */
-export function isWatched(t: TargetRecord): boolean {
-  return t.state === 'baking' || t.state === 'verified';
-}
-
-/**
- * A gate's status for a target, or its initial one: first evaluation one interval into the bake,
- * less this release's lead (round-timing.ts), so releases started together do not burst together.
- */
-export function gateStatusOf(release: ReleaseRecord, t: TargetRecord, gate: GateSpec, gridDueMs?: number): GateStatus {
-  const saved = t.gateStatus?.[gate.name];
-  if (saved) return saved;
-  const stage = release.plan.stages[t.stageIndex]!;
-  const bakeStart = t.rolloutCompletedAt?.getTime() ?? t.verifiedAt?.getTime() ?? 0;
-  const initial = initialGateStatus(gate, bakeStart, stage.bakeMs);
-  const first = initial.nextDueAtMs - firstDueLeadMs(release.id, gate, stage.bakeMs);
-  return { ...initial, nextDueAtMs: gridDueMs === undefined ? first : firstDueOnGrid(gate, first, bakeStart, stage.bakeMs, gridDueMs) };
-}
-
-/** Per gate name, a due time of the grid the release already keeps for it (same interval), from regions evaluated before. */
-function releaseGrids(release: ReleaseRecord, targets: readonly TargetRecord[]): Map<string, { intervalMs: number; dueMs: number }> {
-  const grids = new Map<string, { intervalMs: number; dueMs: number }>();
-  for (const t of targets) {
-    if (!isWatched(t)) continue;
-    for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
-      const saved = t.gateStatus?.[gate.name];
-      if (saved && !saved.failed && !grids.has(gate.name)) grids.set(gate.name, { intervalMs: gate.intervalMs, dueMs: saved.nextDueAtMs });
-    }
-  }
-  return grids;
-}
 
 /** The gate was evaluated at or after the end of the region's bake. */
 function evaluatedSinceBakeEnd(t: TargetRecord, status: GateStatus): boolean {
@@ -112,11 +73,13 @@ export class GateRunner {
 
     const due: Array<{ t: TargetRecord; gate: GateSpec; status: GateStatus; onTime: boolean }> = [];
     const grids = releaseGrids(release, targets);
+    const scrapes = await scrapeTimings(this.metrics, release, targets, grids);
     for (const t of targets) {
       if (!isWatched(t)) continue;
       for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
         const grid = grids.get(gate.name);
-        const status = gateStatusOf(release, t, gate, grid?.intervalMs === gate.intervalMs ? grid.dueMs : undefined);
+        const gridDue = grid?.intervalMs === gate.intervalMs ? grid.dueMs : undefined;
+        const status = gateStatusOf(release, t, gate, gridDue, scrapes.get(`${t.region}\u0000${gate.name}`));
         if (status.failed) continue;
         const onTime = dueInRound(gate, status.nextDueAtMs, nowMs);
         if (onTime || (forceTargets.has(t.id) && !evaluatedSinceBakeEnd(t, status))) due.push({ t, gate, status, onTime });

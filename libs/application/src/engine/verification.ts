@@ -7,7 +7,7 @@
  */
 import { ENGINE_ACTOR, moveTarget, readyToVerify } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
-import { gateStatusOf, stageGates } from './gate-runner.js';
+import { gateStatusOf, stageGates } from './gate-timing.js';
 import { emptyChange, pushTargetMove, type StepChange } from './step-change.js';
 
 export interface VerificationResult {

@@ -2,7 +2,7 @@
 import { worstCaseBreachToActionMs, type BakeWindow, type GateSpec, type GateStatus } from '#domain';
 import type { EvaluationFilter, GateEvaluationRecord, GateStore, ReleaseStore } from '#persistence';
 import { NotFoundError } from '../errors.js';
-import { stageGates } from '../engine/gate-runner.js';
+import { stageGates } from '../engine/gate-timing.js';
 
 export interface RegionGate {
   region: string;

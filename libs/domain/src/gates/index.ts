@@ -9,3 +9,4 @@ export * from './coverage.js';
 export * from './region-batch.js';
 export * from './region-split.js';
 export * from './round-timing.js';
+export * from './metric-names.js';

@@ -65,3 +65,40 @@ export function firstDueOnGrid(gate: GateSpec, firstDueMs: number, bakeStartMs: 
   // in (bakeStart, bakeStart + interval]: after the start, never later than one interval in
   return gridDueMs + Math.floor((latest - gridDueMs) / gate.intervalMs) * gate.intervalMs;
 }
+
+/** When a Prometheus's new samples can be queried: it scrapes every `intervalMs`, and one scrape's samples were in at `readyAtMs` (its end). */
+export interface ScrapeTiming {
+  intervalMs: number;
+  readyAtMs: number;
+}
+
+/** How long after a scrape ends a round aligned to it runs (the samples are in the head block by then). */
+export const SCRAPE_SETTLE_MS = 50;
+
+/**
+ * A gate's first due time moved to just after a scrape of what it queries: the latest moment at
+ * or before `dueMs` that is SCRAPE_SETTLE_MS, plus this release's share of a tenth of the gate's
+ * interval (at most one scrape interval), after a scrape ends — so a round sees samples at most
+ * that old, and releases due in the same scrape interval still spread over that share instead of
+ * querying at one instant (at 30 s gates and 5 s scrapes: over 3 s of every 5). Every later due time is
+ * then just after a scrape too (they stay whole gate intervals apart: nextDueAfter), when the
+ * gate's interval is a whole number of scrape intervals; otherwise, or without timing, `dueMs`.
+ * A round just after a scrape sees the samples it brought at once rather than up to one interval
+ * later. A slot that would come at or before `notBeforeMs` (the bake's start) moves one scrape
+ * interval later.
+ */
+export function alignToScrape(
+  gate: GateSpec,
+  dueMs: number,
+  timing: ScrapeTiming | null | undefined,
+  releaseId: string,
+  notBeforeMs: number,
+): number {
+  if (!timing || !(timing.intervalMs > 0) || !Number.isFinite(timing.readyAtMs)) return dueMs;
+  const scrapes = gate.intervalMs / timing.intervalMs;
+  if (scrapes < 1 || Math.abs(scrapes - Math.round(scrapes)) > 1e-9) return dueMs;
+  const spread = Math.min(timing.intervalMs, gate.intervalMs / 10);
+  const anchor = timing.readyAtMs + SCRAPE_SETTLE_MS + Math.floor(fraction(`${releaseId}/scrape`) * spread);
+  const slot = anchor + Math.floor((dueMs - anchor) / timing.intervalMs) * timing.intervalMs;
+  return slot > notBeforeMs ? slot : slot + timing.intervalMs;
+}

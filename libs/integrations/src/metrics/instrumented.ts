@@ -5,7 +5,7 @@
  */
 import type { Clusters, MetricsSource, MetricsSources, WorkloadClient } from '#application';
 import { WorkloadError } from '#application';
-import type { QueryOutcome, RecordedWorkload, RolloutObservation, Workload } from '#domain';
+import type { QueryOutcome, RecordedWorkload, RolloutObservation, ScrapeTiming, Workload } from '#domain';
 import type { TidelineMetrics } from './tideline-metrics.js';
 
 /** ok | 4xx | 5xx | timeout | error (connection refused, TLS…). */
@@ -88,6 +88,10 @@ class InstrumentedSource implements MetricsSource {
     this.metrics.promQueries.inc(labels);
     this.metrics.promDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     return outcome;
+  }
+
+  scrapeTiming(metrics: readonly string[]): Promise<ScrapeTiming | null> {
+    return this.inner.scrapeTiming ? this.inner.scrapeTiming(metrics) : Promise.resolve(null);
   }
 }
 

@@ -5,10 +5,11 @@
  * Authorization) are sent but never appear in messages; credentials in the URL are masked.
  */
 import type { MetricsSource } from '#application';
-import { formatPromDuration, parsePromResponse, promErrorOf, type QueryOutcome } from '#domain';
+import { formatPromDuration, parsePromResponse, promErrorOf, type QueryOutcome, type ScrapeTiming } from '#domain';
 import { HttpClient } from '../http/client.js';
 import { describeHttpFailure } from '../http/failure.js';
 import { displayUrl, snippet, splitCredentials } from '../http/url.js';
+import { ScrapeTimingReader } from './scrape-timing.js';
 
 export interface HttpPrometheusOptions {
   /** base URL, e.g. http://prometheus:9090 (a path prefix is kept) */
@@ -25,6 +26,7 @@ export class HttpPrometheus implements MetricsSource {
   readonly #display: string;
   readonly #headers: Record<string, string>;
   readonly #http = new HttpClient({ timeoutMs: DEFAULT_TIMEOUT_MS });
+  readonly #scrapes: ScrapeTimingReader;
 
   constructor(opts: HttpPrometheusOptions) {
     const { url, authorization } = splitCredentials(opts.url.replace(/\/+$/, ''));
@@ -38,6 +40,13 @@ export class HttpPrometheus implements MetricsSource {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     };
+    const { 'content-type': _form, ...readHeaders } = this.#headers;
+    this.#scrapes = new ScrapeTimingReader(this.#http, url, readHeaders);
+  }
+
+  /** When this Prometheus's scrapes of the targets exposing `metrics` end (null when unknown): scrape-timing.ts. */
+  scrapeTiming(metrics: readonly string[]): Promise<ScrapeTiming | null> {
+    return this.#scrapes.timing(metrics);
   }
 
   async query(promql: string, opts: { timeoutMs: number }): Promise<QueryOutcome> {
