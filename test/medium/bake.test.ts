@@ -4,6 +4,7 @@
  * evaluations covering it; late ticks extend the bake by the span they missed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alignToScrape, selectedMetrics } from '#domain';
 import { MediumEngine, MINUTE, SECOND, startMediumDb, type MediumDb } from './harness.js';
 
 describe('medium: bake timing', () => {
@@ -102,6 +103,35 @@ describe('medium: bake timing', () => {
     expect(at('r1')).toEqual(grid);
     expect(at('c1')).toEqual(grid);
     expect(looks.every((x) => x.due !== null && Number(x.due) - t0 === Number(x.at) - t0)).toBe(true);
+  });
+
+  it("with its Prometheus's scrape timing known, the gate is looked at just after scrapes, from the first look on", async () => {
+    const e = new MediumEngine(env.db, { service: 'bake-scraped', waves: [{ name: 'wave-1', regions: ['r1'] }] });
+    e.clusters.setRollout('c1', { kind: 'complete', rolloutMs: 40 * SECOND });
+    const t0 = e.clock.nowMs();
+    const scrape = { intervalMs: 30 * SECOND, readyAtMs: t0 + 7 * SECOND }; // scrapes end at 7 s, 37 s, 1m7s, …
+    e.metrics.scrape = scrape;
+    const r = await e.create();
+    const bakeStart = t0 + 40 * SECOND;
+    await e.runUntil(bakeStart + 10 * MINUTE - 1);
+
+    const gate = (await e.release(r.id)).plan.stages[0]!.gates![0]!;
+    expect(e.metrics.scrapeAsks.at(-1)).toEqual(selectedMetrics(gate.query));
+    // the first look moves back from 2m − lead to just after the scrape before it; every later one follows 2 min apart
+    const first = alignToScrape(gate, bakeStart + 2 * MINUTE - (await e.gateLeadMs(r.id)), scrape, r.id, bakeStart);
+    expect(first).toBeLessThanOrEqual(bakeStart + 2 * MINUTE - (await e.gateLeadMs(r.id)));
+    const expected: number[] = [];
+    for (let at = first; at <= bakeStart + 10 * MINUTE - 1; at += 2 * MINUTE) expected.push(at);
+    const evaluations = await env.tdb.query<{ at: Date }>(
+      `SELECT evaluated_at AS at FROM gate_evaluations WHERE release_id = $1 AND region = 'c1' ORDER BY id`,
+      [r.id],
+    );
+    expect(evaluations.map((x) => x.at.getTime())).toEqual(expected);
+    for (const at of expected) {
+      const afterScrape = (at - scrape.readyAtMs) % scrape.intervalMs;
+      expect(afterScrape).toBeGreaterThanOrEqual(50);
+      expect(afterScrape).toBeLessThan(50 + 12 * SECOND); // a tenth of the 2 min interval
+    }
   });
 
   it('without gates the engine sleeps until the bake ends, then verifies at once', async () => {

@@ -97,6 +97,7 @@ async function buildCore(name: string, role: Role, env: NodeJS.ProcessEnv) {
   const metrics = new InstrumentedMetricsSources(
     regionMetricsSources(config.regions, { batch: env.TIDELINE_GATE_BATCH !== 'off' }),
     telemetry,
+    { scrapeTimes: env.TIDELINE_GATE_ALIGN !== 'off' },
   );
   const traffic = regionTrafficProviders(config.regions, config.kubeconfigPath);
   const drills = new DrillStore(db);

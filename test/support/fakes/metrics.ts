@@ -5,7 +5,7 @@
  * the newest matching rule wins; a query no rule matches answers an empty vector (no alert
  * firing, an inconclusive gate). Every query is logged.
  */
-import type { QueryOutcome } from '#domain';
+import type { QueryOutcome, ScrapeTiming } from '#domain';
 import type { Clock, MetricsSource, MetricsSources } from '#application';
 
 export type MetricValue = number | null | 'error';
@@ -29,6 +29,10 @@ export const ANY_REGION = '*';
 export class FakeMetrics implements MetricsSources {
   readonly queries: MetricQuery[] = [];
   private readonly rules: Rule[] = [];
+  /** what `scrapeTiming` answers (when this Prometheus scrapes); undefined: the source cannot tell, as before */
+  scrape: ScrapeTiming | null | undefined = undefined;
+  /** the metric names each `scrapeTiming` call asked about */
+  readonly scrapeAsks: string[][] = [];
 
   constructor(private readonly clock: Clock) {}
 
@@ -44,7 +48,9 @@ export class FakeMetrics implements MetricsSources {
   }
 
   forRegion(region: string): MetricsSource {
-    return { query: async (promql) => this.answer(region, promql) };
+    const source: MetricsSource = { query: async (promql) => this.answer(region, promql) };
+    if (this.scrape !== undefined) source.scrapeTiming = async (metrics) => (this.scrapeAsks.push([...metrics]), this.scrape ?? null);
+    return source;
   }
 
   private answer(region: string, query: string): QueryOutcome {

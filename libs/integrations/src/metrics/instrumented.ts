@@ -76,6 +76,7 @@ class InstrumentedSource implements MetricsSource {
     private readonly inner: MetricsSource,
     private readonly region: string,
     private readonly metrics: TidelineMetrics,
+    private readonly scrapeTimes: boolean,
   ) {}
 
   async query(promql: string, opts: { timeoutMs: number }): Promise<QueryOutcome> {
@@ -91,7 +92,7 @@ class InstrumentedSource implements MetricsSource {
   }
 
   scrapeTiming(metrics: readonly string[]): Promise<ScrapeTiming | null> {
-    return this.inner.scrapeTiming ? this.inner.scrapeTiming(metrics) : Promise.resolve(null);
+    return this.scrapeTimes && this.inner.scrapeTiming ? this.inner.scrapeTiming(metrics) : Promise.resolve(null);
   }
 }
 
@@ -99,8 +100,9 @@ export class InstrumentedMetricsSources implements MetricsSources {
   readonly forRegion: (region: string) => MetricsSource;
   readonly groupByEndpoint?: (regions: readonly string[]) => string[][];
 
-  constructor(inner: MetricsSources, metrics: TidelineMetrics) {
-    this.forRegion = perRegion((region) => new InstrumentedSource(inner.forRegion(region), region, metrics));
+  /** `scrapeTimes: false` (TIDELINE_GATE_ALIGN=off) answers every scrapeTiming with null: gates keep their own timing. */
+  constructor(inner: MetricsSources, metrics: TidelineMetrics, opts: { scrapeTimes?: boolean } = {}) {
+    this.forRegion = perRegion((region) => new InstrumentedSource(inner.forRegion(region), region, metrics, opts.scrapeTimes !== false));
     // a batched gate query is counted once, under the first region it covers
     if (inner.groupByEndpoint) this.groupByEndpoint = inner.groupByEndpoint.bind(inner);
   }
