@@ -1,7 +1,8 @@
 /**
  * What a reader sees through the API's read cache (TIDELINE_API_READ_CACHE_MS): a commit made
- * elsewhere (a worker; here straight into Postgres) shows within the TTL and not later; a write
- * through the API shows at once; 0 turns the cache off. The API runs without a worker.
+ * elsewhere (a worker; here straight into Postgres) shows within the TTL and not later, and at
+ * once to a request with Cache-Control: no-cache; a write through the API shows at once; 0 turns
+ * the cache off. The API runs without a worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/api-client.js';
@@ -73,6 +74,12 @@ describe('the API read cache', () => {
     expect((await call<Detail>(uncached.url, 'GET', `/v1/releases/${id}`)).body.stateReason).toBe('written by a worker');
     // the cached one does answer what it read before (it is a cache), for a while
     expect((await call<Detail>(cached.url, 'GET', `/v1/releases/${id}`)).body.stateReason).toBeNull();
+    // unless asked for a fresh answer, as the dashboard does for the snapshot its live stream starts from
+    const fresh = { 'cache-control': 'no-cache' };
+    expect((await call<Detail>(cached.url, 'GET', `/v1/releases/${id}`, undefined, fresh)).body.stateReason).toBe('written by a worker');
+    expect((await call<Page>(cached.url, 'GET', '/v1/releases?service=checkout', undefined, fresh)).body.items[0]!.stateReason).toBe(
+      'written by a worker',
+    );
     for (;;) {
       const [one, page] = await Promise.all([
         call<Detail>(cached.url, 'GET', `/v1/releases/${id}`),

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { NextFunction, Request, Response } from 'express';
-import { invalidateOnWrite, ReadCache } from '../../apps/api/src/read-cache.js';
+import { invalidateOnWrite, ReadCache, wantsFresh } from '../../apps/api/src/read-cache.js';
 
 /** A read whose answer the test hands out when it likes. */
 function pending() {
@@ -81,6 +81,20 @@ describe('ReadCache', () => {
     const cache = new ReadCache(10_000, 10, () => 0);
     await expect(cache.through('k', async () => Promise.reject(new Error('not found')))).rejects.toThrow('not found');
     expect(await cache.through('k', async () => 'found')).toBe('found');
+  });
+
+  it('a fresh read (Cache-Control: no-cache) always reads, and keeps its answer for the others', async () => {
+    const cache = new ReadCache(10_000, 10, () => 0);
+    await cache.through('k', async () => 'old');
+    expect(await cache.through('k', async () => 'new', true)).toBe('new');
+    expect(await cache.through('k', async () => 'never')).toBe('new');
+  });
+
+  it('knows which Cache-Control values ask for a fresh answer', () => {
+    for (const v of ['no-cache', 'No-Cache', 'no-store', 'max-age=0', 'max-age = 0', 'private, no-cache'])
+      expect(wantsFresh(v), v).toBe(true);
+    for (const v of [undefined, '', 'max-age=10', 'max-age=01', 'no-transform', 'x-no-cache', ['no-cache']])
+      expect(wantsFresh(v), String(v)).toBe(false);
   });
 
   it('is off at ttl 0: every call reads', async () => {

@@ -7,7 +7,9 @@
  *   its read began, so its snapshot is never older than that when served);
  * - a write through this API process (any POST/PUT/PATCH/DELETE that got an answer) shows at
  *   once: it drops every kept answer, and an answer read while it ran is not kept;
- * - concurrent misses for the same key share one read, unless a write came in between.
+ * - concurrent misses for the same key share one read, unless a write came in between;
+ * - a request with `Cache-Control: no-cache` (or no-store, max-age=0) is answered from a read of
+ *   its own: the dashboard asks so for the snapshot its live stream's changes are applied to.
  */
 import type { NextFunction, Request, Response } from 'express';
 
@@ -33,14 +35,20 @@ export class ReadCache {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** The kept answer for `key`, or `read()`'s (kept for ttlMs unless a write went through meanwhile); errors are not kept. */
-  async through(key: string, read: () => Promise<string>): Promise<string> {
+  /**
+   * The kept answer for `key`, or `read()`'s (kept for ttlMs unless a write went through
+   * meanwhile); errors are not kept. `fresh` (a request's `Cache-Control: no-cache`) always reads,
+   * and keeps what it read for the others.
+   */
+  async through(key: string, read: () => Promise<string>, fresh = false): Promise<string> {
     if (this.ttlMs <= 0) return read();
     const began = this.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.until > began) return hit.text;
-    const flight = this.flights.get(key);
-    if (flight && flight.generation === this.generation) return flight.text;
+    if (!fresh) {
+      const hit = this.entries.get(key);
+      if (hit && hit.until > began) return hit.text;
+      const flight = this.flights.get(key);
+      if (flight && flight.generation === this.generation) return flight.text;
+    }
 
     const generation = this.generation;
     const text = read();
@@ -76,6 +84,11 @@ export class ReadCache {
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Did the request ask for an answer read now (`Cache-Control: no-cache`, `no-store` or `max-age=0`)? */
+export function wantsFresh(cacheControl: unknown): boolean {
+  return typeof cacheControl === 'string' && /(?:^|,)\s*(?:no-cache|no-store|max-age\s*=\s*0)\s*(?:,|$)/i.test(cacheControl);
+}
 
 /**
  * Express middleware: a write request drops the cache once its answer has been handed to the

@@ -6,7 +6,7 @@ import { CreateReleaseBody, IdempotencyKey, ListEventsQuery, ListReleasesQuery, 
 import { eventView, releaseDetailView, releaseSummaryView } from './presenters.js';
 import { parseOrThrow } from './validation.js';
 import { Actor, Scopes } from './auth.js';
-import { ReadCache } from './read-cache.js';
+import { ReadCache, wantsFresh } from './read-cache.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -40,23 +40,31 @@ export class ReleasesController {
   @Get()
   @Scopes('read')
   @Header('Content-Type', JSON_TYPE)
-  list(@Query() query: unknown): Promise<string> {
+  list(@Query() query: unknown, @Headers('cache-control') cacheControl: unknown): Promise<string> {
     const q = parseOrThrow(ListReleasesQuery, query);
-    return this.cache.through(`list ${q.service ?? ''} ${q.state ?? ''} ${q.limit} ${q.offset}`, async () => {
-      const page = await this.listReleases.execute(q);
-      return JSON.stringify({ items: page.items.map(releaseSummaryView), total: page.total, limit: q.limit, offset: q.offset });
-    });
+    return this.cache.through(
+      `list ${q.service ?? ''} ${q.state ?? ''} ${q.limit} ${q.offset}`,
+      async () => {
+        const page = await this.listReleases.execute(q);
+        return JSON.stringify({ items: page.items.map(releaseSummaryView), total: page.total, limit: q.limit, offset: q.offset });
+      },
+      wantsFresh(cacheControl),
+    );
   }
 
   @Get(':id')
   @Scopes('read')
   @Header('Content-Type', JSON_TYPE)
-  get(@Param('id') id: string): Promise<string> {
+  get(@Param('id') id: string, @Headers('cache-control') cacheControl: unknown): Promise<string> {
     const releaseId = parseOrThrow(ReleaseId, id, 'id');
-    return this.cache.through(`release ${releaseId}`, async () => {
-      const { release, targets } = await this.getRelease.execute(releaseId);
-      return JSON.stringify(releaseDetailView(release, targets));
-    });
+    return this.cache.through(
+      `release ${releaseId}`,
+      async () => {
+        const { release, targets } = await this.getRelease.execute(releaseId);
+        return JSON.stringify(releaseDetailView(release, targets));
+      },
+      wantsFresh(cacheControl),
+    );
   }
 
   @Get(':id/events')

@@ -21,14 +21,28 @@ export class Api {
     return this.send<T>('GET', path, undefined, signal);
   }
 
+  /**
+   * A read past the API's short-lived read cache (Cache-Control: no-cache): for the snapshot a
+   * live stream's changes are applied to, which must not be older than where the stream starts.
+   */
+  async getFresh<T>(path: string): Promise<T> {
+    return this.send<T>('GET', path, undefined, undefined, { 'cache-control': 'no-cache' });
+  }
+
   async post<T>(path: string, body: unknown): Promise<T> {
     return this.send<T>('POST', path, body);
   }
 
-  private async send<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  private async send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    extra: Record<string, string> = {},
+  ): Promise<T> {
     const res = await fetch(path, {
       method,
-      headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+      headers: this.headers({ ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });

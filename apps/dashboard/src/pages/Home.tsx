@@ -51,8 +51,8 @@ export function Home() {
       });
     try {
       setComplete(false);
-      merge([await api.get<Page<ReleaseView>>('/v1/releases?limit=100')]);
-      const pages = await Promise.all(ACTIVE.map((s) => api.get<Page<ReleaseView>>(`/v1/releases?state=${s}&limit=200`)));
+      merge([await api.getFresh<Page<ReleaseView>>('/v1/releases?limit=100')]);
+      const pages = await Promise.all(ACTIVE.map((s) => api.getFresh<Page<ReleaseView>>(`/v1/releases?state=${s}&limit=200`)));
       merge(pages);
       setComplete(true);
       setError(null);
@@ -60,7 +60,7 @@ export function Home() {
         .flatMap((p) => p.items)
         .filter((r) => r.state === 'running')
         .slice(0, 20);
-      const details = await Promise.all(running.map((r) => api.get<ReleaseDetailView>(`/v1/releases/${r.id}`).catch(() => null)));
+      const details = await Promise.all(running.map((r) => api.getFresh<ReleaseDetailView>(`/v1/releases/${r.id}`).catch(() => null)));
       setHints(new Map(details.filter((d): d is ReleaseDetailView => d !== null).map((d) => [d.id, hintsOf(d)])));
     } catch (err) {
       setError((err as Error).message);

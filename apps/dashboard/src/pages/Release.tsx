@@ -70,7 +70,7 @@ export function ReleasePage({ id }: { id: string }) {
   const load = useCallback(async () => {
     try {
       const [r, ev] = await Promise.all([
-        api.get<ReleaseDetailView>(`/v1/releases/${id}`),
+        api.getFresh<ReleaseDetailView>(`/v1/releases/${id}`),
         api.get<{ items: EventView[] }>(`/v1/releases/${id}/events?limit=1000`),
       ]);
       setRelease(r);
