@@ -25,6 +25,12 @@ export interface RoundFigures {
   workerCpuMsPerStep: number;
   /** CPU ms of the honest floor's processes per step */
   honestFloorCpuMsPerStep: number;
+  /**
+   * honest floor ÷ engine, in CPU ms of every process measured (workers or floor processes, API,
+   * bench, Postgres, Redis) per step: what the throughput ratio would be on a machine whose cores
+   * the two runs had to themselves (less sensitive to other tenants than wall time)
+   */
+  cpuCostRatio: number;
 }
 
 export interface BenchReport {
@@ -91,8 +97,11 @@ export function roundFigures(r: RoundReport): RoundFigures {
     floorStepsPerSec: r.floor.stepsPerSec,
     workerCpuMsPerStep: cpu.engine,
     honestFloorCpuMsPerStep: cpu.honestFloor,
+    cpuCostRatio: totalMsPerStep(r.cpuSeconds.honestFloor, r.honestFloor.steps) / totalMsPerStep(r.cpuSeconds.engine, r.engine.regionSteps),
   };
 }
+
+const totalMsPerStep = (cpu: Record<string, number>, steps: number) => (Object.values(cpu).reduce((a, b) => a + b, 0) * 1000) / steps;
 
 /** Median (lower middle for an even count), min and max. */
 function spread(values: readonly number[]): { median: number; min: number; max: number } {
@@ -104,9 +113,11 @@ function roundsLine(r: BenchReport): string {
   const n = r.rounds.length;
   const h = spread(r.rounds.map((x) => x.honestRatio));
   const b = spread(r.rounds.map((x) => x.ratio));
+  const c = spread(r.rounds.map((x) => x.cpuCostRatio));
   return (
     `ratio over ${n} round${n === 1 ? '' : 's'}: engine / honest floor median ${f(h.median, 3)} (min ${f(h.min, 3)} – max ${f(h.max, 3)}); ` +
-    `engine / floor median ${f(b.median, 3)} (${f(b.min, 3)}–${f(b.max, 3)}); the other lines are round ${r.round}'s (${r.order})`
+    `engine / floor median ${f(b.median, 3)} (${f(b.min, 3)}–${f(b.max, 3)}); CPU-cost ratio (honest floor ÷ engine CPU ms per step, every process) median ${f(c.median, 3)} (${f(c.min, 3)}–${f(c.max, 3)}); ` +
+    `the other lines are round ${r.round}'s (${r.order})`
   );
 }
 
@@ -186,16 +197,17 @@ export function writeMarkdown(r: BenchReport, resultsDir: string, suffix: string
     '',
     '## Every round',
     '',
-    '| round | order (after the floor) | engine / honest floor | engine / floor | engine region-steps/s | honest floor steps/s | floor steps/s | worker CPU ms per region-step (engine) | CPU ms per step (honest floor) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| round | order (after the floor) | engine / honest floor | engine / floor | engine region-steps/s | honest floor steps/s | floor steps/s | worker CPU ms per region-step (engine) | CPU ms per step (honest floor) | CPU-cost ratio (every process) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.rounds.map(
       (x) =>
-        `| ${x.round}${x.round === r.round ? ' (headline)' : ''} | ${x.order} | ${f(x.honestRatio, 3)} | ${f(x.ratio, 3)} | ${f(x.engineStepsPerSec)} | ${f(x.honestFloorStepsPerSec)} | ${f(x.floorStepsPerSec)} | ${f(x.workerCpuMsPerStep, 2)} | ${f(x.honestFloorCpuMsPerStep, 2)} |`,
+        `| ${x.round}${x.round === r.round ? ' (headline)' : ''} | ${x.order} | ${f(x.honestRatio, 3)} | ${f(x.ratio, 3)} | ${f(x.engineStepsPerSec)} | ${f(x.honestFloorStepsPerSec)} | ${f(x.floorStepsPerSec)} | ${f(x.workerCpuMsPerStep, 2)} | ${f(x.honestFloorCpuMsPerStep, 2)} | ${f(x.cpuCostRatio, 3)} |`,
     ),
     '',
     '## How it is measured',
     '',
     `- rounds (BENCH_ROUNDS, here ${r.rounds.length}): each a complete, independent run — its own scratch database, Redis prefix, simulator, floor, honest floor, API and workers, all removed at the end of the round. In each round the floor runs first; odd rounds then run the honest floor and then the engine, even rounds the engine and then the honest floor (the API and workers are stopped once the engine run is measured, so nothing of the engine runs beside the honest floor). Everything but "Every round" is from the headline round: the one whose engine / honest floor ratio is the median (the lower middle for an even count); the medians of the ratio line are taken the same way.`,
+    '- CPU-cost ratio: CPU ms per step of every process measured in the honest floor run ÷ the same in the engine run (workers or floor processes, API, bench, Postgres, Redis; /proc user+system). Both runs keep the 2 cores busy, so it is what the throughput ratio would be with the cores to themselves; it moves less than wall time when other tenants take CPU.',
     '- engine wall time: first POST → latest `releases.ended_at`; region-steps = region targets `verified`.',
     '- floor: in-process BullMQ Worker, one job per step (`UPDATE floor_steps SET step = step + 1`, then enqueue the next step), first enqueue → last step done.',
     '- honest floor: as many worker processes and concurrency as the engine (floor-k8s-worker.ts), one job per region-step: GET the Deployment, `UPDATE` one row (what ran), strategic-merge PATCH (image + labels), GET until the rollout is complete, `UPDATE` one row (step done), enqueue the next step; @kubernetes/client-node with one keep-alive agent per cluster. First enqueue → last step committed.',
