@@ -198,7 +198,7 @@ async function main(cleanup: Cleanup): Promise<void> {
       }
       log(
         `${endpoint} round ${round}: saturation api ${r.api.saturation.reqPerSec.toFixed(0)} / bare ${r.bare.saturation.reqPerSec.toFixed(0)} req/s; ` +
-          `p99 at ${P.rate}/s api ${r.api.fixed.p99Ms} / bare ${r.bare.fixed.p99Ms} ms`,
+          `p99 at ${P.rate}/s api ${r.api.fixed.p99Ms.toFixed(1)} / bare ${r.bare.fixed.p99Ms.toFixed(1)} ms`,
       );
       rounds.push(r);
     }

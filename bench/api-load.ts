@@ -1,12 +1,13 @@
 /**
- * The API bench's load and measuring parts: a server process logging to a file, autocannon at a
- * fixed rate and at saturation, and the CPU a server (and its Postgres backends) spent.
+ * The API bench's load and measuring parts: a server process logging to a file, a paced fixed
+ * rate and autocannon at saturation, and the CPU a server (and its Postgres backends) spent.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type pg from 'pg';
 import { sleep } from './support.js';
+import { pacedLoad } from './paced-load.js';
 
 export interface Server {
   name: string;
@@ -113,15 +114,22 @@ export interface LoadResult {
   seconds: number;
 }
 
-/** One autocannon run (32 connections; `rate` = overall req/s, or saturation when undefined) while the server's CPU is measured. */
+/**
+ * One run while the server's CPU is measured: at a fixed `rate` (req/s) paced evenly
+ * (paced-load.ts), or at saturation (`rate` undefined: autocannon, 32 connections).
+ */
 export async function load(url: string, pid: number, spec: LoadSpec, seconds: number, rate: number | undefined): Promise<LoadResult> {
-  let i = 0;
   const cpu0 = pidCpuSeconds(pid);
+  if (rate) {
+    const paced = await pacedLoad(url, spec, seconds, rate);
+    const cpu = pidCpuSeconds(pid) - cpu0;
+    return { ...paced, cpuMsPerRequest: paced.requests > 0 ? (cpu * 1000) / paced.requests : Number.NaN };
+  }
+  let i = 0;
   const result = await autocannon({
     url,
     connections: 32,
     duration: seconds,
-    ...(rate ? { overallRate: rate } : {}),
     headers: spec.headers,
     method: spec.method,
     requests: [

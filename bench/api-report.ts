@@ -109,7 +109,7 @@ export function writeApiMarkdown(r: ApiReport, dir: string, suffix: string): str
     '## How it is measured',
     '',
     '- Both servers run from the same node_modules; the bare app (bench/api-bare.ts) answers the bytes the real API answered for the same requests (captured after seeding). Rounds alternate which server goes first.',
-    '- autocannon in the bench process, 32 connections: a fixed overall rate (p50/p99 latency, ms) and saturation (completed requests ÷ duration). CPU: /proc user+system of the server process; Postgres: the backends connected to the bench database (pg_stat_activity).',
+    "- fixed rate (p50/p99 latency, ms): paced evenly from the bench process (request k due at start + k / rate, over at most 32 keep-alive connections; bench/paced-load.ts), latency from when a request was due to its last byte. Saturation: autocannon, 32 connections (completed requests ÷ duration). CPU: /proc user+system of the server process; Postgres: the backends connected to the bench database (pg_stat_activity). (Until 2026-12-02 the fixed rate was autocannon's overallRate, which sends each second's requests in a burst at its start and, with coordinated-omission correction at a 1 ms expected interval, adds synthetic samples below every slow answer: its p50/p99 measured the bursts.)",
     '- SQL per request: every `pg.Client#query` of the API process during the saturation run (bench/sql-count-preload.ts), BEGIN/COMMIT included.',
     '- GET by id cycles over 100 seeded releases; the list is `GET /v1/releases` (50 by default, newest first); each POST creates a new release of one of 50 services (queued behind its running one).',
     '',
