@@ -5,17 +5,10 @@
  * byte, so a server (or this loop) falling behind counts in full (no coordinated omission).
  */
 import http from 'node:http';
-import type { LoadSpec } from './api-load.js';
+import type { LoadResult, LoadSpec } from './api-load.js';
 
-export interface PacedResult {
-  requests: number;
-  reqPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  errors: number;
-  seconds: number;
-}
+/** What the run measured; the caller adds the server's CPU. */
+export type PacedResult = Omit<LoadResult, 'cpuMsPerRequest'>;
 
 const quantile = (sorted: readonly number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;

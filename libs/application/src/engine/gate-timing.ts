@@ -77,6 +77,7 @@ export async function scrapeTimings(
 ): Promise<Map<string, ScrapeTiming | null>> {
   const asks: Array<Promise<void>> = [];
   const out = new Map<string, ScrapeTiming | null>();
+  const metricsOf = new Map<string, string[]>(); // by query text: tokenized once per round, not per region
   for (const t of targets) {
     if (!isWatched(t)) continue;
     for (const gate of stageGates(release.plan.stages[t.stageIndex])) {
@@ -84,8 +85,10 @@ export async function scrapeTimings(
       const source = metrics.forRegion(t.region);
       if (!source.scrapeTiming) continue;
       const key = `${t.region}\u0000${gate.name}`;
+      let names = metricsOf.get(gate.query);
+      if (!names) metricsOf.set(gate.query, (names = selectedMetrics(gate.query)));
       asks.push(
-        source.scrapeTiming(selectedMetrics(gate.query)).then(
+        source.scrapeTiming(names).then(
           (timing) => void out.set(key, timing),
           () => void out.set(key, null),
         ),
