@@ -9,6 +9,7 @@ import { Drills1796171642320 } from './1796171642320-drills.js';
 import { ReleaseListIndex1796200000000 } from './1796200000000-release-list-index.js';
 import { GateEvaluationDue1796300000000 } from './1796300000000-gate-evaluation-due.js';
 import { HotUpdates1796400000000 } from './1796400000000-hot-updates.js';
+import { CreateInOneRoundTrip1796500000000 } from './1796500000000-create-in-one-round-trip.js';
 
 export const MIGRATIONS = [
   Init1763780000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ReleaseListIndex1796200000000,
   GateEvaluationDue1796300000000,
   HotUpdates1796400000000,
+  CreateInOneRoundTrip1796500000000,
 ];

@@ -92,9 +92,9 @@ describe('every multi-statement write commits once (a crash at each statement)',
   const byNumber = async (service: string, number: number) =>
     (await tdb.query<{ id: string }>(`SELECT id FROM releases WHERE service = $1 AND release_number = $2`, [service, number]))[0]?.id;
 
-  const check = (name: string, report: CrashReport) => {
+  const check = (name: string, report: CrashReport, minStatements = 3) => {
     reports[name] = report;
-    expect(report.statements).toBeGreaterThan(2);
+    expect(report.statements).toBeGreaterThanOrEqual(minStatements);
     expect(report.nothing).toBeGreaterThan(0);
   };
 
@@ -104,7 +104,37 @@ describe('every multi-statement write commits once (a crash at each statement)',
       run: (f) => create.execute(cmd('checkout', f.number)),
       observe: async (f) => view(await byNumber('checkout', f.number)),
     });
-    check('create', report);
+    check('create', report, 1);
+    expect(report.statements).toBe(1); // locks, probe and insert: one call (tideline_create_releases)
+  });
+
+  it('creates written together (group commit): every release of the batch, or none', async () => {
+    let batched = 0;
+    const report = await crashEveryStatement(faults, tdb, {
+      setup: async () => {
+        await retire('checkout');
+        await retire('search');
+        return { numbers: [++n, ++n] };
+      },
+      // submitted in one turn: one statement for both; the path ends when both have (a crashed
+      // process sends nothing more: nothing may run after the first failure is seen)
+      run: async (f) => {
+        const out = await Promise.allSettled([
+          create.execute(cmd('checkout', f.numbers[0]!)),
+          create.execute(cmd('search', f.numbers[1]!)),
+        ]);
+        const failed = out.find((o) => o.status === 'rejected');
+        if (failed) throw failed.reason;
+        batched++;
+      },
+      observe: async (f) => ({
+        checkout: await view(await byNumber('checkout', f.numbers[0]!)),
+        search: await view(await byNumber('search', f.numbers[1]!)),
+      }),
+    });
+    expect(batched).toBe(1); // the run without a crash
+    check('create-batch', report, 1);
+    expect(report.statements).toBe(1); // both creates in one call: both services' locks, the probes, the inserts
   });
 
   it('create with onConcurrent: supersede: the new release and every release it supersedes', async () => {

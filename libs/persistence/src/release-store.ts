@@ -1,20 +1,29 @@
 /** Releases, their region targets and their events: every read and write the use cases need. */
 import type { EntityManager } from 'typeorm';
-import { ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
+import { type ReleaseState } from '#domain';
 import { Db } from './db.js';
 import { CommitListeners, type CommitListener } from './commit-listeners.js';
 import { EventEntity, ReleaseEntity, type EventRecord, type ReleaseRecord, type TargetRecord } from './entities.js';
 import { ACTIVE_SQL, promoteNext } from './release-queue.js';
 import { nextTick, supersede } from './release-rows.js';
-import { isDuplicateRelease, payloadDifferences, type FieldDifference } from './release-admission.js';
+import { isDuplicateRelease, type FieldDifference } from './release-admission.js';
 import { stepStatement, stepWritten, type StepWrite } from './step-sql.js';
-import { insertCreated, probeCreate } from './release-create.js';
+import { admitCreate, insertCreated, probeCreates, type CreateProbe } from './release-create.js';
+import { createInOneStatement, type CreateRequest, type Probed } from './release-create-fast.js';
+import { GroupCommit } from './group-commit.js';
 import { RELEASE_COLUMNS, readRelease, readReleaseWithTargets, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
 
 export type NewRelease = Pick<
   ReleaseRecord,
   'service' | 'version' | 'image' | 'releaseNumber' | 'gitSha' | 'requestedBy' | 'idempotencyKey' | 'plan'
 >;
+
+export interface CreateOptions {
+  /** releases of the service still waiting in the queue end `superseded` */
+  supersede?: boolean;
+  /** a deliberate roll back to a number lower than a release that went or will go live */
+  allowOlder?: boolean;
+}
 
 export type CreateOutcome =
   | { kind: 'created'; release: ReleaseRecord; /** as inserted, in the order the API shows them */ targets: TargetRecord[] }
@@ -54,6 +63,17 @@ export class ConcurrentModificationError extends Error {
 
 export class ReleaseStore {
   private readonly committed = new CommitListeners<string>();
+  /**
+   * Creates go in one statement each call (release-create-fast.ts), and creates arriving while
+   * others are being written go together in the next call (issue 13). Two calls in flight.
+   */
+  private readonly creates = new GroupCommit<CreateRequest, CreateOutcome | Probed>({
+    slots: 2,
+    maxBatch: 32,
+    keys: ({ input }) => [`service:${input.service}`, ...(input.idempotencyKey === null ? [] : [`key:${input.idempotencyKey}`])],
+    many: (requests) => this.createMany(requests),
+    one: (request) => this.createAlone(request),
+  });
 
   constructor(private readonly db: Db) {}
 
@@ -73,7 +93,16 @@ export class ReleaseStore {
    * is refused (`older`) unless `allowOlder`. With `supersede`, releases of the service still
    * waiting in the queue end `superseded`.
    */
-  async create(input: NewRelease, actor: string, opts: { supersede?: boolean; allowOlder?: boolean } = {}): Promise<CreateOutcome> {
+  async create(input: NewRelease, actor: string, opts: CreateOptions = {}): Promise<CreateOutcome> {
+    const request = { input, actor, opts };
+    // A create that supersedes row-locks and ends the service's queued releases: it takes the full path.
+    if (opts.supersede) return this.createAlone(request);
+    const written = await this.creates.submit(request);
+    return written.kind === 'probed' ? this.settleProbed(request, written) : written;
+  }
+
+  /** The full path: one transaction under the service's lock (probe, insert, supersede). */
+  private async createAlone({ input, actor, opts }: CreateRequest): Promise<CreateOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         // The queue's order is the order creates took the service's lock (not when their transactions began).
@@ -87,29 +116,30 @@ export class ReleaseStore {
     }
   }
 
-  private async createIn(
-    m: EntityManager,
-    input: NewRelease,
-    actor: string,
-    opts: { supersede?: boolean; allowOlder?: boolean },
-  ): Promise<CreateOutcome> {
-    const probe = await probeCreate(m, input);
-    const createdAt = probe.at;
-    const existing = probe.byKey
-      ? { release: probe.byKey, by: 'idempotencyKey' as const }
-      : probe.byNumber
-        ? { release: probe.byNumber, by: 'releaseNumber' as const }
-        : null;
-    if (existing) {
-      const differences = payloadDifferences(existing.release, input);
-      return differences.length > 0
-        ? { kind: 'changed', release: existing.release, by: existing.by, differences }
-        : { kind: 'existing', release: existing.release };
-    }
-    const newer = probe.newer;
-    if (newer && !opts.allowOlder) return { kind: 'older', newer };
-    const state: ReleaseState = probe.active ? 'queued' : 'running';
-    const now = new Date();
+  /** Creates of distinct services (and idempotency keys) in one statement: see release-create-fast.ts. */
+  private async createMany(requests: readonly CreateRequest[]): Promise<Array<CreateOutcome | Probed>> {
+    const written = await createInOneStatement(this.db, requests);
+    for (const w of written) if (w.kind === 'created') this.committed.emit(w.release.id);
+    return written;
+  }
+
+  /**
+   * A create the one-statement path did not insert: a repeat (returned, or refused when its payload
+   * differs) or an older number (refused) — nothing to write, and what the probe named is committed
+   * and stays; a deliberate roll back behind a newer release (or a release gone since) takes the full path.
+   */
+  private async settleProbed(request: CreateRequest, p: Probed): Promise<CreateOutcome> {
+    const load = async (id: string | null) => (id === null ? null : ((await this.get(id)) ?? undefined));
+    const probe = { at: p.at, active: p.active, byKey: await load(p.byKey), byNumber: await load(p.byNumber), newer: await load(p.newer) };
+    if (probe.byKey === undefined || probe.byNumber === undefined || probe.newer === undefined) return this.createAlone(request);
+    const admitted = admitCreate(probe as CreateProbe, request.input, request.actor, request.opts.allowOlder === true);
+    return admitted.kind === 'insert' ? this.createAlone(request) : admitted;
+  }
+
+  private async createIn(m: EntityManager, input: NewRelease, actor: string, opts: CreateOptions): Promise<CreateOutcome> {
+    const [probe] = await probeCreates(m, [input]);
+    const admitted = admitCreate(probe!, input, actor, opts.allowOlder === true);
+    if (admitted.kind !== 'insert') return admitted;
     // Row-locked now; they end `superseded` once this release has an id to name.
     const superseded: ReleaseRecord[] = opts.supersede
       ? await m.query(
@@ -117,38 +147,8 @@ export class ReleaseStore {
           [input.service],
         )
       : [];
-    const older = newer
-      ? { allowOlder: true as const, newerRelease: { id: newer.id, releaseNumber: newer.releaseNumber, state: newer.state } }
-      : {};
-    const events: ReleaseEvent[] = [
-      {
-        type: 'release.created',
-        actor,
-        toState: state,
-        reason: newer ? `deliberately older than release #${newer.releaseNumber} (${newer.id}, ${newer.state}): allowOlder` : null,
-        data: { version: input.version, image: input.image, releaseNumber: input.releaseNumber, ...older },
-      },
-      ...(state === 'running'
-        ? [{ type: 'stage.started' as const, actor: ENGINE_ACTOR, data: { stage: input.plan.stages[0]!.name } }]
-        : []),
-    ];
     // the release, its pending targets and its events: one statement
-    const { release, targets } = await insertCreated(
-      m,
-      {
-        ...input,
-        createdAt,
-        state,
-        stateReason: state === 'queued' ? 'another release of this service is active' : null,
-        stageIndex: 0,
-        tickSeq: state === 'running' ? 1 : 0,
-        nextTickAt: state === 'running' ? now : null,
-        rowVersion: 1,
-        startedAt: state === 'running' ? now : null,
-        endedAt: null,
-      },
-      events,
-    );
+    const [{ release, targets }] = (await insertCreated(m, [admitted])) as [{ release: ReleaseRecord; targets: TargetRecord[] }];
     for (const old of superseded) {
       await supersede(m, old, `superseded by release number ${input.releaseNumber} (${input.version})`, {
         type: 'release.superseded',

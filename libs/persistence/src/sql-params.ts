@@ -41,7 +41,7 @@ export function unnestOf(p: Params, columns: readonly Column[], values: readonly
   return `unnest(${arrays.join(', ')})${ordinal ? ' WITH ORDINALITY' : ''} AS v(${names.join(', ')})`;
 }
 
-const EVENT_COLUMNS: readonly Column[] = [
+export const EVENT_COLUMNS: readonly Column[] = [
   ...['type', 'actor', 'region', 'from_state', 'to_state', 'reason'].map((name) => ({ name, type: 'text', json: false })),
   { name: 'data', type: 'jsonb', json: true },
 ];
@@ -57,7 +57,17 @@ export function eventInsert(
   releaseId: string,
   opts: { from?: string; where?: string } = {},
 ): string {
-  const values = [
+  const values = eventValues(events);
+  const cols = EVENT_COLUMNS.map((c) => quoted(c.name));
+  return `INSERT INTO "release_events" ("release_id", ${cols.join(', ')})
+       SELECT ${releaseId}, ${cols.map((c) => `v.${c}`).join(', ')}
+       FROM ${opts.from ? `${opts.from}, ` : ''}${unnestOf(p, EVENT_COLUMNS, values, true)}
+       ${opts.where ? `WHERE ${opts.where}` : ''} ORDER BY v."ord"`;
+}
+
+/** The EVENT_COLUMNS arrays of `events` (one array per column, in the order given). */
+export function eventValues(events: readonly EventInput[]): unknown[][] {
+  return [
     events.map((e) => e.type),
     events.map((e) => e.actor),
     events.map((e) => e.region ?? null),
@@ -66,9 +76,4 @@ export function eventInsert(
     events.map((e) => e.reason ?? null),
     events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
   ];
-  const cols = EVENT_COLUMNS.map((c) => quoted(c.name));
-  return `INSERT INTO "release_events" ("release_id", ${cols.join(', ')})
-       SELECT ${releaseId}, ${cols.map((c) => `v.${c}`).join(', ')}
-       FROM ${opts.from ? `${opts.from}, ` : ''}${unnestOf(p, EVENT_COLUMNS, values, true)}
-       ${opts.where ? `WHERE ${opts.where}` : ''} ORDER BY v."ord"`;
 }
