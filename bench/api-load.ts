@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type pg from 'pg';
-import { sleep } from './support.js';
+import { sleep, trackChild } from './support.js';
 import { pacedLoad } from './paced-load.js';
 
 export interface Server {
@@ -31,20 +31,7 @@ export async function spawnServer(
   const nodeArgs = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const server: Server = {
-    name,
-    pid: child.pid ?? -1,
-    url,
-    logFile,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  const server: Server = { name, pid: child.pid ?? -1, url, logFile, stop: trackChild(child) };
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null)

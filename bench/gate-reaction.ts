@@ -380,8 +380,15 @@ async function main(cleanup: Cleanup): Promise<void> {
     deployments: [{ namespace: GATE_NAMESPACE, name: GATE_SERVICE, container: GATE_CONTAINER, image: gateImage(OLD_VERSION) }],
   });
   cleanup.add('close simulator', () => sim.close());
-  const prom = await startPrometheus({ scrapeTargets: [new URL(sim.url).host], scrapeIntervalSeconds: P.scrapeSeconds });
-  cleanup.add('close prometheus', () => prom.close());
+  // registered before it is ready: a signal during its start still stops it
+  const starting = startPrometheus({ scrapeTargets: [new URL(sim.url).host], scrapeIntervalSeconds: P.scrapeSeconds });
+  cleanup.add('close prometheus', () =>
+    starting.then(
+      (p) => p.close(),
+      () => undefined,
+    ),
+  );
+  const prom = await starting;
   const promVersion = await fetch(`${prom.url}/api/v1/status/buildinfo`)
     .then((r) => r.json() as Promise<{ data?: { version?: string } }>)
     .then((b) => b.data?.version ?? 'unknown')

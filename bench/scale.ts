@@ -113,8 +113,15 @@ async function oneSize(n: number, cleanup: Cleanup): Promise<ScaleRow> {
     deployments: services.map((name) => ({ namespace: SCALE_NAMESPACE, name, container: 'app', image: scaleImage(name, '1.0.0') })),
   });
   cleanup.add('close simulator', () => sim.close());
-  const prom = await startPrometheus({ scrapeTargets: [new URL(sim.url).host], scrapeIntervalSeconds: P.scrapeS, readyTimeoutMs: 120_000 });
-  cleanup.add('close prometheus', () => prom.close());
+  // registered before it is ready: a signal during its start still stops it
+  const starting = startPrometheus({ scrapeTargets: [new URL(sim.url).host], scrapeIntervalSeconds: P.scrapeS, readyTimeoutMs: 120_000 });
+  cleanup.add('close prometheus', () =>
+    starting.then(
+      (p) => p.close(),
+      () => undefined,
+    ),
+  );
+  const prom = await starting;
   const configDir = writeScaleConfig({
     simulatorUrl: sim.url,
     prometheusUrl: prom.url,

@@ -113,6 +113,26 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
+/** Children spawned by this bench and not yet exited: runBench stops any its cleanup left (e.g. a signal mid-spawn). */
+const children = new Set<ChildProcess>();
+
+/**
+ * Track a spawned child until it exits; the returned `stop` sends SIGTERM, then SIGKILL after
+ * 10 s, and resolves once it has exited.
+ */
+export function trackChild(child: ChildProcess): () => Promise<void> {
+  children.add(child);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  void exited.then(() => children.delete(child));
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+}
+
 /** Spawn `node script`, resolve once a line contains `readyText` (JSON logs: level ≥ 40 are counted). */
 export function spawnNode(
   name: string,
@@ -129,9 +149,9 @@ export function spawnNode(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const stop = trackChild(child);
   const lines: string[] = [];
   const problems: Record<string, number> = {};
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let ready = false;
   let onReady: () => void = () => undefined;
   const feed = (stream: NodeJS.ReadableStream) => {
@@ -163,13 +183,7 @@ export function spawnNode(
     pid: child.pid ?? -1,
     tail: () => lines.join('\n'),
     problems: () => ({ ...problems }),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop,
   };
   return new Promise<Proc>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -319,7 +333,10 @@ export function runBench(name: string, main: (cleanup: Cleanup) => Promise<void>
   const cleanup = new Cleanup();
   let cleaning: Promise<void> | undefined;
   const finish = (code: number) => {
-    cleaning ??= cleanup.run().finally(() => process.exit(code));
+    cleaning ??= cleanup
+      .run()
+      .then(async () => void (await Promise.all([...children].map((c) => trackChild(c)()))))
+      .finally(() => process.exit(code));
     return cleaning;
   };
   process.once('SIGINT', () => void finish(130));
