@@ -60,10 +60,11 @@ export abstract class ReleaseAction {
   ): Promise<ActionResult> {
     return this.db.withLock(releaseLock(input.id), LOCK_WAIT_MS, async () => {
       for (let attempt = 1; ; attempt++) {
-        const release = await this.store.get(input.id);
-        if (!release) throw new NotFoundError('release', input.id);
+        const loaded = await this.store.getWithTargets(input.id); // one round trip
+        if (!loaded) throw new NotFoundError('release', input.id);
+        const { release, targets } = loaded;
         const nowMs = this.clock.now().getTime();
-        const { change, message } = act(release, await this.store.targets(release.id), nowMs);
+        const { change, message } = act(release, targets, nowMs);
         let seq: number;
         try {
           // The action and the engine's next step (at once) commit together; the engine re-reads the release under the same lock.

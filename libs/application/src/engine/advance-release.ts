@@ -45,10 +45,11 @@ export class AdvanceRelease {
 
   execute(job: { releaseId: string; seq: number }): Promise<AdvanceOutcome> {
     return this.db.withLock(releaseLock(job.releaseId), this.settings.lockWaitMs, async () => {
-      let release = await this.store.get(job.releaseId);
-      if (!release) return 'missing';
+      // the release and its targets in one round trip
+      const loaded = await this.store.getWithTargets(job.releaseId);
+      if (!loaded) return 'missing';
+      let { release, targets } = loaded;
       if (release.tickSeq !== job.seq) return 'stale';
-      let targets = await this.store.targets(release.id);
       let wakeInMs: number | null = 0;
       for (let i = 0; i < MAX_PHASES_PER_TICK; i++) {
         const result = await this.step(release, targets);
