@@ -17,7 +17,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../scripts/prometheus.js';
 import type { BareResponses } from './api-bare.js';
 import { backendCpu, backendCpuDelta, load, spawnServer, type LoadSpec, type Server } from './api-load.js';
 import { printApiReport, writeApiMarkdown, type ApiReport, type EndpointRound } from './api-report.js';
@@ -56,17 +56,6 @@ const STAGES: Stage[] = [
     regions: Array.from({ length: b! - a! + 1 }, (_, k) => `r${String(a! + k).padStart(2, '0')}`),
   })),
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
 
 async function call(url: string, init: RequestInit, want: number): Promise<{ text: string; location: string | null }> {
   const res = await fetch(url, init);

@@ -20,31 +20,18 @@
  * BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL, TEST_PROMETHEUS_BIN, BENCH_RESULTS_DIR (default bench/results). Exits non-zero on errors only;
  * there are no assertions on speed.
  */
-import { execSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import type pg from 'pg';
-import { startSimulator, type RunningSimulator } from '../apps/simulator/src/server.js';
-import { freePort, startPrometheus, type RunningPrometheus } from '../scripts/prometheus.js';
+import { startSimulator } from '../apps/simulator/src/server.js';
+import { freePort, startPrometheus } from '../scripts/prometheus.js';
 import { GATE_CONTAINER, GATE_NAMESPACE, GATE_SERVICE, gateImage, gateSpec, writeGateConfig, type GatePlanParams } from './gate-config.js';
 import { printGateReport, summarize, writeGateMarkdown, type GateReport, type RunResult } from './gate-report.js';
 import { probeDelayedJobs, probeUpdates } from './gate-probes.js';
-import {
-  runBench,
-  type Cleanup,
-  cpuDelta,
-  cpuSnapshot,
-  createScratchDb,
-  deleteRedisPrefix,
-  hex,
-  sleep,
-  spawnNode,
-  envInt,
-} from './support.js';
+import { runBench, type Cleanup, cpuDelta, cpuSnapshot, createScratchDb, deleteRedisPrefix, hex, spawnNode, envInt } from './support.js';
 import { redisConnection } from '../libs/integrations/src/queue/redis.js';
-import { benchHeaders } from './token.js';
+import { gitHead, promPid, redisFacts } from './machine-facts.js';
+import { OLD_VERSION, oneRun } from './gate-run.js';
 
 const env = process.env;
 const int = envInt;
@@ -76,292 +63,7 @@ const PLAN: Omit<GatePlanParams, 'simulatorUrl' | 'prometheusUrl' | 'canary' | '
   workerConcurrency: 8,
 };
 const ROOT = resolve(import.meta.dirname, '../..');
-const OLD_VERSION = '1.0.0';
 const log = (line: string) => console.error(`[bench:gates] ${line}`);
-const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'];
-
-interface ReleaseBody {
-  id: string;
-  state: string;
-  stateReason: string | null;
-  stages: Array<{ name: string; regions: Array<{ region: string; state: string; reason: string | null }> }>;
-}
-interface GatesBody {
-  gates: Array<{
-    region: string;
-    gate: string;
-    worstCaseBreachToActionMs: number;
-    status: { lastVerdict: string | null; evaluations: number; failed: boolean } | null;
-  }>;
-  evaluations: Array<{
-    id: string;
-    region: string;
-    verdict: string;
-    observed: number | string | null;
-    query: string;
-    durationMs: number;
-    dueAt: string | null;
-    evaluatedAt: string;
-  }>;
-  nextAfter: string | null;
-}
-interface EventBody {
-  id: string;
-  type: string;
-  region: string | null;
-  at: string;
-}
-
-async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: benchHeaders(body !== undefined),
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
-}
-
-/** Every stored evaluation (paged) and the gates' status. */
-async function allGates(base: string, id: string): Promise<GatesBody> {
-  const first = await api<GatesBody>(base, 'GET', `/v1/releases/${id}/gates?limit=1000`);
-  const evaluations = [...first.evaluations];
-  let after = first.nextAfter;
-  while (after) {
-    const page = await api<GatesBody>(base, 'GET', `/v1/releases/${id}/gates?limit=1000&after=${after}`);
-    evaluations.push(...page.evaluations);
-    after = page.nextAfter;
-  }
-  return { gates: first.gates, evaluations, nextAfter: null };
-}
-
-async function allEvents(base: string, id: string): Promise<EventBody[]> {
-  const out: EventBody[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await api<{ items: EventBody[] }>(base, 'GET', `/v1/releases/${id}/events?limit=1000${after ? `&after=${after}` : ''}`);
-    out.push(...page.items);
-    if (page.items.length < 1000) return out;
-    after = page.items.at(-1)!.id;
-  }
-}
-
-async function waitRelease(
-  base: string,
-  id: string,
-  done: (r: ReleaseBody) => boolean,
-  what: string,
-  timeoutMs: number,
-): Promise<ReleaseBody> {
-  const deadline = Date.now() + timeoutMs;
-  let last: ReleaseBody | undefined;
-  while (Date.now() < deadline) {
-    last = await api<ReleaseBody>(base, 'GET', `/v1/releases/${id}`);
-    if (done(last)) return last;
-    await sleep(50);
-  }
-  throw new Error(`release ${id}: ${what} not reached in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
-
-/** A Prometheus range vector or range query (matrix) as [epoch ms, value] per series. */
-async function promMatrix(prom: RunningPrometheus, path: string, params: Record<string, string>): Promise<Array<Array<[number, number]>>> {
-  const res = await fetch(`${prom.url}${path}?${new URLSearchParams(params).toString()}`, { signal: AbortSignal.timeout(10_000) });
-  const body = (await res.json()) as {
-    status: string;
-    error?: string;
-    data?: { resultType: string; result: Array<{ values?: Array<[number, string]> }> };
-  };
-  if (body.status !== 'success' || !body.data) throw new Error(`prometheus ${path}: ${body.error ?? res.status}`);
-  if (body.data.resultType !== 'matrix') throw new Error(`prometheus ${path}: expected a matrix, got ${body.data.resultType}`);
-  return body.data.result.map((s) => (s.values ?? []).map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]));
-}
-
-/** Timestamp of the first scraped sample with errors for the version in the region (null when none). */
-async function firstErrorSample(prom: RunningPrometheus, region: string, version: string, atMs: number): Promise<number | null> {
-  const sel = `sim_http_requests_total{region="${region}", deployment="${GATE_SERVICE}", version="${version}", code="500"}`;
-  const series = await promMatrix(prom, '/api/v1/query', { query: `${sel}[3m]`, time: (atMs / 1000).toFixed(3) });
-  const hits = series
-    .flat()
-    .filter(([, v]) => v > 0)
-    .map(([t]) => t);
-  return hits.length ? Math.min(...hits) : null;
-}
-
-/** First instant (50 ms steps) from `fromMs` at which the gate's resolved query breaches the threshold. */
-async function breachVisibleAt(
-  prom: RunningPrometheus,
-  query: string,
-  threshold: number,
-  fromMs: number,
-  toMs: number,
-): Promise<number | null> {
-  const series = await promMatrix(prom, '/api/v1/query_range', {
-    query,
-    start: (fromMs / 1000).toFixed(3),
-    end: (toMs / 1000).toFixed(3),
-    step: '0.05',
-  });
-  const hits = series
-    .flat()
-    .filter(([, v]) => v >= threshold)
-    .map(([t]) => t);
-  return hits.length ? Math.min(...hits) : null;
-}
-
-async function redisFacts(url: string): Promise<{ version: string; hz: string }> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
-  try {
-    const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
-    const hz = await redis
-      .config('GET', 'hz')
-      .then((r) => String((r as string[])[1] ?? 'unknown'))
-      .catch(() => 'unknown');
-    return { version, hz };
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function oneRun(
-  ctx: { apiUrl: string; sim: RunningSimulator; prom: RunningPrometheus; pool: pg.Pool; canary: string; wave: string[] },
-  i: number,
-): Promise<RunResult> {
-  const { apiUrl, sim, prom, canary, wave } = ctx;
-  const version = `2.0.${i + 1}`;
-  const newImage = gateImage(version);
-  const oldImage = gateImage(OLD_VERSION);
-  const faultRegions = P.fault === 'all' ? [canary, ...wave] : [wave[i % wave.length]!];
-  const startSeq = sim.patchLog({ name: GATE_SERVICE }).at(-1)?.seq ?? 0;
-
-  const created = await api<ReleaseBody>(apiUrl, 'POST', '/v1/releases', {
-    service: GATE_SERVICE,
-    version,
-    image: newImage,
-    releaseNumber: i + 1,
-  });
-  const allBaking = (r: ReleaseBody) => {
-    if (TERMINAL.includes(r.state) || r.state === 'paused')
-      throw new Error(`release ${r.id} (${version}) ended up ${r.state} before the fault: ${r.stateReason}`);
-    const regions = r.stages.flatMap((s) => s.regions);
-    return regions.every((x) => (x.region === canary ? x.state === 'verified' : x.state === 'baking'));
-  };
-  const baking = await waitRelease(apiUrl, created.id, allBaking, 'canary verified + every wave region baking', P.runTimeoutMs);
-  const touchedAtFault = baking.stages.flatMap((s) => s.regions).filter((x) => x.state === 'baking' || x.state === 'verified').length;
-  await sleep(P.settleMs + Math.random() * 1000);
-  const before = await allGates(apiUrl, created.id);
-  const passingAtFault = before.gates.filter((g) => g.status?.lastVerdict === 'pass').length;
-  const stillRunning = await api<ReleaseBody>(apiUrl, 'GET', `/v1/releases/${created.id}`);
-  if (stillRunning.state !== 'running')
-    throw new Error(`release ${created.id} is ${stillRunning.state} before the fault: ${stillRunning.stateReason}`);
-
-  const tFault = Date.now();
-  sim.injectVersionFault({ version, regions: faultRegions, errorRate: P.errorRate });
-  let done: ReleaseBody;
-  try {
-    done = await waitRelease(apiUrl, created.id, (r) => TERMINAL.includes(r.state), 'a terminal state', P.runTimeoutMs);
-  } finally {
-    sim.clearVersionFaults();
-  }
-  if (done.state !== 'rolled_back') throw new Error(`release ${created.id} (${version}) ended ${done.state}: ${done.stateReason}`);
-
-  const { gates, evaluations } = await allGates(apiUrl, created.id);
-  const events = await allEvents(apiUrl, created.id);
-  const fails = evaluations.filter((e) => e.verdict === 'fail').sort((a, b) => Date.parse(a.evaluatedAt) - Date.parse(b.evaluatedAt));
-  const firstFail = fails[0];
-  if (!firstFail) throw new Error(`release ${created.id} rolled back without a failing evaluation`);
-  const tFail = Date.parse(firstFail.evaluatedAt);
-  if (tFail < tFault) throw new Error(`release ${created.id}: a gate failed before the fault (${firstFail.evaluatedAt})`);
-
-  const patches = sim.patchLog({ name: GATE_SERVICE }).filter((p) => p.seq > startSeq && p.rejected === undefined);
-  const touched = [...new Set(patches.filter((p) => p.images[GATE_CONTAINER] === newImage).map((p) => p.region))];
-  const restoreAt = new Map<string, number>();
-  for (const p of patches) {
-    if (p.images[GATE_CONTAINER] !== oldImage || restoreAt.has(p.region)) continue;
-    if (!touched.includes(p.region)) continue;
-    restoreAt.set(p.region, Date.parse(p.at));
-  }
-  const missing = touched.filter((r) => !restoreAt.has(r));
-  if (missing.length) throw new Error(`release ${created.id}: no restore patch in ${missing.join(', ')}`);
-  const restores = [...restoreAt.values()];
-  const firstPatch = Math.min(...restores);
-  const lastPatch = Math.max(...restores);
-
-  const at = (type: string, pick: 'first' | 'last' = 'first') => {
-    const times = events.filter((e) => e.type === type).map((e) => Date.parse(e.at));
-    return times.length ? (pick === 'first' ? Math.min(...times) : Math.max(...times)) : null;
-  };
-  const gateFailedAt = at('gate.failed');
-  const rollingBackAt = at('release.rolling_back');
-  const restoreEventAt = at('region.restore_patched');
-  const rolledBackAt = at('release.rolled_back');
-  // evaluations of other gates in a round that ran after the failure was committed and before the rollback began
-  const extraEvaluations = evaluations.filter((e) => {
-    const t = Date.parse(e.evaluatedAt);
-    return gateFailedAt !== null && rollingBackAt !== null && t > gateFailedAt && t <= rollingBackAt;
-  }).length;
-  const { rows } = await ctx.pool.query<{ ticks: number; life_ms: number }>(
-    `SELECT tick_seq AS ticks, (EXTRACT(EPOCH FROM (ended_at - created_at)) * 1000)::float8 AS life_ms FROM releases WHERE id = $1`,
-    [created.id],
-  );
-  const evaluationsPerSecond = evaluations.length / (rows[0]!.life_ms / 1000);
-  // time between consecutive evaluations of one region's gate (configured interval 1s)
-  // and how long after it was due (`dueAt`, on the gate's grid) each evaluation's query started
-  const byRegion = new Map<string, Array<{ t: number; q: number }>>();
-  for (const e of evaluations)
-    byRegion.set(e.region, [...(byRegion.get(e.region) ?? []), { t: Date.parse(e.evaluatedAt), q: e.durationMs }]);
-  const periodsMs: number[] = [];
-  for (const list of byRegion.values()) {
-    list.sort((a, b) => a.t - b.t);
-    for (let k = 1; k < list.length; k++) periodsMs.push(list[k]!.t - list[k - 1]!.t);
-  }
-  const dueLagMs = evaluations.filter((e) => e.dueAt !== null).map((e) => Date.parse(e.evaluatedAt) - e.durationMs - Date.parse(e.dueAt!));
-  // the gate round the failing evaluation belonged to (rounds are ~1 s apart, queries take tens of ms)
-  const roundSize = evaluations.filter((e) => {
-    const t = Date.parse(e.evaluatedAt);
-    return gateFailedAt !== null && t >= tFail - 250 && t <= gateFailedAt;
-  }).length;
-
-  const threshold = Number(/[-\d.e+]+/.exec(PLAN.threshold)![0]);
-  const firstErr = await firstErrorSample(prom, firstFail.region, version, Date.now());
-  const breach = await breachVisibleAt(prom, firstFail.query, threshold, tFault - 500, tFail + 200);
-  const rel = (t: number | null) => (t === null ? null : t - tFault);
-
-  return {
-    run: i + 1,
-    version,
-    releaseId: created.id,
-    faultRegions: P.fault === 'all' ? 'all' : faultRegions.join(','),
-    touchedAtFault,
-    touched: touched.length,
-    passingAtFault,
-    gatesWatched: before.gates.length,
-    worstCaseMs: Math.max(...gates.map((g) => g.worstCaseBreachToActionMs)),
-    firstFailRegion: firstFail.region,
-    firstFailObserved: Number(firstFail.observed),
-    firstFailQueryMs: firstFail.durationMs,
-    failingEvaluations: fails.length,
-    extraEvaluations,
-    roundSize,
-    periodsMs,
-    dueLagMs,
-    ticks: rows[0]!.ticks,
-    ticksPerSecond: rows[0]!.ticks / (rows[0]!.life_ms / 1000),
-    evaluationsPerSecond,
-    ms: {
-      firstErrorSample: rel(firstErr),
-      breachVisible: rel(breach),
-      firstFail: tFail - tFault,
-      gateFailedEvent: rel(gateFailedAt),
-      rollingBackEvent: rel(rollingBackAt),
-      firstPatch: firstPatch - tFault,
-      lastPatch: lastPatch - tFault,
-      restorePatchedEvent: rel(restoreEventAt),
-      rolledBack: rel(rolledBackAt),
-    },
-    failToPatchMs: [...restoreAt.entries()].map(([region, t]) => ({ region, ms: t - tFail })),
-  };
-}
 
 async function main(cleanup: Cleanup): Promise<void> {
   const regions = Array.from({ length: P.regions }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);
@@ -429,7 +131,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   for (let i = 0; i < P.runs; i++) {
     let r: RunResult;
     try {
-      r = await oneRun({ apiUrl, sim, prom, pool: db.pool, canary, wave }, i);
+      r = await oneRun({ apiUrl, sim, prom, pool: db.pool, canary, wave }, { ...P, threshold: PLAN.threshold }, i);
     } catch (err) {
       for (const p of [apiProc, worker]) log(`${p.name} problems: ${JSON.stringify(p.problems())}\n${p.tail()}`);
       throw err;
@@ -496,31 +198,6 @@ async function main(cleanup: Cleanup): Promise<void> {
     (isDefault ? '' : `-${P.runs}runs-${P.fault}${P.regions === 21 ? '' : `-${P.regions}regions`}`) +
     (redis.hz === '10' ? '' : `-redis-hz${redis.hz}`);
   log(`wrote ${writeGateMarkdown(report, env.BENCH_RESULTS_DIR || join(ROOT, 'bench', 'results'), suffix)}`);
-}
-
-function gitHead(): string {
-  try {
-    return execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return env.BENCH_GIT_COMMIT || 'unknown';
-  }
-}
-
-/** Prometheus' pid, from the process table (its listen port is unique to this run). */
-function promPid(prom: RunningPrometheus): number {
-  return findPid((cmdline) => cmdline.includes('prometheus') && cmdline.includes(`--web.listen-address=127.0.0.1:${prom.port}`));
-}
-
-function findPid(match: (cmdline: string) => boolean): number {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (match(readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' '))) return Number(d);
-    } catch {
-      /* gone */
-    }
-  }
-  return -1;
 }
 
 runBench('bench:gates', main);

@@ -18,10 +18,10 @@
  * Exits non-zero on errors only; there are no assertions on speed.
  */
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../scripts/prometheus.js';
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import { redisFacts } from './machine-facts.js';
 import { startSimulator } from '../apps/simulator/src/server.js';
 import { redisConnection } from '../libs/integrations/src/queue/redis.js';
 import { NAMESPACE, runEngine, writeBenchConfig, type EngineResult, type Stage } from './engine-run.js';
@@ -82,26 +82,6 @@ function stagesFor(regionCount: number): Stage[] {
     from = to;
   }
   return stages;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
-
-async function redisVersion(url: string): Promise<string> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
-  try {
-    return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
-  } finally {
-    redis.disconnect();
-  }
 }
 
 interface Round {
@@ -171,7 +151,7 @@ async function runRound(round: number, cleanup: Cleanup): Promise<RoundReport> {
       platform: `${process.platform} ${process.arch}`,
       cpu: cpus()[0]?.model ?? 'unknown',
       postgres: pgVersion,
-      redis: await redisVersion(P.redisUrl),
+      redis: (await redisFacts(P.redisUrl)).version,
     },
     params: {
       releases: P.releases,
