@@ -10,6 +10,7 @@ import { ReleaseListIndex1796200000000 } from './1796200000000-release-list-inde
 import { GateEvaluationDue1796300000000 } from './1796300000000-gate-evaluation-due.js';
 import { HotUpdates1796400000000 } from './1796400000000-hot-updates.js';
 import { CreateInOneRoundTrip1796500000000 } from './1796500000000-create-in-one-round-trip.js';
+import { CreateGenericPlan1796600000000 } from './1796600000000-create-generic-plan.js';
 
 export const MIGRATIONS = [
   Init1763780000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   GateEvaluationDue1796300000000,
   HotUpdates1796400000000,
   CreateInOneRoundTrip1796500000000,
+  CreateGenericPlan1796600000000,
 ];

@@ -46,11 +46,16 @@ describe('a release create in one round trip', () => {
       )
     ).map((e) => `${e.type}:${e.to_state ?? '-'}:${e.actor}`);
 
-  it('its state lists are the code’s (the probe’s literals in the function)', async () => {
+  it('its state lists are the code’s (the probe’s literals in the function), and its plan is kept', async () => {
     const [{ def }] = await env.tdb.query<{ def: string }>(`SELECT pg_get_functiondef('tideline_create_releases'::regproc) AS def`);
     const list = (states: readonly string[]) => `(${states.map((s) => `'${s}'`).join(',')})`;
     expect(def).toContain(`x.state IN ${list(ACTIVE_RELEASE_STATES)}`);
     expect(def).toContain(`x.state IN ${list(LIVE_OR_COMING_STATES)}`);
+    // planned once per connection, not for each call's arrays (migration 1796600000000)
+    const [{ config }] = await env.tdb.query<{ config: string[] }>(
+      `SELECT proconfig AS config FROM pg_proc WHERE proname = 'tideline_create_releases'`,
+    );
+    expect(config).toContain('plan_cache_mode=force_generic_plan');
   });
 
   it('an idle service: running with its first tick due and the stage started; a busy one: queued behind it', async () => {
