@@ -65,13 +65,13 @@ export class ReleaseStore {
   private readonly committed = new CommitListeners<string>();
   /**
    * Creates go in one statement each call (release-create-fast.ts), and creates arriving while
-   * others are being written go together in the next call (issue 13). Eight calls in flight: few
-   * enough that creates share calls under load, enough that one slow commit does not hold every
-   * create behind it (measured: with two, the POST p99 at 200 req/s reached 100–180 ms in two
-   * rounds of three; with eight, 15–32 ms; saturation alike within the noise).
+   * others are being written go together in the next call (issue 13). Two calls in flight: with
+   * eight, calls at saturation carried ~2 creates instead of ~6 and Postgres spent 1.2–1.45 ms
+   * per create instead of 0.82 (bench/results/api-latency-2026-12-03-3.md); the POST p99 tail
+   * at 200 req/s came and went with either.
    */
   private readonly creates = new GroupCommit<CreateRequest, CreateOutcome | Probed>({
-    slots: 8,
+    slots: 2,
     maxBatch: 32,
     keys: ({ input }) => [`service:${input.service}`, ...(input.idempotencyKey === null ? [] : [`key:${input.idempotencyKey}`])],
     many: (requests) => this.createMany(requests),
