@@ -126,23 +126,16 @@ export class Db {
 
   /**
    * Run fn in one transaction that first takes the transaction-scoped lock `key` (waiting for
-   * it), or each of `keys` in sorted order (so two such transactions never wait on each other in
-   * a cycle); the locks are held until the commit. On the server, BEGIN and the locks go in one
-   * round trip (the simple query protocol takes no parameters: keys are sent as quoted literals,
-   * one statement per lock, which Postgres runs in order).
+   * it); the lock is held until the commit. On the server, BEGIN and the lock go in one round
+   * trip (the simple query protocol takes no parameters: the key is sent as a quoted literal).
    */
-  async txLocked<T>(key: string | readonly string[], fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    const keys = typeof key === 'string' ? [key] : [...new Set(key)].sort();
+  async txLocked<T>(key: string, fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const lock = 'SELECT pg_advisory_xact_lock(hashtext($1))';
-    if (this.embedded)
-      return this.tx(async (m) => {
-        for (const k of keys) await m.query(lock, [k]);
-        return fn(m);
-      });
+    if (this.embedded) return this.tx(async (m) => (await m.query(lock, [key]), fn(m)));
     const runner = this.dataSource.createQueryRunner();
     try {
       try {
-        await runner.query(['BEGIN', ...keys.map((k) => lock.replace('$1', pg.escapeLiteral(k)))].join('; '));
+        await runner.query(`BEGIN; ${lock.replace('$1', pg.escapeLiteral(key))}`);
         const out = await fn(runner.manager);
         await runner.query('COMMIT');
         return out;

@@ -8,7 +8,7 @@
  */
 import type { Db } from './db.js';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
-import { admitCreate, requestValues, type CreateProbe, type NewReleaseRow } from './release-create.js';
+import { admitCreate, type CreateProbe, type NewReleaseRow } from './release-create.js';
 import { eventValues } from './sql-params.js';
 import { targetsFromJson } from './release-reads.js';
 import type { CreateOptions, EventInput, NewRelease } from './release-store.js';
@@ -67,7 +67,14 @@ export async function createInOneStatement(db: Db, requests: readonly CreateRequ
   const events = requests.flatMap((r, k) => v[k]!.events.map((x) => ({ service: r.input.service, ...x })));
   const params = [
     [...new Set(inputs.map((i) => `service:${i.service}`))].sort(),
-    ...requestValues(inputs),
+    inputs.map((i) => i.service),
+    inputs.map((i) => i.version),
+    inputs.map((i) => i.image),
+    inputs.map((i) => i.releaseNumber),
+    inputs.map((i) => i.gitSha),
+    inputs.map((i) => i.requestedBy),
+    inputs.map((i) => i.idempotencyKey),
+    inputs.map((i) => JSON.stringify(i.plan)),
     v.map((x) => variantJson(x.idle)),
     v.map((x) => variantJson(x.busy)),
     events.map((x) => x.service),

@@ -6,7 +6,7 @@
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES, ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
 import { preparedQuery } from './db.js';
-import { EVENT_COLUMNS, eventValues, Params, quoted, unnestOf, type Column } from './sql-params.js';
+import { eventInsert, Params, unnestOf, type Column } from './sql-params.js';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import { LIVE_OR_COMING_STATES, payloadDifferences } from './release-admission.js';
 import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS, targetsFromJson, targetsJson } from './release-reads.js';
@@ -32,49 +32,23 @@ export interface CreateProbe {
   newer: ReleaseRecord | null;
 }
 
-type ProbeInput = Pick<NewRelease, 'service' | 'releaseNumber' | 'idempotencyKey'>;
-
-const PROBE_COLUMNS: readonly Column[] = [
-  { name: 'service', type: 'text', json: false },
-  { name: 'release_number', type: 'int', json: false },
-  { name: 'idempotency_key', type: 'text', json: false },
-];
-
-/**
- * The probes of one or more creates (each under its service's lock, in one transaction), in
- * one statement, in the order given. The statement's text is the same for any number of creates.
- */
-export async function probeCreates(m: EntityManager, inputs: readonly ProbeInput[]): Promise<CreateProbe[]> {
-  const p = new Params();
-  const v = unnestOf(
-    p,
-    PROBE_COLUMNS,
-    [inputs.map((i) => i.service), inputs.map((i) => i.releaseNumber), inputs.map((i) => i.idempotencyKey)],
-    true,
-  );
-  const rows = (await preparedQuery(
+export async function probeCreate(
+  m: EntityManager,
+  input: { service: string; releaseNumber: number; idempotencyKey: string | null },
+): Promise<CreateProbe> {
+  const [row] = (await preparedQuery(
     m,
     `SELECT clock_timestamp() AS at,
-       EXISTS (SELECT 1 FROM releases WHERE service = v.service AND state IN ${list(ACTIVE_RELEASE_STATES)}) AS active,
-       (SELECT id FROM releases WHERE idempotency_key = v.idempotency_key) AS "byKey",
-       (SELECT id FROM releases WHERE service = v.service AND release_number = v.release_number) AS "byNumber",
-       (SELECT id FROM releases WHERE service = v.service AND release_number > v.release_number
-          AND state IN ${list(LIVE_OR_COMING_STATES)} ORDER BY release_number DESC LIMIT 1) AS newer
-     FROM ${v} ORDER BY v.ord`,
-    p.list,
-  )) as Array<{ at: Date; active: boolean; byKey: string | null; byNumber: string | null; newer: string | null }>;
+       EXISTS (SELECT 1 FROM releases WHERE service = $1 AND state IN ${list(ACTIVE_RELEASE_STATES)}) AS active,
+       (SELECT id FROM releases WHERE idempotency_key = $3) AS "byKey",
+       (SELECT id FROM releases WHERE service = $1 AND release_number = $2) AS "byNumber",
+       (SELECT id FROM releases WHERE service = $1 AND release_number > $2 AND state IN ${list(LIVE_OR_COMING_STATES)}
+        ORDER BY release_number DESC LIMIT 1) AS newer`,
+    [input.service, input.releaseNumber, input.idempotencyKey],
+  )) as [{ at: Date; active: boolean; byKey: string | null; byNumber: string | null; newer: string | null }];
   // The rare paths (a repeat, an older number) read the whole release they name.
   const load = (id: string | null) => (id === null ? null : readRelease(m, id));
-  const probes: CreateProbe[] = [];
-  for (const row of rows)
-    probes.push({
-      at: row.at,
-      active: row.active,
-      byKey: await load(row.byKey),
-      byNumber: await load(row.byNumber),
-      newer: await load(row.newer),
-    });
-  return probes;
+  return { at: row.at, active: row.active, byKey: await load(row.byKey), byNumber: await load(row.byNumber), newer: await load(row.newer) };
 }
 
 /** What a create does once its probe is read: answer without writing, or insert this row and these events. */
@@ -151,93 +125,59 @@ export type NewReleaseRow = Pick<
   | 'endedAt'
 >;
 
-const RELEASE_INSERT_COLUMNS: readonly Column[] = [
-  ...['service', 'version', 'image'].map((name) => ({ name, type: 'text', json: false })),
-  { name: 'release_number', type: 'int', json: false },
-  ...['git_sha', 'requested_by', 'idempotency_key'].map((name) => ({ name, type: 'text', json: false })),
-  { name: 'plan', type: 'jsonb', json: true },
-  { name: 'created_at', type: 'timestamptz', json: false },
-  ...['state', 'state_reason'].map((name) => ({ name, type: 'text', json: false })),
-  ...['stage_index', 'tick_seq'].map((name) => ({ name, type: 'int', json: false })),
-  { name: 'next_tick_at', type: 'timestamptz', json: false },
-  { name: 'row_version', type: 'int', json: false },
-  ...['started_at', 'ended_at'].map((name) => ({ name, type: 'timestamptz', json: false })),
-];
-
-/** What a create request carries, one array per column: service, version, image, number, git sha, requested by, key, plan. */
-export const requestValues = (rows: readonly NewRelease[]): unknown[][] => [
-  rows.map((r) => r.service),
-  rows.map((r) => r.version),
-  rows.map((r) => r.image),
-  rows.map((r) => r.releaseNumber),
-  rows.map((r) => r.gitSha),
-  rows.map((r) => r.requestedBy),
-  rows.map((r) => r.idempotencyKey),
-  rows.map((r) => JSON.stringify(r.plan)),
-];
-
-const releaseValues = (rows: readonly NewReleaseRow[]): unknown[][] => [
-  ...requestValues(rows),
-  rows.map((r) => r.createdAt),
-  rows.map((r) => r.state),
-  rows.map((r) => r.stateReason),
-  rows.map((r) => r.stageIndex),
-  rows.map((r) => r.tickSeq),
-  rows.map((r) => r.nextTickAt),
-  rows.map((r) => r.rowVersion),
-  rows.map((r) => r.startedAt),
-  rows.map((r) => r.endedAt),
-];
-
-const SERVICE: Column = { name: 'service', type: 'text', json: false };
-
 /**
- * One statement for one or more created releases (of distinct services, each under its lock):
- * their rows (id, updated_at and the rest from their defaults), a pending target per region of
- * each plan, and their events in the order given. Returns each release and its targets as
- * stored, in the order given, targets in the order the API shows them. The text is the same for
- * any number of releases, regions and events (one prepared statement).
+ * One statement for a created release: its row (id, updated_at and the rest from their
+ * defaults), a pending target per region of the plan, and its events in the order given.
+ * Returns the release and its targets as stored, targets in the order the API shows them.
  */
 export async function insertCreated(
   m: EntityManager,
-  creates: ReadonlyArray<{ row: NewReleaseRow; events: readonly EventInput[] }>,
-): Promise<Array<{ release: ReleaseRecord; targets: TargetRecord[] }>> {
-  const rows = creates.map((c) => c.row);
-  if (new Set(rows.map((r) => r.service)).size !== rows.length) throw new Error('insertCreated: one release per service');
+  r: NewReleaseRow,
+  events: readonly EventInput[],
+): Promise<{ release: ReleaseRecord; targets: TargetRecord[] }> {
   const p = new Params();
-  const columns = RELEASE_INSERT_COLUMNS.map((c) => quoted(c.name)).join(', ');
-  const releases = unnestOf(p, RELEASE_INSERT_COLUMNS, releaseValues(rows), true);
-  const regions = rows.flatMap((r) =>
-    r.plan.stages.flatMap((stage) =>
-      stage.regions.map((g) => ({ service: r.service, stage: stage.index, region: g.region, workloads: g.workloads })),
-    ),
+  const release = [
+    p.add(r.service, 'text'),
+    p.add(r.version, 'text'),
+    p.add(r.image, 'text'),
+    p.add(r.releaseNumber, 'int'),
+    p.add(r.gitSha, 'text'),
+    p.add(r.requestedBy, 'text'),
+    p.add(r.idempotencyKey, 'text'),
+    p.add(JSON.stringify(r.plan), 'jsonb'),
+    p.add(r.createdAt, 'timestamptz'),
+    p.add(r.state, 'text'),
+    p.add(r.stateReason, 'text'),
+    p.add(r.stageIndex, 'int'),
+    p.add(r.tickSeq, 'int'),
+    p.add(r.nextTickAt, 'timestamptz'),
+    p.add(r.rowVersion, 'int'),
+    p.add(r.startedAt, 'timestamptz'),
+    p.add(r.endedAt, 'timestamptz'),
+  ];
+  const regions = r.plan.stages.flatMap((stage) =>
+    stage.regions.map((g) => ({ stage: stage.index, region: g.region, workloads: g.workloads })),
   );
-  const targets = unnestOf(
-    p,
-    [SERVICE, ...REGION_COLUMNS],
-    [
-      regions.map((g) => g.service),
-      regions.map((g) => g.stage),
-      regions.map((g) => g.region),
-      regions.map((g) => JSON.stringify(g.workloads)),
-    ],
-  );
-  const events = creates.flatMap((c) => c.events.map((e) => ({ service: c.row.service, e })));
-  const eventColumns = EVENT_COLUMNS.map((c) => quoted(c.name));
-  const eventRows = unnestOf(p, [SERVICE, ...EVENT_COLUMNS], [events.map((x) => x.service), ...eventValues(events.map((x) => x.e))], true);
-  // prepared: its text is the same for any number of releases, regions and events
-  const sql = `WITH r AS (INSERT INTO releases (${columns})
-       SELECT ${RELEASE_INSERT_COLUMNS.map((c) => `v.${quoted(c.name)}`).join(', ')} FROM ${releases} ORDER BY v.ord
-       RETURNING ${RELEASE_COLUMNS}),
-     t AS (INSERT INTO region_targets (release_id, stage_index, region, state, workloads)
-       SELECT r.id, v.stage_index, v.region, 'pending', v.workloads FROM r JOIN ${targets} ON v.service = r.service
-       RETURNING ${TARGET_COLUMNS}),
-     e AS (INSERT INTO release_events (release_id, ${eventColumns.join(', ')})
-       SELECT r.id, ${eventColumns.map((c) => `v.${c}`).join(', ')} FROM r JOIN ${eventRows} ON v.service = r.service ORDER BY v.ord)
-     SELECT r.*, (SELECT ${targetsJson('x')} FROM t x WHERE x."releaseId" = r.id) AS targets FROM r`;
-  const stored = (await preparedQuery(m, sql, p.list)) as Array<
+  const ctes = [
+    `r AS (INSERT INTO releases (service, version, image, release_number, git_sha, requested_by, idempotency_key, plan, created_at,
+       state, state_reason, stage_index, tick_seq, next_tick_at, row_version, started_at, ended_at)
+     VALUES (${release.join(', ')}) RETURNING ${RELEASE_COLUMNS})`,
+  ];
+  if (regions.length > 0) {
+    ctes.push(`t AS (INSERT INTO region_targets (release_id, stage_index, region, state, workloads)
+     SELECT r.id, v.stage_index, v.region, 'pending', v.workloads FROM r, ${unnestOf(p, REGION_COLUMNS, [
+       regions.map((g) => g.stage),
+       regions.map((g) => g.region),
+       regions.map((g) => JSON.stringify(g.workloads)),
+     ])}
+     RETURNING ${TARGET_COLUMNS})`);
+  }
+  if (events.length > 0) ctes.push(`e AS (${eventInsert(p, events, 'r.id', { from: 'r' })})`);
+  const targets = regions.length > 0 ? `(SELECT ${targetsJson('t')} FROM t)` : 'NULL::json';
+  // prepared: its text is the same for any number of regions and events
+  const rows = (await preparedQuery(m, `WITH ${ctes.join(',\n')}\nSELECT r.*, ${targets} AS targets FROM r`, p.list)) as Array<
     ReleaseRecord & { targets: string | Array<Record<string, unknown>> | null }
   >;
-  const byService = new Map(stored.map(({ targets: raw, ...release }) => [release.service, { release, targets: targetsFromJson(raw) }]));
-  return rows.map((r) => byService.get(r.service)!);
+  const { targets: raw, ...stored } = rows[0]!;
+  return { release: stored, targets: targetsFromJson(raw) };
 }

@@ -8,7 +8,7 @@ import { ACTIVE_SQL, promoteNext } from './release-queue.js';
 import { nextTick, supersede } from './release-rows.js';
 import { isDuplicateRelease, type FieldDifference } from './release-admission.js';
 import { stepStatement, stepWritten, type StepWrite } from './step-sql.js';
-import { admitCreate, insertCreated, probeCreates, type CreateProbe } from './release-create.js';
+import { admitCreate, insertCreated, probeCreate, type CreateProbe } from './release-create.js';
 import { createInOneStatement, type CreateRequest, type Probed } from './release-create-fast.js';
 import { GroupCommit } from './group-commit.js';
 import { RELEASE_COLUMNS, readRelease, readReleaseWithTargets, readSummaries, readTargets, type ReleaseSummary } from './release-reads.js';
@@ -140,8 +140,7 @@ export class ReleaseStore {
   }
 
   private async createIn(m: EntityManager, input: NewRelease, actor: string, opts: CreateOptions): Promise<CreateOutcome> {
-    const [probe] = await probeCreates(m, [input]);
-    const admitted = admitCreate(probe!, input, actor, opts.allowOlder === true);
+    const admitted = admitCreate(await probeCreate(m, input), input, actor, opts.allowOlder === true);
     if (admitted.kind !== 'insert') return admitted;
     // Row-locked now; they end `superseded` once this release has an id to name.
     const superseded: ReleaseRecord[] = opts.supersede
@@ -151,7 +150,7 @@ export class ReleaseStore {
         )
       : [];
     // the release, its pending targets and its events: one statement
-    const [{ release, targets }] = (await insertCreated(m, [admitted])) as [{ release: ReleaseRecord; targets: TargetRecord[] }];
+    const { release, targets } = await insertCreated(m, admitted.row, admitted.events);
     for (const old of superseded) {
       await supersede(m, old, `superseded by release number ${input.releaseNumber} (${input.version})`, {
         type: 'release.superseded',

@@ -41,7 +41,7 @@ export function unnestOf(p: Params, columns: readonly Column[], values: readonly
   return `unnest(${arrays.join(', ')})${ordinal ? ' WITH ORDINALITY' : ''} AS v(${names.join(', ')})`;
 }
 
-export const EVENT_COLUMNS: readonly Column[] = [
+const EVENT_COLUMNS: readonly Column[] = [
   ...['type', 'actor', 'region', 'from_state', 'to_state', 'reason'].map((name) => ({ name, type: 'text', json: false })),
   { name: 'data', type: 'jsonb', json: true },
 ];
