@@ -9,7 +9,7 @@ import { afterStep, type Db, type ReleaseRecord, type ReleaseStore, type TargetR
 import { releaseLock } from '../locks.js';
 import type { Clock, Logger, TickScheduler } from '../ports.js';
 import type { Drainer } from './drainer.js';
-import { failureChange, pauseChange, toView } from './failure-response.js';
+import { awaitApprovalChange, failureChange, onlyFailures, pauseChange, toView } from './failure-response.js';
 import type { GateRunner } from './gate-runner.js';
 import type { Preflight } from './preflight.js';
 import type { RegionDriver } from './region-driver.js';
@@ -153,14 +153,7 @@ export class AdvanceRelease {
           nowMs,
         ),
       )) ??
-      (await this.commit(
-        release,
-        await this.driver.patch(
-          release,
-          deploying.filter((t) => t.previous && !t.patchedAt),
-          nowMs,
-        ),
-      )) ??
+      (await this.commit(release, await this.patchAndObserve(release, targets, deploying, nowMs))) ??
       (await this.commit(
         release,
         await this.driver.observeDeploy(
@@ -180,7 +173,7 @@ export class AdvanceRelease {
     const decision = decideStage(stage, targets.map(toView), nowMs);
     const verification = verifyChange(release, targets, decision.verify, nowMs);
     if (verification.pause) return (await this.commit(release, pauseChange(release, verification.pause, nowMs)))!;
-    const change = verification.change;
+    let change = verification.change;
     const complete = decision.complete && verification.waiting.length === 0;
     const waits: number[] = [];
     if (complete) {
@@ -188,6 +181,7 @@ export class AdvanceRelease {
     } else {
       const blockers = await this.startTargets(release, change, targets, decision.start, nowMs);
       if (blockers !== null) waits.push(Math.max(0, blockers - nowMs));
+      change = mergeChanges(change, await this.recordStarted(release, targets, change, nowMs));
     }
     const committed = await this.commit(release, change);
     if (committed) return committed;
@@ -196,6 +190,39 @@ export class AdvanceRelease {
     if (decision.nextBakeEndMs !== null) waits.push(Math.max(0, decision.nextBakeEndMs - nowMs));
     if (gates.nextDueMs !== null) waits.push(Math.max(0, gates.nextDueMs - nowMs));
     return { changed: false, wakeInMs: waits.length > 0 ? Math.min(...waits) : null };
+  }
+
+  /**
+   * Patch the recorded targets, then look at their rollouts at once: the patch and what was seen
+   * commit together. Looking is no side effect, so nothing new is sent before this commit; a
+   * worker killed before it re-sends the same patch on resume (idempotent).
+   */
+  private async patchAndObserve(
+    release: ReleaseRecord,
+    targets: TargetRecord[],
+    deploying: TargetRecord[],
+    nowMs: number,
+  ): Promise<StepChange> {
+    const patched = await this.driver.patch(
+      release,
+      deploying.filter((t) => t.previous && !t.patchedAt),
+      nowMs,
+    );
+    const sent = new Set(patched.targets.filter((t) => t.patch.patchedAt).map((t) => t.id));
+    if (sent.size === 0) return patched;
+    const after = afterStep(release, targets, patched).targets.filter((t) => sent.has(t.id));
+    return mergeChanges(patched, await this.driver.observeDeploy(release, after, nowMs));
+  }
+
+  /**
+   * Record what runs in the regions `change` starts, in the same commit as their start: the
+   * record is committed before any of them is patched, one commit sooner.
+   */
+  private async recordStarted(release: ReleaseRecord, targets: TargetRecord[], change: StepChange, nowMs: number): Promise<StepChange> {
+    const started = new Set(change.targets.filter((t) => t.patch.state === 'deploying').map((t) => t.id));
+    if (started.size === 0) return emptyChange();
+    const after = afterStep(release, targets, change).targets.filter((t) => started.has(t.id) && !t.previous);
+    return this.driver.record(release, after, nowMs);
   }
 
   /** The stage is verified: the release succeeds, waits for approval, or moves to the next stage. */
@@ -259,25 +286,4 @@ export class AdvanceRelease {
     if ('change' in phase) return (await this.commit(release, phase.change))!;
     return { changed: false, wakeInMs: phase.waitMs };
   }
-}
-
-/** The current stage needs an operator's approval before any of its regions is touched. */
-function awaitApprovalChange(release: ReleaseRecord): StepChange {
-  const stage = release.plan.stages[release.stageIndex]!;
-  const move = moveRelease(release, 'awaiting_approval', {
-    type: 'release.awaiting_approval',
-    actor: ENGINE_ACTOR,
-    data: { stage: stage.name },
-  });
-  return { release: { ...move.patch, stateReason: `stage ${stage.name} requires approval` }, targets: [], events: [move.event] };
-}
-
-/** While a release is held, a rollout is only watched for failure: completion is seen after resume. */
-function onlyFailures(change: StepChange): StepChange {
-  const failed = new Set(change.targets.filter((t) => t.patch.state === 'failed').map((t) => t.id));
-  return {
-    targets: change.targets.filter((t) => failed.has(t.id)),
-    events: change.events.filter((e) => e.type === 'region.failed'),
-    evaluations: [],
-  };
 }

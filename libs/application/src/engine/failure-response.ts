@@ -1,7 +1,8 @@
 /**
- * Writes for a release that must stop: a failed region triggers its stage's failure policy
- * (in any stage: regions verified earlier are still watched), and a gate that cannot be
- * evaluated pauses the release. Pure: builds a StepChange from what was read.
+ * Writes for a release that must stop or wait: a failed region triggers its stage's failure
+ * policy (in any stage: regions verified earlier are still watched), a gate that cannot be
+ * evaluated pauses the release, a stage that needs approval waits for it. Pure: builds a
+ * StepChange from what was read.
  */
 import { ENGINE_ACTOR, moveRelease, moveTarget, respondToFailure, strongestPolicy, type TargetView } from '#domain';
 import type { ReleaseRecord, TargetRecord } from '#persistence';
@@ -69,4 +70,25 @@ export function rollBackTargets(
     const move = moveTarget(t, 'rolling_back', { type: 'region.rolling_back', actor });
     pushTargetMove(change, id, move, { rollbackStartedAt: new Date(nowMs) });
   }
+}
+
+/** The current stage needs an operator's approval before any of its regions is touched. */
+export function awaitApprovalChange(release: ReleaseRecord): StepChange {
+  const stage = release.plan.stages[release.stageIndex]!;
+  const move = moveRelease(release, 'awaiting_approval', {
+    type: 'release.awaiting_approval',
+    actor: ENGINE_ACTOR,
+    data: { stage: stage.name },
+  });
+  return { release: { ...move.patch, stateReason: `stage ${stage.name} requires approval` }, targets: [], events: [move.event] };
+}
+
+/** While a release is held, a rollout is only watched for failure: completion is seen after resume. */
+export function onlyFailures(change: StepChange): StepChange {
+  const failed = new Set(change.targets.filter((t) => t.patch.state === 'failed').map((t) => t.id));
+  return {
+    targets: change.targets.filter((t) => failed.has(t.id)),
+    events: change.events.filter((e) => e.type === 'region.failed'),
+    evaluations: [],
+  };
 }
