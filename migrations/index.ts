@@ -11,6 +11,7 @@ import { GateEvaluationDue1796300000000 } from './1796300000000-gate-evaluation-
 import { HotUpdates1796400000000 } from './1796400000000-hot-updates.js';
 import { CreateInOneRoundTrip1796500000000 } from './1796500000000-create-in-one-round-trip.js';
 import { CreateGenericPlan1796600000000 } from './1796600000000-create-generic-plan.js';
+import { CreateJsonBatch1796700000000 } from './1796700000000-create-json-batch.js';
 
 export const MIGRATIONS = [
   Init1763780000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   HotUpdates1796400000000,
   CreateInOneRoundTrip1796500000000,
   CreateGenericPlan1796600000000,
+  CreateJsonBatch1796700000000,
 ];

@@ -60,7 +60,7 @@ describe('a release create in one round trip', () => {
 
   it('an idle service: running with its first tick due and the stage started; a busy one: queued behind it', async () => {
     const first = await create.execute(cmd('svc0', 1));
-    const second = await create.execute(cmd('svc0', 2));
+    const second = await create.execute({ ...cmd('svc0', 2), gitSha: 'a1b2c3d', requestedBy: 'ana', idempotencyKey: 'ci-run-7' });
     expect(first.release).toMatchObject({ state: 'running', tickSeq: 1, stateReason: null, stageIndex: 0, rowVersion: 1 });
     expect(first.release.startedAt).toBeInstanceOf(Date);
     expect(first.release.nextTickAt).toBeInstanceOf(Date);
@@ -68,7 +68,8 @@ describe('a release create in one round trip', () => {
     expect(second.release.stateReason).toMatch(/another release of this service is active/);
     expect(await events(first.release.id)).toEqual(['release.created:running:ci', `stage.started:-:${ENGINE_ACTOR}`]);
     expect(await events(second.release.id)).toEqual(['release.created:queued:ci']);
-    // what the call answered is what a read gives
+    expect(second.release).toMatchObject({ gitSha: 'a1b2c3d', requestedBy: 'ana', idempotencyKey: 'ci-run-7' });
+    // what the call answered (built from what it sent and the ids it chose) is what a read gives
     for (const r of [first, second]) {
       const stored = await store.getWithTargets(r.release.id);
       expect(stored).toEqual({ release: r.release, targets: r.targets });
