@@ -1,4 +1,5 @@
 /** The gate bench's view of the API: the bodies it reads and the calls it makes (bench/gate-reaction.ts). */
+import type { EventView, GatesView } from '#view-types';
 import { sleep } from './support.js';
 import { benchHeaders } from './token.js';
 
@@ -8,32 +9,6 @@ export interface ReleaseBody {
   stateReason: string | null;
   stages: Array<{ name: string; regions: Array<{ region: string; state: string; reason: string | null }> }>;
 }
-export interface GatesBody {
-  gates: Array<{
-    region: string;
-    gate: string;
-    worstCaseBreachToActionMs: number;
-    status: { lastVerdict: string | null; evaluations: number; failed: boolean } | null;
-  }>;
-  evaluations: Array<{
-    id: string;
-    region: string;
-    verdict: string;
-    observed: number | string | null;
-    query: string;
-    durationMs: number;
-    dueAt: string | null;
-    evaluatedAt: string;
-  }>;
-  nextAfter: string | null;
-}
-export interface EventBody {
-  id: string;
-  type: string;
-  region: string | null;
-  at: string;
-}
-
 export async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
@@ -46,23 +21,23 @@ export async function api<T>(base: string, method: string, path: string, body?: 
 }
 
 /** Every stored evaluation (paged) and the gates' status. */
-export async function allGates(base: string, id: string): Promise<GatesBody> {
-  const first = await api<GatesBody>(base, 'GET', `/v1/releases/${id}/gates?limit=1000`);
+export async function allGates(base: string, id: string): Promise<GatesView> {
+  const first = await api<GatesView>(base, 'GET', `/v1/releases/${id}/gates?limit=1000`);
   const evaluations = [...first.evaluations];
   let after = first.nextAfter;
   while (after) {
-    const page = await api<GatesBody>(base, 'GET', `/v1/releases/${id}/gates?limit=1000&after=${after}`);
+    const page = await api<GatesView>(base, 'GET', `/v1/releases/${id}/gates?limit=1000&after=${after}`);
     evaluations.push(...page.evaluations);
     after = page.nextAfter;
   }
   return { gates: first.gates, evaluations, nextAfter: null };
 }
 
-export async function allEvents(base: string, id: string): Promise<EventBody[]> {
-  const out: EventBody[] = [];
+export async function allEvents(base: string, id: string): Promise<EventView[]> {
+  const out: EventView[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await api<{ items: EventBody[] }>(base, 'GET', `/v1/releases/${id}/events?limit=1000${after ? `&after=${after}` : ''}`);
+    const page = await api<{ items: EventView[] }>(base, 'GET', `/v1/releases/${id}/events?limit=1000${after ? `&after=${after}` : ''}`);
     out.push(...page.items);
     if (page.items.length < 1000) return out;
     after = page.items.at(-1)!.id;

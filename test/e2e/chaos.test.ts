@@ -8,16 +8,9 @@
  * verified region has passing evaluations covering its bake.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluationView, EventView, TargetView } from '#view-types';
 import { call, type ApiResponse } from '../support/api-client.js';
-import {
-  coveredMs,
-  effectsByRegion,
-  TERMINAL_STATES,
-  transitionsAfterTerminal,
-  type EvaluationBody,
-  type EventBody,
-  type TargetBody,
-} from '../support/chaos-oracles.js';
+import { coveredMs, effectsByRegion, TERMINAL_STATES, transitionsAfterTerminal } from '../support/chaos-oracles.js';
 import { ERROR_RATE_QUERY, image, REQUESTS_QUERY, startGateEnv, type GateEnv } from '../support/gate-env.js';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis.js';
 import { spawnWorker, startApi, type Proc } from '../support/processes.js';
@@ -169,11 +162,11 @@ describe('chaos: SIGKILLs of APIs and workers, Redis restarted empty', () => {
     );
 
     // every release terminal within the bound
-    const finals = new Map<string, { state: string; stages: Array<{ regions: TargetBody[] }> }>();
+    const finals = new Map<string, { state: string; stages: Array<{ regions: TargetView[] }> }>();
     while (Date.now() - started < BOUND_MS && finals.size < created.length) {
       for (const c of created) {
         if (finals.has(c.id)) continue;
-        const r = await anyApi<{ state: string; stages: Array<{ regions: TargetBody[] }> }>('GET', `/v1/releases/${c.id}`);
+        const r = await anyApi<{ state: string; stages: Array<{ regions: TargetView[] }> }>('GET', `/v1/releases/${c.id}`);
         if (r.status === 200 && TERMINAL_STATES.includes(r.body.state)) finals.set(c.id, r.body);
       }
       await sleep(500);
@@ -183,7 +176,7 @@ describe('chaos: SIGKILLs of APIs and workers, Redis restarted empty', () => {
     await Promise.all(starting);
     const pending: string[] = [];
     for (const c of created.filter((x) => !finals.has(x.id))) {
-      const r = await anyApi<{ state: string; stateReason: string | null; stages: Array<{ regions: TargetBody[] }> }>(
+      const r = await anyApi<{ state: string; stateReason: string | null; stages: Array<{ regions: TargetView[] }> }>(
         'GET',
         `/v1/releases/${c.id}`,
       );
@@ -236,10 +229,10 @@ describe('chaos: SIGKILLs of APIs and workers, Redis restarted empty', () => {
 
     for (const c of created) {
       // no transition out of a terminal state
-      const events = (await anyApi<{ items: EventBody[] }>('GET', `/v1/releases/${c.id}/events?limit=1000`)).body.items;
+      const events = (await anyApi<{ items: EventView[] }>('GET', `/v1/releases/${c.id}/events?limit=1000`)).body.items;
       expect(transitionsAfterTerminal(events), c.id).toEqual([]);
       // every verified region: passing bake evaluations cover its bake
-      const evaluations = (await anyApi<{ evaluations: EvaluationBody[] }>('GET', `/v1/releases/${c.id}/gates?limit=1000`)).body
+      const evaluations = (await anyApi<{ evaluations: EvaluationView[] }>('GET', `/v1/releases/${c.id}/gates?limit=1000`)).body
         .evaluations;
       for (const t of finals.get(c.id)!.stages.flatMap((s) => s.regions)) {
         if (!t.verifiedAt) continue;

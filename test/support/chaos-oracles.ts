@@ -1,31 +1,8 @@
 /** Oracles of the chaos test (issue 15): computed from what the simulator and the API recorded, not from the engine's bookkeeping. */
+import type { EventView } from '#view-types';
 import type { PatchLogEntry } from '../../apps/simulator/src/state.js';
 
 export const TERMINAL_STATES = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'];
-
-export interface TargetBody {
-  region: string;
-  state: string;
-  rolloutCompletedAt: string | null;
-  bakeEndsAt: string | null;
-  verifiedAt: string | null;
-}
-
-export interface EventBody {
-  id: string;
-  type: string;
-  region: string | null;
-  fromState: string | null;
-  toState: string | null;
-}
-
-export interface EvaluationBody {
-  region: string;
-  stageIndex: number;
-  phase: string;
-  verdict: string;
-  evaluatedAt: string;
-}
 
 /** Per region, the effects (`image|release label`) of one service's applied patches, consecutive repeats collapsed. */
 export function effectsByRegion(log: readonly PatchLogEntry[], service: string): Map<string, string[]> {
@@ -40,7 +17,7 @@ export function effectsByRegion(log: readonly PatchLogEntry[], service: string):
 }
 
 /** Release-level transitions after the first one into a terminal state (must be none). */
-export function transitionsAfterTerminal(events: readonly EventBody[]): EventBody[] {
+export function transitionsAfterTerminal(events: readonly EventView[]): EventView[] {
   const ordered = [...events].sort((a, b) => Number(a.id) - Number(b.id));
   const end = ordered.findIndex((e) => e.region === null && e.toState !== null && TERMINAL_STATES.includes(e.toState));
   if (end < 0) return [];

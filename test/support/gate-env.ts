@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GatesView } from '#view-types';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../apps/simulator/src/server.js';
 import { startPrometheus, type RunningPrometheus } from '../../scripts/prometheus.js';
 import { call, waitForRelease, type ReleaseBody } from './api-client.js';
@@ -52,7 +53,7 @@ export interface GateEnv {
   processEnv: NodeJS.ProcessEnv;
   create(service: string, version: string, releaseNumber: number): Promise<ReleaseBody>;
   waitFor(id: string, done: (r: ReleaseBody) => boolean, timeoutMs?: number): Promise<ReleaseBody>;
-  gates(id: string): Promise<GatesBody>;
+  gates(id: string): Promise<GatesView>;
   events(id: string): Promise<
     Array<{
       id: string;
@@ -65,34 +66,6 @@ export interface GateEnv {
     }>
   >;
   close(): Promise<void>;
-}
-
-export interface EvaluationBody {
-  id: string;
-  region: string;
-  gate: string;
-  phase: 'bake' | 'watch';
-  verdict: 'pass' | 'fail' | 'inconclusive' | 'error';
-  reason: string;
-  query: string;
-  baselineQuery: string | null;
-  values: Array<{ labels: Record<string, string>; value: number | string }>;
-  observed: number | string | null;
-  baseline: number | string | null;
-  evidence: number | string | null;
-  threshold: string;
-  durationMs: number;
-  evaluatedAt: string;
-}
-
-export interface GatesBody {
-  gates: Array<{
-    region: string;
-    gate: string;
-    worstCaseBreachToActionMs: number;
-    status: { lastVerdict: string | null; evaluations: number; failed: boolean } | null;
-  }>;
-  evaluations: EvaluationBody[];
 }
 
 export const image = (service: string, version: string) => `registry.example.com/shop/${service}:${version}`;
@@ -190,7 +163,7 @@ async function startGateEnvParts(o: GateEnvOptions, started: Array<() => Promise
     },
     waitFor: (id, done, timeoutMs = 60_000) => waitForRelease(api.url, id, done, timeoutMs),
     async gates(id) {
-      return (await call<GatesBody>(api.url, 'GET', `/v1/releases/${id}/gates?limit=1000`)).body;
+      return (await call<GatesView>(api.url, 'GET', `/v1/releases/${id}/gates?limit=1000`)).body;
     },
     async events(id) {
       return (await call<{ items: Awaited<ReturnType<GateEnv['events']>> }>(api.url, 'GET', `/v1/releases/${id}/events`)).body.items;
