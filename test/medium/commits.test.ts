@@ -72,6 +72,9 @@ describe('medium: what each deploy commit holds', () => {
     // r2 takes 20 s: its patch commits alone, its bake starts with a later look
     const [r2Patched] = holding(commits, 'r2 region.patched');
     expect(r2Patched?.events).not.toContain('r2 region.baking');
+    // …and its rollout is looked at once in the tick that patched it, not again by the tick's next phase
+    const r2Deploy = e.clusters.calls.find((c) => c.region === 'r2' && c.op === 'deploy')!;
+    expect(e.clusters.calls.filter((c) => c.region === 'r2' && c.op === 'observe' && c.atMs === r2Deploy.atMs)).toHaveLength(1);
     const [r2Baking] = holding(commits, 'r2 region.baking');
     expect(commits.indexOf(r2Baking!)).toBeGreaterThan(commits.indexOf(r2Patched!));
     expect(e.clusters.image('r2', 'commit-merge')).toBe(e.image());

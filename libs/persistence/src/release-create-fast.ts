@@ -53,9 +53,9 @@ const createJson = (i: NewRelease, v: { idle: NewReleaseRow; busy: NewReleaseRow
   version: i.version,
   image: i.image,
   number: i.releaseNumber,
-  git_sha: i.gitSha ?? null,
-  requested_by: i.requestedBy ?? null,
-  key: i.idempotencyKey ?? null,
+  git_sha: i.gitSha,
+  requested_by: i.requestedBy,
+  key: i.idempotencyKey,
   plan: i.plan,
   idle: variantOf(v.idle),
   busy: variantOf(v.busy),
@@ -111,9 +111,6 @@ export async function createInOneStatement(db: Db, requests: readonly CreateRequ
     const variant = row.active ? v[k]!.busy : v[k]!.idle;
     const release: ReleaseRecord = {
       ...variant,
-      gitSha: variant.gitSha ?? null,
-      requestedBy: variant.requestedBy ?? null,
-      idempotencyKey: variant.idempotencyKey ?? null,
       id: row.id,
       createdAt: row.at,
       updatedAt: row.updated_at,

@@ -51,8 +51,10 @@ export class AdvanceRelease {
       let { release, targets } = loaded;
       if (release.tickSeq !== job.seq) return 'stale';
       let wakeInMs: number | null = 0;
+      // targets whose rollout this tick has already looked at (right after patching them)
+      const seen = new Set<string>();
       for (let i = 0; i < MAX_PHASES_PER_TICK; i++) {
-        const result = await this.step(release, targets);
+        const result = await this.step(release, targets, seen);
         if (!result.changed) {
           wakeInMs = result.wakeInMs;
           break;
@@ -80,11 +82,11 @@ export class AdvanceRelease {
     if (next) await this.ticks.enqueueTick(next.id, next.tickSeq, 0);
   }
 
-  private async step(release: ReleaseRecord, targets: TargetRecord[]): Promise<StepResult> {
+  private async step(release: ReleaseRecord, targets: TargetRecord[], seen: Set<string>): Promise<StepResult> {
     const nowMs = this.clock.now().getTime();
     switch (release.state) {
       case 'running':
-        return this.runningStep(release, targets, nowMs);
+        return this.runningStep(release, targets, nowMs, seen);
       case 'rolling_back':
         return this.rollbackStep(release, targets, nowMs);
       case 'paused':
@@ -142,7 +144,7 @@ export class AdvanceRelease {
     return { changed: false, wakeInMs: waits.length > 0 ? Math.min(...waits) : null };
   }
 
-  private async runningStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number): Promise<StepResult> {
+  private async runningStep(release: ReleaseRecord, targets: TargetRecord[], nowMs: number, seen: Set<string>): Promise<StepResult> {
     const deploying = targets.filter((t) => t.state === 'deploying');
     const phase =
       (await this.commit(
@@ -153,12 +155,12 @@ export class AdvanceRelease {
           nowMs,
         ),
       )) ??
-      (await this.commit(release, await this.patchAndObserve(release, targets, deploying, nowMs))) ??
+      (await this.commit(release, await this.patchAndObserve(release, targets, deploying, nowMs, seen))) ??
       (await this.commit(
         release,
         await this.driver.observeDeploy(
           release,
-          deploying.filter((t) => t.patchedAt),
+          deploying.filter((t) => t.patchedAt && !seen.has(t.id)),
           nowMs,
         ),
       ));
@@ -195,13 +197,15 @@ export class AdvanceRelease {
   /**
    * Patch the recorded targets, then look at their rollouts at once: the patch and what was seen
    * commit together. Looking is no side effect, so nothing new is sent before this commit; a
-   * worker killed before it re-sends the same patch on resume (idempotent).
+   * worker killed before it re-sends the same patch on resume (idempotent). The targets looked
+   * at go into `seen`: the tick's next phases do not look at them again.
    */
   private async patchAndObserve(
     release: ReleaseRecord,
     targets: TargetRecord[],
     deploying: TargetRecord[],
     nowMs: number,
+    seen: Set<string>,
   ): Promise<StepChange> {
     const patched = await this.driver.patch(
       release,
@@ -211,6 +215,7 @@ export class AdvanceRelease {
     const sent = new Set(patched.targets.filter((t) => t.patch.patchedAt).map((t) => t.id));
     if (sent.size === 0) return patched;
     const after = afterStep(release, targets, patched).targets.filter((t) => sent.has(t.id));
+    for (const id of sent) seen.add(id);
     return mergeChanges(patched, await this.driver.observeDeploy(release, after, nowMs));
   }
 
