@@ -12,6 +12,7 @@ import { HotUpdates1796400000000 } from './1796400000000-hot-updates.js';
 import { CreateInOneRoundTrip1796500000000 } from './1796500000000-create-in-one-round-trip.js';
 import { CreateGenericPlan1796600000000 } from './1796600000000-create-generic-plan.js';
 import { CreateJsonBatch1796700000000 } from './1796700000000-create-json-batch.js';
+import { TargetsWhenStarted1796800000000 } from './1796800000000-targets-when-started.js';
 
 export const MIGRATIONS = [
   Init1763780000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreateInOneRoundTrip1796500000000,
   CreateGenericPlan1796600000000,
   CreateJsonBatch1796700000000,
+  TargetsWhenStarted1796800000000,
 ];

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { CreateRelease, QUEUES, tickJobId, ValidationError } from '#application';
+import { CancelRelease, CreateRelease, QUEUES, tickJobId, ValidationError } from '#application';
 import { loadConfig, type TidelineConfig } from '#config';
 import { JobQueues, redisConnection } from '#integrations';
 import { createDataSource, Db, ReleaseStore } from '#persistence';
@@ -31,7 +31,7 @@ describe('persistence on real Postgres', () => {
         simulatorUrl: 'http://127.0.0.1:1',
         canary: 'c1',
         waves: [{ name: 'wave-1', regions: ['r1', 'r2'] }],
-        services: ['checkout', 'search', 'cart'],
+        services: ['checkout', 'search', 'cart', 'billing'],
         supersede: ['cart'],
       }),
     );
@@ -110,11 +110,30 @@ describe('persistence on real Postgres', () => {
     const c = (await create.execute(cmd('search', 3))).release;
     expect([a.state, b.state, c.state]).toEqual(['running', 'queued', 'queued']);
     expect(await store.promoteNextQueued('search')).toBeNull();
+    // a queued release has no target rows: its targets are its plan's, pending, with the ids their rows will get
+    const rowsOf = async (id: string) =>
+      (
+        await tdb.query<{ id: string; region: string; state: string }>(
+          `SELECT id, region, state FROM region_targets WHERE release_id = $1 ORDER BY stage_index, region`,
+          [id],
+        )
+      ).map((t) => [t.id, t.region, t.state]);
+    expect(await rowsOf(b.id)).toEqual([]);
+    const planned = await store.targets(b.id);
+    expect(planned.map((t) => [t.stageIndex, t.region, t.state])).toEqual([
+      [0, 'c1', 'pending'],
+      [1, 'r1', 'pending'],
+      [1, 'r2', 'pending'],
+    ]);
 
     await store.applyStep(a, { release: { state: 'succeeded', endedAt: new Date() }, targets: [], events: [] });
     const next = await store.promoteNextQueued('search');
     expect(next?.id).toBe(b.id);
     expect(next?.state).toBe('running');
+    // the commit that started it wrote its targets, with the ids it showed while queued
+    expect(await rowsOf(b.id)).toEqual(planned.map((t) => [t.id, t.region, 'pending']));
+    expect((await store.getWithTargets(b.id))?.targets).toEqual(await store.targets(b.id));
+    expect(await rowsOf(c.id)).toEqual([]);
     expect((await store.get(c.id))?.state).toBe('queued');
     expect(await store.promoteNextQueued('search')).toBeNull();
     expect(await store.servicesWaitingForPromotion()).not.toContain('search');
@@ -137,10 +156,36 @@ describe('persistence on real Postgres', () => {
       expect(r.state).toBe('superseded');
       expect(r.stateReason).toBe(`superseded by release number ${by} (1.${by}.0)`);
       expect(r.endedAt).not.toBeNull();
-      expect((await store.targets(old.id)).every((t) => t.state === 'skipped')).toBe(true);
+      expect((await store.targets(old.id)).map((t) => t.state)).toEqual(['skipped', 'skipped', 'skipped']);
       expect((await store.events(old.id)).at(-1)?.type).toBe('release.superseded');
     }
     expect((await store.list({ service: 'cart', state: 'queued', limit: 10, offset: 0 })).items.map((r) => r.id)).toEqual([d.id]);
+  });
+
+  it('a queued release cancelled shows its targets skipped; one queued with target rows (before 1796800000000) starts with those rows', async () => {
+    const a = (await create.execute(cmd('billing', 1))).release;
+    const b = (await create.execute(cmd('billing', 2))).release;
+    const c = (await create.execute(cmd('billing', 3))).release;
+    const cancel = new CancelRelease(db, store, { enqueueTick: async () => undefined } as never, { now: () => new Date() });
+    await cancel.execute({ id: b.id, actor: 'alice' });
+    expect((await store.get(b.id))?.state).toBe('cancelled');
+    expect((await store.targets(b.id)).map((t) => [t.region, t.state])).toEqual([
+      ['c1', 'skipped'],
+      ['r1', 'skipped'],
+      ['r2', 'skipped'],
+    ]);
+    // c as an earlier version wrote it: pending rows with ids of their own
+    await tdb.query(
+      `INSERT INTO region_targets (release_id, stage_index, region, state, workloads)
+       SELECT r.id, (s.value->>'index')::int, g.value->>'region', 'pending', g.value->'workloads'
+       FROM releases r, jsonb_array_elements(r.plan->'stages') s, jsonb_array_elements(s.value->'regions') g WHERE r.id = $1`,
+      [c.id],
+    );
+    const legacy = await store.targets(c.id);
+    expect(legacy).toHaveLength(3);
+    await store.applyStep(a, { release: { state: 'succeeded', endedAt: new Date() }, targets: [], events: [] });
+    expect((await store.promoteNextQueued('billing'))?.id).toBe(c.id);
+    expect((await store.targets(c.id)).map((t) => [t.id, t.region, t.state])).toEqual(legacy.map((t) => [t.id, t.region, 'pending']));
   });
 
   it('refuses a second active release of a service at the database level', async () => {

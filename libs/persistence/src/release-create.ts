@@ -10,6 +10,7 @@ import { eventInsert, Params, unnestOf, type Column } from './sql-params.js';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import { LIVE_OR_COMING_STATES, payloadDifferences } from './release-admission.js';
 import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS, targetsFromJson, targetsJson } from './release-reads.js';
+import { planRegionsOf, plannedTargetColumns, targetIdSql } from './planned-targets.js';
 import type { CreateOutcome, EventInput, NewRelease } from './release-store.js';
 
 const REGION_COLUMNS: readonly Column[] = [
@@ -155,29 +156,39 @@ export async function insertCreated(
     p.add(r.startedAt, 'timestamptz'),
     p.add(r.endedAt, 'timestamptz'),
   ];
-  const regions = r.plan.stages.flatMap((stage) =>
-    stage.regions.map((g) => ({ stage: stage.index, region: g.region, workloads: g.workloads })),
-  );
+  // Targets are rows once the release runs (planned-targets.ts): a queued one shows its plan's.
+  const regions =
+    r.state === 'queued'
+      ? []
+      : r.plan.stages.flatMap((stage) => stage.regions.map((g) => ({ stage: stage.index, region: g.region, workloads: g.workloads })));
   const ctes = [
     `r AS (INSERT INTO releases (service, version, image, release_number, git_sha, requested_by, idempotency_key, plan, created_at,
        state, state_reason, stage_index, tick_seq, next_tick_at, row_version, started_at, ended_at)
-     VALUES (${release.join(', ')}) RETURNING ${RELEASE_COLUMNS})`,
+     VALUES (${release.join(', ')}) RETURNING ${RELEASE_COLUMNS}, ended_at, updated_at, started_at)`,
   ];
   if (regions.length > 0) {
-    ctes.push(`t AS (INSERT INTO region_targets (release_id, stage_index, region, state, workloads)
-     SELECT r.id, v.stage_index, v.region, 'pending', v.workloads FROM r, ${unnestOf(p, REGION_COLUMNS, [
-       regions.map((g) => g.stage),
-       regions.map((g) => g.region),
-       regions.map((g) => JSON.stringify(g.workloads)),
-     ])}
+    ctes.push(`t AS (INSERT INTO region_targets (id, release_id, stage_index, region, state, workloads)
+     SELECT ${targetIdSql('r.id', 'v.region')}, r.id, v.stage_index, v.region, 'pending', v.workloads FROM r, ${unnestOf(
+       p,
+       REGION_COLUMNS,
+       [regions.map((g) => g.stage), regions.map((g) => g.region), regions.map((g) => JSON.stringify(g.workloads))],
+     )}
      RETURNING ${TARGET_COLUMNS})`);
   }
   if (events.length > 0) ctes.push(`e AS (${eventInsert(p, events, 'r.id', { from: 'r' })})`);
-  const targets = regions.length > 0 ? `(SELECT ${targetsJson('t')} FROM t)` : 'NULL::json';
+  const targets =
+    regions.length > 0
+      ? `(SELECT ${targetsJson('t')} FROM t)`
+      : `(SELECT json_agg(t ORDER BY t."stageIndex", t.region) FROM (SELECT ${plannedTargetColumns('r')} FROM ${planRegionsOf('r')}) t)`;
   // prepared: its text is the same for any number of regions and events
   const rows = (await preparedQuery(m, `WITH ${ctes.join(',\n')}\nSELECT r.*, ${targets} AS targets FROM r`, p.list)) as Array<
-    ReleaseRecord & { targets: string | Array<Record<string, unknown>> | null }
+    ReleaseRecord & {
+      targets: string | Array<Record<string, unknown>> | null;
+      ended_at?: unknown;
+      updated_at?: unknown;
+      started_at?: unknown;
+    }
   >;
-  const { targets: raw, ...stored } = rows[0]!;
+  const { targets: raw, ended_at: _e, updated_at: _u, started_at: _s, ...stored } = rows[0]!;
   return { release: stored, targets: targetsFromJson(raw) };
 }

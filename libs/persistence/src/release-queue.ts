@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES, ENGINE_ACTOR, moveRelease } from '#domain';
 import { ReleaseEntity, type ReleaseRecord } from './entities.js';
 import { createdAsOlder, newerRelease } from './release-admission.js';
+import { INSERT_PLANNED_TARGETS } from './planned-targets.js';
 import { appendEvents, supersede } from './release-rows.js';
 import { updateWhere } from './sql.js';
 
@@ -43,6 +44,7 @@ export async function promoteNext(m: EntityManager, service: string): Promise<Re
       [next.id, next.state, next.rowVersion],
     );
     if (n !== 1) return null; // cancelled meanwhile; the sweeper starts the next one
+    await m.query(INSERT_PLANNED_TARGETS, [next.id]); // its targets become rows as it starts (planned-targets.ts)
     await appendEvents(m, next.id, [
       move.event,
       { type: 'stage.started', actor: ENGINE_ACTOR, data: { stage: next.plan.stages[0]!.name } },

@@ -6,6 +6,7 @@
 import type { ReleaseState } from '#domain';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import type { ReleaseFilter } from './release-store.js';
+import { targetsOfJson } from './planned-targets.js';
 
 /** Anything that runs SQL and hands back rows: a transaction's EntityManager, or Db.plain. */
 export interface Queryable {
@@ -45,11 +46,7 @@ export const RELEASE_COLUMNS = `id, service, version, image, release_number AS "
   created_at AS "createdAt", updated_at AS "updatedAt", started_at AS "startedAt", ended_at AS "endedAt",
   paused_at AS "pausedAt", approved_stage_index AS "approvedStageIndex"`;
 
-export const TARGET_COLUMNS = `id, release_id AS "releaseId", stage_index AS "stageIndex", region, state, reason, workloads, previous,
-  deploy_started_at AS "deployStartedAt", patched_at AS "patchedAt", rollout_completed_at AS "rolloutCompletedAt",
-  bake_ends_at AS "bakeEndsAt", verified_at AS "verifiedAt", failed_at AS "failedAt", rollback_started_at AS "rollbackStartedAt",
-  rollback_patched_at AS "rollbackPatchedAt", rolled_back_at AS "rolledBackAt", gate_status AS "gateStatus",
-  blocked_reason AS "blockedReason", drain, updated_at AS "updatedAt"`;
+export { TARGET_COLUMNS } from './planned-targets.js';
 
 /** jsonb `->` counts a negative index from the end; JavaScript's `stages[-1]` is undefined: no stage. */
 const stageName = (column: string) => `CASE WHEN ${column} >= 0 THEN plan->'stages'->${column}->>'name' END`;
@@ -84,10 +81,8 @@ const TARGET_DATES = [
 export const targetsJson = (rows: string) =>
   `coalesce(json_agg(${rows} ORDER BY ${rows}."stageIndex" ASC, ${rows}.region ASC), '[]'::json)`;
 
-/** One round trip: the release and its targets (as JSON, in TARGET_ORDER), or null. */
-const RELEASE_WITH_TARGETS = `SELECT ${RELEASE_COLUMNS},
-  (SELECT ${targetsJson('t')} FROM (SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = releases.id) t) AS targets
-  FROM releases WHERE id = $1`;
+/** One round trip: the release and its targets (as JSON, in TARGET_ORDER: its rows, or its plan's while it has not started), or null. */
+const RELEASE_WITH_TARGETS = `SELECT ${RELEASE_COLUMNS}, ${targetsOfJson('releases')} AS targets FROM releases WHERE id = $1`;
 
 /**
  * A release and its targets in one statement (what GET /v1/releases/:id shows): the same records
@@ -115,10 +110,12 @@ export function targetsFromJson(raw: string | Array<Record<string, unknown>> | n
   return list as unknown as TargetRecord[];
 }
 
-export function readTargets(m: PreparingQueryable, releaseId: string): Promise<TargetRecord[]> {
-  return m.query(`SELECT ${TARGET_COLUMNS} FROM region_targets WHERE release_id = $1 ${TARGET_ORDER}`, [releaseId], {
+/** The release's targets in TARGET_ORDER: its rows, or its plan's while it has not started (none when there is no such release). */
+export async function readTargets(m: PreparingQueryable, releaseId: string): Promise<TargetRecord[]> {
+  const rows = (await m.query(`SELECT ${targetsOfJson('releases')} AS targets FROM releases WHERE id = $1`, [releaseId], {
     prepare: true,
-  }) as Promise<TargetRecord[]>;
+  })) as Array<{ targets: string | Array<Record<string, unknown>> }>;
+  return rows[0] ? targetsFromJson(rows[0].targets) : [];
 }
 
 /** Newest first; `total` counts every release the filter matches. */
