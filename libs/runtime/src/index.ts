@@ -4,6 +4,7 @@ export { WORKER_PARTS } from './worker-parts.js';
 export { valueProviders } from './parts.js';
 export * from './settings.js';
 export * from './logger.js';
+export { redactSecrets } from './log-redaction.js';
 export * from './migrate.js';
 export * from './notifications.js';
 export { buildContainerOrExit, CONFIG_EXIT_CODE } from './startup.js';
