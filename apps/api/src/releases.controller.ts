@@ -7,8 +7,7 @@ import { eventView, releaseDetailView, releaseSummaryView } from './presenters.j
 import { parseOrThrow } from './validation.js';
 import { Actor, Scopes } from './auth.js';
 import { ReadCache, wantsFresh } from './read-cache.js';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
+import { answerJson, JSON_TYPE } from './json-answer.js';
 
 @Controller('v1/releases')
 export class ReleasesController {
@@ -25,15 +24,15 @@ export class ReleasesController {
   async create(
     @Body() body: unknown,
     @Headers('idempotency-key') key: unknown,
-    @Res({ passthrough: true }) res: ServerResponse,
+    @Res() res: ServerResponse,
     @Actor() actor: string,
-  ) {
+  ): Promise<void> {
     const input = parseOrThrow(CreateReleaseBody, body);
     const idempotencyKey = parseOrThrow(IdempotencyKey, key, 'Idempotency-Key');
     const { release, created, targets } = await this.createRelease.execute({ ...input, idempotencyKey, actor });
-    res.statusCode = created ? 201 : 200;
+    const view = releaseDetailView(release, targets ?? (await this.getRelease.execute(release.id)).targets);
     res.setHeader('Location', `/v1/releases/${release.id}`);
-    return releaseDetailView(release, targets ?? (await this.getRelease.execute(release.id)).targets);
+    answerJson(res, created ? 201 : 200, JSON.stringify(view));
   }
 
   // The two hot reads answer JSON text, kept briefly by the read cache (read-cache.ts says what a reader may see).
