@@ -4,13 +4,13 @@
  * `api_key`, …) or that the route does not take (a client that put its token in the URL).
  */
 import type { ServerResponse } from 'node:http';
+import { REDACTED } from '#config';
 import type { AuthedRequest } from './auth.js';
 import { shownName } from './input-guards.js';
 import { pathOnly, queryOnly, routeFor } from './route-table.js';
 
 const QUIET_PATHS = ['/healthz', '/readyz', '/metrics'];
 const SECRET_NAME = /token|secret|passw|pwd|key|auth|sig|session|cookie|credential|bearer|jwt|code/i;
-export const REDACTED = '[redacted]';
 
 /** The URL as it may be logged: declared, harmless query values kept, every other value redacted. */
 export function loggableUrl(method: string | undefined, url: string): string {

@@ -1,7 +1,7 @@
 export { loadConfig } from './loader.js';
 export { ConfigError, formatIssue, formatIssueAt } from './errors.js';
 export type { ConfigIssue } from './errors.js';
-export { Secret } from './secret.js';
+export { REDACTED, Secret } from './secret.js';
 export { formatDuration, parseDuration } from './duration.js';
 export { TRAFFIC_PROVIDERS, workloadsFor } from './types.js';
 export { SCOPES, sha256Hex } from './auth-schema.js';

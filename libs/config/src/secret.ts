@@ -1,4 +1,5 @@
-const REDACTED = '[redacted]';
+/** What a secret shows instead of itself, in a log line, an answer or a message. */
+export const REDACTED = '[redacted]';
 
 /**
  * A secret value (cluster token…) that cannot leak by accident: string conversion,

@@ -6,18 +6,12 @@
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_RELEASE_STATES, ENGINE_ACTOR, type ReleaseEvent, type ReleaseState } from '#domain';
 import { preparedQuery } from './db.js';
-import { eventInsert, Params, unnestOf, type Column } from './sql-params.js';
+import { eventInsert, Params } from './sql-params.js';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import { LIVE_OR_COMING_STATES, payloadDifferences } from './release-admission.js';
 import { readRelease, RELEASE_COLUMNS, TARGET_COLUMNS, targetsFromJson, targetsJson } from './release-reads.js';
-import { planRegionsOf, plannedTargetColumns, targetIdSql } from './planned-targets.js';
+import { insertPlannedTargets, plannedTargetsJson, releaseRecord } from './planned-targets.js';
 import type { CreateOutcome, EventInput, NewRelease } from './release-store.js';
-
-const REGION_COLUMNS: readonly Column[] = [
-  { name: 'stage_index', type: 'int', json: false },
-  { name: 'region', type: 'text', json: false },
-  { name: 'workloads', type: 'jsonb', json: true },
-];
 
 const list = (states: readonly string[]) => `(${states.map((s) => `'${s}'`).join(',')})`;
 
@@ -156,39 +150,20 @@ export async function insertCreated(
     p.add(r.startedAt, 'timestamptz'),
     p.add(r.endedAt, 'timestamptz'),
   ];
-  // Targets are rows once the release runs (planned-targets.ts): a queued one shows its plan's.
-  const regions =
-    r.state === 'queued'
-      ? []
-      : r.plan.stages.flatMap((stage) => stage.regions.map((g) => ({ stage: stage.index, region: g.region, workloads: g.workloads })));
+  // Targets are rows once the release runs (planned-targets.ts): a queued one answers its plan's.
+  const running = r.state !== 'queued';
   const ctes = [
     `r AS (INSERT INTO releases (service, version, image, release_number, git_sha, requested_by, idempotency_key, plan, created_at,
        state, state_reason, stage_index, tick_seq, next_tick_at, row_version, started_at, ended_at)
-     VALUES (${release.join(', ')}) RETURNING ${RELEASE_COLUMNS}, ended_at, updated_at, started_at)`,
+     VALUES (${release.join(', ')}) RETURNING ${RELEASE_COLUMNS})`,
   ];
-  if (regions.length > 0) {
-    ctes.push(`t AS (INSERT INTO region_targets (id, release_id, stage_index, region, state, workloads)
-     SELECT ${targetIdSql('r.id', 'v.region')}, r.id, v.stage_index, v.region, 'pending', v.workloads FROM r, ${unnestOf(
-       p,
-       REGION_COLUMNS,
-       [regions.map((g) => g.stage), regions.map((g) => g.region), regions.map((g) => JSON.stringify(g.workloads))],
-     )}
-     RETURNING ${TARGET_COLUMNS})`);
-  }
+  if (running) ctes.push(`t AS (${insertPlannedTargets(releaseRecord('r'), 'r')} RETURNING ${TARGET_COLUMNS})`);
   if (events.length > 0) ctes.push(`e AS (${eventInsert(p, events, 'r.id', { from: 'r' })})`);
-  const targets =
-    regions.length > 0
-      ? `(SELECT ${targetsJson('t')} FROM t)`
-      : `(SELECT json_agg(t ORDER BY t."stageIndex", t.region) FROM (SELECT ${plannedTargetColumns('r')} FROM ${planRegionsOf('r')}) t)`;
+  const targets = running ? `(SELECT ${targetsJson('t')} FROM t)` : plannedTargetsJson(releaseRecord('r'));
   // prepared: its text is the same for any number of regions and events
   const rows = (await preparedQuery(m, `WITH ${ctes.join(',\n')}\nSELECT r.*, ${targets} AS targets FROM r`, p.list)) as Array<
-    ReleaseRecord & {
-      targets: string | Array<Record<string, unknown>> | null;
-      ended_at?: unknown;
-      updated_at?: unknown;
-      started_at?: unknown;
-    }
+    ReleaseRecord & { targets: string | Array<Record<string, unknown>> | null }
   >;
-  const { targets: raw, ended_at: _e, updated_at: _u, started_at: _s, ...stored } = rows[0]!;
+  const { targets: raw, ...stored } = rows[0]!;
   return { release: stored, targets: targetsFromJson(raw) };
 }

@@ -6,7 +6,7 @@
 import type { ReleaseState } from '#domain';
 import type { ReleaseRecord, TargetRecord } from './entities.js';
 import type { ReleaseFilter } from './release-store.js';
-import { targetsOfJson } from './planned-targets.js';
+import { targetsAgg, targetsOfJson } from './planned-targets.js';
 
 /** Anything that runs SQL and hands back rows: a transaction's EntityManager, or Db.plain. */
 export interface Queryable {
@@ -56,9 +56,6 @@ const SUMMARY_COLUMNS = `id, service, version, image, release_number AS "release
   ${stageName('approved_stage_index')} AS "approvedStage", created_at AS "createdAt", started_at AS "startedAt",
   ended_at AS "endedAt", updated_at AS "updatedAt", total`;
 
-/** Targets in the order the API shows them (by stage, then region in the database's collation). */
-export const TARGET_ORDER = 'ORDER BY stage_index ASC, region ASC';
-
 export async function readRelease(m: PreparingQueryable, id: string): Promise<ReleaseRecord | null> {
   const rows = (await m.query(`SELECT ${RELEASE_COLUMNS} FROM releases WHERE id = $1`, [id], { prepare: true })) as ReleaseRecord[];
   return rows[0] ?? null;
@@ -77,11 +74,10 @@ const TARGET_DATES = [
   'updatedAt',
 ] as const satisfies ReadonlyArray<keyof TargetRecord>;
 
-/** A JSON array of the TARGET_COLUMNS rows named `rows`, in TARGET_ORDER (targetsFromJson reads it back). */
-export const targetsJson = (rows: string) =>
-  `coalesce(json_agg(${rows} ORDER BY ${rows}."stageIndex" ASC, ${rows}.region ASC), '[]'::json)`;
+/** A JSON array of the TARGET_COLUMNS rows named `rows`, in the order the API lists them — by stage, then region in the database's collation (targetsFromJson reads it back). */
+export const targetsJson = (rows: string) => `coalesce(${targetsAgg(rows)}, '[]'::json)`;
 
-/** One round trip: the release and its targets (as JSON, in TARGET_ORDER: its rows, or its plan's while it has not started), or null. */
+/** One round trip: the release and its targets (as JSON, in the API's order: its rows, or its plan's while it has not started), or null. */
 const RELEASE_WITH_TARGETS = `SELECT ${RELEASE_COLUMNS}, ${targetsOfJson('releases')} AS targets FROM releases WHERE id = $1`;
 
 /**
@@ -110,7 +106,7 @@ export function targetsFromJson(raw: string | Array<Record<string, unknown>> | n
   return list as unknown as TargetRecord[];
 }
 
-/** The release's targets in TARGET_ORDER: its rows, or its plan's while it has not started (none when there is no such release). */
+/** The release's targets in the API's order: its rows, or its plan's while it has not started (none when there is no such release). */
 export async function readTargets(m: PreparingQueryable, releaseId: string): Promise<TargetRecord[]> {
   const rows = (await m.query(`SELECT ${targetsOfJson('releases')} AS targets FROM releases WHERE id = $1`, [releaseId], {
     prepare: true,

@@ -10,7 +10,7 @@
  * it has to change (the caller's objects are never modified), and leaves a line without secrets
  * as it was.
  */
-export const REDACTED = '[redacted]';
+import { REDACTED } from '#config';
 
 const SECRET_KEYS = new Set(['token', 'authorization', 'Authorization', 'password']);
 const REQUEST_KEYS = new Set(['req', 'request']);
